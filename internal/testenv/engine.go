@@ -1,0 +1,102 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/moby/moby/client"
+)
+
+// Engine is a private dockerd: its data root, exec root, pid file and socket
+// live in a temporary directory, it has no bridge and touches no iptables.
+type Engine struct {
+	// Host is the DOCKER_HOST value that reaches this engine (unix://…).
+	Host string
+	// Dir holds everything the engine writes.
+	Dir  string
+	sock string
+	proc *process
+}
+
+// StartEngine starts a private dockerd and waits until /_ping answers. It needs
+// root and Debian's docker.io (dockerd, containerd, runc).
+func StartEngine(ctx context.Context) (*Engine, error) {
+	if os.Geteuid() != 0 {
+		return nil, errors.New("a private dockerd needs root")
+	}
+	bin, err := lookBinary("WHARF_DOCKERD", "dockerd")
+	if err != nil {
+		return nil, err
+	}
+	// Unix socket paths are limited to 108 bytes: keep the directory short.
+	dir, err := os.MkdirTemp("", "wharf-engine-")
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{Dir: dir, sock: filepath.Join(dir, "docker.sock")}
+	e.Host = "unix://" + e.sock
+	e.proc, err = startProcess("dockerd", filepath.Join(dir, "dockerd.log"), bin,
+		"--data-root", filepath.Join(dir, "root"),
+		"--exec-root", filepath.Join(dir, "exec"),
+		"--pidfile", filepath.Join(dir, "docker.pid"),
+		"-H", e.Host,
+		"--iptables=false", "--bridge=none",
+		"--userland-proxy=false",
+	)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := e.proc.waitFor(waitCtx, e.ping); err != nil {
+		_ = e.Stop()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) ping(ctx context.Context) error {
+	hc := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", e.sock)
+		},
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/_ping", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("/_ping: %s %s", resp.Status, body)
+	}
+	return nil
+}
+
+// Client returns a moby client for this engine, negotiating the API version
+// (Debian's engine speaks 1.41).
+func (e *Engine) Client() (*client.Client, error) {
+	return client.New(client.WithHost(e.Host), client.WithAPIVersionNegotiation())
+}
+
+// Stop shuts the engine down and removes its directory.
+func (e *Engine) Stop() error {
+	err := e.proc.stop(30 * time.Second)
+	if rmErr := os.RemoveAll(e.Dir); rmErr != nil && err == nil {
+		err = fmt.Errorf("removing engine directory: %w", rmErr)
+	}
+	return err
+}

@@ -1,0 +1,219 @@
+package registryclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// The kinds of failure a user must react to differently. Match them with
+// errors.Is; an *Error carries the details.
+var (
+	ErrUnauthorized     = errors.New("unauthorized")
+	ErrDenied           = errors.New("denied")
+	ErrNotFound         = errors.New("not found")
+	ErrRateLimited      = errors.New("rate limited")
+	ErrServer           = errors.New("registry error")
+	ErrTimeout          = errors.New("timed out")
+	ErrTLSUntrusted     = errors.New("TLS certificate not trusted")
+	ErrUnreachable      = errors.New("unreachable")
+	ErrUnsupported      = errors.New("unsupported by this registry")
+	ErrInvalidReference = errors.New("invalid reference")
+	ErrConflict         = errors.New("conflict")
+)
+
+// Error is a registry failure classified for people: what was being done,
+// against which registry, which kind of failure, and the registry's own words.
+type Error struct {
+	// Op is what was being done, e.g. "push" or "list tags".
+	Op string
+	// Registry is the registry host, e.g. "ghcr.io" or "127.0.0.1:5000".
+	Registry string
+	// Kind is one of the Err* sentinels.
+	Kind error
+	// Status is the HTTP status code when the registry answered.
+	Status int
+	// Code is the registry's error code (DENIED, MANIFEST_UNKNOWN…), if any.
+	Code string
+	// Detail is the registry's message, stripped of anything secret.
+	Detail string
+	// RetryAfter is how long a rate-limited caller should wait, when known.
+	RetryAfter time.Duration
+	// Err is the underlying error.
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Op != "" {
+		b.WriteString(e.Op)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Registry)
+	b.WriteString(": ")
+	b.WriteString(e.Kind.Error())
+	if e.Detail != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Detail)
+		b.WriteString(")")
+	}
+	if hint := e.Hint(); hint != "" {
+		b.WriteString(": ")
+		b.WriteString(hint)
+	}
+	return b.String()
+}
+
+// Hint is what the user can do about the failure, in words.
+func (e *Error) Hint() string {
+	switch e.Kind {
+	case ErrUnauthorized:
+		return fmt.Sprintf("no or wrong credentials; run `docker login %s`", e.Registry)
+	case ErrDenied:
+		return fmt.Sprintf("the credentials for %s do not allow this; log in as a user who may (`docker login %s`) or ask for access", e.Registry, e.Registry)
+	case ErrRateLimited:
+		if e.RetryAfter > 0 {
+			return fmt.Sprintf("too many requests; try again in %s", e.RetryAfter.Round(time.Second))
+		}
+		return "too many requests; wait before trying again"
+	case ErrTLSUntrusted:
+		return fmt.Sprintf("add the registry's CA with `ca_file` in wharf's config, or put it in /etc/docker/certs.d/%s/ca.crt", e.Registry)
+	case ErrUnreachable:
+		return "check the address and that the registry is running"
+	case ErrTimeout:
+		return "the registry did not answer in time; try again"
+	case ErrServer:
+		return "the registry failed; try again later"
+	}
+	return ""
+}
+
+// Is matches the sentinel kind, so errors.Is(err, ErrDenied) works.
+func (e *Error) Is(target error) bool { return e.Kind == target }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Classify turns an error from go-containerregistry or net/http into an
+// *Error for op against registry. Errors that are already classified, and
+// context cancellation, are returned as they are.
+func Classify(op, registry string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *Error
+	if errors.As(err, &already) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	e := &Error{Op: op, Registry: registry, Err: err, Kind: ErrServer}
+	var terr *transport.Error
+	// TLS first: for loopback hosts go-containerregistry also tries plain
+	// HTTP, whose 400 from a TLS port would otherwise hide the real cause.
+	switch {
+	case isTLSUntrusted(err):
+		e.Kind = ErrTLSUntrusted
+		e.Detail = "certificate signed by an unknown authority"
+	case errors.As(err, &terr):
+		e.fromTransport(terr)
+	case isTimeout(err):
+		e.Kind = ErrTimeout
+	case isUnreachable(err):
+		e.Kind = ErrUnreachable
+		e.Detail = unreachableDetail(err)
+	default:
+		e.Detail = redact(err.Error())
+	}
+	return e
+}
+
+func (e *Error) fromTransport(terr *transport.Error) {
+	e.Status = terr.StatusCode
+	if len(terr.Errors) > 0 {
+		e.Code = string(terr.Errors[0].Code)
+		e.Detail = redact(terr.Errors[0].Message)
+	}
+	switch {
+	case terr.StatusCode == http.StatusUnauthorized || e.Code == string(transport.UnauthorizedErrorCode):
+		e.Kind = ErrUnauthorized
+	case terr.StatusCode == http.StatusForbidden || e.Code == string(transport.DeniedErrorCode):
+		e.Kind = ErrDenied
+	case terr.StatusCode == http.StatusNotFound:
+		e.Kind = ErrNotFound
+	case terr.StatusCode == http.StatusTooManyRequests || e.Code == string(transport.TooManyRequestsErrorCode):
+		e.Kind = ErrRateLimited
+	case terr.StatusCode == http.StatusMethodNotAllowed || e.Code == string(transport.UnsupportedErrorCode):
+		e.Kind = ErrUnsupported
+	case terr.StatusCode == http.StatusConflict:
+		e.Kind = ErrConflict
+	case terr.StatusCode >= 500:
+		e.Kind = ErrServer
+	case terr.StatusCode == http.StatusBadRequest:
+		e.Kind = ErrInvalidReference
+	}
+	if e.Detail == "" {
+		e.Detail = http.StatusText(terr.StatusCode)
+	}
+}
+
+func isTLSUntrusted(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	var hostname x509.HostnameError
+	return errors.As(err, &unknown) || errors.As(err, &verify) || errors.As(err, &hostname)
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var nerr net.Error
+	return errors.As(err, &nerr) && nerr.Timeout()
+}
+
+func isUnreachable(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	return errors.As(err, &dns) || errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+}
+
+func unreachableDetail(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &dns):
+		return "no such host"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	}
+	return redact(err.Error())
+}
+
+// redact removes URL user info and query strings (which may hold tokens) from
+// a message.
+func redact(msg string) string {
+	fields := strings.Fields(msg)
+	for i, f := range fields {
+		trimmed := strings.Trim(f, `"':,;()`)
+		u, err := url.Parse(trimmed)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			continue
+		}
+		if u.User != nil || u.RawQuery != "" {
+			u.User = nil
+			u.RawQuery = ""
+			fields[i] = strings.Replace(f, trimmed, u.String(), 1)
+		}
+	}
+	return strings.Join(fields, " ")
+}
