@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wharf-dev/wharf/localcache"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// doctorReport is what `wharf doctor` finds, also its --json shape.
+type doctorReport struct {
+	Engine struct {
+		Host       string `json:"host"`
+		Source     string `json:"source"`
+		OK         bool   `json:"ok"`
+		Version    string `json:"version,omitempty"`
+		APIVersion string `json:"apiVersion,omitempty"`
+		Platform   string `json:"platform,omitempty"`
+		Error      string `json:"error,omitempty"`
+	} `json:"engine"`
+	WharfConfig       string           `json:"wharfConfig"`
+	WharfConfigExists bool             `json:"wharfConfigExists"`
+	DockerConfig      string           `json:"dockerConfig"`
+	DockerConfigFound bool             `json:"dockerConfigExists"`
+	Registries        []registryReport `json:"registries"`
+}
+
+type registryReport struct {
+	Host           string `json:"host"`
+	Source         string `json:"source"`
+	HasCredentials bool   `json:"hasCredentials"`
+	Reachable      bool   `json:"reachable"`
+	Scheme         string `json:"scheme,omitempty"`
+	Auth           string `json:"auth,omitempty"`
+	LoginOK        bool   `json:"loginOK"`
+	Error          string `json:"error,omitempty"`
+}
+
+func newDoctorCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor [REGISTRY...]",
+		Short: "Check which engine and registries wharf would use, and whether they answer",
+		Long: `doctor reports the Docker engine wharf would talk to (DOCKER_HOST, DOCKER_CONTEXT
+or the docker CLI's current context) and whether it answers; which config files
+it read; and for every registry it knows (Docker Hub and those in the docker
+config.json) whether credentials exist — never what they are — and whether
+/v2/ answers and accepts them. Name registries to check only those.
+It exits 1 when the engine does not answer.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rep, err := a.doctor(cmd.Context(), args)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				printDoctor(a.stdout, rep)
+			}
+			if !rep.Engine.OK {
+				return exitError(1)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+// wharfConfigPath is $XDG_CONFIG_HOME/wharf/config.yaml (~/.config/… by default).
+func wharfConfigPath(env func(string) string) string {
+	dir := env("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "wharf", "config.yaml")
+}
+
+func (a *app) doctor(ctx context.Context, only []string) (*doctorReport, error) {
+	rep := &doctorReport{WharfConfig: wharfConfigPath(a.env)}
+	_, err := os.Stat(rep.WharfConfig)
+	rep.WharfConfigExists = err == nil
+
+	ep, err := localcache.ResolveEndpoint(a.env)
+	if err != nil {
+		rep.Engine.Error = err.Error()
+	} else {
+		rep.Engine.Host, rep.Engine.Source = ep.Host, ep.Source
+		rep.Engine.Error = a.checkEngine(ctx, ep, rep)
+	}
+
+	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
+	if err != nil {
+		return nil, err
+	}
+	rep.DockerConfig, rep.DockerConfigFound = dc.Path, dc.Exists
+	client := registryclient.New(registryclient.WithKeychain(dc.Keychain()))
+	known := dc.Registries()
+	if len(only) > 0 {
+		known = known[:0]
+		for _, h := range only {
+			known = append(known, registryclient.KnownRegistry{Host: h, Source: "argument"})
+		}
+	}
+	rep.Registries = make([]registryReport, len(known))
+	var wg sync.WaitGroup
+	for i, kr := range known {
+		wg.Go(func() { rep.Registries[i] = checkRegistry(ctx, client, kr) })
+	}
+	wg.Wait()
+	return rep, nil
+}
+
+func (a *app) checkEngine(ctx context.Context, ep localcache.Endpoint, rep *doctorReport) string {
+	cache, err := localcache.Open(ep)
+	if err != nil {
+		return err.Error()
+	}
+	defer cache.Close()
+	info, err := cache.Ping(ctx)
+	if err != nil {
+		return err.Error()
+	}
+	rep.Engine.OK = true
+	rep.Engine.Version, rep.Engine.APIVersion = info.Version, info.APIVersion
+	rep.Engine.Platform = info.OS + "/" + info.Arch
+	return ""
+}
+
+func checkRegistry(ctx context.Context, c *registryclient.Client, kr registryclient.KnownRegistry) registryReport {
+	r := registryReport{Host: kr.Host, Source: kr.Source}
+	res, err := c.Ping(ctx, kr.Host)
+	r.HasCredentials = res.HasCredentials
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	r.Reachable, r.Scheme, r.Auth = true, res.Scheme, res.Auth
+	r.LoginOK = res.LoginErr == nil
+	if res.LoginErr != nil {
+		r.Error = res.LoginErr.Error()
+	}
+	return r
+}
+
+func yesNo(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func printDoctor(w io.Writer, rep *doctorReport) {
+	fmt.Fprintln(w, "Engine")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  host\t%s\t(%s)\n", rep.Engine.Host, rep.Engine.Source)
+	if rep.Engine.OK {
+		fmt.Fprintf(tw, "  status\tok\tDocker %s, API %s, %s\n", rep.Engine.Version, rep.Engine.APIVersion, rep.Engine.Platform)
+	} else {
+		fmt.Fprintf(tw, "  status\tNOT REACHABLE\t%s\n", rep.Engine.Error)
+	}
+	_ = tw.Flush()
+
+	fmt.Fprintln(w, "\nConfig")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  wharf\t%s\t%s\n", rep.WharfConfig, yesNo(rep.WharfConfigExists, "(read)", "(not present: defaults in use)"))
+	fmt.Fprintf(tw, "  docker\t%s\t%s\n", rep.DockerConfig, yesNo(rep.DockerConfigFound, "(read)", "(not present: no credentials)"))
+	_ = tw.Flush()
+
+	fmt.Fprintln(w, "\nRegistries")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  REGISTRY\tFROM\tCREDENTIALS\t/v2/\tLOGIN")
+	for _, r := range rep.Registries {
+		v2 := "not reachable"
+		login := "-"
+		if r.Reachable {
+			v2 = "ok (" + r.Scheme + ", auth " + r.Auth + ")"
+			login = yesNo(r.LoginOK, "ok", "refused")
+			if r.Auth == registryclient.AuthNone {
+				login = "not needed"
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Host, r.Source, yesNo(r.HasCredentials, "yes", "none"), v2, login)
+	}
+	_ = tw.Flush()
+	for _, r := range rep.Registries {
+		if r.Error != "" {
+			fmt.Fprintf(w, "  ! %s\n", r.Error)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wharf-dev/wharf/internal/testenv"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+
+// runWharf runs the CLI with the given environment and returns its output.
+func runWharf(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := &app{env: func(k string) string { return env[k] }, stdout: &out, stderr: &errOut}
+	cmd := newRootCmd(a)
+	cmd.SetArgs(args)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := cmd.ExecuteContext(ctx)
+	return out.String() + errOut.String(), err
+}
+
+// dockerConfigFor writes a config.json with credentials for the given
+// registries (user "" leaves an empty entry, as `docker logout` does).
+func dockerConfigFor(t *testing.T, creds map[*testenv.Registry]string) string {
+	t.Helper()
+	auths := map[string]map[string]string{}
+	for reg, user := range creds {
+		entry := map[string]string{}
+		if user != "" {
+			entry["auth"] = base64.StdEncoding.EncodeToString([]byte(user + ":" + testenv.Password(user)))
+		}
+		auths[reg.Host] = entry
+	}
+	b, err := json.Marshal(map[string]any{"auths": auths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestDoctorAgainstTestEnvironment(t *testing.T) {
+	eng := testenv.NeedEngine(t)
+	anon := testenv.NeedRegistry(t, testenv.Anonymous)
+	basic := testenv.NeedRegistry(t, testenv.Basic)
+	tlsReg := testenv.NeedRegistry(t, testenv.TLS)
+	token := testenv.NeedRegistry(t, testenv.Token)
+	dockerDir := dockerConfigFor(t, map[*testenv.Registry]string{
+		anon: "", basic: testenv.AdminUser, tlsReg: "", token: testenv.ReaderUser,
+	})
+	env := map[string]string{"DOCKER_HOST": eng.Host, "DOCKER_CONFIG": dockerDir, "XDG_CONFIG_HOME": t.TempDir()}
+
+	// Name the registries: the test machine has no network, and doctor would
+	// otherwise also ask Docker Hub.
+	hosts := []string{anon.Host, basic.Host, tlsReg.Host, token.Host}
+	out, err := runWharf(t, env, append([]string{"doctor"}, hosts...)...)
+	t.Logf("wharf doctor:\n%s", out)
+	if err != nil {
+		t.Fatalf("doctor failed with the engine up: %v", err)
+	}
+	lines := strings.Split(out, "\n")
+	find := func(prefix string) string {
+		for _, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+				return l
+			}
+		}
+		t.Errorf("no line starting with %q", prefix)
+		return ""
+	}
+	if l := find("host"); !strings.Contains(l, eng.Host) || !strings.Contains(l, "DOCKER_HOST") {
+		t.Errorf("engine host line %q", l)
+	}
+	if l := find("status"); !strings.Contains(l, "ok") || !strings.Contains(l, "API 1.41") {
+		t.Errorf("engine status line %q: want ok with API 1.41 (Debian's engine)", l)
+	}
+	if l := find("docker "); !strings.Contains(l, filepath.Join(dockerDir, "config.json")) || !strings.Contains(l, "(read)") {
+		t.Errorf("docker config line %q", l)
+	}
+	for _, want := range []struct {
+		host  string
+		parts []string
+	}{
+		{anon.Host, []string{"none", "ok (http, auth none)", "not needed"}},
+		{basic.Host, []string{"yes", "ok (http, auth basic)", "ok"}},
+		{token.Host, []string{"yes", "ok (http, auth bearer)", "ok"}},
+		{tlsReg.Host, []string{"none", "not reachable"}},
+	} {
+		l := find(want.host)
+		for _, p := range want.parts {
+			if !strings.Contains(l, p) {
+				t.Errorf("registry line %q lacks %q", l, p)
+			}
+		}
+	}
+	if !strings.Contains(out, "! ping: "+tlsReg.Host+": TLS certificate not trusted") {
+		t.Errorf("doctor does not explain the untrusted TLS registry")
+	}
+	for _, secret := range []string{testenv.AdminPassword, testenv.ReaderPassword} {
+		if strings.Contains(out, secret) {
+			t.Errorf("doctor printed a password")
+		}
+	}
+
+	jsonOut, err := runWharf(t, env, append([]string{"doctor", "--json"}, hosts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(jsonOut), &rep); err != nil {
+		t.Fatalf("doctor --json is not JSON: %v\n%s", err, jsonOut)
+	}
+	if !rep.Engine.OK || rep.Engine.APIVersion != "1.41" {
+		t.Errorf("json engine %+v", rep.Engine)
+	}
+}
+
+func TestDoctorEngineDown(t *testing.T) {
+	env := map[string]string{
+		"DOCKER_HOST":     "unix://" + t.TempDir() + "/gone.sock",
+		"DOCKER_CONFIG":   t.TempDir(),
+		"XDG_CONFIG_HOME": t.TempDir(),
+	}
+	out, err := runWharf(t, env, "doctor", "127.0.0.1:1")
+	var exit exitError
+	if !errors.As(err, &exit) || exit != 1 {
+		t.Fatalf("doctor with the engine down: err %v, want exit status 1", err)
+	}
+	if !strings.Contains(out, "NOT REACHABLE") || !strings.Contains(out, "engine not reachable at "+env["DOCKER_HOST"]) {
+		t.Errorf("doctor output does not say the engine is down:\n%s", out)
+	}
+}

@@ -1,0 +1,125 @@
+package registryclient
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/docker/cli/cli/config"
+	"github.com/docker/cli/cli/config/configfile"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// DockerHub is how wharf names Docker Hub's registry.
+const DockerHub = "docker.io"
+
+// dockerHubAuthKey is the key the docker CLI stores Hub credentials under.
+const dockerHubAuthKey = "https://index.docker.io/v1/"
+
+// DockerConfig is the docker CLI's config.json, where `docker login` leaves
+// credentials (inline, in a credsStore or in per-registry credHelpers).
+type DockerConfig struct {
+	// Path is the config.json that was read (or would be).
+	Path string
+	// Exists reports whether that file exists.
+	Exists bool
+	file   *configfile.ConfigFile
+}
+
+// LoadDockerConfig reads dir/config.json; a missing file is an empty config.
+func LoadDockerConfig(dir string) (*DockerConfig, error) {
+	path := filepath.Join(dir, config.ConfigFileName)
+	_, statErr := os.Stat(path)
+	exists := statErr == nil
+	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading docker config %s: %w", path, statErr)
+	}
+	f, err := config.Load(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading docker config %s: %w", path, err)
+	}
+	return &DockerConfig{Path: path, Exists: exists, file: f}, nil
+}
+
+// KnownRegistry is a registry wharf knows of, and where from.
+type KnownRegistry struct {
+	Host string
+	// Source is "always" (Docker Hub), "auths" or "credHelpers".
+	Source string
+}
+
+// Registries lists Docker Hub and every registry config.json names, sorted,
+// Hub first.
+func (d *DockerConfig) Registries() []KnownRegistry {
+	seen := map[string]string{DockerHub: "always"}
+	for key := range d.file.AuthConfigs {
+		if h := normalizeHost(key); h != "" && seen[h] == "" {
+			seen[h] = "auths"
+		}
+	}
+	for key := range d.file.CredentialHelpers {
+		if h := normalizeHost(key); h != "" && seen[h] == "" {
+			seen[h] = "credHelpers"
+		}
+	}
+	out := make([]KnownRegistry, 0, len(seen))
+	for h, src := range seen {
+		out = append(out, KnownRegistry{Host: h, Source: src})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].Host == DockerHub) != (out[j].Host == DockerHub) {
+			return out[i].Host == DockerHub
+		}
+		return out[i].Host < out[j].Host
+	})
+	return out
+}
+
+// normalizeHost turns a config.json key ("https://index.docker.io/v1/",
+// "http://host:5000", "ghcr.io") into a registry host.
+func normalizeHost(key string) string {
+	h := key
+	if i := strings.Index(h, "://"); i >= 0 {
+		h = h[i+3:]
+	}
+	if i := strings.IndexByte(h, '/'); i >= 0 {
+		h = h[:i]
+	}
+	switch h {
+	case "index.docker.io", "registry-1.docker.io":
+		return DockerHub
+	}
+	return h
+}
+
+// Keychain resolves credentials from this config, including credential
+// helpers, falling back to anonymous.
+func (d *DockerConfig) Keychain() authn.Keychain { return dockerKeychain{d.file} }
+
+type dockerKeychain struct{ file *configfile.ConfigFile }
+
+func (k dockerKeychain) Resolve(target authn.Resource) (authn.Authenticator, error) {
+	key := target.RegistryStr()
+	if key == name.DefaultRegistry || key == DockerHub {
+		key = dockerHubAuthKey
+	}
+	cfg, err := k.file.GetAuthConfig(key)
+	if err != nil {
+		return nil, fmt.Errorf("credentials for %s: %w", target.RegistryStr(), err)
+	}
+	if cfg.Username == "" && cfg.Password == "" && cfg.Auth == "" && cfg.IdentityToken == "" && cfg.RegistryToken == "" {
+		return authn.Anonymous, nil
+	}
+	return authn.FromConfig(authn.AuthConfig{
+		Username:      cfg.Username,
+		Password:      cfg.Password,
+		Auth:          cfg.Auth,
+		IdentityToken: cfg.IdentityToken,
+		RegistryToken: cfg.RegistryToken,
+	}), nil
+}
