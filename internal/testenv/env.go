@@ -66,6 +66,7 @@ func (e *env) stopAll() error {
 // root or dockerd the test fails in CI and is skipped elsewhere.
 func NeedEngine(tb testing.TB) *Engine {
 	tb.Helper()
+	skipIfShort(tb)
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.engine == nil && shared.engineErr == nil {
@@ -83,6 +84,7 @@ func NeedEngine(tb testing.TB) *Engine {
 // on first use.
 func NeedRegistry(tb testing.TB, k Kind) *Registry {
 	tb.Helper()
+	skipIfShort(tb)
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.registries[k] == nil && shared.regErrs[k] == nil {
@@ -110,6 +112,7 @@ func NeedRegistry(tb testing.TB, k Kind) *Registry {
 // with deletes disabled) and stops it when the test ends.
 func NeedPrivateRegistry(tb testing.TB, opts RegistryOptions) *Registry {
 	tb.Helper()
+	skipIfShort(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	r, err := StartRegistry(ctx, opts)

@@ -17,10 +17,21 @@ func InCI() bool {
 // CI, a skip with the reason and the way to enable it elsewhere.
 func unavailable(tb testing.TB, what string, err error) {
 	tb.Helper()
+	if err == nil {
+		return
+	}
 	msg := what + " is not available: " + err.Error() +
 		" (run `make test` as root: it installs docker.io and docker-registry and builds distribution v3)"
 	if InCI() {
 		tb.Fatal(msg)
 	}
 	tb.Skip(msg)
+}
+
+// skipIfShort skips integration tests under `go test -short` (`make unit`).
+func skipIfShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("integration test: needs the private engine or registries; run `make test`")
+	}
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, golden and integration tests against a private
+# dockerd and real registries, with the race detector. Under CI=true a test
+# that cannot reach its engine or registry fails, and any skipped test fails
+# the run, so integration tests can never pass by not running.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash testdata/scripts/install-deps.sh
+export WHARF_REGISTRY_V3="$PWD/.tools/bin/registry"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+go test -race -count=1 -v ./... 2>&1 | tee "$log" | grep -E '^(=== RUN|--- |ok |FAIL|PASS|panic:|\s+[a-z_]+\.go:[0-9]+:)' | grep -v '^=== RUN' || true
+status=${PIPESTATUS[0]}
+
+passed=$(grep -c -E '^\s*--- PASS' "$log" || true)
+failed=$(grep -c -E '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -c -E '^\s*--- SKIP' "$log" || true)
+
+if [[ "${CI:-}" == "true" ]]; then
+  if ((skipped)); then
+    echo "test: $skipped test(s) skipped under CI; every test must run here:" >&2
+    grep -E -A2 '^\s*--- SKIP' "$log" >&2
+    status=1
+  fi
+  # The integration tests that prove the environment is real must have run.
+  for must in TestRegistryVariantsPushListPull/anonymous TestRegistryVariantsPushListPull/basic \
+    TestRegistryVariantsPushListPull/tls TestRegistryVariantsPushListPull/token \
+    TestRegistryVariantsPushListPull/v3 TestEngineFixtures TestTokenRegistryReadOnlyUserPushDenied \
+    TestDoctorAgainstTestEnvironment; do
+    if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
+      echo "test: integration test $must did not pass" >&2
+      status=1
+    fi
+  done
+fi
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
