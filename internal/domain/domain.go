@@ -1,0 +1,92 @@
+// Package domain holds the plain types wharf's layers pass each other:
+// registryclient and localcache return them, views display them. It has no
+// behaviour beyond small helpers and imports nothing of Docker's or
+// go-containerregistry's.
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// TagDigest is one tag of a repository and the digest it points at; Err is
+// set when the digest could not be resolved.
+type TagDigest struct {
+	Tag    string
+	Digest string
+	Err    error
+}
+
+// Platform is one entry of a multi-platform index.
+type Platform struct {
+	OS, Architecture, Variant string
+	Digest                    string
+	Size                      int64
+}
+
+func (p Platform) String() string {
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
+	}
+	return s
+}
+
+// Layer is one layer of an image manifest.
+type Layer struct {
+	Digest    string
+	Size      int64
+	MediaType string
+}
+
+// HistoryEntry is one step of an image's config history.
+type HistoryEntry struct {
+	CreatedBy  string
+	EmptyLayer bool
+}
+
+// Details describes a manifest: an image, or an index of platforms.
+type Details struct {
+	Reference string
+	Digest    string
+	MediaType string
+	// Size is the manifest's size plus, for an image, its config and
+	// compressed layers.
+	Size      int64
+	Platforms []Platform
+	// Image facts, when the manifest is an image (or the chosen platform's).
+	Created    time.Time
+	OS, Arch   string
+	Labels     map[string]string
+	Env        []string
+	Entrypoint []string
+	Cmd        []string
+	Layers     []Layer
+	History    []HistoryEntry
+}
+
+// IsIndex reports whether the manifest lists platforms.
+func (d Details) IsIndex() bool { return len(d.Platforms) > 0 }
+
+// ShortDigest is the first 12 hex characters of a sha256 digest.
+func ShortDigest(d string) string {
+	const prefix = "sha256:"
+	if len(d) > len(prefix)+12 && d[:len(prefix)] == prefix {
+		return d[len(prefix) : len(prefix)+12]
+	}
+	return d
+}
+
+// HumanSize formats bytes the way docker does (kB, MB, GB; powers of 1000).
+func HumanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%dB", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.3g%cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

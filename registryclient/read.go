@@ -1,0 +1,152 @@
+package registryclient
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// DefaultDigestConcurrency is how many HEAD requests Digests keeps in flight.
+const DefaultDigestConcurrency = 16
+
+func (c *Client) puller(ctx context.Context) (*remote.Puller, error) {
+	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(c.keychain), remote.WithTransport(c.transport))
+}
+
+// Catalog lists the repositories of the registry at host.
+func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
+	reg, err := name.NewRegistry(host)
+	if err != nil {
+		return nil, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
+	}
+	p, err := c.puller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	repos, err := p.Catalog(ctx, reg)
+	return repos, Classify("list repositories", host, err)
+}
+
+// Tags lists the tags of a repository ("host/path").
+func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
+	repo, err := name.NewRepository(repository)
+	if err != nil {
+		return nil, invalidReference("list tags", repository, err)
+	}
+	p, err := c.puller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := p.List(ctx, repo)
+	return tags, Classify("list tags", repo.RegistryStr(), err)
+}
+
+func invalidReference(op, ref string, err error) error {
+	return &Error{Op: op, Registry: ref, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
+}
+
+// Digests resolves each tag's digest with HEAD requests (which Docker Hub does
+// not count as pulls), DefaultDigestConcurrency at a time over one puller, so
+// the registry is pinged and a token fetched once. each is called from
+// several goroutines as results arrive; a tag that fails has Err set.
+func (c *Client) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
+	repo, err := name.NewRepository(repository)
+	if err != nil {
+		return invalidReference("resolve digests", repository, err)
+	}
+	p, err := c.puller(ctx)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(DefaultDigestConcurrency)
+	for _, tag := range tags {
+		g.Go(func() error {
+			desc, err := p.Head(gctx, repo.Tag(tag))
+			td := domain.TagDigest{Tag: tag}
+			if err != nil {
+				td.Err = Classify("resolve "+tag, repo.RegistryStr(), err)
+			} else {
+				td.Digest = desc.Digest.String()
+			}
+			each(td)
+			return gctx.Err()
+		})
+	}
+	return g.Wait()
+}
+
+// Describe reads a manifest and, for an image, its config, without pulling
+// layers. For an index it lists the platforms.
+func (c *Client) Describe(ctx context.Context, reference string) (domain.Details, error) {
+	ref, err := name.ParseReference(reference)
+	if err != nil {
+		return domain.Details{}, invalidReference("describe", reference, err)
+	}
+	host := ref.Context().RegistryStr()
+	p, err := c.puller(ctx)
+	if err != nil {
+		return domain.Details{}, err
+	}
+	desc, err := p.Get(ctx, ref)
+	if err != nil {
+		return domain.Details{}, Classify("describe "+ref.String(), host, err)
+	}
+	d := domain.Details{Reference: ref.String(), Digest: desc.Digest.String(), MediaType: string(desc.MediaType), Size: desc.Size}
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return d, Classify("describe "+ref.String(), host, err)
+		}
+		im, err := idx.IndexManifest()
+		if err != nil {
+			return d, Classify("describe "+ref.String(), host, err)
+		}
+		for _, m := range im.Manifests {
+			pl := domain.Platform{Digest: m.Digest.String(), Size: m.Size}
+			if m.Platform != nil {
+				pl.OS, pl.Architecture, pl.Variant = m.Platform.OS, m.Platform.Architecture, m.Platform.Variant
+			}
+			d.Platforms = append(d.Platforms, pl)
+		}
+		return d, nil
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return d, Classify("describe "+ref.String(), host, err)
+	}
+	if err := fillImage(&d, img); err != nil {
+		return d, Classify("describe "+ref.String(), host, err)
+	}
+	return d, nil
+}
+
+func fillImage(d *domain.Details, img v1.Image) error {
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return fmt.Errorf("reading config: %w", err)
+	}
+	d.Size += m.Config.Size
+	for _, l := range m.Layers {
+		d.Size += l.Size
+		d.Layers = append(d.Layers, domain.Layer{Digest: l.Digest.String(), Size: l.Size, MediaType: string(l.MediaType)})
+	}
+	d.Created = cf.Created.Time
+	d.OS, d.Arch = cf.OS, cf.Architecture
+	d.Labels, d.Env = cf.Config.Labels, cf.Config.Env
+	d.Entrypoint, d.Cmd = cf.Config.Entrypoint, cf.Config.Cmd
+	for _, h := range cf.History {
+		d.History = append(d.History, domain.HistoryEntry{CreatedBy: h.CreatedBy, EmptyLayer: h.EmptyLayer})
+	}
+	return nil
+}
