@@ -120,7 +120,8 @@ func contextEndpoint(dir, name, source string) (Endpoint, error) {
 
 // options are the moby client options that reach this endpoint.
 func (ep Endpoint) options() []client.Opt {
-	opts := []client.Opt{client.WithAPIVersionNegotiation(), client.WithHost(ep.Host)}
+	// API version negotiation is the client's default (Debian's engine speaks 1.41).
+	opts := []client.Opt{client.WithHost(ep.Host)}
 	if ep.CAFile != "" {
 		opts = append(opts, client.WithTLSClientConfig(ep.CAFile, ep.CertFile, ep.KeyFile))
 	}

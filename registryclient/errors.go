@@ -76,23 +76,23 @@ func (e *Error) Error() string {
 
 // Hint is what the user can do about the failure, in words.
 func (e *Error) Hint() string {
-	switch e.Kind {
-	case ErrUnauthorized:
+	switch {
+	case errors.Is(e.Kind, ErrUnauthorized):
 		return fmt.Sprintf("no or wrong credentials; run `docker login %s`", e.Registry)
-	case ErrDenied:
+	case errors.Is(e.Kind, ErrDenied):
 		return fmt.Sprintf("the credentials for %s do not allow this; log in as a user who may (`docker login %s`) or ask for access", e.Registry, e.Registry)
-	case ErrRateLimited:
+	case errors.Is(e.Kind, ErrRateLimited):
 		if e.RetryAfter > 0 {
 			return fmt.Sprintf("too many requests; try again in %s", e.RetryAfter.Round(time.Second))
 		}
 		return "too many requests; wait before trying again"
-	case ErrTLSUntrusted:
+	case errors.Is(e.Kind, ErrTLSUntrusted):
 		return fmt.Sprintf("add the registry's CA with `ca_file` in wharf's config, or put it in /etc/docker/certs.d/%s/ca.crt", e.Registry)
-	case ErrUnreachable:
+	case errors.Is(e.Kind, ErrUnreachable):
 		return "check the address and that the registry is running"
-	case ErrTimeout:
+	case errors.Is(e.Kind, ErrTimeout):
 		return "the registry did not answer in time; try again"
-	case ErrServer:
+	case errors.Is(e.Kind, ErrServer):
 		return "the registry failed; try again later"
 	}
 	return ""

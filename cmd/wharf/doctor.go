@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"text/tabwriter"
 
@@ -67,8 +68,8 @@ It exits 1 when the engine does not answer.`,
 				if err := enc.Encode(rep); err != nil {
 					return err
 				}
-			} else {
-				printDoctor(a.stdout, rep)
+			} else if err := printDoctor(a.stdout, rep); err != nil {
+				return err
 			}
 			if !rep.Engine.OK {
 				return exitError(1)
@@ -167,7 +168,9 @@ func yesNo(b bool, yes, no string) string {
 	return no
 }
 
-func printDoctor(w io.Writer, rep *doctorReport) {
+func printDoctor(out io.Writer, rep *doctorReport) error {
+	// Build the report in memory; one write to out can fail, and is checked.
+	w := &strings.Builder{}
 	fmt.Fprintln(w, "Engine")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  host\t%s\t(%s)\n", rep.Engine.Host, rep.Engine.Source)
@@ -205,4 +208,6 @@ func printDoctor(w io.Writer, rep *doctorReport) {
 			fmt.Fprintf(w, "  ! %s\n", r.Error)
 		}
 	}
+	_, err := io.WriteString(out, w.String())
+	return err
 }

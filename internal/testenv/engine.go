@@ -86,10 +86,10 @@ func (e *Engine) ping(ctx context.Context) error {
 	return nil
 }
 
-// Client returns a moby client for this engine, negotiating the API version
+// Client returns a moby client for this engine; it negotiates the API version
 // (Debian's engine speaks 1.41).
 func (e *Engine) Client() (*client.Client, error) {
-	return client.New(client.WithHost(e.Host), client.WithAPIVersionNegotiation())
+	return client.New(client.WithHost(e.Host))
 }
 
 // Stop shuts the engine down and removes its directory.

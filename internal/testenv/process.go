@@ -50,7 +50,10 @@ func startProcess(name, logPath, bin string, args ...string) (*process, error) {
 func (p *process) exited() error {
 	select {
 	case <-p.done:
-		return fmt.Errorf("%s exited (%v): %s", p.name, p.waitErr, p.logTail())
+		if p.waitErr == nil {
+			return fmt.Errorf("%s exited: %s", p.name, p.logTail())
+		}
+		return fmt.Errorf("%s exited (%w): %s", p.name, p.waitErr, p.logTail())
 	default:
 		return nil
 	}
@@ -102,7 +105,7 @@ func (p *process) waitFor(ctx context.Context, ready func(context.Context) error
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready: %w (last error: %v; log: %s)", p.name, ctx.Err(), last, p.logTail())
+			return fmt.Errorf("%s not ready: %w (last error: %w; log: %s)", p.name, ctx.Err(), last, p.logTail())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wharf-dev/wharf/internal/testenv"
+)
+
+// tmuxSession runs the real wharf binary in a detached tmux session of the
+// given size and returns a function that captures the screen.
+type tmuxSession struct {
+	t    *testing.T
+	name string
+}
+
+func startTmux(t *testing.T, w, h int, env []string, args ...string) *tmuxSession {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: runs the real binary in tmux; run `make test`")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		msg := "tmux is not installed (run `make test`, which installs it)"
+		if testenv.InCI() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	bin := filepath.Join(t.TempDir(), "wharf")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building wharf: %v\n%s", err, out)
+	}
+	s := &tmuxSession{t: t, name: "wharf-e2e-" + filepath.Base(t.TempDir())}
+	cmdline := append([]string{"env"}, env...)
+	cmdline = append(cmdline, bin)
+	cmdline = append(cmdline, args...)
+	tmuxArgs := append([]string{"new-session", "-d", "-s", s.name, "-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}, cmdline...)
+	if out, err := exec.Command("tmux", tmuxArgs...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	return s
+}
+
+func (s *tmuxSession) screen() string {
+	out, err := exec.Command("tmux", "capture-pane", "-p", "-t", s.name).Output()
+	if err != nil {
+		s.t.Fatalf("capture-pane: %v", err)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) keys(keys ...string) {
+	if out, err := exec.Command("tmux", append([]string{"send-keys", "-t", s.name}, keys...)...).CombinedOutput(); err != nil {
+		s.t.Fatalf("send-keys: %v\n%s", err, out)
+	}
+}
+
+// waitFor polls the screen until every want appears, or fails with the screen.
+func (s *tmuxSession) waitFor(wants ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := s.screen()
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(scr, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q:\n%s", missing, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// `wharf --demo` opens on the embedded registry: a newcomer sees the
+// repositories, opens one, sees which tags share a digest, and reads details.
+func TestDemoEndToEnd(t *testing.T) {
+	s := startTmux(t, 120, 40, []string{"NO_COLOR=1", "DOCKER_CONFIG=" + t.TempDir(), "HOME=" + os.TempDir()}, "--demo")
+	s.waitFor("Repositories · 4", "demo/api", "embedded demo")
+	s.keys("Enter") // demo/api is first
+	scr := s.waitFor("Tags · demo/api · 51 tags · 24 images")
+	if !strings.Contains(scr, "= 6") {
+		t.Errorf("the six tags of the newest release are not marked = 6:\n%s", scr)
+	}
+	s.keys("Enter")
+	s.waitFor("Details · ", "media type", "layers (2)")
+	s.keys("?")
+	s.waitFor("Everywhere", "Repositories enter show tags")
+	s.keys("q")
+	deadline := time.Now().Add(5 * time.Second)
+	for exec.Command("tmux", "has-session", "-t", s.name).Run() == nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not quit:\n%s", s.screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,0 +1,33 @@
+package tui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap are the keys that work whatever pane has focus.
+type KeyMap struct {
+	Quit, Next, Prev, Help, Dismiss key.Binding
+	Focus                           []key.Binding
+}
+
+// DefaultKeyMap returns the global keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Next:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / dismiss")),
+		Focus: []key.Binding{
+			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "repositories")),
+			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tags")),
+			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "details")),
+		},
+	}
+}
+
+// ShortHelp is the global part of the key hint.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Help, k.Quit} }
+
+// FullHelp is the global section of the help page.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.Help, k.Quit}, k.Focus...)}
+}

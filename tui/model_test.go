@@ -1,0 +1,179 @@
+package tui_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/tui/theme"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fakeRegistry answers the panes' interfaces from memory.
+type fakeRegistry struct {
+	catalogErr error
+}
+
+const (
+	digestApp = "sha256:4b1d0000000000000000000000000000000000000000000000000000000000aa"
+	digestOld = "sha256:0ld00000000000000000000000000000000000000000000000000000000000bb"
+)
+
+func (f fakeRegistry) Catalog(context.Context, string) ([]string, error) {
+	return []string{"team/app", "team/web", "tools/builder"}, f.catalogErr
+}
+
+func (fakeRegistry) Tags(context.Context, string) ([]string, error) {
+	return []string{"0.9.0", "1.0", "1.0.0", "latest", "stable"}, nil
+}
+
+func (fakeRegistry) Digests(_ context.Context, _ string, tags []string, each func(domain.TagDigest)) error {
+	for _, t := range tags {
+		d := digestApp
+		if t == "0.9.0" {
+			d = digestOld
+		}
+		each(domain.TagDigest{Tag: t, Digest: d})
+	}
+	return nil
+}
+
+func (fakeRegistry) Describe(_ context.Context, ref string) (domain.Details, error) {
+	return domain.Details{
+		Reference: ref, Digest: digestApp, MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 7_500,
+		Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), OS: "linux", Arch: "amd64",
+		Labels: map[string]string{"org.opencontainers.image.version": "1.0.0"}, Env: []string{"PATH=/usr/bin"},
+		Entrypoint: []string{"/app"}, Cmd: []string{"--serve"},
+		Layers:  []domain.Layer{{Digest: "sha256:1a1a00000000000000000000000000000000000000000000000000000000000a", Size: 1500}, {Digest: "sha256:2b2b00000000000000000000000000000000000000000000000000000000000b", Size: 2600}},
+		History: []domain.HistoryEntry{{CreatedBy: "ENV PATH=/usr/bin", EmptyLayer: true}, {CreatedBy: "COPY app /app"}, {CreatedBy: "COPY assets /srv"}},
+	}, nil
+}
+
+func newApp(t *testing.T, f fakeRegistry, w, h int) *tui.Model {
+	t.Helper()
+	m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Styles: theme.New(theme.Default(), true)})
+	drain(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+func drain(m *tui.Model, cmd tea.Cmd) {
+	teatestutil.Drain(func(msg tea.Msg) tea.Cmd { _, c := m.Update(msg); return c }, cmd, 1000)
+}
+
+func press(m *tui.Model, keys ...string) {
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		default:
+			msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
+		}
+		_, cmd := m.Update(msg)
+		drain(m, cmd)
+	}
+}
+
+func screen(m *tui.Model) string { return ansi.Strip(m.View().Content) }
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `make golden` to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (run `make golden` and review the diff)\n--- got:\n%s\n--- want:\n%s", name, got, want)
+	}
+}
+
+func TestGoldenBrowse(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
+		name := func(s string) string { return fmt.Sprintf("%s_%dx%d", s, size.w, size.h) }
+		t.Run(name("browse"), func(t *testing.T) {
+			m := newApp(t, fakeRegistry{}, size.w, size.h)
+			golden(t, name("repositories"), screen(m))
+			press(m, "enter") // open team/app: tags stream in
+			press(m, "j")     // move to 1.0: details load
+			golden(t, name("tags_details"), screen(m))
+			press(m, "?")
+			golden(t, name("help"), screen(m))
+		})
+	}
+}
+
+func TestSharedDigestVisibleAcrossTags(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 120, 40)
+	press(m, "enter")
+	s := screen(m)
+	if strings.Count(s, "4b1d00000000 = 4") != 4 {
+		t.Errorf("the four tags sharing a digest are not all marked = 4:\n%s", s)
+	}
+	if !strings.Contains(s, "5 tags · 2 images") {
+		t.Errorf("tags title does not say 5 tags · 2 images:\n%s", s)
+	}
+}
+
+func TestErrorsGoToTheStatusBarAndEscDismisses(t *testing.T) {
+	m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unauthorized: run `docker login registry.example:5000`")}, 100, 30)
+	s := screen(m)
+	if !strings.Contains(s, "error: list repositories") {
+		t.Fatalf("status bar does not show the error:\n%s", s)
+	}
+	press(m, "esc")
+	if strings.Contains(screen(m), "error: list repositories") {
+		t.Errorf("esc did not dismiss the error")
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 60, 20)
+	if s := screen(m); !strings.Contains(s, "wharf needs at least 80×24; this terminal is 60×20") {
+		t.Errorf("small terminal shows:\n%s", s)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if s := screen(m); !strings.Contains(s, "Repositories") {
+		t.Errorf("after growing to 80×24 the panes are not drawn:\n%s", s)
+	}
+}
+
+func TestFocusKeys(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 100, 30)
+	press(m, "enter") // opens tags, focus moves there
+	if !strings.Contains(screen(m), "enter details") {
+		t.Errorf("after enter the key hint is not the tags pane's:\n%s", screen(m))
+	}
+	press(m, "1")
+	if !strings.Contains(screen(m), "enter show tags") {
+		t.Errorf("1 did not focus repositories")
+	}
+	press(m, "tab", "tab")
+	if !strings.Contains(screen(m), "scroll down") {
+		t.Errorf("tab tab did not reach details")
+	}
+}

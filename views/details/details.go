@@ -1,0 +1,225 @@
+// Package details is the Details pane: what a manifest says — digest, media
+// type, size, platforms of an index, created, labels, env, entrypoint and
+// cmd, layers and history — read without pulling, in a scrollable viewport.
+package details
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/listnav"
+)
+
+// Describer reads a manifest's details.
+type Describer interface {
+	Describe(ctx context.Context, reference string) (domain.Details, error)
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown key.Binding
+}
+
+// DefaultKeyMap returns the pane's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
+	}
+}
+
+// LoadedMsg carries a reference's details.
+type LoadedMsg struct {
+	Reference string
+	Seq       int
+	Details   domain.Details
+	Err       error
+}
+
+// Model is the Details pane.
+type Model struct {
+	keys    KeyMap
+	styles  *theme.Styles
+	src     Describer
+	ref     string
+	details *domain.Details
+	loading bool
+	err     error
+	seq     int
+	vp      viewport.Model
+	width   int
+	focused bool
+}
+
+var _ views.Component = (*Model)(nil)
+
+// New returns an empty Details pane.
+func New(src Describer, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, vp: viewport.New()}
+}
+
+// Init does nothing until a reference is chosen.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Load shows a reference's details.
+func (m *Model) Load(reference string) tea.Cmd {
+	if reference == m.ref && (m.loading || m.details != nil) {
+		return nil
+	}
+	m.seq++
+	m.ref, m.details, m.loading, m.err = reference, nil, true, nil
+	m.render()
+	return describe(m.src, reference, m.seq)
+}
+
+func describe(src Describer, ref string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		d, err := src.Describe(context.Background(), ref)
+		return LoadedMsg{Reference: ref, Seq: seq, Details: d, Err: err}
+	}
+}
+
+// Update handles results and, when focused, scroll keys.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case LoadedMsg:
+		if msg.Reference != m.ref || msg.Seq != m.seq {
+			return nil
+		}
+		m.loading, m.err = false, msg.Err
+		if msg.Err == nil {
+			m.details = &msg.Details
+		}
+		m.render()
+	case tea.KeyPressMsg:
+		if !m.focused {
+			return nil
+		}
+		switch {
+		case key.Matches(msg, m.keys.Up):
+			m.vp.ScrollUp(1)
+		case key.Matches(msg, m.keys.Down):
+			m.vp.ScrollDown(1)
+		case key.Matches(msg, m.keys.PageUp):
+			m.vp.PageUp()
+		case key.Matches(msg, m.keys.PageDown):
+			m.vp.PageDown()
+		}
+	}
+	return nil
+}
+
+func (m *Model) render() {
+	var b strings.Builder
+	label := func(name, value string) {
+		fmt.Fprintf(&b, "%s %s\n", m.styles.Label.Render(fmt.Sprintf("%-11s", name)), value)
+	}
+	switch {
+	case m.ref == "":
+		b.WriteString(m.styles.Muted.Render("choose a tag"))
+	case m.loading:
+		b.WriteString(m.styles.Muted.Render("reading " + m.ref + "…"))
+	case m.err != nil:
+		b.WriteString(m.styles.Danger.Render(m.err.Error()))
+	default:
+		d := m.details
+		label("digest", m.styles.Marker(d.Digest).Render(d.Digest))
+		label("media type", d.MediaType)
+		label("size", domain.HumanSize(d.Size))
+		if d.IsIndex() {
+			label("platforms", fmt.Sprintf("%d", len(d.Platforms)))
+			for _, p := range d.Platforms {
+				fmt.Fprintf(&b, "  %-16s %s  %s\n", p.String(), m.styles.Marker(p.Digest).Render(domain.ShortDigest(p.Digest)), domain.HumanSize(p.Size))
+			}
+			break
+		}
+		if !d.Created.IsZero() {
+			label("created", d.Created.UTC().Format("2006-01-02 15:04:05 UTC"))
+		}
+		label("platform", d.OS+"/"+d.Arch)
+		if len(d.Entrypoint) > 0 {
+			label("entrypoint", strings.Join(d.Entrypoint, " "))
+		}
+		if len(d.Cmd) > 0 {
+			label("cmd", strings.Join(d.Cmd, " "))
+		}
+		if len(d.Env) > 0 {
+			b.WriteString(m.styles.Label.Render("env") + "\n")
+			for _, e := range d.Env {
+				fmt.Fprintf(&b, "  %s\n", e)
+			}
+		}
+		if len(d.Labels) > 0 {
+			b.WriteString(m.styles.Label.Render("labels") + "\n")
+			keys := make([]string, 0, len(d.Labels))
+			for k := range d.Labels {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(&b, "  %s=%s\n", k, d.Labels[k])
+			}
+		}
+		b.WriteString(m.styles.Label.Render(fmt.Sprintf("layers (%d)", len(d.Layers))) + "\n")
+		for _, l := range d.Layers {
+			fmt.Fprintf(&b, "  %s  %8s\n", domain.ShortDigest(l.Digest), domain.HumanSize(l.Size))
+		}
+		b.WriteString(m.styles.Label.Render("history") + "\n")
+		for _, h := range d.History {
+			mark := "  "
+			if h.EmptyLayer {
+				mark = m.styles.Muted.Render("· ")
+			}
+			fmt.Fprintf(&b, "%s%s\n", mark, listnav.Truncate(h.CreatedBy, max(m.width-2, 10)))
+		}
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = listnav.Truncate(l, m.width)
+	}
+	m.vp.SetContentLines(lines)
+	m.vp.GotoTop()
+}
+
+// SetSize sets the inner size of the pane.
+func (m *Model) SetSize(w, h int) {
+	m.width = w
+	m.vp.SetWidth(w)
+	m.vp.SetHeight(max(h-1, 1))
+	m.render()
+}
+
+// SetFocused marks the pane as the one keys go to.
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// View renders the title and the viewport.
+func (m *Model) View() string {
+	title := m.styles.Title
+	if m.focused {
+		title = m.styles.FocusedTitle
+	}
+	name := "Details"
+	if m.ref != "" {
+		name += " · " + m.ref
+	}
+	return title.Render(listnav.Truncate(name, m.width)) + "\n" + m.vp.View()
+}
+
+// ShortHelp is the key hint.
+func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Down, m.keys.PageDown} }
+
+// FullHelp is the pane's section of the help page.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown}}
+}

@@ -1,0 +1,24 @@
+// Package views holds one bubbletea component per pane, each in its own
+// package (repos, tags, details) with its KeyMap, messages and tests. A view
+// declares the narrow interface it needs (a repository lister, a tag source)
+// and receives internal/domain types; it never imports the engine or
+// registry clients. I/O happens only in the commands a view returns.
+package views
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// Component is a pane: not a full program, the root routes messages to it
+// and owns the layout. Update mutates the component in place (the root holds
+// a pointer; only bubbletea's goroutine ever touches it).
+type Component interface {
+	Init() tea.Cmd
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(width, height int)
+	SetFocused(focused bool)
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}

@@ -1,0 +1,321 @@
+// Package tags is the Tags pane: a repository's tags, with the digest column
+// filling in as parallel HEAD requests return. Tags that share a digest get
+// the same colour and a "= N" count: the answer to "which of these tags are
+// really the same image".
+package tags
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/listnav"
+)
+
+// Source lists tags and resolves their digests.
+type Source interface {
+	Tags(ctx context.Context, repository string) ([]string, error)
+	Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Nav  listnav.KeyMap
+	Open key.Binding
+}
+
+// DefaultKeyMap returns the pane's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Nav:  listnav.DefaultKeyMap(),
+		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+	}
+}
+
+// LoadedMsg carries a repository's tags.
+type LoadedMsg struct {
+	Repository string
+	Seq        int
+	Tags       []string
+	Err        error
+}
+
+// DigestResolvedMsg carries one tag's digest; more follow on the stream.
+type DigestResolvedMsg struct {
+	Repository string
+	Seq        int
+	Result     domain.TagDigest
+	stream     <-chan tea.Msg
+}
+
+// DigestsDoneMsg ends a digest stream.
+type DigestsDoneMsg struct {
+	Repository string
+	Seq        int
+	Err        error
+}
+
+// SelectedMsg says the user chose a tag; Reference is "host/repo:tag".
+type SelectedMsg struct{ Reference string }
+
+type row struct {
+	tag    string
+	digest string
+	err    error
+}
+
+// Model is the Tags pane.
+type Model struct {
+	keys     KeyMap
+	styles   *theme.Styles
+	src      Source
+	repo     string
+	rows     []row
+	index    map[string]int
+	shared   map[string]int
+	resolved int
+	loading  bool
+	err      error
+	seq      int
+	cancel   context.CancelFunc
+	cur      listnav.Cursor
+	width    int
+	focused  bool
+}
+
+var _ views.Component = (*Model)(nil)
+
+// New returns an empty Tags pane.
+func New(src Source, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src}
+}
+
+// Init does nothing until a repository is chosen.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Load shows a repository's tags, cancelling what the last one still had
+// in flight.
+func (m *Model) Load(repository string) tea.Cmd {
+	m.stop()
+	m.seq++
+	m.repo, m.rows, m.index, m.shared, m.resolved = repository, nil, map[string]int{}, map[string]int{}, 0
+	m.loading, m.err = true, nil
+	m.cur = listnav.Cursor{Height: m.cur.Height}
+	return loadTags(m.src, repository, m.seq)
+}
+
+func (m *Model) stop() {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+}
+
+func loadTags(src Source, repo string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		tags, err := src.Tags(context.Background(), repo)
+		return LoadedMsg{Repository: repo, Seq: seq, Tags: tags, Err: err}
+	}
+}
+
+// resolveDigests starts the HEAD requests and returns the first result; each
+// DigestResolvedMsg re-issues waitForDigest for the next.
+func resolveDigests(ctx context.Context, src Source, repo string, seq int, tags []string) tea.Cmd {
+	return func() tea.Msg {
+		stream := make(chan tea.Msg, 64)
+		go func() {
+			defer close(stream)
+			err := src.Digests(ctx, repo, tags, func(td domain.TagDigest) {
+				select {
+				case stream <- DigestResolvedMsg{Repository: repo, Seq: seq, Result: td}:
+				case <-ctx.Done():
+				}
+			})
+			select {
+			case stream <- DigestsDoneMsg{Repository: repo, Seq: seq, Err: err}:
+			case <-ctx.Done():
+			}
+		}()
+		return next(stream)
+	}
+}
+
+func next(stream <-chan tea.Msg) tea.Msg {
+	msg, ok := <-stream
+	if !ok {
+		return nil
+	}
+	if d, ok := msg.(DigestResolvedMsg); ok {
+		d.stream = stream
+		return d
+	}
+	return msg
+}
+
+func waitForDigest(stream <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return next(stream) }
+}
+
+// Update handles results and, when focused, keys.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case LoadedMsg:
+		if msg.Repository != m.repo || msg.Seq != m.seq {
+			return nil
+		}
+		m.loading, m.err = false, msg.Err
+		if msg.Err != nil {
+			return nil
+		}
+		m.rows = make([]row, len(msg.Tags))
+		for i, t := range msg.Tags {
+			m.rows[i] = row{tag: t}
+			m.index[t] = i
+		}
+		m.cur.SetLen(len(m.rows))
+		ctx, cancel := context.WithCancel(context.Background())
+		m.cancel = cancel
+		return resolveDigests(ctx, m.src, m.repo, m.seq, msg.Tags)
+	case DigestResolvedMsg:
+		if msg.Repository != m.repo || msg.Seq != m.seq {
+			return nil
+		}
+		if i, ok := m.index[msg.Result.Tag]; ok {
+			m.rows[i].digest, m.rows[i].err = msg.Result.Digest, msg.Result.Err
+			m.resolved++
+			if msg.Result.Digest != "" {
+				m.shared[msg.Result.Digest]++
+			}
+		}
+		return waitForDigest(msg.stream)
+	case DigestsDoneMsg:
+		if msg.Repository == m.repo && msg.Seq == m.seq {
+			m.stop()
+			if msg.Err != nil && m.err == nil {
+				m.err = msg.Err
+			}
+		}
+	case tea.KeyPressMsg:
+		if !m.focused {
+			return nil
+		}
+		switch {
+		case m.cur.Handle(m.keys.Nav, msg):
+			return m.selected()
+		case key.Matches(msg, m.keys.Open):
+			return m.selected()
+		}
+	}
+	return nil
+}
+
+func (m *Model) selected() tea.Cmd {
+	if len(m.rows) == 0 {
+		return nil
+	}
+	ref := m.repo + ":" + m.rows[m.cur.Pos].tag
+	return func() tea.Msg { return SelectedMsg{Reference: ref} }
+}
+
+// Images is the number of distinct digests resolved so far.
+func (m *Model) Images() int { return len(m.shared) }
+
+// SetSize sets the inner size of the pane.
+func (m *Model) SetSize(w, h int) {
+	m.width = w
+	m.cur.SetHeight(h - 2) // title and column header
+}
+
+// SetFocused marks the pane as the one keys go to.
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// Title is the pane's title line; the registry host is in the status bar.
+func (m *Model) Title() string {
+	repo := m.repo
+	if i := strings.IndexByte(repo, '/'); i >= 0 && strings.ContainsAny(repo[:i], ".:") {
+		repo = repo[i+1:]
+	}
+	switch {
+	case m.repo == "":
+		return "Tags"
+	case m.loading:
+		return "Tags · " + repo + " · loading…"
+	case m.err != nil && len(m.rows) == 0:
+		return "Tags · " + repo
+	case m.resolved < len(m.rows):
+		return fmt.Sprintf("Tags · %s · %s · digests %d/%d", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows))
+	}
+	return fmt.Sprintf("Tags · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"))
+}
+
+const digestWidth = 12
+
+// View renders the table.
+func (m *Model) View() string {
+	title := m.styles.Title
+	if m.focused {
+		title = m.styles.FocusedTitle
+	}
+	lines := []string{title.Render(listnav.Truncate(m.Title(), m.width))}
+	switch {
+	case m.repo == "":
+		lines = append(lines, m.styles.Muted.Render("choose a repository"))
+		return strings.Join(lines, "\n")
+	case m.err != nil:
+		lines = append(lines, m.styles.Danger.Render(listnav.Wrap(m.err.Error(), m.width)))
+	case !m.loading && len(m.rows) == 0:
+		lines = append(lines, m.styles.Muted.Render("no tags"))
+	}
+	if len(m.rows) == 0 {
+		return strings.Join(lines, "\n")
+	}
+	tagWidth := max(m.width-digestWidth-8, 8)
+	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%-*s %-*s %s", tagWidth, "TAG", digestWidth, "DIGEST", "SAME"), m.width)))
+	from, to := m.cur.Visible()
+	for i := from; i < to; i++ {
+		r := m.rows[i]
+		tag := listnav.Pad(listnav.Truncate(r.tag, tagWidth), tagWidth)
+		if i == m.cur.Pos && m.focused {
+			tag = m.styles.Selected.Render(tag)
+		} else if i == m.cur.Pos {
+			tag = m.styles.Label.Render(tag)
+		}
+		var digest, same string
+		switch {
+		case r.err != nil:
+			digest = m.styles.Danger.Render(listnav.Pad("error", digestWidth))
+		case r.digest == "":
+			digest = m.styles.Muted.Render(listnav.Pad("…", digestWidth))
+		default:
+			marker := m.styles.Marker(r.digest)
+			digest = marker.Render(domain.ShortDigest(r.digest))
+			if n := m.shared[r.digest]; n > 1 {
+				same = marker.Render(fmt.Sprintf("= %d", n))
+			}
+		}
+		lines = append(lines, tag+" "+digest+" "+same)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ShortHelp is the key hint.
+func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Open} }
+
+// FullHelp is the pane's section of the help page (movement keys are listed
+// once, by the root).
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Open}}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

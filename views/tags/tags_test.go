@@ -1,0 +1,133 @@
+package tags_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/tags"
+)
+
+type fakeSource struct {
+	tags    map[string][]string
+	digests map[string]string
+	calls   int
+}
+
+func (f *fakeSource) Tags(_ context.Context, repo string) ([]string, error) {
+	t, ok := f.tags[repo]
+	if !ok {
+		return nil, errors.New("list tags: repository not found")
+	}
+	return t, nil
+}
+
+func (f *fakeSource) Digests(_ context.Context, _ string, tags []string, each func(domain.TagDigest)) error {
+	f.calls++
+	for _, t := range tags {
+		if d, ok := f.digests[t]; ok {
+			each(domain.TagDigest{Tag: t, Digest: d})
+		} else {
+			each(domain.TagDigest{Tag: t, Err: errors.New("not found")})
+		}
+	}
+	return nil
+}
+
+const (
+	dA = "sha256:aaaaaaaaaaaa0000000000000000000000000000000000000000000000000000"
+	dB = "sha256:bbbbbbbbbbbb0000000000000000000000000000000000000000000000000000"
+)
+
+func newPane(src tags.Source) *tags.Model {
+	m := tags.New(src, theme.New(theme.Default(), true))
+	m.SetSize(60, 10)
+	m.SetFocused(true)
+	return m
+}
+
+func TestSharedDigestsAreCountedAndMarked(t *testing.T) {
+	src := &fakeSource{
+		tags:    map[string][]string{"r/app": {"1.0", "1.0.0", "latest", "0.9", "broken"}},
+		digests: map[string]string{"1.0": dA, "1.0.0": dA, "latest": dA, "0.9": dB},
+	}
+	m := newPane(src)
+	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "5 tags · 2 images") {
+		t.Errorf("title does not count tags and images:\n%s", view)
+	}
+	for _, line := range strings.Split(view, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		switch fields[0] {
+		case "1.0", "1.0.0", "latest":
+			if !strings.Contains(line, "aaaaaaaaaaaa = 3") {
+				t.Errorf("row %q lacks the shared marker = 3", line)
+			}
+		case "0.9":
+			if strings.Contains(line, "=") || !strings.Contains(line, "bbbbbbbbbbbb") {
+				t.Errorf("row %q: a digest of its own has no marker", line)
+			}
+		case "broken":
+			if !strings.Contains(line, "error") {
+				t.Errorf("row %q does not show the failed HEAD", line)
+			}
+		}
+	}
+	if m.Images() != 2 {
+		t.Errorf("Images() = %d", m.Images())
+	}
+}
+
+// A result for a repository the user has left is dropped.
+func TestStaleResultsAreDropped(t *testing.T) {
+	src := &fakeSource{
+		tags:    map[string][]string{"r/a": {"x"}, "r/b": {"y"}},
+		digests: map[string]string{"x": dA, "y": dB},
+	}
+	m := newPane(src)
+	first := m.Load("r/a")
+	teatestutil.Drain(m.Update, m.Load("r/b"), 100)
+	// The first load's result arrives late.
+	if cmd := m.Update(first()); cmd != nil {
+		t.Errorf("stale LoadedMsg started more work")
+	}
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "r/b") || strings.Contains(view, "\nx ") {
+		t.Errorf("stale result shown:\n%s", view)
+	}
+}
+
+func TestEnterSelectsTheTagUnderTheCursor(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"h/r": {"a", "b", "c"}}, digests: map[string]string{}}
+	m := newPane(src)
+	teatestutil.Drain(m.Update, m.Load("h/r"), 100)
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if cmd == nil {
+		t.Fatal("enter returned no command")
+	}
+	sel, ok := cmd().(tags.SelectedMsg)
+	if !ok || sel.Reference != "h/r:b" {
+		t.Errorf("enter selected %#v, want h/r:b", sel)
+	}
+}
+
+func TestListError(t *testing.T) {
+	m := newPane(&fakeSource{tags: map[string][]string{}})
+	teatestutil.Drain(m.Update, m.Load("h/missing"), 10)
+	if view := ansi.Strip(m.View()); !strings.Contains(view, "repository not found") {
+		t.Errorf("error not shown:\n%s", view)
+	}
+}
