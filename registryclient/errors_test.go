@@ -20,7 +20,7 @@ func TestTokenRegistryReadOnlyUserPushDenied(t *testing.T) {
 	reg := testenv.NeedRegistry(t, testenv.Token)
 	reader := []remote.Option{remote.WithContext(ctx), remote.WithTransport(reg.Transport()), remote.WithAuth(reg.Auth(testenv.ReaderUser))}
 
-	if _, err := remote.Get(mustRef(t, reg.Repo("fixtures/app:latest")), reader...); err != nil {
+	if _, err := remote.Get(testenv.Ref(t, reg.Repo("fixtures/app:latest")), reader...); err != nil {
 		t.Fatalf("read-only user cannot pull: %v", err)
 	}
 
@@ -28,7 +28,7 @@ func TestTokenRegistryReadOnlyUserPushDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := mustRef(t, reg.Repo("fixtures/app:from-reader"))
+	target := testenv.Ref(t, reg.Repo("fixtures/app:from-reader"))
 	err = registryclient.Classify("push", reg.Host, remote.Push(target, img, reader...))
 	if !errors.Is(err, registryclient.ErrDenied) {
 		t.Fatalf("push as read-only user: got %v, want ErrDenied", err)
@@ -59,7 +59,7 @@ func TestUnauthorized(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			ctx := testCtx(t)
 			reg := testenv.NeedRegistry(t, kind)
-			ref := mustRef(t, reg.Repo("fixtures/app:latest"))
+			ref := testenv.Ref(t, reg.Repo("fixtures/app:latest"))
 			for _, auth := range []struct {
 				name string
 				opt  remote.Option

@@ -1,14 +1,12 @@
 package testenv_test
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/moby/moby/client"
@@ -18,21 +16,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
-
-func mustRef(t *testing.T, s string) name.Reference {
-	t.Helper()
-	ref, err := name.ParseReference(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ref
-}
-
-func ctxFor(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // Every registry variant takes a push, lists tags and serves manifests of the
 // seeded fixtures with the digests the fixtures have.
@@ -47,7 +30,7 @@ func TestRegistryVariantsPushListPull(t *testing.T) {
 	}
 	for _, kind := range testenv.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
-			ctx := ctxFor(t)
+			ctx := testenv.Context(t, 2*time.Minute)
 			reg := testenv.NeedRegistry(t, kind)
 			opts := reg.RemoteOptions(ctx, "")
 
@@ -55,7 +38,7 @@ func TestRegistryVariantsPushListPull(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ref := mustRef(t, reg.Repo("it/push:"+string(kind)))
+			ref := testenv.Ref(t, reg.Repo("it/push:"+string(kind)))
 			if err := remote.Push(ref, pushed, opts...); err != nil {
 				t.Fatalf("push to %s registry: %v", kind, err)
 			}
@@ -67,7 +50,7 @@ func TestRegistryVariantsPushListPull(t *testing.T) {
 				t.Errorf("pushed digest %s, registry has %s", want, desc.Digest)
 			}
 
-			tags, err := remote.List(mustRef(t, reg.Repo("fixtures/app")).Context(), opts...)
+			tags, err := remote.List(testenv.Ref(t, reg.Repo("fixtures/app")).Context(), opts...)
 			if err != nil {
 				t.Fatalf("list tags: %v", err)
 			}
@@ -77,7 +60,7 @@ func TestRegistryVariantsPushListPull(t *testing.T) {
 				}
 			}
 
-			got, err := remote.Get(mustRef(t, reg.Repo("fixtures/app:stable")), opts...)
+			got, err := remote.Get(testenv.Ref(t, reg.Repo("fixtures/app:stable")), opts...)
 			if err != nil {
 				t.Fatalf("get manifest: %v", err)
 			}
@@ -85,7 +68,7 @@ func TestRegistryVariantsPushListPull(t *testing.T) {
 				t.Errorf("fixtures/app:stable is %s, want the App fixture %s", got.Digest, appDigest)
 			}
 
-			idx, err := remote.Index(mustRef(t, reg.Repo("fixtures/multiarch:latest")), opts...)
+			idx, err := remote.Index(testenv.Ref(t, reg.Repo("fixtures/multiarch:latest")), opts...)
 			if err != nil {
 				t.Fatalf("get index: %v", err)
 			}
@@ -116,7 +99,7 @@ func TestDeleteByTagDiffersBetweenRegistryVersions(t *testing.T) {
 		{testenv.V3, http.StatusAccepted},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
-			ctx := ctxFor(t)
+			ctx := testenv.Context(t, 2*time.Minute)
 			reg := testenv.NeedRegistry(t, tc.kind)
 			opts := reg.RemoteOptions(ctx, "")
 			img, err := random.Image(256, 1)
@@ -124,7 +107,7 @@ func TestDeleteByTagDiffersBetweenRegistryVersions(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, tag := range []string{"a", "b"} {
-				if err := remote.Push(mustRef(t, reg.Repo("it/deltag:"+tag)), img, opts...); err != nil {
+				if err := remote.Push(testenv.Ref(t, reg.Repo("it/deltag:"+tag)), img, opts...); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -140,7 +123,7 @@ func TestDeleteByTagDiffersBetweenRegistryVersions(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Fatalf("DELETE by tag on %s: status %d, want %d", tc.kind, resp.StatusCode, tc.status)
 			}
-			if _, err := remote.Head(mustRef(t, reg.Repo("it/deltag:b")), opts...); err != nil {
+			if _, err := remote.Head(testenv.Ref(t, reg.Repo("it/deltag:b")), opts...); err != nil {
 				t.Errorf("sibling tag b is gone after deleting a: %v", err)
 			}
 		})
@@ -150,7 +133,7 @@ func TestDeleteByTagDiffersBetweenRegistryVersions(t *testing.T) {
 // The private engine loads the fixtures: tagged images, two dangling images
 // and a stopped container that uses one image.
 func TestEngineFixtures(t *testing.T) {
-	ctx := ctxFor(t)
+	ctx := testenv.Context(t, 2*time.Minute)
 	eng := testenv.NeedEngine(t)
 	fx := testenv.NeedEngineFixtures(t, eng)
 	cli, err := eng.Client()
@@ -217,7 +200,7 @@ func TestEngineFixtures(t *testing.T) {
 // The engine pushes to the test registry (127.0.0.0/8 is insecure to dockerd
 // by default) and the pushed image keeps its image ID.
 func TestEnginePushesToRegistry(t *testing.T) {
-	ctx := ctxFor(t)
+	ctx := testenv.Context(t, 2*time.Minute)
 	eng := testenv.NeedEngine(t)
 	fx := testenv.NeedEngineFixtures(t, eng)
 	reg := testenv.NeedRegistry(t, testenv.Anonymous)
@@ -238,7 +221,7 @@ func TestEnginePushesToRegistry(t *testing.T) {
 	if err := resp.Wait(ctx); err != nil {
 		t.Fatalf("engine push: %v", err)
 	}
-	img, err := remote.Image(mustRef(t, target), reg.RemoteOptions(ctx, "")...)
+	img, err := remote.Image(testenv.Ref(t, target), reg.RemoteOptions(ctx, "")...)
 	if err != nil {
 		t.Fatalf("pulling what the engine pushed: %v", err)
 	}

@@ -1,0 +1,26 @@
+package testenv
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Context returns a context that ends after d or with the test.
+func Context(tb testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+// Ref parses a reference or fails the test.
+func Ref(tb testing.TB, s string) name.Reference {
+	tb.Helper()
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ref
+}
