@@ -11,13 +11,20 @@ export WHARF_REGISTRY_V3="$PWD/.tools/bin/registry"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-status=0
-go test -race -count=1 -v ./... 2>&1 | tee "$log" | grep -E '^(=== RUN|--- |ok |FAIL|PASS|panic:|\s+[a-z_]+\.go:[0-9]+:)' | grep -v '^=== RUN' || true
-status=${PIPESTATUS[0]}
+# The filter only trims what is shown; the full log decides. go test's own
+# exit status is taken from the pipeline, not from the filter.
+set +e
+go test -race -count=1 -v ./... 2>&1 | tee "$log" | grep -E '^(\s*--- |ok |FAIL|PASS|panic:|\s+[a-z_]+\.go:[0-9]+:)'
+codes=("${PIPESTATUS[@]}")
+set -e
+status=${codes[0]}
 
 passed=$(grep -c -E '^\s*--- PASS' "$log" || true)
 failed=$(grep -c -E '^\s*--- FAIL' "$log" || true)
 skipped=$(grep -c -E '^\s*--- SKIP' "$log" || true)
+if ((failed)) && ((status == 0)); then
+  status=1
+fi
 
 if [[ "${CI:-}" == "true" ]]; then
   if ((skipped)); then
