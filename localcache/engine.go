@@ -30,18 +30,23 @@ func (e *EngineError) Unwrap() error { return e.Err }
 
 // Cache is the local engine's image cache.
 type Cache struct {
-	cli *client.Client
-	ep  Endpoint
+	cli  *client.Client
+	ep   Endpoint
+	auth AuthFunc
 }
 
 // Open makes a client for the endpoint. It does not contact the engine:
 // Ping does, and every call reports an engine that is down.
-func Open(ep Endpoint) (*Cache, error) {
+func Open(ep Endpoint, opts ...Option) (*Cache, error) {
 	cli, err := client.New(ep.options()...)
 	if err != nil {
 		return nil, fmt.Errorf("engine at %s: %w", ep.Host, err)
 	}
-	return &Cache{cli: cli, ep: ep}, nil
+	c := &Cache{cli: cli, ep: ep}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
 }
 
 // Endpoint is the engine this cache talks to.

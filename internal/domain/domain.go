@@ -39,17 +39,27 @@ type Layer struct {
 	MediaType string
 }
 
-// HistoryEntry is one step of an image's config history.
+// HistoryEntry is one step of an image's history.
 type HistoryEntry struct {
 	CreatedBy  string
 	EmptyLayer bool
+	// Created, Size, Comment and ID are known for local images (the engine's
+	// history); ID is "<missing>" for steps built elsewhere.
+	Created time.Time
+	Size    int64
+	Comment string
+	ID      string
 }
 
-// Details describes a manifest: an image, or an index of platforms.
+// Details describes a manifest: an image, or an index of platforms. For a
+// local image, ID, RepoTags and RepoDigests are set too.
 type Details struct {
-	Reference string
-	Digest    string
-	MediaType string
+	Reference   string
+	ID          string
+	RepoTags    []string
+	RepoDigests []string
+	Digest      string
+	MediaType   string
 	// Size is the manifest's size plus, for an image, its config and
 	// compressed layers.
 	Size      int64
@@ -89,4 +99,20 @@ func HumanSize(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.3g%cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// LocalImage is one image in the engine's cache with every tag that points
+// at it: the engine's own grouping by image ID.
+type LocalImage struct {
+	ID          string
+	RepoTags    []string
+	RepoDigests []string
+	Created     time.Time
+	Size        int64
+	Labels      map[string]string
+	// Containers names the containers (running or not) that use the image.
+	Containers []string
+	// Dangling is an image with no tag left (<none>:<none>) that is not an
+	// intermediate build layer.
+	Dangling bool
 }

@@ -22,6 +22,7 @@ type Engine struct {
 	// Dir holds everything the engine writes.
 	Dir  string
 	sock string
+	bin  string
 	proc *process
 }
 
@@ -40,28 +41,43 @@ func StartEngine(ctx context.Context) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{Dir: dir, sock: filepath.Join(dir, "docker.sock")}
+	e := &Engine{Dir: dir, sock: filepath.Join(dir, "docker.sock"), bin: bin}
 	e.Host = "unix://" + e.sock
-	e.proc, err = startProcess("dockerd", filepath.Join(dir, "dockerd.log"), bin,
-		"--data-root", filepath.Join(dir, "root"),
-		"--exec-root", filepath.Join(dir, "exec"),
-		"--pidfile", filepath.Join(dir, "docker.pid"),
+	if err := e.start(ctx); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) start(ctx context.Context) error {
+	var err error
+	e.proc, err = startProcess("dockerd", filepath.Join(e.Dir, "dockerd.log"), e.bin,
+		"--data-root", filepath.Join(e.Dir, "root"),
+		"--exec-root", filepath.Join(e.Dir, "exec"),
+		"--pidfile", filepath.Join(e.Dir, "docker.pid"),
 		"-H", e.Host,
 		"--iptables=false", "--bridge=none",
 		"--userland-proxy=false",
 	)
 	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
+		return err
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	if err := e.proc.waitFor(waitCtx, e.ping); err != nil {
-		_ = e.Stop()
-		return nil, err
+		_ = e.proc.stop(30 * time.Second)
+		return err
 	}
-	return e, nil
+	return nil
 }
+
+// Halt stops the engine but keeps its data, as an engine restart or crash
+// would; Resume starts it again on the same socket.
+func (e *Engine) Halt() error { return e.proc.stop(30 * time.Second) }
+
+// Resume starts a halted engine again with the same data and socket.
+func (e *Engine) Resume(ctx context.Context) error { return e.start(ctx) }
 
 func (e *Engine) ping(ctx context.Context) error {
 	hc := &http.Client{Transport: &http.Transport{

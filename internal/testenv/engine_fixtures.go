@@ -93,16 +93,25 @@ func LoadEngineFixtures(ctx context.Context, e *Engine) (*EngineFixtures, error)
 	}
 
 	fx.UsedImage = fx.Tagged["wharf-fixtures/app:0.9.0"]
-	created, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Name:       "wharf-fixture-stopped",
-		Config:     &container.Config{Image: "wharf-fixtures/app:0.9.0", Cmd: []string{"/app"}},
-		HostConfig: &container.HostConfig{NetworkMode: "none"},
-	})
-	if err != nil {
+	if fx.StoppedContainer, err = CreateContainer(ctx, cli, "wharf-fixture-stopped", "wharf-fixtures/app:0.9.0"); err != nil {
 		return nil, fmt.Errorf("creating the stopped container: %w", err)
 	}
-	fx.StoppedContainer = created.ID
 	return fx, nil
+}
+
+// LoadImage loads one fixture image into the engine under ref and returns
+// its image ID.
+func LoadImage(ctx context.Context, e *Engine, ref string, spec fixtures.Spec) (string, error) {
+	cli, err := e.Client()
+	if err != nil {
+		return "", err
+	}
+	defer cli.Close()
+	ids := map[string]string{}
+	if err := loadImages(ctx, cli, map[string]fixtures.Spec{ref: spec}, ids); err != nil {
+		return "", err
+	}
+	return ids[ref], nil
 }
 
 func imageID(s fixtures.Spec) (string, error) {
@@ -170,4 +179,15 @@ func jsonStreamError(r io.Reader) error {
 			return errors.New(msg.Error)
 		}
 	}
+}
+
+// CreateContainer creates (never starts) a container from image and returns
+// its ID.
+func CreateContainer(ctx context.Context, cli *client.Client, name, image string) (string, error) {
+	res, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Name:       name,
+		Config:     &container.Config{Image: image, Cmd: []string{"/nothing"}},
+		HostConfig: &container.HostConfig{NetworkMode: "none"},
+	})
+	return res.ID, err
 }

@@ -138,3 +138,22 @@ func InProcess(tb testing.TB) string {
 	}
 	return strings.TrimPrefix(shared.inproc.URL, "http://")
 }
+
+// NeedPrivateEngine starts an engine of its own for one test (one that will
+// prune, or be stopped) and stops it when the test ends.
+func NeedPrivateEngine(tb testing.TB) *Engine {
+	tb.Helper()
+	skipIfShort(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	e, err := StartEngine(ctx)
+	if err != nil {
+		unavailable(tb, "a private Docker engine", err)
+	}
+	tb.Cleanup(func() {
+		if err := e.Stop(); err != nil {
+			tb.Errorf("stopping engine: %v", err)
+		}
+	})
+	return e
+}

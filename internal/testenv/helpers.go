@@ -24,3 +24,13 @@ func Ref(tb testing.TB, s string) name.Reference {
 	}
 	return ref
 }
+
+// RefNoT parses a reference that is known to be valid (built by the test
+// environment itself); it panics otherwise.
+func RefNoT(s string) name.Reference {
+	ref, err := name.ParseReference(s)
+	if err != nil {
+		panic(err)
+	}
+	return ref
+}

@@ -1,0 +1,150 @@
+package localcache
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// Listing is the engine's image cache: one entry per image ID with all its
+// tags, and what cleaning up dangling images could reclaim.
+type Listing struct {
+	Images []domain.LocalImage
+	// Dangling counts the dangling images; Reclaimable adds up their sizes
+	// (an upper bound: layers shared with other images stay).
+	Dangling    int
+	Reclaimable int64
+}
+
+// ListOptions narrows a listing.
+type ListOptions struct {
+	// DanglingOnly lists only dangling images.
+	DanglingOnly bool
+}
+
+// List returns the engine's images (not intermediate build layers), newest
+// first, each with the containers that use it.
+func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
+	listOpts := client.ImageListOptions{}
+	if opts.DanglingOnly {
+		listOpts.Filters = client.Filters{}.Add("dangling", "true")
+	}
+	res, err := c.cli.ImageList(ctx, listOpts)
+	if err != nil {
+		return Listing{}, c.classify("list images", "", err)
+	}
+	users, err := c.containersByImage(ctx)
+	if err != nil {
+		return Listing{}, err
+	}
+	var l Listing
+	for _, s := range res.Items {
+		img := domain.LocalImage{
+			ID:          s.ID,
+			RepoTags:    realTags(s.RepoTags),
+			RepoDigests: realTags(s.RepoDigests),
+			Created:     time.Unix(s.Created, 0).UTC(),
+			Size:        s.Size,
+			Labels:      s.Labels,
+			Containers:  users[s.ID],
+		}
+		img.Dangling = len(img.RepoTags) == 0
+		if img.Dangling {
+			l.Dangling++
+			l.Reclaimable += img.Size
+		}
+		l.Images = append(l.Images, img)
+	}
+	sort.SliceStable(l.Images, func(i, j int) bool { return l.Images[i].Created.After(l.Images[j].Created) })
+	return l, nil
+}
+
+// realTags drops the engine's "<none>:<none>" and "<none>@<none>".
+func realTags(tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if !strings.HasPrefix(t, "<none>") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// containersByImage maps image IDs to the names of the containers using them.
+func (c *Cache) containersByImage(ctx context.Context) (map[string][]string, error) {
+	res, err := c.cli.ContainerList(ctx, client.ContainerListOptions{All: true})
+	if err != nil {
+		return nil, c.classify("list containers", "", err)
+	}
+	out := map[string][]string{}
+	for _, ctr := range res.Items {
+		out[ctr.ImageID] = append(out[ctr.ImageID], containerName(ctr.Names, ctr.ID))
+	}
+	return out, nil
+}
+
+func containerName(names []string, id string) string {
+	if len(names) > 0 {
+		return strings.TrimPrefix(names[0], "/")
+	}
+	return shortID(id)
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// Inspect reads a local image's details: tags, repo digests, labels, env,
+// entrypoint and cmd, platform and layers.
+func (c *Cache) Inspect(ctx context.Context, ref string) (domain.Details, error) {
+	res, err := c.cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return domain.Details{}, c.classify("inspect", ref, err)
+	}
+	d := domain.Details{
+		Reference:   ref,
+		ID:          res.ID,
+		RepoTags:    realTags(res.RepoTags),
+		RepoDigests: realTags(res.RepoDigests),
+		Size:        res.Size,
+		OS:          res.Os,
+		Arch:        res.Architecture,
+	}
+	if t, err := time.Parse(time.RFC3339Nano, res.Created); err == nil {
+		d.Created = t.UTC()
+	}
+	if cfg := res.Config; cfg != nil {
+		d.Labels, d.Env, d.Entrypoint, d.Cmd = cfg.Labels, cfg.Env, cfg.Entrypoint, cfg.Cmd
+	}
+	for _, l := range res.RootFS.Layers {
+		d.Layers = append(d.Layers, domain.Layer{Digest: l})
+	}
+	return d, nil
+}
+
+// History is the image's history, oldest step first (the engine answers
+// newest first).
+func (c *Cache) History(ctx context.Context, ref string) ([]domain.HistoryEntry, error) {
+	res, err := c.cli.ImageHistory(ctx, ref)
+	if err != nil {
+		return nil, c.classify("history", ref, err)
+	}
+	out := make([]domain.HistoryEntry, 0, len(res.Items))
+	for i := len(res.Items) - 1; i >= 0; i-- {
+		h := res.Items[i]
+		out = append(out, domain.HistoryEntry{
+			CreatedBy: h.CreatedBy, Created: time.Unix(h.Created, 0).UTC(), Size: h.Size,
+			Comment: h.Comment, ID: h.ID, EmptyLayer: h.Size == 0,
+		})
+	}
+	return out, nil
+}

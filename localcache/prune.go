@@ -1,0 +1,84 @@
+package localcache
+
+import (
+	"context"
+	"time"
+
+	"github.com/moby/moby/client"
+)
+
+// DanglingImage is a dangling image a cleanup would consider.
+type DanglingImage struct {
+	ID      string
+	Size    int64
+	Created time.Time
+	// BlockedBy names the containers that keep the image; the engine does
+	// not prune it while they exist.
+	BlockedBy []string
+}
+
+// PrunePlan is what a dangling-image cleanup would do.
+type PrunePlan struct {
+	// Remove are the images the cleanup removes; Blocked those it keeps.
+	Remove  []DanglingImage
+	Blocked []DanglingImage
+	// Total adds up the sizes of Remove (an upper bound on the space freed:
+	// layers shared with other images stay).
+	Total int64
+}
+
+// PrunePreview lists the dangling images a cleanup would remove, and those
+// containers keep. It changes nothing.
+func (c *Cache) PrunePreview(ctx context.Context) (PrunePlan, error) {
+	l, err := c.List(ctx, ListOptions{DanglingOnly: true})
+	if err != nil {
+		return PrunePlan{}, err
+	}
+	var p PrunePlan
+	for _, img := range l.Images {
+		if !img.Dangling {
+			continue // the filter says dangling; never trust it with a tagged image
+		}
+		d := DanglingImage{ID: img.ID, Size: img.Size, Created: img.Created, BlockedBy: img.Containers}
+		if len(d.BlockedBy) > 0 {
+			p.Blocked = append(p.Blocked, d)
+			continue
+		}
+		p.Remove = append(p.Remove, d)
+		p.Total += d.Size
+	}
+	return p, nil
+}
+
+// PruneResult is what a cleanup did.
+type PruneResult struct {
+	// Removed are the image IDs the engine deleted.
+	Removed        []string
+	SpaceReclaimed uint64
+}
+
+// Prune removes dangling images (never a tagged one: the engine's
+// dangling=true filter) and reports each image removed and the space freed.
+func (c *Cache) Prune(ctx context.Context) (PruneResult, error) {
+	// The engine's report lists deleted layers too; the images are the
+	// entries that were dangling images just before.
+	before, err := c.List(ctx, ListOptions{DanglingOnly: true})
+	if err != nil {
+		return PruneResult{}, err
+	}
+	dangling := map[string]bool{}
+	for _, img := range before.Images {
+		dangling[img.ID] = true
+	}
+	res, err := c.cli.ImagePrune(ctx, client.ImagePruneOptions{Filters: client.Filters{}.Add("dangling", "true")})
+	if err != nil {
+		return PruneResult{}, c.classify("prune", "dangling images", err)
+	}
+	out := PruneResult{SpaceReclaimed: res.Report.SpaceReclaimed}
+	for _, d := range res.Report.ImagesDeleted {
+		if dangling[d.Deleted] {
+			out.Removed = append(out.Removed, d.Deleted)
+		}
+	}
+	return out, nil
+}
