@@ -2,6 +2,7 @@ package localcache
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -54,7 +55,7 @@ func (c *Cache) PrunePreview(ctx context.Context) (PrunePlan, error) {
 type PruneResult struct {
 	// Removed are the image IDs the engine deleted.
 	Removed        []string
-	SpaceReclaimed uint64
+	SpaceReclaimed int64
 }
 
 // Prune removes dangling images (never a tagged one: the engine's
@@ -74,11 +75,18 @@ func (c *Cache) Prune(ctx context.Context) (PruneResult, error) {
 	if err != nil {
 		return PruneResult{}, c.classify("prune", "dangling images", err)
 	}
-	out := PruneResult{SpaceReclaimed: res.Report.SpaceReclaimed}
+	out := PruneResult{SpaceReclaimed: clampInt64(res.Report.SpaceReclaimed)}
 	for _, d := range res.Report.ImagesDeleted {
 		if dangling[d.Deleted] {
 			out.Removed = append(out.Removed, d.Deleted)
 		}
 	}
 	return out, nil
+}
+
+func clampInt64(u uint64) int64 {
+	if u > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(u)
 }

@@ -56,7 +56,8 @@ an embedded registry with sample images.`,
 	root.Flags().BoolVar(&demo, "demo", false, "open on an embedded demo registry with sample repositories and tags")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.AddCommand(newDoctorCmd(a))
+	root.AddCommand(newDoctorCmd(a), newImagesCmd(a), newHistoryCmd(a), newTagCmd(a), newUntagCmd(a),
+		newPruneCmd(a), newPushCmd(a), newPullCmd(a))
 	return root
 }
 

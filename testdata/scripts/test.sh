@@ -36,7 +36,8 @@ if [[ "${CI:-}" == "true" ]]; then
   for must in TestRegistryVariantsPushListPull/anonymous TestRegistryVariantsPushListPull/basic \
     TestRegistryVariantsPushListPull/tls TestRegistryVariantsPushListPull/token \
     TestRegistryVariantsPushListPull/v3 TestEngineFixtures TestTokenRegistryReadOnlyUserPushDenied \
-    TestDoctorAgainstTestEnvironment TestDemoEndToEnd; do
+    TestDoctorAgainstTestEnvironment TestDemoEndToEnd TestPrunePreviewEqualsPrune \
+    TestPushAsReadOnlyUserIsDenied TestEngineStoppedThenReconnected TestLocalCLI; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1

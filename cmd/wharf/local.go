@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/localcache"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// openCache connects to the engine doctor would report, with registry
+// credentials from the docker config for push and pull.
+func (a *app) openCache() (*localcache.Cache, error) {
+	ep, err := localcache.ResolveEndpoint(a.env)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
+	if err != nil {
+		return nil, err
+	}
+	keychain := dc.Keychain()
+	return localcache.Open(ep, localcache.WithAuth(func(_ context.Context, host string) (localcache.Auth, error) {
+		reg, err := name.NewRegistry(host)
+		if err != nil {
+			return localcache.Auth{}, err
+		}
+		auth, err := keychain.Resolve(reg)
+		if err != nil {
+			return localcache.Auth{}, err
+		}
+		cfg, err := auth.Authorization()
+		if err != nil {
+			return localcache.Auth{}, err
+		}
+		return localcache.Auth{Username: cfg.Username, Password: cfg.Password, IdentityToken: cfg.IdentityToken, RegistryToken: cfg.RegistryToken}, nil
+	}))
+}
+
+// withCache runs f with an open cache.
+func (a *app) withCache(f func(*localcache.Cache) error) error {
+	c, err := a.openCache()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return f(c)
+}
+
+// emit writes v as indented JSON, or calls text to print it for people.
+func (a *app) emit(asJSON bool, v any, text func(w io.Writer) error) error {
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	if err := text(tw); err != nil {
+		return err
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(a.stdout, b.String())
+	return err
+}
+
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d hours ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+func newImagesCmd(a *app) *cobra.Command {
+	var asJSON, dangling bool
+	cmd := &cobra.Command{
+		Use:   "images",
+		Short: "List the local engine's images, tags grouped by image",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				l, err := c.List(cmd.Context(), localcache.ListOptions{DanglingOnly: dangling})
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, l, func(w io.Writer) error {
+					fmt.Fprintln(w, "IMAGE ID\tTAGS\tCREATED\tSIZE\tCONTAINERS")
+					for _, img := range l.Images {
+						tags := strings.Join(img.RepoTags, ", ")
+						if img.Dangling {
+							tags = "<none> (dangling)"
+						}
+						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", domain.ShortDigest(img.ID), tags, ago(img.Created), domain.HumanSize(img.Size), strings.Join(img.Containers, ", "))
+					}
+					fmt.Fprintf(w, "\n%d images, %d dangling (up to %s reclaimable: wharf prune)\n", len(l.Images), l.Dangling, domain.HumanSize(l.Reclaimable))
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&dangling, "dangling", false, "only dangling images")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newHistoryCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "history REF",
+		Short: "Show a local image's history, oldest step first",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				h, err := c.History(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, h, func(w io.Writer) error {
+					fmt.Fprintln(w, "CREATED\tSIZE\tCREATED BY")
+					for _, e := range h {
+						fmt.Fprintf(w, "%s\t%s\t%s\n", e.Created.Format(time.DateTime), domain.HumanSize(e.Size), e.CreatedBy)
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newTagCmd(a *app) *cobra.Command {
+	var asJSON, force bool
+	cmd := &cobra.Command{
+		Use:   "tag SRC DST",
+		Short: "Tag a local image; refuses to move a tag off another image without --force",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				res, err := c.Tag(cmd.Context(), args[0], args[1], localcache.TagOptions{Overwrite: force})
+				if errors.Is(err, localcache.ErrTagExists) {
+					return fmt.Errorf("%w (use --force to move it)", err)
+				}
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					fmt.Fprintf(w, "tagged %s\n", res.Target)
+					if res.Moved != nil {
+						fmt.Fprintf(w, "moved off %s\n", res.Moved.Error())
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "move the tag even if it names another image")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newUntagCmd(a *app) *cobra.Command {
+	var asJSON, force bool
+	cmd := &cobra.Command{
+		Use:   "untag REF",
+		Short: "Remove one tag (the engine deletes the image with its last tag)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				res, err := c.Untag(cmd.Context(), args[0], localcache.RemoveOptions{Force: force})
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					for _, u := range res.Untagged {
+						fmt.Fprintf(w, "untagged %s\n", u)
+					}
+					for _, d := range res.Deleted {
+						fmt.Fprintf(w, "deleted %s\n", d)
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "remove even if a container uses the image")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newPruneCmd(a *app) *cobra.Command {
+	var asJSON, dryRun, yes bool
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Remove dangling images, after showing what goes and what containers keep",
+		Long: `prune lists every dangling image with its size and any container that keeps
+it, then removes the ones no container uses. It never removes a tagged image.
+It asks before removing; --yes answers for scripts, --dry-run only lists.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				plan, err := c.PrunePreview(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if dryRun || len(plan.Remove) == 0 {
+					return a.emit(asJSON, plan, func(w io.Writer) error { return printPlan(w, plan) })
+				}
+				if !yes {
+					if err := a.emit(false, nil, func(w io.Writer) error { return printPlan(w, plan) }); err != nil {
+						return err
+					}
+					if !a.confirm(fmt.Sprintf("Remove %d dangling images (up to %s)?", len(plan.Remove), domain.HumanSize(plan.Total))) {
+						return errors.New("nothing removed")
+					}
+				}
+				res, err := c.Prune(cmd.Context())
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					for _, id := range res.Removed {
+						fmt.Fprintf(w, "removed %s\n", domain.ShortDigest(id))
+					}
+					fmt.Fprintf(w, "removed %d images, reclaimed %s\n", len(res.Removed), domain.HumanSize(res.SpaceReclaimed))
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only show what would be removed")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printPlan(w io.Writer, p localcache.PrunePlan) error {
+	if len(p.Remove)+len(p.Blocked) == 0 {
+		fmt.Fprintln(w, "no dangling images")
+		return nil
+	}
+	fmt.Fprintln(w, "IMAGE ID\tSIZE\tCREATED\t")
+	for _, d := range p.Remove {
+		fmt.Fprintf(w, "%s\t%s\t%s\twill be removed\n", domain.ShortDigest(d.ID), domain.HumanSize(d.Size), ago(d.Created))
+	}
+	for _, d := range p.Blocked {
+		fmt.Fprintf(w, "%s\t%s\t%s\tkept: used by %s\n", domain.ShortDigest(d.ID), domain.HumanSize(d.Size), ago(d.Created), strings.Join(d.BlockedBy, ", "))
+	}
+	fmt.Fprintf(w, "%d to remove (up to %s), %d kept by containers\n", len(p.Remove), domain.HumanSize(p.Total), len(p.Blocked))
+	return nil
+}
+
+// confirm asks a yes/no question on the terminal; without a terminal the
+// answer is no.
+func (a *app) confirm(question string) bool {
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		fmt.Fprintln(a.stderr, "not a terminal: pass --yes to confirm")
+		return false
+	}
+	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	return strings.EqualFold(strings.TrimSpace(line), "y") || strings.EqualFold(strings.TrimSpace(line), "yes")
+}
+
+// progressPrinter prints each layer's phase changes (not byte counts).
+func (a *app) progressPrinter(quiet bool) func(localcache.Progress) {
+	last := map[string]localcache.Phase{}
+	return func(p localcache.Progress) {
+		if quiet || p.Layer == "" || last[p.Layer] == p.Phase {
+			return
+		}
+		last[p.Layer] = p.Phase
+		fmt.Fprintf(a.stderr, "%s: %s\n", p.Layer, p.Status)
+	}
+}
+
+func newPushCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "push REF",
+		Short: "Push a local tag through the engine with your docker credentials",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				res, err := c.Push(cmd.Context(), args[0], a.progressPrinter(asJSON))
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					fmt.Fprintf(w, "pushed %s@%s\n", res.Reference, res.Digest)
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newPullCmd(a *app) *cobra.Command {
+	var asJSON bool
+	var platform string
+	cmd := &cobra.Command{
+		Use:   "pull REF",
+		Short: "Pull a tag or digest through the engine",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCache(func(c *localcache.Cache) error {
+				res, err := c.Pull(cmd.Context(), args[0], localcache.PullOptions{Platform: platform}, a.progressPrinter(asJSON))
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					state := "pulled"
+					if res.UpToDate {
+						state = "up to date:"
+					}
+					fmt.Fprintf(w, "%s %s@%s\n", state, res.Reference, res.Digest)
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&platform, "platform", "", "os/arch[/variant] of a multi-platform image")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

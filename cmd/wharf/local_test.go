@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/localcache"
+)
+
+func engineEnv(t *testing.T, eng *testenv.Engine) map[string]string {
+	return map[string]string{"DOCKER_HOST": eng.Host, "DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+}
+
+func TestLocalCLI(t *testing.T) {
+	eng := testenv.NeedEngine(t)
+	fx := testenv.NeedEngineFixtures(t, eng)
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	env := engineEnv(t, eng)
+
+	out, err := runWharf(t, env, "images", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l localcache.Listing
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatalf("images --json: %v\n%s", err, out)
+	}
+	if l.Dangling != len(fx.Dangling) {
+		t.Errorf("images --json counts %d dangling, want %d", l.Dangling, len(fx.Dangling))
+	}
+	out, err = runWharf(t, env, "images")
+	if err != nil || !strings.Contains(out, "wharf-fixtures/app:1.0.0, wharf-fixtures/app:latest") && !strings.Contains(out, "wharf-fixtures/app:latest, wharf-fixtures/app:1.0.0") {
+		t.Errorf("images does not group app's tags on one row (%v):\n%s", err, out)
+	}
+	if !strings.Contains(out, "<none> (dangling)") || !strings.Contains(out, "wharf-fixture-stopped") {
+		t.Errorf("images does not mark dangling images or name the container:\n%s", out)
+	}
+
+	out, err = runWharf(t, env, "history", "wharf-fixtures/app:1.0.0")
+	if err != nil || !strings.Contains(out, "ENV WHARF_FIXTURE=app") || !strings.Contains(out, "COPY layer-02.bin") {
+		t.Errorf("history (%v):\n%s", err, out)
+	}
+
+	target := reg.Repo("cli/app:1")
+	if out, err = runWharf(t, env, "tag", "wharf-fixtures/app:1.0.0", target); err != nil || !strings.Contains(out, "tagged "+target) {
+		t.Errorf("tag (%v): %s", err, out)
+	}
+	if _, err = runWharf(t, env, "tag", "wharf-fixtures/deep:latest", target); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("tag onto another image's tag: %v, want a refusal that mentions --force", err)
+	}
+	out, err = runWharf(t, env, "push", "--json", target)
+	var pushed localcache.PushResult
+	if err != nil || json.Unmarshal([]byte(out), &pushed) != nil || !strings.HasPrefix(pushed.Digest, "sha256:") {
+		t.Fatalf("push --json (%v): %s", err, out)
+	}
+	if out, err = runWharf(t, env, "untag", target); err != nil || !strings.Contains(out, "untagged "+target) {
+		t.Errorf("untag (%v): %s", err, out)
+	}
+	if out, err = runWharf(t, env, "pull", target+"@"+pushed.Digest); err != nil || !strings.Contains(out, pushed.Digest) {
+		t.Errorf("pull by digest (%v): %s", err, out)
+	}
+	if _, err = runWharf(t, env, "untag", "wharf-fixtures/app:0.9.0"); err == nil || !strings.Contains(err.Error(), "stopped container wharf-fixture-stopped") {
+		t.Errorf("untag of an image in use: %v", err)
+	}
+}
+
+func TestPruneCLI(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	fx, err := testenv.LoadEngineFixtures(testenv.Context(t, 2*time.Minute), eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := engineEnv(t, eng)
+
+	out, err := runWharf(t, env, "prune", "--dry-run")
+	if err != nil || strings.Count(out, "will be removed") != len(fx.Dangling) {
+		t.Fatalf("prune --dry-run (%v):\n%s", err, out)
+	}
+	// Without a terminal and without --yes nothing is removed.
+	if _, err := runWharf(t, env, "prune"); err == nil || !strings.Contains(err.Error(), "nothing removed") {
+		t.Errorf("prune without --yes: %v", err)
+	}
+	out, err = runWharf(t, env, "prune", "--yes", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res localcache.PruneResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("prune --json: %v\n%s", err, out)
+	}
+	if !slices.Equal(slices.Sorted(slices.Values(res.Removed)), slices.Sorted(slices.Values(fx.Dangling))) {
+		t.Errorf("prune removed %v, want %v", res.Removed, fx.Dangling)
+	}
+	if out, err = runWharf(t, env, "images", "--dangling"); err != nil || strings.Contains(out, "<none>") {
+		t.Errorf("dangling images left after prune (%v):\n%s", err, out)
+	}
+}
