@@ -57,7 +57,7 @@ func TestListGroupsTagsAndMarksDangling(t *testing.T) {
 			t.Errorf("dangling fixture %s: %+v", id, img)
 			continue
 		}
-		want += img.Size
+		want += img.Size - max(img.SharedSize, 0)
 	}
 	if l.Dangling < len(fx.Dangling) || l.Reclaimable < want {
 		t.Errorf("listing counts %d dangling, %d reclaimable; want at least %d and %d", l.Dangling, l.Reclaimable, len(fx.Dangling), want)

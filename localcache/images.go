@@ -16,7 +16,8 @@ import (
 type Listing struct {
 	Images []domain.LocalImage
 	// Dangling counts the dangling images; Reclaimable adds up their sizes
-	// (an upper bound: layers shared with other images stay).
+	// less what they share with other images, when the engine says (API ≥
+	// 1.42), else it is an upper bound.
 	Dangling    int
 	Reclaimable int64
 }
@@ -30,7 +31,7 @@ type ListOptions struct {
 // List returns the engine's images (not intermediate build layers), newest
 // first, each with the containers that use it.
 func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
-	listOpts := client.ImageListOptions{}
+	listOpts := client.ImageListOptions{SharedSize: true}
 	if opts.DanglingOnly {
 		listOpts.Filters = client.Filters{}.Add("dangling", "true")
 	}
@@ -50,13 +51,14 @@ func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
 			RepoDigests: realTags(s.RepoDigests),
 			Created:     time.Unix(s.Created, 0).UTC(),
 			Size:        s.Size,
+			SharedSize:  s.SharedSize,
 			Labels:      s.Labels,
 			Containers:  users[s.ID],
 		}
 		img.Dangling = len(img.RepoTags) == 0
 		if img.Dangling {
 			l.Dangling++
-			l.Reclaimable += img.Size
+			l.Reclaimable += img.Size - max(img.SharedSize, 0)
 		}
 		l.Images = append(l.Images, img)
 	}

@@ -109,7 +109,10 @@ type LocalImage struct {
 	RepoDigests []string
 	Created     time.Time
 	Size        int64
-	Labels      map[string]string
+	// SharedSize is the part of Size in layers other images use too; -1
+	// when the engine does not say (API < 1.42).
+	SharedSize int64
+	Labels     map[string]string
 	// Containers names the containers (running or not) that use the image.
 	Containers []string
 	// Dangling is an image with no tag left (<none>:<none>) that is not an
