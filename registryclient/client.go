@@ -10,9 +10,13 @@ import (
 // Client reaches registries with the docker credentials of the user. It is
 // safe for concurrent use.
 type Client struct {
-	keychain  authn.Keychain
-	transport http.RoundTripper
-	timeout   time.Duration
+	keychain   authn.Keychain
+	transport  http.RoundTripper
+	timeout    time.Duration
+	regs       []Registry
+	digestConc int
+	registries map[string]Registry
+	transports map[string]http.RoundTripper
 }
 
 // Option configures a Client.
@@ -29,11 +33,33 @@ func WithTransport(t http.RoundTripper) Option { return func(c *Client) { c.tran
 // WithTimeout bounds each request-response exchange (default 30s).
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
-// New returns a Client.
-func New(opts ...Option) *Client {
-	c := &Client{keychain: authn.DefaultKeychain, transport: http.DefaultTransport, timeout: 30 * time.Second}
+// WithDigestConcurrency caps parallel HEAD requests (default 16).
+func WithDigestConcurrency(n int) Option { return func(c *Client) { c.digestConc = n } }
+
+// WithRegistries gives the client the known registries' settings (CA
+// files, insecure, configured repositories).
+func WithRegistries(rs []Registry) Option { return func(c *Client) { c.regs = rs } }
+
+// New returns a Client. It fails only when a registry's ca_file cannot be
+// read.
+func New(opts ...Option) (*Client, error) {
+	c := &Client{keychain: authn.DefaultKeychain, transport: http.DefaultTransport, timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency}
 	for _, o := range opts {
 		o(c)
 	}
-	return c
+	c.registries = map[string]Registry{}
+	c.transports = map[string]http.RoundTripper{}
+	for _, r := range c.regs {
+		host := normalizeHost(r.Host)
+		c.registries[host] = r
+		t, err := hostTransport(c.transport, r)
+		if err != nil {
+			return nil, err
+		}
+		c.transports[host] = t
+	}
+	return c, nil
 }
+
+// Registries are the registries the client was given.
+func (c *Client) Registries() []Registry { return c.regs }

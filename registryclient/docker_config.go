@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/docker/cli/cli/config"
@@ -46,37 +45,25 @@ func LoadDockerConfig(dir string) (*DockerConfig, error) {
 	return &DockerConfig{Path: path, Exists: exists, file: f}, nil
 }
 
-// KnownRegistry is a registry wharf knows of, and where from.
-type KnownRegistry struct {
-	Host string
-	// Source is "always" (Docker Hub), "auths" or "credHelpers".
-	Source string
-}
-
 // Registries lists Docker Hub and every registry config.json names, sorted,
 // Hub first.
-func (d *DockerConfig) Registries() []KnownRegistry {
-	seen := map[string]string{DockerHub: "always"}
+func (d *DockerConfig) Registries() []Registry {
+	seen := map[string]string{DockerHub: SourceAlways}
 	for key := range d.file.AuthConfigs {
 		if h := normalizeHost(key); h != "" && seen[h] == "" {
-			seen[h] = "auths"
+			seen[h] = SourceAuths
 		}
 	}
 	for key := range d.file.CredentialHelpers {
 		if h := normalizeHost(key); h != "" && seen[h] == "" {
-			seen[h] = "credHelpers"
+			seen[h] = SourceCredHelpers
 		}
 	}
-	out := make([]KnownRegistry, 0, len(seen))
+	out := make([]Registry, 0, len(seen))
 	for h, src := range seen {
-		out = append(out, KnownRegistry{Host: h, Source: src})
+		out = append(out, Registry{RegistryConfig: RegistryConfig{Name: h, Host: h}, Source: src})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if (out[i].Host == DockerHub) != (out[j].Host == DockerHub) {
-			return out[i].Host == DockerHub
-		}
-		return out[i].Host < out[j].Host
-	})
+	sortRegistries(out)
 	return out
 }
 

@@ -89,14 +89,14 @@ func TestUnauthorized(t *testing.T) {
 func TestTLSNotTrusted(t *testing.T) {
 	ctx := testCtx(t)
 	reg := testenv.NeedRegistry(t, testenv.TLS)
-	_, err := registryclient.New().Ping(ctx, reg.Host)
+	_, err := newClient(t).Ping(ctx, reg.Host)
 	if !errors.Is(err, registryclient.ErrTLSUntrusted) {
 		t.Fatalf("ping TLS registry without its CA: got %v, want ErrTLSUntrusted", err)
 	}
 	if !strings.Contains(err.Error(), "ca_file") {
 		t.Errorf("message %q does not say how to trust the CA", err)
 	}
-	res, err := registryclient.New(registryclient.WithTransport(reg.Transport())).Ping(ctx, reg.Host)
+	res, err := newClient(t, registryclient.WithTransport(reg.Transport())).Ping(ctx, reg.Host)
 	if err != nil {
 		t.Fatalf("ping with the CA trusted: %v", err)
 	}
@@ -107,7 +107,7 @@ func TestTLSNotTrusted(t *testing.T) {
 
 // A registry that is not there is unreachable, said in words.
 func TestUnreachable(t *testing.T) {
-	_, err := registryclient.New().Ping(testCtx(t), "127.0.0.1:1")
+	_, err := newClient(t).Ping(testCtx(t), "127.0.0.1:1")
 	if !errors.Is(err, registryclient.ErrUnreachable) {
 		t.Fatalf("got %v, want ErrUnreachable", err)
 	}

@@ -41,13 +41,13 @@ type PingResult struct {
 // Ping asks the registry's /v2/ endpoint whether it answers and how it wants
 // clients to authenticate, then tries the user's credentials when it wants any.
 func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
-	reg, err := name.NewRegistry(host)
+	reg, err := c.parseRegistry(host)
 	if err != nil {
 		return PingResult{}, &Error{Op: "ping", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	ch, err := transport.Ping(ctx, reg, c.transport)
+	ch, err := transport.Ping(ctx, reg, c.transportFor(host))
 	if err != nil {
 		return PingResult{}, Classify("ping", host, err)
 	}
@@ -74,7 +74,7 @@ func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
 // checkLogin does what `docker login` does: GET /v2/ with the credentials.
 func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.Authenticator, scheme string) error {
 	host := reg.RegistryStr()
-	rt, err := transport.NewWithContext(ctx, reg, auth, c.transport, nil)
+	rt, err := transport.NewWithContext(ctx, reg, auth, c.transportFor(host), nil)
 	if err != nil {
 		return Classify("log in", host, err)
 	}

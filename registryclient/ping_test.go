@@ -32,7 +32,7 @@ func TestPingVariants(t *testing.T) {
 			ctx := testCtx(t)
 			reg := testenv.NeedRegistry(t, tc.kind)
 			for _, user := range []string{testenv.AdminUser, ""} {
-				c := registryclient.New(registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(user)))
+				c := newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(user)))
 				res, err := c.Ping(ctx, reg.Host)
 				if err != nil {
 					t.Fatalf("ping: %v", err)
@@ -54,7 +54,7 @@ func TestPingVariants(t *testing.T) {
 				}
 			}
 			if tc.kind == testenv.Token {
-				c := registryclient.New(registryclient.WithTransport(reg.Transport()))
+				c := newClient(t, registryclient.WithTransport(reg.Transport()))
 				res, err := c.Ping(ctx, reg.Host)
 				if err != nil {
 					t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
@@ -15,17 +14,19 @@ import (
 // DefaultDigestConcurrency is how many HEAD requests Digests keeps in flight.
 const DefaultDigestConcurrency = 16
 
-func (c *Client) puller(ctx context.Context) (*remote.Puller, error) {
-	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(c.keychain), remote.WithTransport(c.transport))
+// puller reads from one registry: one ping and one token per scope, reused
+// by every request made through it.
+func (c *Client) puller(ctx context.Context, host string) (*remote.Puller, error) {
+	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(c.keychain), remote.WithTransport(c.transportFor(host)))
 }
 
 // Catalog lists the repositories of the registry at host.
 func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
-	reg, err := name.NewRegistry(host)
+	reg, err := c.parseRegistry(host)
 	if err != nil {
 		return nil, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
 	}
-	p, err := c.puller(ctx)
+	p, err := c.puller(ctx, host)
 	if err != nil {
 		return nil, err
 	}
@@ -35,11 +36,11 @@ func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
 
 // Tags lists the tags of a repository ("host/path").
 func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
-	repo, err := name.NewRepository(repository)
+	repo, err := c.parseRepository(repository)
 	if err != nil {
 		return nil, invalidReference("list tags", repository, err)
 	}
-	p, err := c.puller(ctx)
+	p, err := c.puller(ctx, repo.RegistryStr())
 	if err != nil {
 		return nil, err
 	}
@@ -52,20 +53,20 @@ func invalidReference(op, ref string, err error) error {
 }
 
 // Digests resolves each tag's digest with HEAD requests (which Docker Hub does
-// not count as pulls), DefaultDigestConcurrency at a time over one puller, so
+// not count as pulls), DefaultDigestConcurrency (or the configured number) at a time over one puller, so
 // the registry is pinged and a token fetched once. each is called from
 // several goroutines as results arrive; a tag that fails has Err set.
 func (c *Client) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
-	repo, err := name.NewRepository(repository)
+	repo, err := c.parseRepository(repository)
 	if err != nil {
 		return invalidReference("resolve digests", repository, err)
 	}
-	p, err := c.puller(ctx)
+	p, err := c.puller(ctx, repo.RegistryStr())
 	if err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(DefaultDigestConcurrency)
+	g.SetLimit(max(c.digestConc, 1))
 	for _, tag := range tags {
 		g.Go(func() error {
 			desc, err := p.Head(gctx, repo.Tag(tag))
@@ -85,12 +86,12 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 // Describe reads a manifest and, for an image, its config, without pulling
 // layers. For an index it lists the platforms.
 func (c *Client) Describe(ctx context.Context, reference string) (domain.Details, error) {
-	ref, err := name.ParseReference(reference)
+	ref, err := c.parseReference(reference)
 	if err != nil {
 		return domain.Details{}, invalidReference("describe", reference, err)
 	}
 	host := ref.Context().RegistryStr()
-	p, err := c.puller(ctx)
+	p, err := c.puller(ctx, host)
 	if err != nil {
 		return domain.Details{}, err
 	}

@@ -19,18 +19,18 @@ func readTargets() map[string]func(t *testing.T) (*registryclient.Client, string
 	return map[string]func(t *testing.T) (*registryclient.Client, string){
 		"token": func(t *testing.T) (*registryclient.Client, string) {
 			reg := testenv.NeedRegistry(t, testenv.Token)
-			return registryclient.New(registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.AdminUser))), reg.Host
+			return newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.AdminUser))), reg.Host
 		},
 		"v3": func(t *testing.T) (*registryclient.Client, string) {
 			reg := testenv.NeedRegistry(t, testenv.V3)
-			return registryclient.New(registryclient.WithTransport(reg.Transport())), reg.Host
+			return newClient(t, registryclient.WithTransport(reg.Transport())), reg.Host
 		},
 		"inprocess": func(t *testing.T) (*registryclient.Client, string) {
 			host := testenv.InProcess(t)
 			if err := fixtures.Push(testCtx(t), host, fixtures.Standard()); err != nil {
 				t.Fatal(err)
 			}
-			return registryclient.New(), host
+			return newClient(t), host
 		},
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -81,24 +79,8 @@ It exits 1 when the engine does not answer.`,
 	return cmd
 }
 
-// wharfConfigPath is $XDG_CONFIG_HOME/wharf/config.yaml (~/.config/… by default).
-func wharfConfigPath(env func(string) string) string {
-	dir := env("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = "."
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "wharf", "config.yaml")
-}
-
 func (a *app) doctor(ctx context.Context, only []string) (*doctorReport, error) {
-	rep := &doctorReport{WharfConfig: wharfConfigPath(a.env)}
-	_, err := os.Stat(rep.WharfConfig)
-	rep.WharfConfigExists = err == nil
-
+	rep := &doctorReport{}
 	ep, err := localcache.ResolveEndpoint(a.env)
 	if err != nil {
 		rep.Engine.Error = err.Error()
@@ -107,26 +89,37 @@ func (a *app) doctor(ctx context.Context, only []string) (*doctorReport, error) 
 		rep.Engine.Error = a.checkEngine(ctx, ep, rep)
 	}
 
-	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
+	setup, err := a.registries()
 	if err != nil {
 		return nil, err
 	}
-	rep.DockerConfig, rep.DockerConfigFound = dc.Path, dc.Exists
-	client := registryclient.New(registryclient.WithKeychain(dc.Keychain()))
-	known := dc.Registries()
+	rep.WharfConfig, rep.WharfConfigExists = registryclient.DefaultConfigPath(a.env), setup.config.Path != ""
+	rep.DockerConfig, rep.DockerConfigFound = setup.docker.Path, setup.docker.Exists
+	known := setup.known
 	if len(only) > 0 {
-		known = known[:0]
+		known = known[:0:0]
 		for _, h := range only {
-			known = append(known, registryclient.KnownRegistry{Host: h, Source: "argument"})
+			known = append(known, lookupRegistry(setup.known, h))
 		}
 	}
 	rep.Registries = make([]registryReport, len(known))
 	var wg sync.WaitGroup
 	for i, kr := range known {
-		wg.Go(func() { rep.Registries[i] = checkRegistry(ctx, client, kr) })
+		wg.Go(func() { rep.Registries[i] = checkRegistry(ctx, setup.client, kr) })
 	}
 	wg.Wait()
 	return rep, nil
+}
+
+// lookupRegistry finds a registry by host or name among the known ones, or
+// makes an entry for one named on the command line.
+func lookupRegistry(known []registryclient.Registry, h string) registryclient.Registry {
+	for _, r := range known {
+		if r.Host == h || r.Name == h {
+			return r
+		}
+	}
+	return registryclient.Registry{RegistryConfig: registryclient.RegistryConfig{Name: h, Host: h}, Source: registryclient.SourceArgument}
 }
 
 func (a *app) checkEngine(ctx context.Context, ep localcache.Endpoint, rep *doctorReport) string {
@@ -145,7 +138,7 @@ func (a *app) checkEngine(ctx context.Context, ep localcache.Endpoint, rep *doct
 	return ""
 }
 
-func checkRegistry(ctx context.Context, c *registryclient.Client, kr registryclient.KnownRegistry) registryReport {
+func checkRegistry(ctx context.Context, c *registryclient.Client, kr registryclient.Registry) registryReport {
 	r := registryReport{Host: kr.Host, Source: kr.Source}
 	res, err := c.Ping(ctx, kr.Host)
 	r.HasCredentials = res.HasCredentials

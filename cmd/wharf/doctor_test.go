@@ -144,3 +144,49 @@ func TestDoctorEngineDown(t *testing.T) {
 		t.Errorf("doctor output does not say the engine is down:\n%s", out)
 	}
 }
+
+// A registry configured with its CA in wharf's config is trusted; a bad
+// config stops doctor with the file, line and field.
+func TestDoctorReadsWharfConfig(t *testing.T) {
+	tlsReg := testenv.NeedRegistry(t, testenv.TLS)
+	xdg := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(xdg, "wharf"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(xdg, "wharf", "config.yaml")
+	cfg := "registries:\n  - name: private\n    host: " + tlsReg.Host + "\n    ca_file: " + tlsReg.CAFile + "\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DOCKER_HOST": "unix://" + t.TempDir() + "/none.sock", "DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": xdg}
+	// Named on the command line (no network here for Docker Hub), it keeps
+	// its settings from the config.
+	out, _ := runWharf(t, env, "doctor", "--json", "private")
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !rep.WharfConfigExists || rep.WharfConfig != cfgPath {
+		t.Errorf("config %q read=%v", rep.WharfConfig, rep.WharfConfigExists)
+	}
+	var found bool
+	for _, r := range rep.Registries {
+		if r.Host == tlsReg.Host {
+			found = true
+			if !r.Reachable || r.Scheme != "https" || r.Source != "config" {
+				t.Errorf("TLS registry with ca_file: %+v", r)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("configured registry missing from %+v", rep.Registries)
+	}
+
+	if err := os.WriteFile(cfgPath, []byte("registries:\n  - host: a.io\n    cafile: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runWharf(t, env, "doctor", "private")
+	if err == nil || !strings.Contains(err.Error(), cfgPath+":3:") || !strings.Contains(err.Error(), "cafile") {
+		t.Errorf("bad config: %v, want file:3 and the field", err)
+	}
+}

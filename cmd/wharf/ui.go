@@ -7,7 +7,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/demo"
-	"github.com/wharf-dev/wharf/localcache"
 	"github.com/wharf-dev/wharf/registryclient"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/tui/theme"
@@ -18,16 +17,16 @@ import (
 // (Docker Hub has none), else the first registry the config names.
 func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func(), error) {
 	styles := theme.New(theme.Default(), a.env("NO_COLOR") != "")
-	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
+	setup, err := a.registries()
 	if err != nil {
 		return tui.Options{}, nil, err
 	}
 	if !wantDemo {
-		for _, r := range dc.Registries() {
+		for _, r := range setup.known {
 			if r.Host == registryclient.DockerHub {
-				continue
+				continue // Hub has no catalog to browse
 			}
-			c := registryclient.New(registryclient.WithKeychain(dc.Keychain()))
+			c := setup.client
 			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Details: c, Styles: styles}, func() {}, nil
 		}
 	}
@@ -37,9 +36,13 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func()
 	}
 	label := "embedded demo"
 	if !wantDemo {
-		label = "embedded demo: no registry in " + dc.Path
+		label = "embedded demo: no registry in " + setup.docker.Path + " or " + registryclient.DefaultConfigPath(a.env)
 	}
-	c := registryclient.New()
+	c, err := registryclient.New()
+	if err != nil {
+		reg.Close()
+		return tui.Options{}, nil, err
+	}
 	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Details: c, Styles: styles}, reg.Close, nil
 }
 

@@ -23,7 +23,10 @@ func TestDemoRegistryContents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reg.Close()
-	c := registryclient.New()
+	c, err := registryclient.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	repos, err := c.Catalog(ctx, reg.Host)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"github.com/wharf-dev/wharf/localcache"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// registrySetup is what every registry command starts from: wharf's config,
+// the docker config, the registries they name, and a client for them.
+type registrySetup struct {
+	config *registryclient.Config
+	docker *registryclient.DockerConfig
+	known  []registryclient.Registry
+	client *registryclient.Client
+}
+
+// registries reads both config files; a bad wharf config is an error that
+// names the file, line and field.
+func (a *app) registries() (*registrySetup, error) {
+	cfg, err := registryclient.LoadConfig(registryclient.DefaultConfigPath(a.env))
+	if err != nil {
+		return nil, err
+	}
+	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
+	if err != nil {
+		return nil, err
+	}
+	known := registryclient.Known(cfg, dc)
+	opts := []registryclient.Option{registryclient.WithKeychain(dc.Keychain()), registryclient.WithRegistries(known)}
+	if cfg.DigestConcurrency > 0 {
+		opts = append(opts, registryclient.WithDigestConcurrency(cfg.DigestConcurrency))
+	}
+	c, err := registryclient.New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &registrySetup{config: cfg, docker: dc, known: known, client: c}, nil
+}

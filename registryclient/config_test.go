@@ -1,0 +1,139 @@
+package registryclient_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+const goodConfig = `registries:
+  - name: release
+    host: registry.example.com:5000
+    ca_file: ca.pem
+    repositories: [team/app, team/web]
+  - host: docker.io
+    namespaces: [library, wharfdev]
+  - host: 127.0.0.1:5000
+    insecure: true
+digest_concurrency: 8
+`
+
+func writeCA(t *testing.T, dir string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notpem.txt"), []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseConfigGood(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(goodConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeCA(t, dir)
+	cfg, err := registryclient.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Registries) != 3 || cfg.DigestConcurrency != 8 {
+		t.Fatalf("config %+v", cfg)
+	}
+	r := cfg.Registries[0]
+	if r.Name != "release" || r.CAFile != filepath.Join(dir, "ca.pem") || len(r.Repositories) != 2 {
+		t.Errorf("first registry %+v", r)
+	}
+	if cfg.Registries[1].Name != "docker.io" || !cfg.Registries[2].Insecure {
+		t.Errorf("defaults: %+v", cfg.Registries)
+	}
+}
+
+func TestLoadConfigMissingIsEmpty(t *testing.T) {
+	cfg, err := registryclient.LoadConfig(filepath.Join(t.TempDir(), "nope.yaml"))
+	if err != nil || len(cfg.Registries) != 0 {
+		t.Errorf("missing config: %+v %v", cfg, err)
+	}
+}
+
+// A bad config names the file, the line and the field.
+func TestParseConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeCA(t, dir)
+	path := filepath.Join(dir, "config.yaml")
+	for _, tc := range []struct {
+		name, body string
+		line       int
+		want       string
+	}{
+		{"unknown field", "registries:\n  - host: a.io\n    hots: b\n", 3, "field hots not found"},
+		{"missing host", "registries:\n  - name: x\n", 2, "registries[0].host: is required"},
+		{"bad host", "registries:\n  - host: \"not a host!\"\n", 2, `registries[0].host: "not a host!" is not a registry host`},
+		{"host with path", "registries:\n  - host: ghcr.io/team\n", 2, "is not a registry host"},
+		{"duplicate name", "registries:\n  - host: a.io\n  - host: b.io\n    name: a.io\n", 4, `registries[1].name: "a.io" is already used by registries[0]`},
+		{"missing ca", "registries:\n  - host: a.io\n    ca_file: missing.pem\n", 3, "registries[0].ca_file: open"},
+		{"ca not pem", "registries:\n  - host: a.io\n    ca_file: notpem.txt\n", 3, "holds no PEM certificate"},
+		{"bad repository", "registries:\n  - host: a.io\n    repositories: [ok/repo, Not/Valid]\n", 3, `registries[0].repositories[1]: "Not/Valid" is not a repository name`},
+		{"syntax", "registries:\n  - host: a.io\n    name: x: y\n", 3, "mapping values are not allowed"},
+		{"concurrency", "digest_concurrency: 1000\n", 1, "digest_concurrency: must be between 1 and 256"},
+		{"wrong type", "registries: yes\n", 1, "cannot unmarshal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := registryclient.ParseConfig(path, []byte(tc.body))
+			var cerr *registryclient.ConfigError
+			if !errors.As(err, &cerr) {
+				t.Fatalf("got %v, want a *ConfigError", err)
+			}
+			if cerr.Path != path || cerr.Line != tc.line || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %q (line %d), want line %d and %q", err, cerr.Line, tc.line, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), path+":") {
+				t.Errorf("message %q does not start with the file", err)
+			}
+		})
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(goodConfig))
+	f.Add([]byte("registries:\n  - host: a.io\n    hots: b\n"))
+	f.Add([]byte("registries: [{host: \"x:1\", repositories: [a]}]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cfg, err := registryclient.ParseConfig("/fuzz/config.yaml", b)
+		if err != nil {
+			var cerr *registryclient.ConfigError
+			if !errors.As(err, &cerr) {
+				t.Fatalf("error %v is not a *ConfigError", err)
+			}
+			return
+		}
+		for _, r := range cfg.Registries {
+			if r.Host == "" || r.Name == "" {
+				t.Fatalf("accepted a registry without host or name: %+v", r)
+			}
+		}
+	})
+}
