@@ -20,34 +20,6 @@ func (c *Client) puller(ctx context.Context, host string) (*remote.Puller, error
 	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(c.keychain), remote.WithTransport(c.transportFor(host)))
 }
 
-// Catalog lists the repositories of the registry at host.
-func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
-	reg, err := c.parseRegistry(host)
-	if err != nil {
-		return nil, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
-	}
-	p, err := c.puller(ctx, host)
-	if err != nil {
-		return nil, err
-	}
-	repos, err := p.Catalog(ctx, reg)
-	return repos, Classify("list repositories", host, err)
-}
-
-// Tags lists the tags of a repository ("host/path").
-func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
-	repo, err := c.parseRepository(repository)
-	if err != nil {
-		return nil, invalidReference("list tags", repository, err)
-	}
-	p, err := c.puller(ctx, repo.RegistryStr())
-	if err != nil {
-		return nil, err
-	}
-	tags, err := p.List(ctx, repo)
-	return tags, Classify("list tags", repo.RegistryStr(), err)
-}
-
 func invalidReference(op, ref string, err error) error {
 	return &Error{Op: op, Registry: ref, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
 }

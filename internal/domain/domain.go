@@ -17,6 +17,12 @@ type TagDigest struct {
 	Err    error
 }
 
+// DigestGroup is a set of tags that point at one digest: one image.
+type DigestGroup struct {
+	Digest string
+	Tags   []string
+}
+
 // Platform is one entry of a multi-platform index.
 type Platform struct {
 	OS, Architecture, Variant string

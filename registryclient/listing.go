@@ -1,0 +1,203 @@
+package registryclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// Page is one page of a repository or tag listing, delivered as it arrives
+// so a caller can show the first page at once.
+type Page struct {
+	Items []string
+	// Configured is set when the registry refused its catalog and the
+	// items are the repositories wharf's config names; Note says why.
+	Configured bool
+	Note       string
+}
+
+// CatalogPages lists a registry's repositories page by page (following the
+// Link header). A registry that refuses _catalog (Docker Hub, GHCR, ECR, …)
+// is answered from the repositories configured for it, with a note; with
+// none configured the error says how to add them.
+func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
+	return func(yield func(Page, error) bool) {
+		reg, err := c.parseRegistry(host)
+		if err != nil {
+			yield(Page{}, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err})
+			return
+		}
+		p, err := c.puller(ctx, host)
+		if err != nil {
+			yield(Page{}, err)
+			return
+		}
+		cat, err := p.Catalogger(ctx, reg)
+		if err != nil {
+			err = Classify("list repositories", host, err)
+			if refusesCatalog(err) {
+				c.configuredRepositories(host, err, yield)
+				return
+			}
+			yield(Page{}, err)
+			return
+		}
+		for cat.HasNext() {
+			page, err := cat.Next(ctx)
+			if err != nil {
+				yield(Page{}, Classify("list repositories", host, err))
+				return
+			}
+			if !yield(Page{Items: page.Repos}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// refusesCatalog: the registry has no catalog for us (Docker Hub answers
+// 401 even with credentials, GHCR 403/404, ECR 405 …).
+func refusesCatalog(err error) bool {
+	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrDenied) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported)
+}
+
+func (c *Client) configuredRepositories(host string, why error, yield func(Page, error) bool) {
+	r := c.registries[normalizeHost(host)]
+	if len(r.Repositories) == 0 {
+		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s", why, host, "wharf's config.yaml"))
+		return
+	}
+	var kind string
+	var e *Error
+	if errors.As(why, &e) {
+		kind = e.Kind.Error()
+	}
+	yield(Page{Items: r.Repositories, Configured: true, Note: fmt.Sprintf("%s refuses its catalog (%s): showing the repositories configured for it", host, kind)}, nil)
+}
+
+// Catalog lists all of a registry's repositories (see CatalogPages).
+func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
+	var all []string
+	for page, err := range c.CatalogPages(ctx, host) {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+	}
+	return all, nil
+}
+
+// TagPages lists a repository's tags page by page. registry:2 2.8 returns
+// every tag at once; distribution v3 and most clouds page at 1000.
+func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]string, error] {
+	return func(yield func([]string, error) bool) {
+		repo, err := c.parseRepository(repository)
+		if err != nil {
+			yield(nil, invalidReference("list tags", repository, err))
+			return
+		}
+		p, err := c.puller(ctx, repo.RegistryStr())
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		lister, err := p.Lister(ctx, repo)
+		if err != nil {
+			yield(nil, Classify("list tags", repo.RegistryStr(), err))
+			return
+		}
+		for lister.HasNext() {
+			page, err := lister.Next(ctx)
+			if err != nil {
+				yield(nil, Classify("list tags", repo.RegistryStr(), err))
+				return
+			}
+			if !yield(page.Tags, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Tags lists all of a repository's tags (see TagPages).
+func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
+	var all []string
+	for page, err := range c.TagPages(ctx, repository) {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+	}
+	return all, nil
+}
+
+// TagOrder is how tags are sorted.
+type TagOrder string
+
+// Tag orders.
+const (
+	// BySemver: versions in version order (1.9 before 1.10, 1.0.0-rc.1
+	// before 1.0.0), then the other tags by name.
+	BySemver TagOrder = "semver"
+	ByName   TagOrder = "name"
+)
+
+// SortTags sorts tags in place, ascending.
+func SortTags(tags []string, order TagOrder) {
+	if order != BySemver {
+		sort.Strings(tags)
+		return
+	}
+	versions := make(map[string]*semver.Version, len(tags))
+	for _, t := range tags {
+		if v, err := semver.NewVersion(t); err == nil {
+			versions[t] = v
+		}
+	}
+	sort.SliceStable(tags, func(i, j int) bool {
+		vi, vj := versions[tags[i]], versions[tags[j]]
+		switch {
+		case vi != nil && vj != nil:
+			if c := vi.Compare(vj); c != 0 {
+				return c < 0
+			}
+			// 1.0 and 1.0.0 are equal versions: the shorter spelling first.
+			return len(tags[i]) < len(tags[j]) || len(tags[i]) == len(tags[j]) && strings.Compare(tags[i], tags[j]) < 0
+		case vi != nil:
+			return true
+		case vj != nil:
+			return false
+		}
+		return tags[i] < tags[j]
+	})
+}
+
+// Groups gathers tags that share a digest — which tags are really the same
+// image — largest group first; tags whose digest failed are left out.
+func Groups(tds []domain.TagDigest) []domain.DigestGroup {
+	byDigest := map[string][]string{}
+	for _, td := range tds {
+		if td.Err == nil && td.Digest != "" {
+			byDigest[td.Digest] = append(byDigest[td.Digest], td.Tag)
+		}
+	}
+	out := make([]domain.DigestGroup, 0, len(byDigest))
+	for d, tags := range byDigest {
+		SortTags(tags, BySemver)
+		out = append(out, domain.DigestGroup{Digest: d, Tags: tags})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i].Tags) != len(out[j].Tags) {
+			return len(out[i].Tags) > len(out[j].Tags)
+		}
+		return out[i].Digest < out[j].Digest
+	})
+	return out
+}

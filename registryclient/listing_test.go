@@ -1,0 +1,121 @@
+package registryclient_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// pushManyTags puts n tags on one image in repo, reusing one pusher.
+func pushManyTags(t *testing.T, reg *testenv.Registry, repo string, n int) {
+	t.Helper()
+	ctx := testCtx(t)
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pusher, err := remote.NewPusher(reg.RemoteOptions(ctx, "")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := pusher.Push(ctx, testenv.Ref(t, reg.Repo(fmt.Sprintf("%s:t%05d", repo, i))), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// distribution v3 pages tag lists at 1000 with a Link header; registry:2 2.8
+// answers with every tag at once. TagPages delivers both, page by page.
+func TestTagPagesFollowLinks(t *testing.T) {
+	for _, tc := range []struct {
+		kind  testenv.Kind
+		pages int
+	}{{testenv.V3, 2}, {testenv.Anonymous, 1}} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			reg := testenv.NeedRegistry(t, tc.kind)
+			pushManyTags(t, reg, "it/many", 1050)
+			c := newClient(t, registryclient.WithTransport(reg.Transport()))
+			var sizes []int
+			seen := map[string]bool{}
+			for page, err := range c.TagPages(testCtx(t), reg.Repo("it/many")) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				sizes = append(sizes, len(page))
+				for _, tag := range page {
+					seen[tag] = true
+				}
+			}
+			if len(sizes) != tc.pages || len(seen) != 1050 {
+				t.Errorf("pages %v (%d distinct tags), want %d pages and 1050 tags", sizes, len(seen), tc.pages)
+			}
+		})
+	}
+}
+
+// A registry that refuses the catalog is answered from the configured
+// repositories, and says so; without any, the error says how to add them.
+func TestCatalogFallsBackToConfiguredRepositories(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Token)
+	// The token server grants the catalog scope only to the admin.
+	configured := registryclient.Registry{RegistryConfig: registryclient.RegistryConfig{
+		Host: reg.Host, Name: "team", Repositories: []string{"fixtures/app", "fixtures/deep"},
+	}, Source: registryclient.SourceConfig}
+	c := newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.ReaderUser)),
+		registryclient.WithRegistries([]registryclient.Registry{configured}))
+	var pages []registryclient.Page
+	for page, err := range c.CatalogPages(testCtx(t), reg.Host) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, page)
+	}
+	if len(pages) != 1 || !pages[0].Configured || !slices.Equal(pages[0].Items, configured.Repositories) || !strings.Contains(pages[0].Note, "refuses its catalog") {
+		t.Errorf("fallback pages %+v", pages)
+	}
+
+	bare := newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.ReaderUser)))
+	_, err := bare.Catalog(testCtx(t), reg.Host)
+	if !errors.Is(err, registryclient.ErrDenied) || !strings.Contains(err.Error(), "repositories:") {
+		t.Errorf("no configured repositories: %v", err)
+	}
+
+	admin := newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.AdminUser)))
+	repos, err := admin.Catalog(testCtx(t), reg.Host)
+	if err != nil || !slices.Contains(repos, "fixtures/multiarch") {
+		t.Errorf("admin catalog: %v %v", repos, err)
+	}
+}
+
+func TestSortTags(t *testing.T) {
+	tags := []string{"latest", "1.10.0", "1.9.0", "1.0.0", "1.0.0-rc.1", "1.0", "v2.0.0", "sha-abc", "1", "1.0.0-alpha"}
+	registryclient.SortTags(tags, registryclient.BySemver)
+	want := []string{"1.0.0-alpha", "1.0.0-rc.1", "1", "1.0", "1.0.0", "1.9.0", "1.10.0", "v2.0.0", "latest", "sha-abc"}
+	if !slices.Equal(tags, want) {
+		t.Errorf("semver order %v\nwant          %v", tags, want)
+	}
+	registryclient.SortTags(tags, registryclient.ByName)
+	if !slices.IsSorted(tags) {
+		t.Errorf("name order %v", tags)
+	}
+}
+
+func TestGroups(t *testing.T) {
+	g := registryclient.Groups([]domain.TagDigest{
+		{Tag: "latest", Digest: "sha256:a"}, {Tag: "1.0", Digest: "sha256:a"}, {Tag: "1.0.0", Digest: "sha256:a"},
+		{Tag: "0.9", Digest: "sha256:b"}, {Tag: "broken", Err: errors.New("x")},
+	})
+	if len(g) != 2 || g[0].Digest != "sha256:a" || !slices.Equal(g[0].Tags, []string{"1.0", "1.0.0", "latest"}) || !slices.Equal(g[1].Tags, []string{"0.9"}) {
+		t.Errorf("groups %+v", g)
+	}
+}
