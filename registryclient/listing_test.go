@@ -112,8 +112,11 @@ func TestSortTags(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	g := registryclient.Groups([]domain.TagDigest{
-		{Tag: "latest", Digest: "sha256:a"}, {Tag: "1.0", Digest: "sha256:a"}, {Tag: "1.0.0", Digest: "sha256:a"},
-		{Tag: "0.9", Digest: "sha256:b"}, {Tag: "broken", Err: errors.New("x")},
+		{Tag: "latest", Digest: "sha256:a"},
+		{Tag: "1.0", Digest: "sha256:a"},
+		{Tag: "1.0.0", Digest: "sha256:a"},
+		{Tag: "0.9", Digest: "sha256:b"},
+		{Tag: "broken", Err: errors.New("x")},
 	})
 	if len(g) != 2 || g[0].Digest != "sha256:a" || !slices.Equal(g[0].Tags, []string{"1.0", "1.0.0", "latest"}) || !slices.Equal(g[1].Tags, []string{"0.9"}) {
 		t.Errorf("groups %+v", g)
