@@ -57,7 +57,8 @@ an embedded registry with sample images.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.AddCommand(newDoctorCmd(a), newImagesCmd(a), newHistoryCmd(a), newTagCmd(a), newUntagCmd(a),
-		newPruneCmd(a), newPushCmd(a), newPullCmd(a))
+		newPruneCmd(a), newPushCmd(a), newPullCmd(a),
+		newCatalogCmd(a), newTagsCmd(a), newSameCmd(a), newInspectCmd(a))
 	return root
 }
 

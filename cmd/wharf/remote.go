@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// withRegistries runs f with the registry setup (config, credentials, client).
+func (a *app) withRegistries(f func(*registrySetup) error) error {
+	s, err := a.registries()
+	if err != nil {
+		return err
+	}
+	return f(s)
+}
+
+func newCatalogCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "catalog REGISTRY",
+		Short: "List a registry's repositories (configured ones where it refuses its catalog)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				host := lookupRegistry(s.known, args[0]).Host
+				var all []string
+				for page, err := range s.client.CatalogPages(cmd.Context(), host) {
+					if err != nil {
+						return err
+					}
+					if page.Note != "" {
+						fmt.Fprintln(a.stderr, page.Note)
+					}
+					if asJSON {
+						all = append(all, page.Items...)
+						continue
+					}
+					// Pages print as they arrive.
+					if _, err := io.WriteString(a.stdout, strings.Join(page.Items, "\n")+"\n"); err != nil {
+						return err
+					}
+				}
+				if asJSON {
+					return a.emit(true, all, nil)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// resolveAll lists a repository's tags and their digests.
+func resolveAll(ctx context.Context, c *registryclient.Client, repo string) ([]domain.TagDigest, error) {
+	tags, err := c.Tags(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	out := make([]domain.TagDigest, 0, len(tags))
+	err = c.Digests(ctx, repo, tags, func(td domain.TagDigest) {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, td)
+	})
+	return out, err
+}
+
+// tagJSON is a tag and its digest as --json prints them.
+type tagJSON struct {
+	Tag    string `json:"tag"`
+	Digest string `json:"digest,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+func newTagsCmd(a *app) *cobra.Command {
+	var asJSON, digests bool
+	var order string
+	cmd := &cobra.Command{
+		Use:   "tags REPO",
+		Short: "List a repository's tags (with --digests, what each points at)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if order != string(registryclient.BySemver) && order != string(registryclient.ByName) {
+				return fmt.Errorf("--sort %q: use semver or name", order)
+			}
+			return a.withRegistries(func(s *registrySetup) error {
+				var rows []tagJSON
+				if digests {
+					tds, err := resolveAll(cmd.Context(), s.client, args[0])
+					if err != nil {
+						return err
+					}
+					for _, td := range tds {
+						r := tagJSON{Tag: td.Tag, Digest: td.Digest}
+						if td.Err != nil {
+							r.Error = td.Err.Error()
+						}
+						rows = append(rows, r)
+					}
+				} else {
+					tags, err := s.client.Tags(cmd.Context(), args[0])
+					if err != nil {
+						return err
+					}
+					for _, t := range tags {
+						rows = append(rows, tagJSON{Tag: t})
+					}
+				}
+				names := make([]string, len(rows))
+				byTag := map[string]tagJSON{}
+				for i, r := range rows {
+					names[i], byTag[r.Tag] = r.Tag, r
+				}
+				registryclient.SortTags(names, registryclient.TagOrder(order))
+				for i, n := range names {
+					rows[i] = byTag[n]
+				}
+				return a.emit(asJSON, rows, func(w io.Writer) error {
+					for _, r := range rows {
+						switch {
+						case r.Error != "":
+							fmt.Fprintf(w, "%s\terror: %s\n", r.Tag, r.Error)
+						case digests:
+							fmt.Fprintf(w, "%s\t%s\n", r.Tag, r.Digest)
+						default:
+							fmt.Fprintln(w, r.Tag)
+						}
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&digests, "digests", false, "resolve each tag's digest (HEAD requests, in parallel)")
+	cmd.Flags().StringVar(&order, "sort", string(registryclient.BySemver), "semver or name")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newSameCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "same REPO",
+		Short: "Show which tags of a repository are really the same image",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				tds, err := resolveAll(cmd.Context(), s.client, args[0])
+				if err != nil {
+					return err
+				}
+				groups := registryclient.Groups(tds)
+				var failed []string
+				for _, td := range tds {
+					if td.Err != nil {
+						failed = append(failed, td.Tag+": "+td.Err.Error())
+					}
+				}
+				sort.Strings(failed)
+				for _, f := range failed {
+					fmt.Fprintln(a.stderr, "could not resolve", f)
+				}
+				return a.emit(asJSON, groups, func(w io.Writer) error {
+					for _, g := range groups {
+						fmt.Fprintf(w, "%s\t= %d\t%s\n", domain.ShortDigest(g.Digest), len(g.Tags), strings.Join(g.Tags, ", "))
+					}
+					fmt.Fprintf(w, "%d tags, %d images\n", len(tds)-len(failed), len(groups))
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newInspectCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect REF",
+		Short: "Show a remote image or index without pulling it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				d, err := s.client.Describe(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, d, func(w io.Writer) error { return printDetails(w, d) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printDetails(w io.Writer, d domain.Details) error {
+	fmt.Fprintf(w, "reference\t%s\n", d.Reference)
+	fmt.Fprintf(w, "digest\t%s\n", d.Digest)
+	fmt.Fprintf(w, "media type\t%s\n", d.MediaType)
+	fmt.Fprintf(w, "size\t%s\n", domain.HumanSize(d.Size))
+	if d.IsIndex() {
+		for _, p := range d.Platforms {
+			fmt.Fprintf(w, "platform\t%s\t%s\n", p.String(), p.Digest)
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "created\t%s\n", d.Created.UTC().Format("2006-01-02 15:04:05 UTC"))
+	fmt.Fprintf(w, "platform\t%s/%s\n", d.OS, d.Arch)
+	if len(d.Entrypoint) > 0 {
+		fmt.Fprintf(w, "entrypoint\t%s\n", strings.Join(d.Entrypoint, " "))
+	}
+	if len(d.Cmd) > 0 {
+		fmt.Fprintf(w, "cmd\t%s\n", strings.Join(d.Cmd, " "))
+	}
+	for _, e := range d.Env {
+		fmt.Fprintf(w, "env\t%s\n", e)
+	}
+	keys := make([]string, 0, len(d.Labels))
+	for k := range d.Labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "label\t%s=%s\n", k, d.Labels[k])
+	}
+	for _, l := range d.Layers {
+		fmt.Fprintf(w, "layer\t%s\t%s\n", l.Digest, domain.HumanSize(l.Size))
+	}
+	for _, h := range d.History {
+		fmt.Fprintf(w, "history\t%s\n", h.CreatedBy)
+	}
+	return nil
+}

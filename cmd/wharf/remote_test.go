@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/testenv"
+)
+
+func TestRemoteCLI(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+	app, _ := fixtures.Image(fixtures.App)
+	appDigest, _ := app.Digest()
+
+	out, err := runWharf(t, env, "catalog", reg.Host)
+	if err != nil || !strings.Contains(out, "fixtures/app\n") || !strings.Contains(out, "fixtures/multiarch\n") {
+		t.Errorf("catalog (%v):\n%s", err, out)
+	}
+
+	out, err = runWharf(t, env, "tags", reg.Repo("fixtures/app"))
+	if err != nil || out != "0.9.0\n1\n1.0\n1.0.0\n1.1.0-rc.1\nlatest\nstable\n" {
+		t.Errorf("tags in semver order (%v):\n%s", err, out)
+	}
+
+	out, err = runWharf(t, env, "tags", "--digests", "--json", reg.Repo("fixtures/app"))
+	var rows []tagJSON
+	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 7 {
+		t.Fatalf("tags --digests --json (%v):\n%s", err, out)
+	}
+	for _, r := range rows {
+		if r.Tag == "stable" && r.Digest != appDigest.String() {
+			t.Errorf("stable resolved to %s, want %s", r.Digest, appDigest)
+		}
+	}
+
+	out, err = runWharf(t, env, "same", reg.Repo("fixtures/app"))
+	if err != nil || !strings.Contains(out, domain.ShortDigest(appDigest.String())+"  = 5  1, 1.0, 1.0.0, latest, stable") || !strings.Contains(out, "7 tags, 3 images") {
+		t.Errorf("same (%v):\n%s", err, out)
+	}
+
+	out, err = runWharf(t, env, "inspect", reg.Repo("fixtures/multiarch:latest"))
+	if err != nil || !strings.Contains(out, "linux/amd64") || !strings.Contains(out, "linux/arm64/v8") {
+		t.Errorf("inspect index (%v):\n%s", err, out)
+	}
+	if _, err := runWharf(t, env, "inspect", reg.Repo("fixtures/app:nope")); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("inspect of a missing tag: %v", err)
+	}
+	if _, err := runWharf(t, env, "tags", "--sort", "random", reg.Repo("fixtures/app")); err == nil {
+		t.Errorf("--sort random accepted")
+	}
+}
