@@ -2,7 +2,10 @@ package registryclient
 
 import (
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 )
@@ -17,6 +20,9 @@ type Client struct {
 	digestConc int
 	registries map[string]Registry
 	transports map[string]http.RoundTripper
+	guard      *guard
+	mu         sync.Mutex
+	pullers    map[string]*remote.Puller
 }
 
 // Option configures a Client.
@@ -30,7 +36,8 @@ func WithKeychain(k authn.Keychain) Option { return func(c *Client) { c.keychain
 // private CA).
 func WithTransport(t http.RoundTripper) Option { return func(c *Client) { c.transport = t } }
 
-// WithTimeout bounds each request-response exchange (default 30s).
+// WithTimeout bounds how long a registry may take to start answering a
+// request (default 30s).
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
 // WithDigestConcurrency caps parallel HEAD requests (default 16).
@@ -47,6 +54,7 @@ func New(opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
+	c.pullers = map[string]*remote.Puller{}
 	c.registries = map[string]Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {
@@ -56,8 +64,9 @@ func New(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.transports[host] = t
+		c.transports[host] = newGuard(t, c.timeout)
 	}
+	c.guard = newGuard(c.transport, c.timeout)
 	return c, nil
 }
 

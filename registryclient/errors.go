@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -30,6 +32,8 @@ var (
 	ErrUnsupported      = errors.New("unsupported by this registry")
 	ErrInvalidReference = errors.New("invalid reference")
 	ErrConflict         = errors.New("conflict")
+	// ErrCorrupt: what the registry sent does not match its digest.
+	ErrCorrupt = errors.New("content does not match its digest")
 )
 
 // Error is a registry failure classified for people: what was being done,
@@ -94,6 +98,8 @@ func (e *Error) Hint() string {
 		return "the registry did not answer in time; try again"
 	case errors.Is(e.Kind, ErrServer):
 		return "the registry failed; try again later"
+	case errors.Is(e.Kind, ErrCorrupt):
+		return "nothing was used; try again, and tell the registry's operators if it persists"
 	}
 	return ""
 }
@@ -127,6 +133,14 @@ func Classify(op, registry string, err error) error {
 		e.fromTransport(terr)
 	case isTimeout(err):
 		e.Kind = ErrTimeout
+	case strings.Contains(err.Error(), "does not match"):
+		e.Kind = ErrCorrupt
+		e.Detail = redact(err.Error())
+	case isConnectionClosed(err):
+		e.Kind = ErrUnreachable
+		e.Detail = "connection closed before an answer"
+	case isMalformed(err):
+		e.Detail = "malformed answer: " + redact(err.Error())
 	case isUnreachable(err):
 		e.Kind = ErrUnreachable
 		e.Detail = unreachableDetail(err)
@@ -163,6 +177,21 @@ func (e *Error) fromTransport(terr *transport.Error) {
 	if e.Detail == "" {
 		e.Detail = http.StatusText(terr.StatusCode)
 	}
+}
+
+// isConnectionClosed: the connection ended before an answer (an EOF from
+// the HTTP round trip itself, not from decoding a body).
+func isConnectionClosed(err error) bool {
+	var uerr *url.Error
+	return errors.As(err, &uerr) && (errors.Is(uerr.Err, io.EOF) || errors.Is(uerr.Err, io.ErrUnexpectedEOF))
+}
+
+// isMalformed: a body that is not the JSON it should be (cut short or not
+// JSON at all).
+func isMalformed(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func isTLSUntrusted(err error) bool {

@@ -41,7 +41,7 @@ func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, 
 		}
 		cat, err := p.Catalogger(ctx, reg)
 		if err != nil {
-			err = Classify("list repositories", host, err)
+			err = c.classify("list repositories", host, err)
 			if refusesCatalog(err) {
 				c.configuredRepositories(host, err, yield)
 				return
@@ -52,7 +52,7 @@ func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, 
 		for cat.HasNext() {
 			page, err := cat.Next(ctx)
 			if err != nil {
-				yield(Page{}, Classify("list repositories", host, err))
+				yield(Page{}, c.classify("list repositories", host, err))
 				return
 			}
 			if !yield(Page{Items: page.Repos}, nil) {
@@ -110,13 +110,13 @@ func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]st
 		}
 		lister, err := p.Lister(ctx, repo)
 		if err != nil {
-			yield(nil, Classify("list tags", repo.RegistryStr(), err))
+			yield(nil, c.classify("list tags", repo.RegistryStr(), err))
 			return
 		}
 		for lister.HasNext() {
 			page, err := lister.Next(ctx)
 			if err != nil {
-				yield(nil, Classify("list tags", repo.RegistryStr(), err))
+				yield(nil, c.classify("list tags", repo.RegistryStr(), err))
 				return
 			}
 			if !yield(page.Tags, nil) {

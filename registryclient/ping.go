@@ -49,7 +49,7 @@ func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
 	defer cancel()
 	ch, err := transport.Ping(ctx, reg, c.transportFor(host))
 	if err != nil {
-		return PingResult{}, Classify("ping", host, err)
+		return PingResult{}, c.classify("ping", host, err)
 	}
 	res := PingResult{Registry: reg.RegistryStr(), Scheme: "https", Auth: AuthNone}
 	if ch.Insecure {
@@ -76,7 +76,7 @@ func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.A
 	host := reg.RegistryStr()
 	rt, err := transport.NewWithContext(ctx, reg, auth, c.transportFor(host), nil)
 	if err != nil {
-		return Classify("log in", host, err)
+		return c.classify("log in", host, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+host+"/v2/", nil)
 	if err != nil {
@@ -84,8 +84,8 @@ func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.A
 	}
 	resp, err := (&http.Client{Transport: rt}).Do(req)
 	if err != nil {
-		return Classify("log in", host, err)
+		return c.classify("log in", host, err)
 	}
 	defer resp.Body.Close()
-	return Classify("log in", host, transport.CheckError(resp, http.StatusOK))
+	return c.classify("log in", host, transport.CheckError(resp, http.StatusOK))
 }

@@ -14,10 +14,23 @@ import (
 // DefaultDigestConcurrency is how many HEAD requests Digests keeps in flight.
 const DefaultDigestConcurrency = 16
 
-// puller reads from one registry: one ping and one token per scope, reused
-// by every request made through it.
-func (c *Client) puller(ctx context.Context, host string) (*remote.Puller, error) {
-	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(c.keychain), remote.WithTransport(c.transportFor(host)))
+// puller reads from one registry. It is made once per host and kept, so a
+// repository's ping and token are paid once and reused by every later call
+// (go-containerregistry keeps one authenticated transport per repository
+// inside it). Requests take their context from each call.
+func (c *Client) puller(_ context.Context, host string) (*remote.Puller, error) {
+	key := normalizeHost(host)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.pullers[key]; ok {
+		return p, nil
+	}
+	p, err := remote.NewPuller(c.remoteOptions(context.Background(), host)...)
+	if err != nil {
+		return nil, err
+	}
+	c.pullers[key] = p
+	return p, nil
 }
 
 func invalidReference(op, ref string, err error) error {
@@ -44,7 +57,7 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 			desc, err := p.Head(gctx, repo.Tag(tag))
 			td := domain.TagDigest{Tag: tag}
 			if err != nil {
-				td.Err = Classify("resolve "+tag, repo.RegistryStr(), err)
+				td.Err = c.classify("resolve "+tag, repo.RegistryStr(), err)
 			} else {
 				td.Digest = desc.Digest.String()
 			}
@@ -69,17 +82,17 @@ func (c *Client) Describe(ctx context.Context, reference string) (domain.Details
 	}
 	desc, err := p.Get(ctx, ref)
 	if err != nil {
-		return domain.Details{}, Classify("describe "+ref.String(), host, err)
+		return domain.Details{}, c.classify("describe "+ref.String(), host, err)
 	}
 	d := domain.Details{Reference: ref.String(), Digest: desc.Digest.String(), MediaType: string(desc.MediaType), Size: desc.Size}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			return d, Classify("describe "+ref.String(), host, err)
+			return d, c.classify("describe "+ref.String(), host, err)
 		}
 		im, err := idx.IndexManifest()
 		if err != nil {
-			return d, Classify("describe "+ref.String(), host, err)
+			return d, c.classify("describe "+ref.String(), host, err)
 		}
 		for _, m := range im.Manifests {
 			pl := domain.Platform{Digest: m.Digest.String(), Size: m.Size}
@@ -92,10 +105,10 @@ func (c *Client) Describe(ctx context.Context, reference string) (domain.Details
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return d, Classify("describe "+ref.String(), host, err)
+		return d, c.classify("describe "+ref.String(), host, err)
 	}
 	if err := fillImage(&d, img); err != nil {
-		return d, Classify("describe "+ref.String(), host, err)
+		return d, c.classify("describe "+ref.String(), host, err)
 	}
 	return d, nil
 }

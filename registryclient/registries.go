@@ -131,7 +131,7 @@ func (c *Client) transportFor(host string) http.RoundTripper {
 	if t, ok := c.transports[normalizeHost(host)]; ok {
 		return t
 	}
-	return c.transport
+	return c.guard
 }
 
 func (c *Client) parseRegistry(host string) (name.Registry, error) {

@@ -39,6 +39,9 @@ type RegistryOptions struct {
 	Kind Kind
 	// DisableDelete leaves storage.delete off, as registry:2 ships.
 	DisableDelete bool
+	// TokenLifetime is how long tokens of the Token variant last (default
+	// 5 minutes; the registry allows a minute of clock skew past it).
+	TokenLifetime time.Duration
 }
 
 // Registry is one running registry server on 127.0.0.1.
@@ -72,7 +75,7 @@ func StartRegistry(ctx context.Context, opts RegistryOptions) (*Registry, error)
 		return nil, err
 	}
 	r := &Registry{Kind: opts.Kind, Host: addr, DeleteEnabled: !opts.DisableDelete, dir: dir}
-	cfg, err := r.writeConfig()
+	cfg, err := r.writeConfig(opts)
 	if err != nil {
 		r.cleanup()
 		return nil, err
@@ -114,7 +117,7 @@ func moduleRoot() string {
 	}
 }
 
-func (r *Registry) writeConfig() (string, error) {
+func (r *Registry) writeConfig(opts RegistryOptions) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n")
 	fmt.Fprintf(&b, "storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: %t\n", filepath.Join(r.dir, "data"), r.DeleteEnabled)
@@ -145,6 +148,9 @@ func (r *Registry) writeConfig() (string, error) {
 		ts, err := newTokenServer()
 		if err != nil {
 			return "", err
+		}
+		if opts.TokenLifetime > 0 {
+			ts.lifetime = opts.TokenLifetime
 		}
 		r.tokens = ts
 		bundle := filepath.Join(r.dir, "token-root.pem")
@@ -265,6 +271,22 @@ func (r *Registry) cleanup() {
 		r.tokens.close()
 	}
 	_ = os.RemoveAll(r.dir)
+}
+
+// TokenRealm is the token server's URL (Token variant only).
+func (r *Registry) TokenRealm() string {
+	if r.tokens == nil {
+		return ""
+	}
+	return r.tokens.realm()
+}
+
+// TokensIssued counts the tokens the Token variant's server has issued.
+func (r *Registry) TokensIssued() int64 {
+	if r.tokens == nil {
+		return 0
+	}
+	return r.tokens.issued.Load()
 }
 
 // Seed pushes the standard fixture catalog (fixtures.Standard) as the admin.

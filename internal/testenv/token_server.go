@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -44,8 +45,10 @@ var passwords = map[string]string{AdminUser: AdminPassword, ReaderUser: ReaderPa
 // registry's root bundle. A request for an action the user lacks is refused:
 // 401 for an anonymous caller, 403 DENIED for a known one.
 type tokenServer struct {
-	srv  *httptest.Server
-	auth *authority
+	srv      *httptest.Server
+	auth     *authority
+	lifetime time.Duration
+	issued   atomic.Int64
 }
 
 func newTokenServer() (*tokenServer, error) {
@@ -53,7 +56,7 @@ func newTokenServer() (*tokenServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts := &tokenServer{auth: a}
+	ts := &tokenServer{auth: a, lifetime: 5 * time.Minute}
 	ts.srv = httptest.NewServer(http.HandlerFunc(ts.serveToken))
 	return ts, nil
 }
@@ -128,6 +131,7 @@ func (ts *tokenServer) serveToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	token, err := ts.sign(user, access)
+	ts.issued.Add(1)
 	if err != nil {
 		writeRegistryError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
 		return
@@ -136,7 +140,7 @@ func (ts *tokenServer) serveToken(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"token":        token,
 		"access_token": token,
-		"expires_in":   300,
+		"expires_in":   int(ts.lifetime.Seconds()),
 		"issued_at":    time.Now().UTC().Format(time.RFC3339),
 	})
 }
@@ -155,7 +159,7 @@ func (ts *tokenServer) sign(user string, access []accessEntry) (string, error) {
 		"iss":    tokenIssuer,
 		"sub":    user,
 		"aud":    tokenService,
-		"exp":    now.Add(5 * time.Minute).Unix(),
+		"exp":    now.Add(ts.lifetime).Unix(),
 		"nbf":    now.Add(-time.Minute).Unix(),
 		"iat":    now.Unix(),
 		"jti":    hex.EncodeToString(jti),

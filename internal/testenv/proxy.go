@@ -1,0 +1,216 @@
+package testenv
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Fault is what the proxy does to a matching request instead of, or on top
+// of, forwarding it.
+type Fault struct {
+	// Status answers with this status (and Body, Header) without forwarding.
+	Status int
+	Header map[string]string
+	Body   string
+	// Delay waits before answering.
+	Delay time.Duration
+	// Reset closes the connection without an answer.
+	Reset bool
+	// Corrupt forwards the request but changes a byte of the answer's body,
+	// keeping its length and headers (a manifest that does not match its
+	// digest).
+	Corrupt bool
+	// Times fires the fault this many times, then forwards normally; 0 is
+	// always.
+	Times int
+}
+
+type rule struct {
+	match func(*http.Request) bool
+	fault Fault
+	fired int
+}
+
+// Proxy sits in front of a registry: it forwards requests, counts them by
+// kind, and injects faults. Tests use it to budget requests and to check
+// every failure becomes the right typed error.
+type Proxy struct {
+	// Host is the proxy's host:port; use it as the registry host.
+	Host   string
+	srv    *httptest.Server
+	mu     sync.Mutex
+	counts map[string]int
+	rules  []*rule
+	target *Registry
+}
+
+// StartProxy starts a proxy in front of a plain-HTTP registry of the
+// environment; it stops with the test.
+func StartProxy(tb testing.TB, target *Registry) *Proxy {
+	tb.Helper()
+	if target.Scheme() != "http" {
+		tb.Fatalf("the proxy forwards plain HTTP; %s is %s", target.Kind, target.Scheme())
+	}
+	u, err := url.Parse(target.URL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &Proxy{counts: map[string]int{}, target: target}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.count(r)
+		if f := p.faultFor(r); f != nil {
+			p.inject(w, r, rp, *f)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	p.Host = strings.TrimPrefix(p.srv.URL, "http://")
+	tb.Cleanup(p.srv.Close)
+	return p
+}
+
+// Repo is host/path through the proxy.
+func (p *Proxy) Repo(path string) string { return p.Host + "/" + path }
+
+// RequestKind names the kind of a registry request for counting: "ping",
+// "HEAD manifest", "GET manifest", "GET blob", "GET tags", "GET catalog", …
+func RequestKind(r *http.Request) string {
+	path := r.URL.Path
+	switch {
+	case path == "/v2/" || path == "/v2":
+		return "ping"
+	case strings.Contains(path, "/manifests/"):
+		return r.Method + " manifest"
+	case strings.Contains(path, "/blobs/"):
+		return r.Method + " blob"
+	case strings.HasSuffix(path, "/tags/list"):
+		return r.Method + " tags"
+	case strings.HasSuffix(path, "/_catalog"):
+		return r.Method + " catalog"
+	}
+	return r.Method + " " + path
+}
+
+func (p *Proxy) count(r *http.Request) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.counts[RequestKind(r)]++
+}
+
+// Counts returns the requests seen so far by kind.
+func (p *Proxy) Counts() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.counts))
+	for k, v := range p.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounts forgets the requests counted so far.
+func (p *Proxy) ResetCounts() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.counts = map[string]int{}
+}
+
+// Inject adds a fault for requests that match; ClearFaults removes all.
+func (p *Proxy) Inject(match func(*http.Request) bool, f Fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rules = append(p.rules, &rule{match: match, fault: f})
+}
+
+// ClearFaults removes every fault.
+func (p *Proxy) ClearFaults() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rules = nil
+}
+
+// OfKind matches requests of one RequestKind.
+func OfKind(kind string) func(*http.Request) bool {
+	return func(r *http.Request) bool { return RequestKind(r) == kind }
+}
+
+func (p *Proxy) faultFor(r *http.Request) *Fault {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, ru := range p.rules {
+		if ru.match(r) && (ru.fault.Times == 0 || ru.fired < ru.fault.Times) {
+			ru.fired++
+			f := ru.fault
+			return &f
+		}
+	}
+	return nil
+}
+
+func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, rp *httputil.ReverseProxy, f Fault) {
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case f.Reset:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		}
+	case f.Corrupt:
+		rec := httptest.NewRecorder()
+		rp.ServeHTTP(rec, r)
+		body := corrupt(rec.Body.Bytes())
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	case f.Status != 0:
+		for k, v := range f.Header {
+			w.Header().Set(k, v)
+		}
+		if f.Body != "" && w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+	default:
+		rp.ServeHTTP(w, r)
+	}
+}
+
+// corrupt changes one digit of a "size" in a JSON manifest: still valid JSON
+// of the same length, but other bytes than the digest names.
+func corrupt(body []byte) []byte {
+	i := bytes.Index(body, []byte(`"size":`))
+	if i < 0 || i+7 >= len(body) {
+		if len(body) > 0 {
+			body[len(body)-1] ^= 1
+		}
+		return body
+	}
+	d := &body[i+7]
+	if *d == '9' {
+		*d = '1'
+	} else {
+		*d++
+	}
+	return body
+}

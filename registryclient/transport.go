@@ -1,0 +1,262 @@
+package registryclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/singleflight"
+)
+
+// MaxRetryAfter is the longest a 429's Retry-After is waited out before the
+// request fails with ErrRateLimited instead.
+const MaxRetryAfter = 30 * time.Second
+
+// rateLimitRetries is how often one request waits out a 429.
+const rateLimitRetries = 3
+
+// guard is the bottom of every registry transport wharf builds:
+//   - a 429 on a GET or HEAD waits for Retry-After (bounded) and tries again,
+//     so bulk digest resolution slows down instead of failing;
+//   - identical token requests in flight are made once: go-containerregistry
+//     refreshes a bearer token for every request that finds it expired, so K
+//     requests in flight at expiry would otherwise fetch K tokens;
+//   - the last Retry-After a host sent is kept for error messages.
+type guard struct {
+	base http.RoundTripper
+	// timeout bounds the wait for a response's headers (not the body: a
+	// large blob may take long to arrive).
+	timeout time.Duration
+	tokens  singleflight.Group
+	mu      sync.Mutex
+	waits   map[string]time.Duration
+	recent  map[string]*tokenResponse
+	sleep   func(context.Context, time.Duration) error
+}
+
+func newGuard(base http.RoundTripper, timeout time.Duration) *guard {
+	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx}
+}
+
+// timeoutError is a registry that did not answer within the guard's timeout.
+type timeoutError struct{ after time.Duration }
+
+func (e timeoutError) Error() string   { return fmt.Sprintf("no answer within %s", e.after) }
+func (e timeoutError) Timeout() bool   { return true }
+func (e timeoutError) Temporary() bool { return true }
+
+// roundTrip sends one request, giving up when its headers take longer than
+// the timeout.
+func (g *guard) roundTrip(r *http.Request) (*http.Response, error) {
+	if g.timeout <= 0 {
+		return g.base.RoundTrip(r)
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	timer := time.AfterFunc(g.timeout, cancel)
+	resp, err := g.base.RoundTrip(r.WithContext(ctx))
+	fired := !timer.Stop()
+	if err != nil {
+		cancel()
+		if fired && r.Context().Err() == nil {
+			return nil, timeoutError{g.timeout}
+		}
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// isTokenRequest: a GET that is not registry API traffic (the bearer realm).
+func isTokenRequest(r *http.Request) bool {
+	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/v2/")
+}
+
+func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
+	if isTokenRequest(r) {
+		return g.sharedToken(r)
+	}
+	for attempt := 0; ; attempt++ {
+		resp, err := g.roundTrip(r)
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+			return resp, err
+		}
+		wait := retryAfter(resp.Header.Get("Retry-After"))
+		g.noteWait(r.URL.Host, wait)
+		retryable := r.Method == http.MethodGet || r.Method == http.MethodHead
+		if !retryable || attempt >= rateLimitRetries || wait > MaxRetryAfter {
+			return resp, nil
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if wait <= 0 {
+			wait = time.Second << attempt
+		}
+		if err := g.sleep(r.Context(), wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tokenResponse is a token server's answer, kept to hand to every caller
+// that asks for the same token at the same time, or just after.
+type tokenResponse struct {
+	status int
+	proto  string
+	header http.Header
+	body   []byte
+	until  time.Time
+}
+
+// tokenReuse is how long a fresh token answer is handed to callers that ask
+// for the same one: requests that met a 401 a moment apart all refresh.
+// Tokens live minutes; a token answer that lives less is not reused.
+const tokenReuse = 5 * time.Second
+
+func (g *guard) sharedToken(r *http.Request) (*http.Response, error) {
+	key := r.URL.String() + "\x00" + r.Header.Get("Authorization")
+	g.mu.Lock()
+	cached := g.recent[key]
+	g.mu.Unlock()
+	if cached != nil && time.Now().Before(cached.until) {
+		return cached.response(r), nil
+	}
+	v, err, _ := g.tokens.Do(key, func() (any, error) {
+		resp, err := g.roundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		if err != nil {
+			return nil, err
+		}
+		t := &tokenResponse{status: resp.StatusCode, proto: resp.Proto, header: resp.Header, body: body}
+		if resp.StatusCode == http.StatusOK && tokenLifetime(body) > 4*tokenReuse {
+			t.until = time.Now().Add(tokenReuse)
+			g.mu.Lock()
+			g.recent[key] = t
+			g.mu.Unlock()
+		}
+		return t, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*tokenResponse).response(r), nil
+}
+
+// tokenLifetime reads expires_in from a token answer (60 s when absent, as
+// the token specification says).
+func tokenLifetime(body []byte) time.Duration {
+	var t struct {
+		ExpiresIn int `json:"expires_in"`
+	}
+	if json.Unmarshal(body, &t) != nil {
+		return 0
+	}
+	if t.ExpiresIn <= 0 {
+		return 60 * time.Second
+	}
+	return time.Duration(t.ExpiresIn) * time.Second
+}
+
+// response is a fresh copy of the answer for one caller.
+func (t *tokenResponse) response(r *http.Request) *http.Response {
+	return &http.Response{
+		Status: strconv.Itoa(t.status) + " " + http.StatusText(t.status), StatusCode: t.status,
+		Proto: t.proto, ProtoMajor: 1, ProtoMinor: 1,
+		Header: t.header.Clone(), Body: io.NopCloser(bytes.NewReader(t.body)),
+		ContentLength: int64(len(t.body)), Request: r,
+	}
+}
+
+func (g *guard) noteWait(host string, d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.waits[host] = d
+}
+
+func (g *guard) lastWait(host string) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.waits[host]
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// retryStatusCodes are what go-containerregistry may retry by itself: not
+// 429 (the guard waits for Retry-After) and not 500 (a registry's own
+// failure, reported at once).
+var retryStatusCodes = []int{http.StatusRequestTimeout, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
+// remoteOptions are the go-containerregistry options for a registry host.
+func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option {
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(c.keychain),
+		remote.WithTransport(c.transportFor(host)),
+		remote.WithRetryStatusCodes(retryStatusCodes...),
+		remote.WithRetryBackoff(remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 2}),
+	}
+}
+
+// classify is Classify plus what the client knows of the failure: for a
+// rate limit, how long the registry asked to wait.
+func (c *Client) classify(op, host string, err error) error {
+	err = Classify(op, host, err)
+	var e *Error
+	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) && e.RetryAfter == 0 {
+		if g, ok := c.transportFor(host).(*guard); ok {
+			key := host
+			if reg, perr := name.NewRegistry(host); perr == nil {
+				key = reg.RegistryStr()
+			}
+			e.RetryAfter = g.lastWait(key)
+		}
+	}
+	return err
+}
