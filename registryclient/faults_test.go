@@ -1,7 +1,9 @@
 package registryclient_test
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"net/http"
 	"strings"
 	"sync"
@@ -172,5 +174,43 @@ func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 	}
 	if first != 1 || second != 1 {
 		t.Errorf("tokens fetched: %d for the first pass, %d after 16 requests met an expired token; want 1 and 1", first, second)
+	}
+}
+
+// Leaving a view cancels what is still queued: those tags are never asked
+// for, and the ones asked first are the ones given first.
+func TestDigestsStopWhenCancelled(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	proxy := testenv.StartProxy(t, reg)
+	pushManyTags(t, reg, "it/cancel", 300)
+	tags, err := newClient(t).Tags(testCtx(t), proxy.Repo("it/cancel"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Slow HEADs, so cancelling lands while most tags are still queued.
+	proxy.Inject(testenv.OfKind("HEAD manifest"), testenv.Fault{Delay: 50 * time.Millisecond, Times: 1 << 30})
+	proxy.ResetCounts()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	var mu sync.Mutex
+	var got []string
+	err = newClient(t, registryclient.WithDigestConcurrency(4)).Digests(ctx, proxy.Repo("it/cancel"), tags, func(td domain.TagDigest) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, td.Tag)
+		if len(got) == 8 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Digests after cancel: %v, want context.Canceled", err)
+	}
+	heads := proxy.Counts()["HEAD manifest"]
+	if heads > 16 || len(got) > 12 {
+		t.Errorf("%d HEADs sent and %d results after cancelling at 8 of %d", heads, len(got), len(tags))
+	}
+	for _, tag := range got {
+		if !slices.Contains(tags[:16], tag) {
+			t.Errorf("%s resolved before earlier tags", tag)
+		}
 	}
 }

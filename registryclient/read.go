@@ -38,9 +38,12 @@ func invalidReference(op, ref string, err error) error {
 }
 
 // Digests resolves each tag's digest with HEAD requests (which Docker Hub does
-// not count as pulls), DefaultDigestConcurrency (or the configured number) at a time over one puller, so
-// the registry is pinged and a token fetched once. each is called from
-// several goroutines as results arrive; a tag that fails has Err set.
+// not count as pulls), DefaultDigestConcurrency (or the configured number) at
+// a time over the host's one puller, so the registry is pinged and a token
+// fetched once. Tags are requested in the order given: put the ones on
+// screen first. each is called from several goroutines as results arrive;
+// a tag that fails has Err set. Cancelling ctx stops what is still queued:
+// those tags are not requested and not reported.
 func (c *Client) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
 	repo, err := c.parseRepository(repository)
 	if err != nil {
@@ -50,11 +53,20 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 	if err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
+	var g errgroup.Group
 	g.SetLimit(max(c.digestConc, 1))
 	for _, tag := range tags {
+		if ctx.Err() != nil {
+			break
+		}
 		g.Go(func() error {
-			desc, err := p.Head(gctx, repo.Tag(tag))
+			if ctx.Err() != nil {
+				return nil
+			}
+			desc, err := p.Head(ctx, repo.Tag(tag))
+			if ctx.Err() != nil {
+				return nil // cancelled: not a result
+			}
 			td := domain.TagDigest{Tag: tag}
 			if err != nil {
 				td.Err = c.classify("resolve "+tag, repo.RegistryStr(), err)
@@ -62,10 +74,11 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 				td.Digest = desc.Digest.String()
 			}
 			each(td)
-			return gctx.Err()
+			return nil
 		})
 	}
-	return g.Wait()
+	_ = g.Wait()
+	return ctx.Err()
 }
 
 // Describe reads a manifest and, for an image, its config, without pulling
