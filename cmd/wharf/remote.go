@@ -243,3 +243,63 @@ func printDetails(w io.Writer, d domain.Details) error {
 	}
 	return nil
 }
+
+func newDiffCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "diff REF1 REF2",
+		Short: "Compare two remote images or indexes: platforms, layers, config, history",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				d, err := s.client.Diff(cmd.Context(), args[0], args[1])
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, d, func(w io.Writer) error { return printDiff(w, d) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printDiff(w io.Writer, d domain.Diff) error {
+	if d.Same() {
+		fmt.Fprintf(w, "same manifest %s\n", d.A.Digest)
+		return nil
+	}
+	fmt.Fprintf(w, "- %s\t%s\n+ %s\t%s\n", d.A.Reference, d.A.Digest, d.B.Reference, d.B.Digest)
+	for _, p := range d.PlatformsRemoved {
+		fmt.Fprintf(w, "platform\t- %s\n", p.String())
+	}
+	for _, p := range d.PlatformsAdded {
+		fmt.Fprintf(w, "platform\t+ %s\n", p.String())
+	}
+	for _, p := range d.PlatformsChanged {
+		fmt.Fprintf(w, "platform\t~ %s (other digest)\n", p)
+	}
+	var shared int64
+	for _, l := range d.LayersShared {
+		shared += l.Size
+	}
+	if len(d.LayersShared) > 0 {
+		fmt.Fprintf(w, "layers\t= %d shared (%s)\n", len(d.LayersShared), domain.HumanSize(shared))
+	}
+	for _, l := range d.LayersRemoved {
+		fmt.Fprintf(w, "layer\t- %s\t%s\n", domain.ShortDigest(l.Digest), domain.HumanSize(l.Size))
+	}
+	for _, l := range d.LayersAdded {
+		fmt.Fprintf(w, "layer\t+ %s\t%s\n", domain.ShortDigest(l.Digest), domain.HumanSize(l.Size))
+	}
+	for _, c := range d.Config {
+		fmt.Fprintf(w, "%s\t%q → %q\n", c.Key, c.Old, c.New)
+	}
+	for _, h := range d.HistoryRemoved {
+		fmt.Fprintf(w, "history\t- %s\n", h)
+	}
+	for _, h := range d.HistoryAdded {
+		fmt.Fprintf(w, "history\t+ %s\n", h)
+	}
+	return nil
+}

@@ -49,6 +49,13 @@ func TestRemoteCLI(t *testing.T) {
 	if _, err := runWharf(t, env, "inspect", reg.Repo("fixtures/app:nope")); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("inspect of a missing tag: %v", err)
 	}
+	out, err = runWharf(t, env, "diff", reg.Repo("fixtures/app:0.9.0"), reg.Repo("fixtures/app:1.0.0"))
+	if err != nil || !strings.Contains(out, "label:org.opencontainers.image.version") || !strings.Contains(out, `"0.9.0" → "1.0.0"`) || !strings.Contains(out, "+ COPY layer-02.bin / # 4096 bytes") {
+		t.Errorf("diff (%v):\n%s", err, out)
+	}
+	if out, err = runWharf(t, env, "diff", reg.Repo("fixtures/app:1.0"), reg.Repo("fixtures/app:stable")); err != nil || !strings.HasPrefix(out, "same manifest sha256:") {
+		t.Errorf("diff of two tags of one image (%v): %s", err, out)
+	}
 	if _, err := runWharf(t, env, "tags", "--sort", "random", reg.Repo("fixtures/app")); err == nil {
 		t.Errorf("--sort random accepted")
 	}

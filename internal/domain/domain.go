@@ -125,3 +125,36 @@ type LocalImage struct {
 	// intermediate build layer.
 	Dangling bool
 }
+
+// LayerChange is a layer in a diff of two images.
+type LayerChange struct {
+	Digest string
+	Size   int64
+}
+
+// ValueChange is a config value that differs (Old or New empty when it was
+// added or removed).
+type ValueChange struct {
+	Key, Old, New string
+}
+
+// Diff compares two references: for indexes, their platforms; for images,
+// their layers, config and history.
+type Diff struct {
+	A, B             Details
+	PlatformsAdded   []Platform
+	PlatformsRemoved []Platform
+	// PlatformsChanged are platforms in both whose digests differ.
+	PlatformsChanged []string
+	LayersAdded      []LayerChange
+	LayersRemoved    []LayerChange
+	LayersShared     []LayerChange
+	// Config lists changed labels ("label:KEY"), env ("env:NAME"),
+	// entrypoint, cmd, os/arch.
+	Config []ValueChange
+	// HistoryAdded and HistoryRemoved are created_by lines in one image only.
+	HistoryAdded, HistoryRemoved []string
+}
+
+// Same reports whether the two references are the same manifest.
+func (d Diff) Same() bool { return d.A.Digest == d.B.Digest }

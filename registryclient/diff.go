@@ -1,0 +1,157 @@
+package registryclient
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// Diff compares two references without pulling layers: the platforms of
+// two indexes, or the layers (added, removed, shared, with sizes), config
+// (labels, env, entrypoint, cmd, platform) and history of two images.
+func (c *Client) Diff(ctx context.Context, refA, refB string) (domain.Diff, error) {
+	a, err := c.Describe(ctx, refA)
+	if err != nil {
+		return domain.Diff{}, err
+	}
+	b, err := c.Describe(ctx, refB)
+	if err != nil {
+		return domain.Diff{}, err
+	}
+	return DiffDetails(a, b), nil
+}
+
+// DiffDetails compares two descriptions already read.
+func DiffDetails(a, b domain.Details) domain.Diff {
+	d := domain.Diff{A: a, B: b}
+	if a.IsIndex() || b.IsIndex() {
+		diffPlatforms(&d)
+		return d
+	}
+	inA := map[string]domain.Layer{}
+	for _, l := range a.Layers {
+		inA[l.Digest] = l
+	}
+	inB := map[string]bool{}
+	for _, l := range b.Layers {
+		inB[l.Digest] = true
+		if _, ok := inA[l.Digest]; ok {
+			d.LayersShared = append(d.LayersShared, domain.LayerChange{Digest: l.Digest, Size: l.Size})
+		} else {
+			d.LayersAdded = append(d.LayersAdded, domain.LayerChange{Digest: l.Digest, Size: l.Size})
+		}
+	}
+	for _, l := range a.Layers {
+		if !inB[l.Digest] {
+			d.LayersRemoved = append(d.LayersRemoved, domain.LayerChange{Digest: l.Digest, Size: l.Size})
+		}
+	}
+	d.Config = diffConfig(a, b)
+	d.HistoryRemoved, d.HistoryAdded = diffLines(historyLines(a), historyLines(b))
+	return d
+}
+
+func diffPlatforms(d *domain.Diff) {
+	byName := func(ps []domain.Platform) map[string]domain.Platform {
+		m := map[string]domain.Platform{}
+		for _, p := range ps {
+			m[p.String()] = p
+		}
+		return m
+	}
+	a, b := byName(d.A.Platforms), byName(d.B.Platforms)
+	for _, p := range d.B.Platforms {
+		old, ok := a[p.String()]
+		switch {
+		case !ok:
+			d.PlatformsAdded = append(d.PlatformsAdded, p)
+		case old.Digest != p.Digest:
+			d.PlatformsChanged = append(d.PlatformsChanged, p.String())
+		}
+	}
+	for _, p := range d.A.Platforms {
+		if _, ok := b[p.String()]; !ok {
+			d.PlatformsRemoved = append(d.PlatformsRemoved, p)
+		}
+	}
+}
+
+func diffConfig(a, b domain.Details) []domain.ValueChange {
+	var out []domain.ValueChange
+	add := func(key, old, new string) {
+		if old != new {
+			out = append(out, domain.ValueChange{Key: key, Old: old, New: new})
+		}
+	}
+	add("platform", a.OS+"/"+a.Arch, b.OS+"/"+b.Arch)
+	add("entrypoint", strings.Join(a.Entrypoint, " "), strings.Join(b.Entrypoint, " "))
+	add("cmd", strings.Join(a.Cmd, " "), strings.Join(b.Cmd, " "))
+	for _, k := range unionKeys(a.Labels, b.Labels) {
+		add("label:"+k, a.Labels[k], b.Labels[k])
+	}
+	envA, envB := envMap(a.Env), envMap(b.Env)
+	for _, k := range unionKeys(envA, envB) {
+		add("env:"+k, envA[k], envB[k])
+	}
+	return out
+}
+
+func envMap(env []string) map[string]string {
+	m := map[string]string{}
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		m[k] = v
+	}
+	return m
+}
+
+func unionKeys(a, b map[string]string) []string {
+	var keys []string
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func historyLines(d domain.Details) []string {
+	out := make([]string, 0, len(d.History))
+	for _, h := range d.History {
+		out = append(out, h.CreatedBy)
+	}
+	return out
+}
+
+// diffLines returns the lines only in a and only in b (as multisets).
+func diffLines(a, b []string) (onlyA, onlyB []string) {
+	count := map[string]int{}
+	for _, l := range b {
+		count[l]++
+	}
+	for _, l := range a {
+		if count[l] > 0 {
+			count[l]--
+		} else {
+			onlyA = append(onlyA, l)
+		}
+	}
+	seen := map[string]int{}
+	for _, l := range a {
+		seen[l]++
+	}
+	for _, l := range b {
+		if seen[l] > 0 {
+			seen[l]--
+		} else {
+			onlyB = append(onlyB, l)
+		}
+	}
+	return onlyA, onlyB
+}
