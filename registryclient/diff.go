@@ -80,9 +80,9 @@ func diffPlatforms(d *domain.Diff) {
 
 func diffConfig(a, b domain.Details) []domain.ValueChange {
 	var out []domain.ValueChange
-	add := func(key, old, new string) {
-		if old != new {
-			out = append(out, domain.ValueChange{Key: key, Old: old, New: new})
+	add := func(key, before, after string) {
+		if before != after {
+			out = append(out, domain.ValueChange{Key: key, Old: before, New: after})
 		}
 	}
 	add("platform", a.OS+"/"+a.Arch, b.OS+"/"+b.Arch)

@@ -3,8 +3,8 @@ package registryclient_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
