@@ -49,7 +49,7 @@ func WithRegistries(rs []Registry) Option { return func(c *Client) { c.regs = rs
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{keychain: authn.DefaultKeychain, transport: http.DefaultTransport, timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency}
+	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency}
 	for _, o := range opts {
 		o(c)
 	}
@@ -71,3 +71,11 @@ func New(opts ...Option) (*Client, error) {
 
 // Registries are the registries the client was given.
 func (c *Client) Registries() []Registry { return c.regs }
+
+// defaultTransport keeps enough idle connections per registry for the
+// parallel HEADs to reuse them (net/http keeps 2 by default).
+func defaultTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 4 * DefaultDigestConcurrency
+	return t
+}

@@ -2,13 +2,20 @@ package registryclient
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
+	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -94,8 +101,15 @@ func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
 	return all, nil
 }
 
+// tagPageSize is the n wharf asks for: the most ECR and registry:2 ≥ 2.8
+// accept.
+const tagPageSize = 1000
+
 // TagPages lists a repository's tags page by page. registry:2 2.8 returns
-// every tag at once; distribution v3 and most clouds page at 1000.
+// every tag at once; distribution v3 and most clouds page at 1000 with a Link
+// header. A registry that cuts a page at n without a Link header (go-
+// containerregistry's own in-process registry does) is asked again from the
+// last tag, as the distribution spec allows.
 func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]string, error] {
 	return func(yield func([]string, error) bool) {
 		repo, err := c.parseRepository(repository)
@@ -103,27 +117,98 @@ func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]st
 			yield(nil, invalidReference("list tags", repository, err))
 			return
 		}
-		p, err := c.puller(ctx, repo.RegistryStr())
+		host := repo.RegistryStr()
+		p, err := c.puller(ctx, host)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		lister, err := p.Lister(ctx, repo)
 		if err != nil {
-			yield(nil, c.classify("list tags", repo.RegistryStr(), err))
+			yield(nil, c.classify("list tags", host, err))
 			return
 		}
+		var last []string
 		for lister.HasNext() {
 			page, err := lister.Next(ctx)
 			if err != nil {
-				yield(nil, c.classify("list tags", repo.RegistryStr(), err))
+				yield(nil, c.classify("list tags", host, err))
 				return
 			}
+			last = page.Tags
 			if !yield(page.Tags, nil) {
 				return
 			}
 		}
+		if len(last) == tagPageSize {
+			c.tagPagesAfter(ctx, repo, last[len(last)-1], yield)
+		}
 	}
+}
+
+// tagPagesAfter continues a listing with ?last= for registries that send no
+// Link header.
+func (c *Client) tagPagesAfter(ctx context.Context, repo name.Repository, last string, yield func([]string, error) bool) {
+	host := repo.RegistryStr()
+	auth, err := authn.Resolve(ctx, c.keychain, repo)
+	if err != nil {
+		yield(nil, err)
+		return
+	}
+	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, c.transportFor(host), []string{repo.Scope(transport.PullScope)})
+	if err != nil {
+		yield(nil, c.classify("list tags", host, err))
+		return
+	}
+	hc := &http.Client{Transport: rt}
+	for {
+		u := url.URL{
+			Scheme: repo.Scheme(), Host: host, Path: "/v2/" + repo.RepositoryStr() + "/tags/list",
+			RawQuery: url.Values{"n": {strconv.Itoa(tagPageSize)}, "last": {last}}.Encode(),
+		}
+		page, err := getTags(ctx, hc, u.String())
+		if err != nil {
+			yield(nil, c.classify("list tags", host, err))
+			return
+		}
+		// Keep only tags after last: a registry that ignores last (or
+		// returns everything when last is past the end) must not loop.
+		fresh := page[:0]
+		for _, t := range page {
+			if t > last {
+				fresh = append(fresh, t)
+			}
+		}
+		if len(fresh) == 0 {
+			return
+		}
+		if !yield(fresh, nil) || len(page) < tagPageSize {
+			return
+		}
+		last = fresh[len(fresh)-1]
+	}
+}
+
+func getTags(ctx context.Context, hc *http.Client, u string) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK); err != nil {
+		return nil, err
+	}
+	var body struct {
+		Tags []string `json:"tags"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("reading tag list: %w", err)
+	}
+	return body.Tags, nil
 }
 
 // Tags lists all of a repository's tags (see TagPages).

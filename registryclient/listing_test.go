@@ -122,3 +122,40 @@ func TestGroups(t *testing.T) {
 		t.Errorf("groups %+v", g)
 	}
 }
+
+// go-containerregistry's in-process registry cuts pages at n without a Link
+// header; TagPages asks again from the last tag and gets them all.
+func TestTagPagesWithoutLinkHeader(t *testing.T) {
+	ctx := testCtx(t)
+	host := testenv.InProcess(t)
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pusher, err := remote.NewPusher(remote.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2100 {
+		if err := pusher.Push(ctx, testenv.Ref(t, fmt.Sprintf("%s/it/nolink:t%05d", host, i)), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sizes []int
+	seen := map[string]bool{}
+	for page, err := range newClient(t).TagPages(ctx, host+"/it/nolink") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(page))
+		for _, tag := range page {
+			if seen[tag] {
+				t.Fatalf("tag %s listed twice", tag)
+			}
+			seen[tag] = true
+		}
+	}
+	if !slices.Equal(sizes, []int{1000, 1000, 100}) || len(seen) != 2100 {
+		t.Errorf("pages %v, %d tags; want 1000, 1000, 100 and 2100", sizes, len(seen))
+	}
+}

@@ -3,6 +3,8 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -134,7 +136,7 @@ func InProcess(tb testing.TB) string {
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if shared.inproc == nil {
-		shared.inproc = httptest.NewServer(registry.New(registry.WithReferrersSupport(true)))
+		shared.inproc = httptest.NewServer(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
 	}
 	return strings.TrimPrefix(shared.inproc.URL, "http://")
 }
