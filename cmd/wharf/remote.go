@@ -197,7 +197,27 @@ func newInspectCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.emit(asJSON, d, func(w io.Writer) error { return printDetails(w, d) })
+				refs, err := s.client.Referrers(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				out := struct {
+					domain.Details
+					Referrers []domain.Referrer
+				}{d, refs}
+				return a.emit(asJSON, out, func(w io.Writer) error {
+					if err := printDetails(w, d); err != nil {
+						return err
+					}
+					for _, r := range refs {
+						where := r.ArtifactType
+						if r.Tag != "" {
+							where = "tag " + r.Tag
+						}
+						fmt.Fprintf(w, "%s\t%s\t%s\n", r.Kind, r.Digest, where)
+					}
+					return nil
+				})
 			})
 		},
 	}

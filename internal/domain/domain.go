@@ -158,3 +158,17 @@ type Diff struct {
 
 // Same reports whether the two references are the same manifest.
 func (d Diff) Same() bool { return d.A.Digest == d.B.Digest }
+
+// Referrer is an artifact that refers to an image: a signature, an
+// attestation, an SBOM, or another artifact.
+type Referrer struct {
+	Digest       string
+	ArtifactType string
+	MediaType    string
+	Size         int64
+	// Kind is "signature", "attestation", "sbom" or "artifact".
+	Kind string
+	// Tag is set for cosign-style tags (sha256-<hex>.sig, .att, .sbom); empty
+	// when the referrers API (or its tag schema) listed it.
+	Tag string
+}

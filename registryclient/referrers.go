@@ -1,0 +1,97 @@
+package registryclient
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// cosignSuffixes are the tags cosign puts next to an image, by kind.
+var cosignSuffixes = []struct{ suffix, kind string }{
+	{".sig", "signature"}, {".att", "attestation"}, {".sbom", "sbom"},
+}
+
+// Referrers lists what refers to an image: the OCI 1.1 referrers API (or its
+// tag schema on registries without it), and cosign-style
+// sha256-<hex>.sig/.att/.sbom tags.
+func (c *Client) Referrers(ctx context.Context, reference string) ([]domain.Referrer, error) {
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return nil, invalidReference("list referrers", reference, err)
+	}
+	host := ref.Context().RegistryStr()
+	p, err := c.puller(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := p.Head(ctx, ref)
+	if err != nil {
+		return nil, c.classify("list referrers of "+ref.String(), host, err)
+	}
+	subject := ref.Context().Digest(desc.Digest.String())
+
+	var out []domain.Referrer
+	idx, err := remote.Referrers(subject, c.remoteOptions(ctx, host)...)
+	if err != nil && !errors.Is(c.classify("", host, err), ErrNotFound) {
+		return nil, c.classify("list referrers of "+ref.String(), host, err)
+	}
+	if err == nil {
+		im, err := idx.IndexManifest()
+		if err != nil {
+			return nil, c.classify("list referrers of "+ref.String(), host, err)
+		}
+		for _, m := range im.Manifests {
+			out = append(out, domain.Referrer{
+				Digest: m.Digest.String(), ArtifactType: m.ArtifactType, MediaType: string(m.MediaType),
+				Size: m.Size, Kind: referrerKind(m.ArtifactType),
+			})
+		}
+	}
+	base := strings.Replace(desc.Digest.String(), ":", "-", 1)
+	for _, s := range cosignSuffixes {
+		tag := ref.Context().Tag(base + s.suffix)
+		d, err := p.Head(ctx, tag)
+		if err != nil {
+			if errors.Is(c.classify("", host, err), ErrNotFound) {
+				continue
+			}
+			return nil, c.classify("list referrers of "+ref.String(), host, err)
+		}
+		out = append(out, domain.Referrer{Digest: d.Digest.String(), MediaType: string(d.MediaType), Size: d.Size, Kind: s.kind, Tag: tag.TagStr()})
+	}
+	return out, nil
+}
+
+// CosignSubject says whether a tag is a cosign-style companion tag
+// (sha256-<hex>.sig/.att/.sbom) and of which digest.
+func CosignSubject(tag string) (digest, kind string, ok bool) {
+	for _, s := range cosignSuffixes {
+		hex, found := strings.CutSuffix(tag, s.suffix)
+		if !found || !strings.HasPrefix(hex, "sha256-") {
+			continue
+		}
+		d := "sha256:" + strings.TrimPrefix(hex, "sha256-")
+		if _, err := name.NewDigest("x/y@" + d); err == nil {
+			return d, s.kind, true
+		}
+	}
+	return "", "", false
+}
+
+func referrerKind(artifactType string) string {
+	t := strings.ToLower(artifactType)
+	switch {
+	case strings.Contains(t, "sig") || strings.Contains(t, "cosign"):
+		return "signature"
+	case strings.Contains(t, "in-toto") || strings.Contains(t, "attestation") || strings.Contains(t, "provenance"):
+		return "attestation"
+	case strings.Contains(t, "spdx") || strings.Contains(t, "cyclonedx") || strings.Contains(t, "sbom"):
+		return "sbom"
+	}
+	return "artifact"
+}
