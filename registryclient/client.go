@@ -22,6 +22,7 @@ type Client struct {
 	guard      *guard
 	mu         sync.Mutex
 	pullers    map[string]*remote.Puller
+	cache      *DiskCache
 }
 
 // Option configures a Client.
@@ -41,6 +42,10 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 
 // WithDigestConcurrency caps parallel HEAD requests (default 16).
 func WithDigestConcurrency(n int) Option { return func(c *Client) { c.digestConc = n } }
+
+// WithCache keeps what the client reads in a disk cache, and lets callers
+// ask what it knows without the network (Known, CachedDescribe).
+func WithCache(dc *DiskCache) Option { return func(c *Client) { c.cache = dc } }
 
 // WithRegistries gives the client the known registries' settings (CA
 // files, insecure, configured repositories).

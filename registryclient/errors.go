@@ -182,8 +182,10 @@ func (e *Error) fromTransport(terr *transport.Error) {
 // isConnectionClosed: the connection ended before an answer (an EOF from
 // the HTTP round trip itself, not from decoding a body).
 func isConnectionClosed(err error) bool {
+	// go-containerregistry's ping joins its https and http attempts in an
+	// error that answers Is and As for each, but does not unwrap.
 	var uerr *url.Error
-	return errors.As(err, &uerr) && (errors.Is(uerr.Err, io.EOF) || errors.Is(uerr.Err, io.ErrUnexpectedEOF))
+	return errors.As(err, &uerr) && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF))
 }
 
 // isMalformed: a body that is not the JSON it should be (cut short or not

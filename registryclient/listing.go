@@ -211,7 +211,8 @@ func getTags(ctx context.Context, hc *http.Client, u string) ([]string, error) {
 	return body.Tags, nil
 }
 
-// Tags lists all of a repository's tags (see TagPages).
+// Tags lists all of a repository's tags (see TagPages), and records the
+// list in the cache.
 func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
 	var all []string
 	for page, err := range c.TagPages(ctx, repository) {
@@ -219,6 +220,11 @@ func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) 
 			return nil, err
 		}
 		all = append(all, page...)
+	}
+	if c.cache != nil {
+		if repo, err := c.parseRepository(repository); err == nil {
+			_ = c.cache.PutTags(repo.String(), all)
+		}
 	}
 	return all, nil
 }

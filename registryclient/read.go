@@ -1,11 +1,18 @@
 package registryclient
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"sync"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wharf-dev/wharf/internal/domain"
@@ -53,6 +60,15 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 	if err != nil {
 		return err
 	}
+	var resolved sync.Map // tag → digest, for the cache
+	defer func() {
+		if c.cache == nil {
+			return
+		}
+		m := map[string]string{}
+		resolved.Range(func(k, v any) bool { m[k.(string)] = v.(string); return true })
+		_ = c.cache.PutDigests(repo.String(), m)
+	}()
 	var g errgroup.Group
 	g.SetLimit(max(c.digestConc, 1))
 	for _, tag := range tags {
@@ -72,6 +88,7 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 				td.Err = c.classify("resolve "+tag, repo.RegistryStr(), err)
 			} else {
 				td.Digest = desc.Digest.String()
+				resolved.Store(tag, td.Digest)
 			}
 			each(td)
 			return nil
@@ -82,30 +99,109 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 }
 
 // Describe reads a manifest and, for an image, its config, without pulling
-// layers. For an index it lists the platforms.
+// layers. For an index it lists the platforms. With a cache, a tag is
+// resolved with a HEAD and manifests and configs already cached by digest
+// are not fetched again.
 func (c *Client) Describe(ctx context.Context, reference string) (domain.Details, error) {
 	ref, err := c.parseReference(reference)
 	if err != nil {
 		return domain.Details{}, invalidReference("describe", reference, err)
 	}
 	host := ref.Context().RegistryStr()
+	op := "describe " + ref.String()
 	p, err := c.puller(ctx, host)
 	if err != nil {
 		return domain.Details{}, err
 	}
-	desc, err := p.Get(ctx, ref)
+	digest, manifest, err := c.manifest(ctx, p, ref)
 	if err != nil {
-		return domain.Details{}, c.classify("describe "+ref.String(), host, err)
+		return domain.Details{}, c.classify(op, host, err)
 	}
-	d := domain.Details{Reference: ref.String(), Digest: desc.Digest.String(), MediaType: string(desc.MediaType), Size: desc.Size}
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
+	d, err := describeBytes(ref.String(), digest, manifest, func(cfg string) ([]byte, error) {
+		return c.blob(ctx, p, ref.Context().Digest(cfg))
+	})
+	if err != nil {
+		return d, c.classify(op, host, err)
+	}
+	return d, nil
+}
+
+// manifest returns a reference's digest and manifest bytes. A tag is
+// resolved with a HEAD (Docker Hub does not count it as a pull) and the
+// manifest fetched by that digest, so its bytes are checked against the
+// digest the registry named; with a cache, a manifest already there is not
+// fetched again.
+func (c *Client) manifest(ctx context.Context, p *remote.Puller, ref name.Reference) (string, []byte, error) {
+	digest := ref.Identifier()
+	if _, isTag := ref.(name.Tag); isTag {
+		desc, err := p.Head(ctx, ref)
 		if err != nil {
-			return d, c.classify("describe "+ref.String(), host, err)
+			return "", nil, err
 		}
-		im, err := idx.IndexManifest()
+		digest = desc.Digest.String()
+		if c.cache != nil {
+			_ = c.cache.PutDigests(ref.Context().String(), map[string]string{ref.Identifier(): digest})
+		}
+	}
+	if c.cache != nil {
+		if b, ok := c.cache.GetBlob(digest); ok {
+			return digest, b, nil
+		}
+	}
+	desc, err := p.Get(ctx, ref.Context().Digest(digest))
+	if err != nil {
+		return "", nil, err
+	}
+	if c.cache != nil {
+		_ = c.cache.PutBlob(digest, desc.Manifest)
+	}
+	return digest, desc.Manifest, nil
+}
+
+// blob reads a small blob (a config), from the cache when it has it.
+func (c *Client) blob(ctx context.Context, p *remote.Puller, d name.Digest) ([]byte, error) {
+	if c.cache != nil {
+		if b, ok := c.cache.GetBlob(d.DigestStr()); ok {
+			return b, nil
+		}
+	}
+	layer, err := p.Layer(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	if got := sha256Digest(b); got != d.DigestStr() {
+		return nil, fmt.Errorf("config digest: %s does not match %s", got, d.DigestStr())
+	}
+	if c.cache != nil {
+		_ = c.cache.PutBlob(d.DigestStr(), b)
+	}
+	return b, nil
+}
+
+// describeBytes builds Details from a manifest's bytes; config fetches an
+// image's config blob.
+func describeBytes(reference, digest string, manifest []byte, config func(digest string) ([]byte, error)) (domain.Details, error) {
+	var probe struct {
+		MediaType types.MediaType `json:"mediaType"`
+		Manifests []any           `json:"manifests"`
+	}
+	if err := json.Unmarshal(manifest, &probe); err != nil {
+		return domain.Details{}, fmt.Errorf("reading manifest: %w", err)
+	}
+	d := domain.Details{Reference: reference, Digest: digest, MediaType: string(probe.MediaType), Size: int64(len(manifest))}
+	if probe.MediaType.IsIndex() || probe.MediaType == "" && probe.Manifests != nil {
+		im, err := v1.ParseIndexManifest(bytes.NewReader(manifest))
 		if err != nil {
-			return d, c.classify("describe "+ref.String(), host, err)
+			return d, err
 		}
 		for _, m := range im.Manifests {
 			pl := domain.Platform{Digest: m.Digest.String(), Size: m.Size}
@@ -116,25 +212,23 @@ func (c *Client) Describe(ctx context.Context, reference string) (domain.Details
 		}
 		return d, nil
 	}
-	img, err := desc.Image()
+	m, err := v1.ParseManifest(bytes.NewReader(manifest))
 	if err != nil {
-		return d, c.classify("describe "+ref.String(), host, err)
+		return d, err
 	}
-	if err := fillImage(&d, img); err != nil {
-		return d, c.classify("describe "+ref.String(), host, err)
+	cfgBytes, err := config(m.Config.Digest.String())
+	if err != nil {
+		return d, fmt.Errorf("reading config: %w", err)
 	}
+	cf, err := v1.ParseConfigFile(bytes.NewReader(cfgBytes))
+	if err != nil {
+		return d, fmt.Errorf("reading config: %w", err)
+	}
+	fillImage(&d, m, cf)
 	return d, nil
 }
 
-func fillImage(d *domain.Details, img v1.Image) error {
-	m, err := img.Manifest()
-	if err != nil {
-		return err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return fmt.Errorf("reading config: %w", err)
-	}
+func fillImage(d *domain.Details, m *v1.Manifest, cf *v1.ConfigFile) {
 	d.Size += m.Config.Size
 	for _, l := range m.Layers {
 		d.Size += l.Size
@@ -147,5 +241,49 @@ func fillImage(d *domain.Details, img v1.Image) error {
 	for _, h := range cf.History {
 		d.History = append(d.History, domain.HistoryEntry{CreatedBy: h.CreatedBy, EmptyLayer: h.EmptyLayer})
 	}
-	return nil
+}
+
+// Known is what the cache knows of a repository, without the network: its
+// tags and their digests, with when each was fetched.
+func (c *Client) Known(repository string) (RepoSnapshot, bool) {
+	if c.cache == nil {
+		return RepoSnapshot{}, false
+	}
+	repo, err := c.parseRepository(repository)
+	if err != nil {
+		return RepoSnapshot{}, false
+	}
+	return c.cache.Repo(repo.String())
+}
+
+// CachedDescribe describes a reference from the cache alone (a tag through
+// its last known digest); ok is false when something is missing.
+func (c *Client) CachedDescribe(reference string) (domain.Details, bool) {
+	if c.cache == nil {
+		return domain.Details{}, false
+	}
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return domain.Details{}, false
+	}
+	digest := ref.Identifier()
+	if _, isTag := ref.(name.Tag); isTag {
+		snap, ok := c.cache.Repo(ref.Context().String())
+		if !ok || snap.Digests[ref.Identifier()] == "" {
+			return domain.Details{}, false
+		}
+		digest = snap.Digests[ref.Identifier()]
+	}
+	manifest, ok := c.cache.GetBlob(digest)
+	if !ok {
+		return domain.Details{}, false
+	}
+	d, err := describeBytes(ref.String(), digest, manifest, func(cfg string) ([]byte, error) {
+		b, ok := c.cache.GetBlob(cfg)
+		if !ok {
+			return nil, errors.New("config not cached")
+		}
+		return b, nil
+	})
+	return d, err == nil
 }

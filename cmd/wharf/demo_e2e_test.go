@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -87,7 +86,7 @@ func (s *tmuxSession) waitFor(wants ...string) string {
 // `wharf --demo` opens on the embedded registry: a newcomer sees the
 // repositories, opens one, sees which tags share a digest, and reads details.
 func TestDemoEndToEnd(t *testing.T) {
-	s := startTmux(t, 120, 40, []string{"NO_COLOR=1", "DOCKER_CONFIG=" + t.TempDir(), "HOME=" + os.TempDir()}, "--demo")
+	s := startTmux(t, 120, 40, []string{"NO_COLOR=1", "DOCKER_CONFIG=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir()}, "--demo")
 	s.waitFor("Repositories · 4", "demo/api", "embedded demo")
 	s.keys("Enter") // demo/api is first
 	scr := s.waitFor("Tags · demo/api · 51 tags · 24 images")

@@ -21,6 +21,10 @@ func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 func runWharf(t *testing.T, env map[string]string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
+	// Never the user's own cache.
+	if _, ok := env["XDG_CACHE_HOME"]; !ok {
+		env["XDG_CACHE_HOME"] = t.TempDir()
+	}
 	a := &app{env: func(k string) string { return env[k] }, stdout: &out, stderr: &errOut}
 	cmd := newRootCmd(a)
 	cmd.SetArgs(args)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/wharf-dev/wharf/localcache"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -27,6 +29,12 @@ func (a *app) registries() (*registrySetup, error) {
 	}
 	known := registryclient.Known(cfg, dc)
 	opts := []registryclient.Option{registryclient.WithKeychain(dc.Keychain()), registryclient.WithRegistries(known)}
+	// The cache only makes things faster: without it wharf still works.
+	if cache, err := registryclient.OpenCache(registryclient.DefaultCacheDir(a.env), registryclient.DefaultCacheSize); err == nil {
+		opts = append(opts, registryclient.WithCache(cache))
+	} else {
+		fmt.Fprintln(a.stderr, "wharf: no cache:", err)
+	}
 	if cfg.DigestConcurrency > 0 {
 		opts = append(opts, registryclient.WithDigestConcurrency(cfg.DigestConcurrency))
 	}

@@ -1,0 +1,253 @@
+package registryclient
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultCacheSize is the cache's size cap unless told otherwise.
+const DefaultCacheSize = 256 << 20
+
+// DiskCache keeps what wharf read from registries under
+// $XDG_CACHE_HOME/wharf, so reopening is instant and browsing works offline:
+// manifests and configs by digest (immutable, verified against the digest
+// on every read; a corrupt entry is dropped), and per repository the tag
+// list and tag→digest with when they were fetched. Every write is a
+// temporary file renamed into place, so several wharf processes can share
+// it without corrupting it. Past its size cap the oldest entries go.
+type DiskCache struct {
+	dir      string
+	maxBytes int64
+	mu       sync.Mutex
+	size     int64
+}
+
+// DefaultCacheDir is $XDG_CACHE_HOME/wharf (~/.cache/wharf).
+func DefaultCacheDir(env func(string) string) string {
+	dir := env("XDG_CACHE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		dir = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(dir, "wharf")
+}
+
+// OpenCache opens (creating) a cache directory with a size cap in bytes.
+func OpenCache(dir string, maxBytes int64) (*DiskCache, error) {
+	for _, sub := range []string{"blobs/sha256", "repos"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+			return nil, fmt.Errorf("cache %s: %w", dir, err)
+		}
+	}
+	c := &DiskCache{dir: dir, maxBytes: maxBytes}
+	for _, e := range c.entries() {
+		c.size += e.size
+	}
+	return c, nil
+}
+
+func (c *DiskCache) blobPath(digest string) (string, bool) {
+	hexPart, ok := strings.CutPrefix(digest, "sha256:")
+	if !ok || len(hexPart) != 64 || strings.Trim(hexPart, "0123456789abcdef") != "" {
+		return "", false
+	}
+	return filepath.Join(c.dir, "blobs", "sha256", hexPart), true
+}
+
+func (c *DiskCache) repoPath(repo string) string {
+	sum := sha256.Sum256([]byte(repo))
+	return filepath.Join(c.dir, "repos", hex.EncodeToString(sum[:])+".json")
+}
+
+// writeFile writes atomically: a temporary file in the same directory,
+// renamed into place.
+func (c *DiskCache) writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		_ = os.Remove(tmp.Name())
+		return err
+	}
+	c.mu.Lock()
+	c.size += int64(len(data))
+	over := c.size > c.maxBytes
+	c.mu.Unlock()
+	if over {
+		c.evict()
+	}
+	return nil
+}
+
+// PutBlob stores a manifest or config under its digest; data that does not
+// match the digest is refused.
+func (c *DiskCache) PutBlob(digest string, data []byte) error {
+	path, ok := c.blobPath(digest)
+	if !ok {
+		return fmt.Errorf("cache: %q is not a sha256 digest", digest)
+	}
+	if got := sha256Digest(data); got != digest {
+		return fmt.Errorf("cache: content is %s, not %s", got, digest)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil // immutable: already there
+	}
+	return c.writeFile(path, data)
+}
+
+// GetBlob returns a stored blob after checking it against its digest; a
+// corrupt entry is removed and reported as a miss.
+func (c *DiskCache) GetBlob(digest string) ([]byte, bool) {
+	path, ok := c.blobPath(digest)
+	if !ok {
+		return nil, false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	if sha256Digest(data) != digest {
+		_ = os.Remove(path)
+		return nil, false
+	}
+	now := time.Now()
+	_ = os.Chtimes(path, now, now) // recently used: evicted last
+	return data, true
+}
+
+func sha256Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// RepoSnapshot is what the cache knows of a repository.
+type RepoSnapshot struct {
+	Repository string               `json:"repository"`
+	Tags       []string             `json:"tags"`
+	TagsAt     time.Time            `json:"tagsFetched"`
+	Digests    map[string]string    `json:"digests"`
+	DigestsAt  map[string]time.Time `json:"digestsFetched"`
+}
+
+// Repo returns the cached snapshot of a repository.
+func (c *DiskCache) Repo(repo string) (RepoSnapshot, bool) {
+	data, err := os.ReadFile(c.repoPath(repo))
+	if err != nil {
+		return RepoSnapshot{}, false
+	}
+	var s RepoSnapshot
+	if err := json.Unmarshal(data, &s); err != nil || s.Repository != repo {
+		_ = os.Remove(c.repoPath(repo))
+		return RepoSnapshot{}, false
+	}
+	return s, true
+}
+
+// update changes a repository's snapshot (last writer wins between
+// processes: it is a cache).
+func (c *DiskCache) update(repo string, f func(*RepoSnapshot)) error {
+	s, ok := c.Repo(repo)
+	if !ok {
+		s = RepoSnapshot{Repository: repo}
+	}
+	if s.Digests == nil {
+		s.Digests = map[string]string{}
+		s.DigestsAt = map[string]time.Time{}
+	}
+	f(&s)
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return c.writeFile(c.repoPath(repo), data)
+}
+
+// PutTags records a repository's tag list as fetched now.
+func (c *DiskCache) PutTags(repo string, tags []string) error {
+	return c.update(repo, func(s *RepoSnapshot) {
+		s.Tags, s.TagsAt = tags, time.Now().UTC()
+	})
+}
+
+// PutDigests records tag→digest results as fetched now.
+func (c *DiskCache) PutDigests(repo string, digests map[string]string) error {
+	if len(digests) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	return c.update(repo, func(s *RepoSnapshot) {
+		for t, d := range digests {
+			s.Digests[t], s.DigestsAt[t] = d, now
+		}
+	})
+}
+
+type cacheEntry struct {
+	path string
+	size int64
+	used time.Time
+}
+
+func (c *DiskCache) entries() []cacheEntry {
+	var out []cacheEntry
+	_ = filepath.WalkDir(c.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			out = append(out, cacheEntry{path: path, size: info.Size(), used: info.ModTime()})
+		}
+		return nil
+	})
+	return out
+}
+
+// evict removes the least recently used entries until the cache is within
+// 90% of its cap.
+func (c *DiskCache) evict() {
+	entries := c.entries()
+	sort.Slice(entries, func(i, j int) bool { return entries[i].used.Before(entries[j].used) })
+	var total int64
+	for _, e := range entries {
+		total += e.size
+	}
+	target := c.maxBytes * 9 / 10
+	for _, e := range entries {
+		if total <= target {
+			break
+		}
+		if os.Remove(e.path) == nil {
+			total -= e.size
+		}
+	}
+	c.mu.Lock()
+	c.size = total
+	c.mu.Unlock()
+}
+
+// Size is the cache's current size in bytes.
+func (c *DiskCache) Size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
