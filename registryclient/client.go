@@ -23,6 +23,7 @@ type Client struct {
 	mu         sync.Mutex
 	pullers    map[string]*remote.Puller
 	cache      *DiskCache
+	hubAPI     string
 }
 
 // Option configures a Client.
@@ -54,7 +55,7 @@ func WithRegistries(rs []Registry) Option { return func(c *Client) { c.regs = rs
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency}
+	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency, hubAPI: DefaultHubAPI}
 	for _, o := range opts {
 		o(c)
 	}

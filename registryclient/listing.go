@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -31,11 +32,17 @@ type Page struct {
 }
 
 // CatalogPages lists a registry's repositories page by page (following the
-// Link header). A registry that refuses _catalog (Docker Hub, GHCR, ECR, …)
-// is answered from the repositories configured for it, with a note; with
-// none configured the error says how to add them.
+// Link header). A registry that refuses _catalog (GHCR, ECR, …) is answered
+// from the repositories configured for it, with a note; with none
+// configured the error says how to add them. Docker Hub, which has no
+// catalog, is answered from its configured repositories and, for its
+// configured namespaces, from Hub's repositories API.
 func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
 	return func(yield func(Page, error) bool) {
+		if normalizeHost(host) == DockerHub {
+			c.hubCatalog(ctx, yield)
+			return
+		}
 		reg, err := c.parseRegistry(host)
 		if err != nil {
 			yield(Page{}, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err})
@@ -265,6 +272,22 @@ func SortTags(tags []string, order TagOrder) {
 			return true
 		case vj != nil:
 			return false
+		}
+		return tags[i] < tags[j]
+	})
+}
+
+// SortTagsByCreated sorts tags oldest first by their image's creation time;
+// tags whose time is not known go last, by name.
+func SortTagsByCreated(tags []string, created map[string]time.Time) {
+	sort.SliceStable(tags, func(i, j int) bool {
+		ti, iok := created[tags[i]]
+		tj, jok := created[tags[j]]
+		switch {
+		case iok && jok && !ti.Equal(tj):
+			return ti.Before(tj)
+		case iok != jok:
+			return iok
 		}
 		return tags[i] < tags[j]
 	})

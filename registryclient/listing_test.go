@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -158,4 +159,28 @@ func TestTagPagesWithoutLinkHeader(t *testing.T) {
 	if !slices.Equal(sizes, []int{1000, 1000, 100}) || len(seen) != 2100 {
 		t.Errorf("pages %v, %d tags; want 1000, 1000, 100 and 2100", sizes, len(seen))
 	}
+}
+
+func TestSortTagsByCreated(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	tags := []string{"c", "unknown-b", "a", "b", "unknown-a"}
+	registryclient.SortTagsByCreated(tags, map[string]time.Time{"a": day(3), "b": day(1), "c": day(2)})
+	if want := []string{"b", "c", "a", "unknown-a", "unknown-b"}; !slices.Equal(tags, want) {
+		t.Errorf("by created %v, want %v", tags, want)
+	}
+}
+
+func FuzzCosignSubject(f *testing.F) {
+	f.Add("sha256-" + strings.Repeat("ab", 32) + ".sig")
+	f.Add("latest")
+	f.Add("sha256-.att")
+	f.Fuzz(func(t *testing.T, tag string) {
+		d, kind, ok := registryclient.CosignSubject(tag)
+		if !ok {
+			return
+		}
+		if len(d) != len("sha256:")+64 || kind == "" || !strings.HasPrefix(tag, "sha256-") {
+			t.Fatalf("CosignSubject(%q) = %q, %q", tag, d, kind)
+		}
+	})
 }

@@ -203,6 +203,7 @@ func describeBytes(reference, digest string, manifest []byte, config func(digest
 		if err != nil {
 			return d, err
 		}
+		d.Annotations = im.Annotations
 		for _, m := range im.Manifests {
 			pl := domain.Platform{Digest: m.Digest.String(), Size: m.Size}
 			if m.Platform != nil {
@@ -229,6 +230,7 @@ func describeBytes(reference, digest string, manifest []byte, config func(digest
 }
 
 func fillImage(d *domain.Details, m *v1.Manifest, cf *v1.ConfigFile) {
+	d.Annotations = m.Annotations
 	d.Size += m.Config.Size
 	for _, l := range m.Layers {
 		d.Size += l.Size

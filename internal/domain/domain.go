@@ -71,14 +71,16 @@ type Details struct {
 	Size      int64
 	Platforms []Platform
 	// Image facts, when the manifest is an image (or the chosen platform's).
-	Created    time.Time
-	OS, Arch   string
-	Labels     map[string]string
-	Env        []string
-	Entrypoint []string
-	Cmd        []string
-	Layers     []Layer
-	History    []HistoryEntry
+	Created  time.Time
+	OS, Arch string
+	Labels   map[string]string
+	// Annotations are the manifest's (or index's) OCI annotations.
+	Annotations map[string]string
+	Env         []string
+	Entrypoint  []string
+	Cmd         []string
+	Layers      []Layer
+	History     []HistoryEntry
 }
 
 // IsIndex reports whether the manifest lists platforms.

@@ -1,0 +1,156 @@
+package registryclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// DefaultHubAPI is Docker Hub's web API, which lists a namespace's
+// repositories (the registry itself has no catalog).
+const DefaultHubAPI = "https://hub.docker.com"
+
+// WithHubAPI points Docker Hub listings at another base URL (tests).
+func WithHubAPI(base string) Option { return func(c *Client) { c.hubAPI = base } }
+
+// hubPage is the documented shape of GET /v2/namespaces/{ns}/repositories.
+type hubPage struct {
+	Count   int     `json:"count"`
+	Next    *string `json:"next"`
+	Results []struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+	} `json:"results"`
+}
+
+// hubCatalog lists Docker Hub repositories: the configured ones, then each
+// configured namespace's, page by page, through Hub's API (logged in with
+// the docker credentials for Hub when there are any).
+func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
+	r := c.registries[DockerHub]
+	if len(r.Repositories) == 0 && len(r.Namespaces) == 0 {
+		yield(Page{}, fmt.Errorf("docker.io has no catalog: add `namespaces:` (your user or organisation) or `repositories:` for host docker.io in wharf's config.yaml"))
+		return
+	}
+	if len(r.Repositories) > 0 {
+		if !yield(Page{Items: r.Repositories, Configured: true, Note: "docker.io: configured repositories"}, nil) {
+			return
+		}
+	}
+	if len(r.Namespaces) == 0 {
+		return
+	}
+	token, err := c.hubLogin(ctx)
+	if err != nil {
+		yield(Page{}, err)
+		return
+	}
+	for _, ns := range r.Namespaces {
+		next := c.hubAPI + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
+		for next != "" {
+			page, err := c.hubGet(ctx, next, token)
+			if err != nil {
+				yield(Page{}, c.classify("list repositories of "+ns, "hub.docker.com", err))
+				return
+			}
+			items := make([]string, 0, len(page.Results))
+			for _, res := range page.Results {
+				items = append(items, res.Namespace+"/"+res.Name)
+			}
+			if !yield(Page{Items: items, Note: "docker.io/" + ns + " through Docker Hub's API"}, nil) {
+				return
+			}
+			next = ""
+			if page.Next != nil {
+				next = *page.Next
+			}
+		}
+	}
+}
+
+// hubLogin exchanges the docker credentials for Hub for an API token; with
+// none it returns "" (public repositories only).
+func (c *Client) hubLogin(ctx context.Context) (string, error) {
+	reg, err := name.NewRegistry(DockerHub)
+	if err != nil {
+		return "", err
+	}
+	auth, err := authn.Resolve(ctx, c.keychain, reg)
+	if err != nil || auth == authn.Anonymous {
+		return "", err
+	}
+	cfg, err := auth.Authorization()
+	if err != nil || cfg.Username == "" || cfg.Password == "" {
+		return "", err
+	}
+	body, err := json.Marshal(map[string]string{"username": cfg.Username, "password": cfg.Password})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.hubAPI+"/v2/users/login", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Transport: c.guard}).Do(req)
+	if err != nil {
+		return "", c.classify("log in to Docker Hub's API", "hub.docker.com", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", &Error{Op: "log in to Docker Hub's API", Registry: DockerHub, Kind: ErrUnauthorized, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
+	}
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
+		return "", c.classify("log in to Docker Hub's API", "hub.docker.com", err)
+	}
+	return tok.Token, nil
+}
+
+func (c *Client) hubGet(ctx context.Context, u, token string) (*hubPage, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Transport: c.guard}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, hubStatusError(resp)
+	}
+	var page hubPage
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return nil, fmt.Errorf("reading Docker Hub's answer: %w", err)
+	}
+	return &page, nil
+}
+
+// hubStatusError is a Hub API refusal in the registry error shape, so
+// Classify types it.
+func hubStatusError(resp *http.Response) error {
+	kind := ErrServer
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		kind = ErrUnauthorized
+	case http.StatusForbidden:
+		kind = ErrDenied
+	case http.StatusNotFound:
+		kind = ErrNotFound
+	case http.StatusTooManyRequests:
+		kind = ErrRateLimited
+	}
+	return &Error{Op: "list repositories", Registry: DockerHub, Kind: kind, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
+}
