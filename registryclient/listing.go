@@ -21,15 +21,8 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// Page is one page of a repository or tag listing, delivered as it arrives
-// so a caller can show the first page at once.
-type Page struct {
-	Items []string
-	// Configured is set when the registry refused its catalog and the
-	// items are the repositories wharf's config names; Note says why.
-	Configured bool
-	Note       string
-}
+// Page is one page of a repository listing (see domain.CatalogPage).
+type Page = domain.CatalogPage
 
 // CatalogPages lists a registry's repositories page by page (following the
 // Link header). A registry that refuses _catalog (GHCR, ECR, …) is answered

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,8 +33,14 @@ const (
 	digestOld = "sha256:0ld00000000000000000000000000000000000000000000000000000000000bb"
 )
 
-func (f fakeRegistry) Catalog(context.Context, string) ([]string, error) {
-	return []string{"team/app", "team/web", "tools/builder"}, f.catalogErr
+func (f fakeRegistry) CatalogPages(context.Context, string) iter.Seq2[domain.CatalogPage, error] {
+	return func(yield func(domain.CatalogPage, error) bool) {
+		if f.catalogErr != nil {
+			yield(domain.CatalogPage{}, f.catalogErr)
+			return
+		}
+		yield(domain.CatalogPage{Items: []string{"team/app", "team/web", "tools/builder"}}, nil)
+	}
 }
 
 func (fakeRegistry) Tags(context.Context, string) ([]string, error) {

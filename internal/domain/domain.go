@@ -174,3 +174,13 @@ type Referrer struct {
 	// when the referrers API (or its tag schema) listed it.
 	Tag string
 }
+
+// CatalogPage is one page of a registry's repositories, delivered as it
+// arrives so the first page shows at once.
+type CatalogPage struct {
+	Items []string
+	// Configured is set when the registry refused its catalog and the
+	// items are the repositories wharf's config names; Note says why.
+	Configured bool
+	Note       string
+}

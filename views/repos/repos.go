@@ -5,20 +5,22 @@ package repos
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/listnav"
 )
 
-// Lister lists a registry's repositories.
+// Lister lists a registry's repositories page by page.
 type Lister interface {
-	Catalog(ctx context.Context, host string) ([]string, error)
+	CatalogPages(ctx context.Context, host string) iter.Seq2[domain.CatalogPage, error]
 }
 
 // KeyMap are the pane's keys.
@@ -37,12 +39,20 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// LoadedMsg carries a registry's repositories.
+// PageLoadedMsg carries one page of a registry's repositories; more may
+// follow on the stream.
+type PageLoadedMsg struct {
+	Host   string
+	Seq    int
+	Page   domain.CatalogPage
+	stream <-chan tea.Msg
+}
+
+// LoadedMsg ends a listing: Err says why it stopped early.
 type LoadedMsg struct {
-	Host  string
-	Seq   int
-	Repos []string
-	Err   error
+	Host string
+	Seq  int
+	Err  error
 }
 
 // SelectedMsg says the user chose a repository ("host/path").
@@ -55,6 +65,8 @@ type Model struct {
 	src     Lister
 	host    string
 	repos   []string
+	note    string
+	cancel  context.CancelFunc
 	loading bool
 	err     error
 	seq     int
@@ -74,31 +86,80 @@ func New(src Lister, host string, styles *theme.Styles) *Model {
 func (m *Model) Init() tea.Cmd { return m.load() }
 
 func (m *Model) load() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+	}
 	m.seq++
-	m.loading, m.err = true, nil
-	return loadRepos(m.src, m.host, m.seq)
+	m.loading, m.err, m.repos, m.note = true, nil, nil, ""
+	m.cur.SetLen(0)
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	return loadRepos(ctx, m.src, m.host, m.seq)
 }
 
-func loadRepos(src Lister, host string, seq int) tea.Cmd {
+// loadRepos streams the catalog's pages: the first message is the first
+// page; each PageLoadedMsg re-issues waitForPage for the next.
+func loadRepos(ctx context.Context, src Lister, host string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		repos, err := src.Catalog(context.Background(), host)
-		return LoadedMsg{Host: host, Seq: seq, Repos: repos, Err: err}
+		stream := make(chan tea.Msg, 4)
+		go func() {
+			defer close(stream)
+			send := func(msg tea.Msg) bool {
+				select {
+				case stream <- msg:
+					return true
+				case <-ctx.Done():
+					return false
+				}
+			}
+			for page, err := range src.CatalogPages(ctx, host) {
+				if err != nil {
+					send(LoadedMsg{Host: host, Seq: seq, Err: err})
+					return
+				}
+				if !send(PageLoadedMsg{Host: host, Seq: seq, Page: page}) {
+					return
+				}
+			}
+			send(LoadedMsg{Host: host, Seq: seq})
+		}()
+		return nextPage(stream)
 	}
+}
+
+func nextPage(stream <-chan tea.Msg) tea.Msg {
+	msg, ok := <-stream
+	if !ok {
+		return nil
+	}
+	if p, ok := msg.(PageLoadedMsg); ok {
+		p.stream = stream
+		return p
+	}
+	return msg
 }
 
 // Update handles results and, when focused, keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case PageLoadedMsg:
+		if msg.Host != m.host || msg.Seq != m.seq {
+			return nil
+		}
+		// Registries differ in order (the in-process one has none).
+		m.repos = slices.Sorted(slices.Values(append(m.repos, msg.Page.Items...)))
+		m.cur.SetLen(len(m.repos))
+		if msg.Page.Note != "" {
+			m.note = msg.Page.Note
+		}
+		stream := msg.stream
+		return func() tea.Msg { return nextPage(stream) }
 	case LoadedMsg:
 		if msg.Host != m.host || msg.Seq != m.seq {
 			return nil
 		}
 		m.loading, m.err = false, msg.Err
-		if msg.Err == nil {
-			// Registries differ in order (the in-process one has none).
-			m.repos = slices.Sorted(slices.Values(msg.Repos))
-			m.cur.SetLen(len(m.repos))
-		}
+		m.cancel = nil
 	case tea.KeyPressMsg:
 		if !m.focused {
 			return nil
@@ -131,8 +192,8 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 func (m *Model) Title() string {
 	switch {
 	case m.loading:
-		return "Repositories · loading…"
-	case m.err != nil:
+		return fmt.Sprintf("Repositories · %d so far…", len(m.repos))
+	case m.err != nil && len(m.repos) == 0:
 		return "Repositories"
 	}
 	return fmt.Sprintf("Repositories · %d", len(m.repos))
@@ -145,6 +206,9 @@ func (m *Model) View() string {
 		title = m.styles.FocusedTitle
 	}
 	lines := []string{title.Render(listnav.Truncate(m.Title(), m.width))}
+	if m.note != "" {
+		lines = append(lines, m.styles.Muted.Render(listnav.Wrap(m.note, m.width)))
+	}
 	switch {
 	case m.err != nil:
 		lines = append(lines, m.styles.Danger.Render(listnav.Wrap(m.err.Error(), m.width)))

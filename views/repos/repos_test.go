@@ -3,23 +3,37 @@ package repos_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/tui/theme"
 	"github.com/wharf-dev/wharf/views/repos"
 )
 
+// fakeLister serves its pages in order, then err.
 type fakeLister struct {
-	repos []string
+	pages []domain.CatalogPage
 	err   error
 }
 
-func (f fakeLister) Catalog(context.Context, string) ([]string, error) { return f.repos, f.err }
+func (f fakeLister) CatalogPages(context.Context, string) iter.Seq2[domain.CatalogPage, error] {
+	return func(yield func(domain.CatalogPage, error) bool) {
+		for _, p := range f.pages {
+			if !yield(p, nil) {
+				return
+			}
+		}
+		if f.err != nil {
+			yield(domain.CatalogPage{}, f.err)
+		}
+	}
+}
 
 func newPane(l repos.Lister) *repos.Model {
 	m := repos.New(l, "reg.example", theme.New(theme.Default(), true))
@@ -30,7 +44,10 @@ func newPane(l repos.Lister) *repos.Model {
 }
 
 func TestReposAreSortedAndEnterOpensOne(t *testing.T) {
-	m := newPane(fakeLister{repos: []string{"zeta/z", "alpha/a", "mid/m"}})
+	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"zeta/z", "alpha/a"}}, {Items: []string{"mid/m"}}}})
+	if title := strings.Split(ansi.Strip(m.View()), "\n")[0]; title != "Repositories · 3" {
+		t.Errorf("after both pages the title is %q", title)
+	}
 	lines := strings.Split(ansi.Strip(m.View()), "\n")
 	if len(lines) < 4 || strings.TrimSpace(lines[1]) != "alpha/a" || strings.TrimSpace(lines[3]) != "zeta/z" {
 		t.Fatalf("repositories not sorted:\n%s", strings.Join(lines, "\n"))
@@ -39,6 +56,25 @@ func TestReposAreSortedAndEnterOpensOne(t *testing.T) {
 	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if sel, ok := cmd().(repos.SelectedMsg); !ok || sel.Repository != "reg.example/zeta/z" {
 		t.Errorf("enter after G selected %#v", sel)
+	}
+}
+
+// A registry that refuses its catalog shows the configured repositories
+// and says why.
+func TestConfiguredRepositoriesNote(t *testing.T) {
+	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"team/app"}, Configured: true, Note: "reg.example refuses its catalog (denied): showing the repositories configured for it"}}})
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "refuses its catalog") || !strings.Contains(v, "team/app") {
+		t.Errorf("configured fallback not explained:\n%s", v)
+	}
+}
+
+// A page that arrives after an error in a later page stays listed.
+func TestPagesBeforeAnErrorStay(t *testing.T) {
+	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"a/one"}}}, err: errors.New("list repositories: reg.example: registry error")})
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "a/one") || !strings.Contains(v, "list repositories") {
+		t.Errorf("first page or error missing:\n%s", v)
 	}
 }
 
@@ -51,7 +87,7 @@ func TestCatalogErrorIsShownAndReloadRetries(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("ctrl+r did not reload")
 	}
-	if v := ansi.Strip(m.View()); !strings.Contains(v, "loading") {
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "so far…") {
 		t.Errorf("reload does not show loading:\n%s", v)
 	}
 }
