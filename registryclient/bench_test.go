@@ -121,7 +121,7 @@ func BenchmarkDigestGroups2000(b *testing.B) {
 		}); err != nil {
 			b.Fatal(err)
 		}
-		groups := registryclient.Groups(tds)
+		groups := domain.Groups(tds)
 		wharfTotal += time.Since(start)
 		if len(groups) != 500 {
 			b.Fatalf("%d groups, want 500", len(groups))

@@ -8,12 +8,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
-	"strings"
-	"time"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -227,84 +223,4 @@ func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) 
 		}
 	}
 	return all, nil
-}
-
-// TagOrder is how tags are sorted.
-type TagOrder string
-
-// Tag orders.
-const (
-	// BySemver: versions in version order (1.9 before 1.10, 1.0.0-rc.1
-	// before 1.0.0), then the other tags by name.
-	BySemver TagOrder = "semver"
-	ByName   TagOrder = "name"
-)
-
-// SortTags sorts tags in place, ascending.
-func SortTags(tags []string, order TagOrder) {
-	if order != BySemver {
-		sort.Strings(tags)
-		return
-	}
-	versions := make(map[string]*semver.Version, len(tags))
-	for _, t := range tags {
-		if v, err := semver.NewVersion(t); err == nil {
-			versions[t] = v
-		}
-	}
-	sort.SliceStable(tags, func(i, j int) bool {
-		vi, vj := versions[tags[i]], versions[tags[j]]
-		switch {
-		case vi != nil && vj != nil:
-			if c := vi.Compare(vj); c != 0 {
-				return c < 0
-			}
-			// 1.0 and 1.0.0 are equal versions: the shorter spelling first.
-			return len(tags[i]) < len(tags[j]) || len(tags[i]) == len(tags[j]) && strings.Compare(tags[i], tags[j]) < 0
-		case vi != nil:
-			return true
-		case vj != nil:
-			return false
-		}
-		return tags[i] < tags[j]
-	})
-}
-
-// SortTagsByCreated sorts tags oldest first by their image's creation time;
-// tags whose time is not known go last, by name.
-func SortTagsByCreated(tags []string, created map[string]time.Time) {
-	sort.SliceStable(tags, func(i, j int) bool {
-		ti, iok := created[tags[i]]
-		tj, jok := created[tags[j]]
-		switch {
-		case iok && jok && !ti.Equal(tj):
-			return ti.Before(tj)
-		case iok != jok:
-			return iok
-		}
-		return tags[i] < tags[j]
-	})
-}
-
-// Groups gathers tags that share a digest — which tags are really the same
-// image — largest group first; tags whose digest failed are left out.
-func Groups(tds []domain.TagDigest) []domain.DigestGroup {
-	byDigest := map[string][]string{}
-	for _, td := range tds {
-		if td.Err == nil && td.Digest != "" {
-			byDigest[td.Digest] = append(byDigest[td.Digest], td.Tag)
-		}
-	}
-	out := make([]domain.DigestGroup, 0, len(byDigest))
-	for d, tags := range byDigest {
-		SortTags(tags, BySemver)
-		out = append(out, domain.DigestGroup{Digest: d, Tags: tags})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i].Tags) != len(out[j].Tags) {
-			return len(out[i].Tags) > len(out[j].Tags)
-		}
-		return out[i].Digest < out[j].Digest
-	})
-	return out
 }

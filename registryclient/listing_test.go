@@ -100,19 +100,19 @@ func TestCatalogFallsBackToConfiguredRepositories(t *testing.T) {
 
 func TestSortTags(t *testing.T) {
 	tags := []string{"latest", "1.10.0", "1.9.0", "1.0.0", "1.0.0-rc.1", "1.0", "v2.0.0", "sha-abc", "1", "1.0.0-alpha"}
-	registryclient.SortTags(tags, registryclient.BySemver)
+	domain.SortTags(tags, domain.BySemver)
 	want := []string{"1.0.0-alpha", "1.0.0-rc.1", "1", "1.0", "1.0.0", "1.9.0", "1.10.0", "v2.0.0", "latest", "sha-abc"}
 	if !slices.Equal(tags, want) {
 		t.Errorf("semver order %v\nwant          %v", tags, want)
 	}
-	registryclient.SortTags(tags, registryclient.ByName)
+	domain.SortTags(tags, domain.ByName)
 	if !slices.IsSorted(tags) {
 		t.Errorf("name order %v", tags)
 	}
 }
 
 func TestGroups(t *testing.T) {
-	g := registryclient.Groups([]domain.TagDigest{
+	g := domain.Groups([]domain.TagDigest{
 		{Tag: "latest", Digest: "sha256:a"},
 		{Tag: "1.0", Digest: "sha256:a"},
 		{Tag: "1.0.0", Digest: "sha256:a"},
@@ -164,7 +164,7 @@ func TestTagPagesWithoutLinkHeader(t *testing.T) {
 func TestSortTagsByCreated(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
 	tags := []string{"c", "unknown-b", "a", "b", "unknown-a"}
-	registryclient.SortTagsByCreated(tags, map[string]time.Time{"a": day(3), "b": day(1), "c": day(2)})
+	domain.SortTagsByCreated(tags, map[string]time.Time{"a": day(3), "b": day(1), "c": day(2)})
 	if want := []string{"b", "c", "a", "unknown-a", "unknown-b"}; !slices.Equal(tags, want) {
 		t.Errorf("by created %v, want %v", tags, want)
 	}

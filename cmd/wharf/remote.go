@@ -91,7 +91,7 @@ func newTagsCmd(a *app) *cobra.Command {
 		Short: "List a repository's tags (with --digests, what each points at)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if order != string(registryclient.BySemver) && order != string(registryclient.ByName) {
+			if order != string(domain.BySemver) && order != string(domain.ByName) {
 				return fmt.Errorf("--sort %q: use semver or name", order)
 			}
 			return a.withRegistries(func(s *registrySetup) error {
@@ -122,7 +122,7 @@ func newTagsCmd(a *app) *cobra.Command {
 				for i, r := range rows {
 					names[i], byTag[r.Tag] = r.Tag, r
 				}
-				registryclient.SortTags(names, registryclient.TagOrder(order))
+				domain.SortTags(names, domain.TagOrder(order))
 				for i, n := range names {
 					rows[i] = byTag[n]
 				}
@@ -143,7 +143,7 @@ func newTagsCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&digests, "digests", false, "resolve each tag's digest (HEAD requests, in parallel)")
-	cmd.Flags().StringVar(&order, "sort", string(registryclient.BySemver), "semver or name")
+	cmd.Flags().StringVar(&order, "sort", string(domain.BySemver), "semver or name")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -160,7 +160,7 @@ func newSameCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				groups := registryclient.Groups(tds)
+				groups := domain.Groups(tds)
 				var failed []string
 				for _, td := range tds {
 					if td.Err != nil {

@@ -1,7 +1,7 @@
 // Package domain holds the plain types wharf's layers pass each other:
-// registryclient and localcache return them, views display them. It has no
-// behaviour beyond small helpers and imports nothing of Docker's or
-// go-containerregistry's.
+// registryclient and localcache return them, views display them — and the
+// pure functions over them that more than one layer needs (tag order,
+// digest groups). It imports nothing of Docker's or go-containerregistry's.
 package domain
 
 import (

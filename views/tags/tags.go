@@ -28,6 +28,7 @@ type Source interface {
 type KeyMap struct {
 	Nav  listnav.KeyMap
 	Open key.Binding
+	Sort key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -35,6 +36,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Nav:  listnav.DefaultKeyMap(),
 		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Sort: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name")),
 	}
 }
 
@@ -84,6 +86,7 @@ type Model struct {
 	err      error
 	seq      int
 	cancel   context.CancelFunc
+	order    domain.TagOrder
 	cur      listnav.Cursor
 	width    int
 	focused  bool
@@ -93,7 +96,7 @@ var _ views.Component = (*Model)(nil)
 
 // New returns an empty Tags pane.
 func New(src Source, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, order: domain.BySemver}
 }
 
 // Init does nothing until a repository is chosen.
@@ -176,8 +179,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.rows = make([]row, len(msg.Tags))
 		for i, t := range msg.Tags {
 			m.rows[i] = row{tag: t}
-			m.index[t] = i
 		}
+		m.sortRows()
 		m.cur.SetLen(len(m.rows))
 		ctx, cancel := context.WithCancel(context.Background())
 		m.cancel = cancel
@@ -210,9 +213,46 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.selected()
 		case key.Matches(msg, m.keys.Open):
 			return m.selected()
+		case key.Matches(msg, m.keys.Sort):
+			m.cycleOrder()
 		}
 	}
 	return nil
+}
+
+// sortRows orders the rows by m.order and rebuilds the tag index; digests
+// stay with their tags.
+func (m *Model) sortRows() {
+	names := make([]string, len(m.rows))
+	byTag := make(map[string]row, len(m.rows))
+	for i, r := range m.rows {
+		names[i], byTag[r.tag] = r.tag, r
+	}
+	domain.SortTags(names, m.order)
+	m.index = make(map[string]int, len(names))
+	for i, n := range names {
+		m.rows[i] = byTag[n]
+		m.index[n] = i
+	}
+}
+
+// cycleOrder switches between semver and name order, keeping the cursor
+// on the same tag.
+func (m *Model) cycleOrder() {
+	if m.order == domain.BySemver {
+		m.order = domain.ByName
+	} else {
+		m.order = domain.BySemver
+	}
+	var current string
+	if len(m.rows) > 0 {
+		current = m.rows[m.cur.Pos].tag
+	}
+	m.sortRows()
+	if i, ok := m.index[current]; ok {
+		m.cur.Pos = i
+		m.cur.Clamp()
+	}
 }
 
 func (m *Model) selected() tea.Cmd {
@@ -251,7 +291,7 @@ func (m *Model) Title() string {
 	case m.resolved < len(m.rows):
 		return fmt.Sprintf("Tags · %s · %s · digests %d/%d", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows))
 	}
-	return fmt.Sprintf("Tags · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"))
+	return fmt.Sprintf("Tags · %s · %s · %s · by %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), m.order)
 }
 
 const digestWidth = 12
@@ -305,12 +345,12 @@ func (m *Model) View() string {
 }
 
 // ShortHelp is the key hint.
-func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Open} }
+func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Open, m.keys.Sort} }
 
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Sort}}
 }
 
 func plural(n int, word string) string {

@@ -131,3 +131,31 @@ func TestListError(t *testing.T) {
 		t.Errorf("error not shown:\n%s", view)
 	}
 }
+
+// Tags come in semver order; s switches to name order and back, keeping the
+// cursor on the same tag.
+func TestSortCycles(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"r/x": {"latest", "1.10.0", "1.9.0", "1.0.0-rc.1", "1.0.0"}}, digests: map[string]string{}}
+	m := newPane(src)
+	teatestutil.Drain(m.Update, m.Load("r/x"), 100)
+	order := func() []string {
+		var out []string
+		for _, line := range strings.Split(ansi.Strip(m.View()), "\n")[2:] {
+			if f := strings.Fields(line); len(f) > 0 {
+				out = append(out, f[0])
+			}
+		}
+		return out
+	}
+	if got := strings.Join(order(), " "); got != "1.0.0-rc.1 1.0.0 1.9.0 1.10.0 latest" {
+		t.Errorf("semver order: %s", got)
+	}
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) // on 1.0.0
+	m.Update(tea.KeyPressMsg{Code: 's', Text: "s"})
+	if got := strings.Join(order(), " "); got != "1.0.0 1.0.0-rc.1 1.10.0 1.9.0 latest" || !strings.Contains(m.Title(), "by name") {
+		t.Errorf("name order: %s (%s)", got, m.Title())
+	}
+	if sel, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(tags.SelectedMsg); sel.Reference != "r/x:1.0.0" {
+		t.Errorf("cursor moved off its tag: %s", sel.Reference)
+	}
+}
