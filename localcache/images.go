@@ -11,16 +11,8 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// Listing is the engine's image cache: one entry per image ID with all its
-// tags, and what cleaning up dangling images could reclaim.
-type Listing struct {
-	Images []domain.LocalImage
-	// Dangling counts the dangling images; Reclaimable adds up their sizes
-	// less what they share with other images, when the engine says (API ≥
-	// 1.42), else it is an upper bound.
-	Dangling    int
-	Reclaimable int64
-}
+// Listing is the engine's image cache (see domain.LocalListing).
+type Listing = domain.LocalListing
 
 // ListOptions narrows a listing.
 type ListOptions struct {

@@ -184,3 +184,15 @@ type CatalogPage struct {
 	Configured bool
 	Note       string
 }
+
+// LocalListing is the engine's image cache: one entry per image ID with all
+// its tags, newest first, and what cleaning up dangling images could
+// reclaim.
+type LocalListing struct {
+	Images []LocalImage
+	// Dangling counts the dangling images; Reclaimable adds up their sizes
+	// less what they share with other images when the engine says (API ≥
+	// 1.42), else it is an upper bound.
+	Dangling    int
+	Reclaimable int64
+}
