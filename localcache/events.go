@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/moby/moby/client"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // EventKind says what an Event is about.
@@ -99,4 +101,21 @@ func (c *Cache) subscribe(ctx context.Context, send func(Event) bool) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// ImageChanges is Watch reduced to what a view needs: that images changed,
+// or that the engine went away or came back.
+func (c *Cache) ImageChanges(ctx context.Context) <-chan domain.EngineEvent {
+	out := make(chan domain.EngineEvent, 16)
+	go func() {
+		defer close(out)
+		for e := range c.Watch(ctx) {
+			select {
+			case out <- domain.EngineEvent{Kind: string(e.Kind), Err: e.Err}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }

@@ -58,6 +58,11 @@ func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
 	return l, nil
 }
 
+// Images lists the engine's images (all of them; see List).
+func (c *Cache) Images(ctx context.Context) (Listing, error) {
+	return c.List(ctx, ListOptions{})
+}
+
 // realTags drops the engine's "<none>:<none>" and "<none>@<none>".
 func realTags(tags []string) []string {
 	var out []string
@@ -141,4 +146,9 @@ func (c *Cache) History(ctx context.Context, ref string) ([]domain.HistoryEntry,
 		})
 	}
 	return out, nil
+}
+
+// Describe is Inspect under the name the Details pane asks for.
+func (c *Cache) Describe(ctx context.Context, ref string) (domain.Details, error) {
+	return c.Inspect(ctx, ref)
 }

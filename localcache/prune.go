@@ -3,30 +3,20 @@ package localcache
 import (
 	"context"
 	"math"
-	"time"
 
 	"github.com/moby/moby/client"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// DanglingImage is a dangling image a cleanup would consider.
-type DanglingImage struct {
-	ID      string
-	Size    int64
-	Created time.Time
-	// BlockedBy names the containers that keep the image; the engine does
-	// not prune it while they exist.
-	BlockedBy []string
-}
-
-// PrunePlan is what a dangling-image cleanup would do.
-type PrunePlan struct {
-	// Remove are the images the cleanup removes; Blocked those it keeps.
-	Remove  []DanglingImage
-	Blocked []DanglingImage
-	// Total adds up the sizes of Remove (an upper bound on the space freed:
-	// layers shared with other images stay).
-	Total int64
-}
+type (
+	// DanglingImage is a dangling image a cleanup would consider.
+	DanglingImage = domain.DanglingImage
+	// PrunePlan is what a dangling-image cleanup would do.
+	PrunePlan = domain.PrunePlan
+	// PruneResult is what a cleanup did.
+	PruneResult = domain.PruneResult
+)
 
 // PrunePreview lists the dangling images a cleanup would remove, and those
 // containers keep. It changes nothing.
@@ -49,13 +39,6 @@ func (c *Cache) PrunePreview(ctx context.Context) (PrunePlan, error) {
 		p.Total += d.Size
 	}
 	return p, nil
-}
-
-// PruneResult is what a cleanup did.
-type PruneResult struct {
-	// Removed are the image IDs the engine deleted.
-	Removed        []string
-	SpaceReclaimed int64
 }
 
 // Prune removes dangling images (never a tagged one: the engine's

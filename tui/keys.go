@@ -17,9 +17,10 @@ func DefaultKeyMap() KeyMap {
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / dismiss")),
 		Focus: []key.Binding{
-			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "repositories")),
-			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "tags")),
-			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "details")),
+			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "local")),
+			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "repositories")),
+			key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "tags")),
+			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "details")),
 		},
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"github.com/wharf-dev/wharf/tui/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
+	"github.com/wharf-dev/wharf/views/dialog"
 	"github.com/wharf-dev/wharf/views/listnav"
+	"github.com/wharf-dev/wharf/views/local"
 	"github.com/wharf-dev/wharf/views/repos"
 	"github.com/wharf-dev/wharf/views/tags"
 )
@@ -25,7 +27,8 @@ const (
 
 // Pane indexes, in focus order.
 const (
-	paneRepos = iota
+	paneLocal = iota
+	paneRepos
 	paneTags
 	paneDetails
 	paneCount
@@ -40,7 +43,11 @@ type Options struct {
 	Repos   repos.Lister
 	Tags    tags.Source
 	Details details.Describer
-	Styles  *theme.Styles
+	// Local is the engine's image cache and LocalDetails what describes a
+	// local image (the same localcache in production).
+	Local        local.Source
+	LocalDetails details.Describer
+	Styles       *theme.Styles
 }
 
 // Model is the root model.
@@ -49,12 +56,16 @@ type Model struct {
 	keys     KeyMap
 	styles   *theme.Styles
 	help     help.Model
+	local    *local.Model
 	repos    *repos.Model
 	tags     *tags.Model
 	details  *details.Model
 	panes    [paneCount]views.Component
 	focus    int
 	showHelp bool
+	dialog   *dialog.Model
+	onYes    tea.Cmd
+	status   string
 	lastErr  string
 	width    int
 	height   int
@@ -64,16 +75,17 @@ type Model struct {
 func New(opts Options) *Model {
 	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New()}
 	m.help.Styles = opts.Styles.Help
+	m.local = local.New(opts.Local, opts.Styles)
 	m.repos = repos.New(opts.Repos, opts.Registry, opts.Styles)
 	m.tags = tags.New(opts.Tags, opts.Styles)
-	m.details = details.New(opts.Details, opts.Styles)
-	m.panes = [paneCount]views.Component{m.repos, m.tags, m.details}
+	m.details = details.New(opts.Details, opts.LocalDetails, opts.Styles)
+	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
 	return m
 }
 
-// Init starts loading the first pane.
-func (m *Model) Init() tea.Cmd { return m.repos.Init() }
+// Init starts loading the panes that load by themselves.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.local.Init(), m.repos.Init()) }
 
 func (m *Model) setFocus(i int) {
 	m.focus = (i + paneCount) % paneCount
@@ -90,7 +102,31 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.dialog != nil {
+			return m, m.dialog.Update(msg)
+		}
 		return m, m.handleKey(msg)
+	case views.ConfirmRequestMsg:
+		m.dialog, m.onYes = dialog.New(msg.Title, msg.Body, msg.Action, m.styles), msg.OnConfirm
+		m.sizeDialog()
+		return m, nil
+	case dialog.ClosedMsg:
+		yes := m.onYes
+		m.dialog, m.onYes = nil, nil
+		if msg.Confirmed {
+			return m, yes
+		}
+		m.status = "cancelled: nothing changed"
+		return m, nil
+	case views.StatusMsg:
+		if msg.Err != nil {
+			m.lastErr = msg.Err.Error()
+		} else {
+			m.status = msg.Text
+		}
+		return m, nil
+	case local.SelectedMsg:
+		return m, m.details.LoadLocal(msg.ID)
 	case repos.SelectedMsg:
 		m.setFocus(paneTags)
 		return m, m.tags.Load(msg.Repository)
@@ -145,6 +181,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) noteError(msg tea.Msg) {
 	var err error
 	switch msg := msg.(type) {
+	case local.ListedMsg:
+		err = msg.Err
 	case repos.LoadedMsg:
 		err = msg.Err
 	case tags.LoadedMsg:
@@ -164,21 +202,38 @@ func (m *Model) resize(w, h int) {
 		return
 	}
 	frameW, frameH := m.styles.Pane.GetHorizontalFrameSize(), m.styles.Pane.GetVerticalFrameSize()
-	leftW, rightW, tagsH, detailsH, bodyH := m.geometry()
-	m.repos.SetSize(leftW-frameW, bodyH-frameH)
-	m.tags.SetSize(rightW-frameW, tagsH-frameH)
-	m.details.SetSize(rightW-frameW, detailsH-frameH)
+	g := m.geometry()
+	m.local.SetSize(g.leftW-frameW, g.topH-frameH)
+	m.repos.SetSize(g.leftW-frameW, g.bottomH-frameH)
+	m.tags.SetSize(g.rightW-frameW, g.topH-frameH)
+	m.details.SetSize(g.rightW-frameW, g.bottomH-frameH)
+	m.sizeDialog()
 }
 
-// geometry is the outer size of each pane: repositories on the left, tags
-// over details on the right, status bar and key hint below.
-func (m *Model) geometry() (leftW, rightW, tagsH, detailsH, bodyH int) {
-	bodyH = m.height - 2
-	leftW = max(26, m.width*3/10)
-	rightW = m.width - leftW
-	tagsH = bodyH / 2
-	detailsH = bodyH - tagsH
-	return
+// layout is the outer size of each pane: local images over repositories
+// on the left, tags over details on the right, status bar and key hint
+// below.
+type layout struct {
+	leftW, rightW, topH, bottomH, bodyH int
+}
+
+func (m *Model) geometry() layout {
+	var g layout
+	g.bodyH = m.height - 2
+	g.leftW = max(30, m.width*2/5)
+	g.rightW = m.width - g.leftW
+	g.topH = g.bodyH / 2
+	g.bottomH = g.bodyH - g.topH
+	return g
+}
+
+// dialogWidth is the confirm dialog's outer width.
+func (m *Model) dialogWidth() int { return min(72, m.width-4) }
+
+func (m *Model) sizeDialog() {
+	if m.dialog != nil {
+		m.dialog.SetSize(m.dialogWidth()-m.styles.FocusedPane.GetHorizontalFrameSize(), m.height-4)
+	}
 }
 
 func (m *Model) pane(i, w, h int) string {
@@ -205,13 +260,18 @@ func (m *Model) render() string {
 		return lipgloss.Place(m.width, m.height, lipgloss.Center, lipgloss.Center,
 			listnav.Truncate(fmt.Sprintf("wharf needs at least %d×%d; this terminal is %d×%d", MinWidth, MinHeight, m.width, m.height), m.width))
 	}
-	leftW, rightW, tagsH, detailsH, bodyH := m.geometry()
+	g := m.geometry()
 	var body string
-	if m.showHelp {
-		body = m.styles.FocusedPane.Width(m.width).Height(bodyH).MaxHeight(bodyH).Render(m.helpPage())
-	} else {
-		right := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneTags, rightW, tagsH), m.pane(paneDetails, rightW, detailsH))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, m.pane(paneRepos, leftW, bodyH), right)
+	switch {
+	case m.dialog != nil:
+		box := m.styles.FocusedPane.Width(m.dialogWidth()).Render(m.dialog.View())
+		body = lipgloss.Place(m.width, g.bodyH, lipgloss.Center, lipgloss.Center, box)
+	case m.showHelp:
+		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.helpPage())
+	default:
+		left := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneLocal, g.leftW, g.topH), m.pane(paneRepos, g.leftW, g.bottomH))
+		right := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneTags, g.rightW, g.topH), m.pane(paneDetails, g.rightW, g.bottomH))
+		body = lipgloss.JoinHorizontal(lipgloss.Top, left, right)
 	}
 	return strings.Join([]string{body, m.statusBar(), m.keyHint()}, "\n")
 }
@@ -221,6 +281,9 @@ func (m *Model) statusBar() string {
 	if m.opts.Label != "" {
 		parts[1] += " (" + m.opts.Label + ")"
 	}
+	if m.status != "" {
+		parts = append(parts, m.status)
+	}
 	left := strings.Join(parts, " · ")
 	if m.lastErr == "" {
 		return m.styles.StatusBar.Render(listnav.Truncate(left, m.width))
@@ -229,6 +292,9 @@ func (m *Model) statusBar() string {
 }
 
 func (m *Model) keyHint() string {
+	if m.dialog != nil {
+		return m.help.ShortHelpView([]key.Binding{dialog.DefaultKeyMap().Yes, dialog.DefaultKeyMap().No})
+	}
 	bindings := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
 	return m.help.ShortHelpView(bindings)
 }
@@ -250,7 +316,7 @@ func (m *Model) helpPage() string {
 	for _, s := range []struct {
 		title string
 		pane  views.Component
-	}{{"Repositories", m.repos}, {"Tags", m.tags}, {"Details", m.details}} {
+	}{{"Local", m.local}, {"Repositories", m.repos}, {"Tags", m.tags}, {"Details", m.details}} {
 		var bindings []key.Binding
 		for _, g := range s.pane.FullHelp() {
 			bindings = append(bindings, g...)

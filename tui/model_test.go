@@ -23,9 +23,44 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// fakeRegistry answers the panes' interfaces from memory.
+// fakeRegistry answers the panes' interfaces from memory: a registry and
+// an engine with two dangling images and one kept by a container.
 type fakeRegistry struct {
 	catalogErr error
+	pruned     *int
+}
+
+func (fakeRegistry) Images(context.Context) (domain.LocalListing, error) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return domain.LocalListing{
+		Images: []domain.LocalImage{
+			{ID: "sha256:aa11000000000000000000000000000000000000000000000000000000000000", RepoTags: []string{"team/app:1.0", "team/app:latest"}, Size: 12_300_000, Created: t0},
+			{ID: "sha256:bb22000000000000000000000000000000000000000000000000000000000000", RepoTags: []string{"team/web:2"}, Size: 45_600_000, Created: t0, Containers: []string{"web-1"}},
+			{ID: "sha256:cc33000000000000000000000000000000000000000000000000000000000000", Dangling: true, Size: 7_000_000, Created: t0},
+			{ID: "sha256:dd44000000000000000000000000000000000000000000000000000000000000", Dangling: true, Size: 3_000_000, Created: t0},
+		},
+		Dangling: 2, Reclaimable: 10_000_000,
+	}, nil
+}
+
+func (fakeRegistry) ImageChanges(context.Context) <-chan domain.EngineEvent { return nil }
+
+func (fakeRegistry) PrunePreview(context.Context) (domain.PrunePlan, error) {
+	return domain.PrunePlan{
+		Remove: []domain.DanglingImage{
+			{ID: "sha256:cc33000000000000000000000000000000000000000000000000000000000000", Size: 7_000_000},
+			{ID: "sha256:dd44000000000000000000000000000000000000000000000000000000000000", Size: 3_000_000},
+		},
+		Blocked: []domain.DanglingImage{{ID: "sha256:ee55000000000000000000000000000000000000000000000000000000000000", Size: 1_000_000, BlockedBy: []string{"old-job"}}},
+		Total:   10_000_000,
+	}, nil
+}
+
+func (f fakeRegistry) Prune(context.Context) (domain.PruneResult, error) {
+	if f.pruned != nil {
+		*f.pruned++
+	}
+	return domain.PruneResult{Removed: []string{"sha256:cc33", "sha256:dd44"}, SpaceReclaimed: 9_500_000}, nil
 }
 
 const (
@@ -71,7 +106,10 @@ func (fakeRegistry) Describe(_ context.Context, ref string) (domain.Details, err
 
 func newApp(t *testing.T, f fakeRegistry, w, h int) *tui.Model {
 	t.Helper()
-	m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Styles: theme.New(theme.Default(), true)})
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
+		Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+	})
 	drain(m, m.Init())
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
@@ -175,12 +213,50 @@ func TestFocusKeys(t *testing.T) {
 	if !strings.Contains(screen(m), "enter details") {
 		t.Errorf("after enter the key hint is not the tags pane's:\n%s", screen(m))
 	}
-	press(m, "1")
+	press(m, "2")
 	if !strings.Contains(screen(m), "enter show tags") {
-		t.Errorf("1 did not focus repositories")
+		t.Errorf("2 did not focus repositories")
 	}
-	press(m, "tab", "tab")
+	press(m, "1")
+	if !strings.Contains(screen(m), "D clean up dangling") {
+		t.Errorf("1 did not focus local")
+	}
+	press(m, "4")
 	if !strings.Contains(screen(m), "scroll down") {
 		t.Errorf("tab tab did not reach details")
+	}
+}
+
+// D previews the cleanup in the confirm dialog, whose default is no;
+// only yes removes, and the result lands in the status bar.
+func TestDanglingCleanupNeedsAYes(t *testing.T) {
+	pruned := 0
+	m := newApp(t, fakeRegistry{pruned: &pruned}, 120, 40)
+	if s := screen(m); !strings.Contains(s, "Local · 4 images · 2 dangling (10MB)") {
+		t.Fatalf("local title does not count dangling images:\n%s", s)
+	}
+	press(m, "1", "D")
+	s := screen(m)
+	for _, want := range []string{"Clean up 2 dangling images?", "remove  cc3300000000", "keep    ee5500000000", "used by old-job", "Remove 2 images"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("dialog lacks %q:\n%s", want, s)
+		}
+	}
+	golden(t, "cleanup_dialog_120x40", s)
+	press(m, "enter") // the default answer: no
+	if pruned != 0 || !strings.Contains(screen(m), "cancelled: nothing changed") {
+		t.Fatalf("enter on the default button pruned (%d) or said nothing", pruned)
+	}
+	press(m, "D", "y")
+	if pruned != 1 || !strings.Contains(screen(m), "removed 2 images, reclaimed 9.5MB") {
+		t.Errorf("yes did not prune once and report it (%d):\n%s", pruned, screen(m))
+	}
+}
+
+func TestLocalSelectionShowsDetails(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 120, 40)
+	press(m, "1", "enter")
+	if s := screen(m); !strings.Contains(s, "Details · sha256:aa11") {
+		t.Errorf("enter on a local image does not describe it:\n%s", s)
 	}
 }

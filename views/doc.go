@@ -22,3 +22,18 @@ type Component interface {
 	ShortHelp() []key.Binding
 	FullHelp() [][]key.Binding
 }
+
+// ConfirmRequestMsg asks the root to show the confirm dialog; OnConfirm runs
+// only when the user says yes (the default answer is no).
+type ConfirmRequestMsg struct {
+	Title     string
+	Body      string
+	Action    string // the yes button's label, e.g. "Remove 2 images"
+	OnConfirm tea.Cmd
+}
+
+// StatusMsg puts a line in the status bar: a result, or an error (Err).
+type StatusMsg struct {
+	Text string
+	Err  error
+}

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/localcache"
 )
 
 // tmuxSession runs the real wharf binary in a detached tmux session of the
@@ -105,4 +107,52 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// In the real binary against a private engine: D previews exactly the
+// dangling images, y removes them and nothing else.
+func TestCleanupEndToEnd(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	fx, err := testenv.LoadEngineFixtures(testenv.Context(t, 2*time.Minute), eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 120, 40, []string{
+		"NO_COLOR=1", "DOCKER_HOST=" + eng.Host, "DOCKER_CONFIG=" + t.TempDir(),
+		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(),
+	}, "--demo")
+	s.waitFor("2 dangling")
+	s.keys("1", "D")
+	scr := s.waitFor("Clean up 2 dangling images?", "Remove 2 images")
+	for _, id := range fx.Dangling {
+		if !strings.Contains(scr, "remove  "+domain.ShortDigest(id)) {
+			t.Errorf("dialog does not list %s:\n%s", id, scr)
+		}
+	}
+	s.keys("y")
+	s.waitFor("removed 2 images, reclaimed")
+
+	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	l, err := c.List(testenv.Context(t, time.Minute), localcache.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := map[string]bool{}
+	for _, img := range l.Images {
+		left[img.ID] = true
+		if img.Dangling {
+			t.Errorf("dangling image %s left", img.ID)
+		}
+	}
+	// Tagged maps each reference to the image it names now.
+	for ref, id := range fx.Tagged {
+		if !left[id] {
+			t.Errorf("tagged image %s was removed", ref)
+		}
+	}
+	s.waitFor("Local · ")
 }

@@ -52,6 +52,13 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 		return err
 	}
 	defer closeFn()
+	// The Local pane shows the engine's state itself, reachable or not.
+	cache, err := a.openCache()
+	if err != nil {
+		return err
+	}
+	defer cache.Close()
+	opts.Local, opts.LocalDetails = cache, cache
 	p := tea.NewProgram(tui.New(opts), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("running the app: %w", err)

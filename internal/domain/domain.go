@@ -196,3 +196,37 @@ type LocalListing struct {
 	Dangling    int
 	Reclaimable int64
 }
+
+// DanglingImage is a dangling image a cleanup would consider.
+type DanglingImage struct {
+	ID      string
+	Size    int64
+	Created time.Time
+	// BlockedBy names the containers that keep the image; the engine does
+	// not prune it while they exist.
+	BlockedBy []string
+}
+
+// PrunePlan is what a dangling-image cleanup would do.
+type PrunePlan struct {
+	// Remove are the images the cleanup removes; Blocked those it keeps.
+	Remove  []DanglingImage
+	Blocked []DanglingImage
+	// Total adds up the sizes of Remove (an upper bound on the space freed:
+	// layers shared with other images stay).
+	Total int64
+}
+
+// PruneResult is what a cleanup did.
+type PruneResult struct {
+	// Removed are the image IDs the engine deleted.
+	Removed        []string
+	SpaceReclaimed int64
+}
+
+// EngineEvent tells a view the engine's images changed, or that the engine
+// went away (Err set) or came back.
+type EngineEvent struct {
+	Kind string // "image", "disconnected", "reconnected"
+	Err  error
+}

@@ -36,7 +36,7 @@ if [[ "${CI:-}" == "true" ]]; then
   for must in TestRegistryVariantsPushListPull/anonymous TestRegistryVariantsPushListPull/basic \
     TestRegistryVariantsPushListPull/tls TestRegistryVariantsPushListPull/token \
     TestRegistryVariantsPushListPull/v3 TestEngineFixtures TestTokenRegistryReadOnlyUserPushDenied \
-    TestDoctorAgainstTestEnvironment TestDemoEndToEnd TestPrunePreviewEqualsPrune \
+    TestDoctorAgainstTestEnvironment TestDemoEndToEnd TestCleanupEndToEnd TestPrunePreviewEqualsPrune \
     TestPushAsReadOnlyUserIsDenied TestEngineStoppedThenReconnected TestLocalCLI; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2

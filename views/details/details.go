@@ -52,6 +52,8 @@ type Model struct {
 	keys    KeyMap
 	styles  *theme.Styles
 	src     Describer
+	local   Describer
+	isLocal bool
 	ref     string
 	details *domain.Details
 	loading bool
@@ -64,23 +66,36 @@ type Model struct {
 
 var _ views.Component = (*Model)(nil)
 
-// New returns an empty Details pane.
-func New(src Describer, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, vp: viewport.New()}
+// New returns an empty Details pane that reads remote references from src
+// and local images from local (nil when there is no engine).
+func New(src, local Describer, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, local: local, vp: viewport.New()}
 }
 
 // Init does nothing until a reference is chosen.
 func (m *Model) Init() tea.Cmd { return nil }
 
-// Load shows a reference's details.
-func (m *Model) Load(reference string) tea.Cmd {
-	if reference == m.ref && (m.loading || m.details != nil) {
+// Load shows a remote reference's details.
+func (m *Model) Load(reference string) tea.Cmd { return m.load(reference, false) }
+
+// LoadLocal shows a local image's details (by ID or reference).
+func (m *Model) LoadLocal(ref string) tea.Cmd { return m.load(ref, true) }
+
+func (m *Model) load(reference string, isLocal bool) tea.Cmd {
+	if reference == m.ref && isLocal == m.isLocal && (m.loading || m.details != nil) {
+		return nil
+	}
+	src := m.src
+	if isLocal {
+		src = m.local
+	}
+	if src == nil {
 		return nil
 	}
 	m.seq++
-	m.ref, m.details, m.loading, m.err = reference, nil, true, nil
+	m.ref, m.isLocal, m.details, m.loading, m.err = reference, isLocal, nil, true, nil
 	m.render()
-	return describe(m.src, reference, m.seq)
+	return describe(src, reference, m.seq)
 }
 
 func describe(src Describer, ref string, seq int) tea.Cmd {
@@ -134,8 +149,21 @@ func (m *Model) render() {
 		b.WriteString(m.styles.Danger.Render(m.err.Error()))
 	default:
 		d := m.details
-		label("digest", m.styles.Marker(d.Digest).Render(d.Digest))
-		label("media type", d.MediaType)
+		if d.ID != "" {
+			label("image ID", m.styles.Marker(d.ID).Render(d.ID))
+			if len(d.RepoTags) > 0 {
+				label("tags", strings.Join(d.RepoTags, ", "))
+			}
+			for _, rd := range d.RepoDigests {
+				label("repo digest", rd)
+			}
+		}
+		if d.Digest != "" {
+			label("digest", m.styles.Marker(d.Digest).Render(d.Digest))
+		}
+		if d.MediaType != "" {
+			label("media type", d.MediaType)
+		}
 		label("size", domain.HumanSize(d.Size))
 		if d.IsIndex() {
 			label("platforms", fmt.Sprintf("%d", len(d.Platforms)))
@@ -173,9 +201,15 @@ func (m *Model) render() {
 		}
 		b.WriteString(m.styles.Label.Render(fmt.Sprintf("layers (%d)", len(d.Layers))) + "\n")
 		for _, l := range d.Layers {
+			if l.Size == 0 { // local layers are diff IDs, without sizes
+				fmt.Fprintf(&b, "  %s\n", domain.ShortDigest(l.Digest))
+				continue
+			}
 			fmt.Fprintf(&b, "  %s  %8s\n", domain.ShortDigest(l.Digest), domain.HumanSize(l.Size))
 		}
-		b.WriteString(m.styles.Label.Render("history") + "\n")
+		if len(d.History) > 0 {
+			b.WriteString(m.styles.Label.Render("history") + "\n")
+		}
 		for _, h := range d.History {
 			mark := "  "
 			if h.EmptyLayer {

@@ -1,0 +1,94 @@
+// Package dialog is the one confirm dialog every destructive action goes
+// through: a title, what will happen, and two buttons with "no" chosen
+// until the user moves to "yes".
+package dialog
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/listnav"
+)
+
+// KeyMap are the dialog's keys.
+type KeyMap struct {
+	Yes, No, Toggle, Choose key.Binding
+}
+
+// DefaultKeyMap returns the dialog's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Yes:    key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes")),
+		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
+		Toggle: key.NewBinding(key.WithKeys("tab", "left", "right", "h", "l"), key.WithHelp("tab", "switch")),
+		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+	}
+}
+
+// ClosedMsg says the dialog closed; Confirmed is true only for yes.
+type ClosedMsg struct{ Confirmed bool }
+
+// Model is an open confirm dialog.
+type Model struct {
+	keys                KeyMap
+	styles              *theme.Styles
+	title, body, action string
+	yes                 bool
+	width, height       int
+}
+
+// New opens a dialog; action labels the yes button.
+func New(title, body, action string, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, title: title, body: body, action: action}
+}
+
+// Update handles a key; the returned command reports the closing.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	closed := func(yes bool) tea.Cmd { return func() tea.Msg { return ClosedMsg{Confirmed: yes} } }
+	switch {
+	case key.Matches(k, m.keys.Yes):
+		return closed(true)
+	case key.Matches(k, m.keys.No):
+		return closed(false)
+	case key.Matches(k, m.keys.Toggle):
+		m.yes = !m.yes
+	case key.Matches(k, m.keys.Choose):
+		return closed(m.yes)
+	}
+	return nil
+}
+
+// SetSize is the space the dialog may use.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// View draws the dialog box's content.
+func (m *Model) View() string {
+	inner := max(m.width-4, 20)
+	no, yes := " No ", " "+m.action+" "
+	if m.yes {
+		yes = m.styles.Selected.Render(yes)
+		no = "[" + no + "]"
+	} else {
+		no = m.styles.Selected.Render(no)
+		yes = m.styles.Danger.Render(yes)
+	}
+	lines := []string{m.styles.Title.Render(listnav.Truncate(m.title, inner)), ""}
+	body := strings.Split(m.body, "\n")
+	if room := max(m.height-7, 3); len(body) > room {
+		more := len(body) - room + 1
+		body = append(body[:room-1], m.styles.Muted.Render(fmt.Sprintf("… and %d more", more)))
+	}
+	for _, l := range body {
+		lines = append(lines, listnav.Truncate(l, inner))
+	}
+	lines = append(lines, "", no+"   "+yes, m.styles.Muted.Render("y yes · n/esc no · tab switch · enter choose"))
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,331 @@
+// Package local is the Local pane: the engine's images, the tags of one
+// image on one row, dangling images marked and counted in the title with
+// what a cleanup would reclaim; it follows the engine's events, and D
+// cleans up dangling images after a preview and a confirm.
+package local
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/listnav"
+)
+
+// Source is the engine's image cache.
+type Source interface {
+	Images(ctx context.Context) (domain.LocalListing, error)
+	ImageChanges(ctx context.Context) <-chan domain.EngineEvent
+	PrunePreview(ctx context.Context) (domain.PrunePlan, error)
+	Prune(ctx context.Context) (domain.PruneResult, error)
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Nav     listnav.KeyMap
+	Open    key.Binding
+	Cleanup key.Binding
+	Reload  key.Binding
+}
+
+// DefaultKeyMap returns the pane's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Nav:     listnav.DefaultKeyMap(),
+		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Cleanup: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "clean up dangling")),
+		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+	}
+}
+
+// ListedMsg carries the engine's images.
+type ListedMsg struct {
+	Seq     int
+	Listing domain.LocalListing
+	Err     error
+}
+
+// ChangedMsg is an engine event; more follow on the stream.
+type ChangedMsg struct {
+	Event  domain.EngineEvent
+	stream <-chan domain.EngineEvent
+}
+
+// PlannedMsg carries a cleanup preview.
+type PlannedMsg struct {
+	Plan domain.PrunePlan
+	Err  error
+}
+
+// PruneStartedMsg says a confirmed cleanup is running.
+type PruneStartedMsg struct{}
+
+// PrunedMsg carries a cleanup's result.
+type PrunedMsg struct {
+	Result domain.PruneResult
+	Err    error
+}
+
+// SelectedMsg says the user chose a local image (by ID).
+type SelectedMsg struct {
+	ID   string
+	Name string
+}
+
+// Model is the Local pane.
+type Model struct {
+	keys     KeyMap
+	styles   *theme.Styles
+	src      Source
+	listing  domain.LocalListing
+	loading  bool
+	pruning  bool
+	err      error
+	seq      int
+	watching bool
+	cur      listnav.Cursor
+	width    int
+	focused  bool
+}
+
+var _ views.Component = (*Model)(nil)
+
+// New returns the pane.
+func New(src Source, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src}
+}
+
+// Init lists the images and starts following the engine's events.
+func (m *Model) Init() tea.Cmd {
+	m.watching = true
+	return tea.Batch(m.load(), watch(m.src))
+}
+
+func (m *Model) load() tea.Cmd {
+	m.seq++
+	m.loading = true
+	src, seq := m.src, m.seq
+	return func() tea.Msg {
+		l, err := src.Images(context.Background())
+		return ListedMsg{Seq: seq, Listing: l, Err: err}
+	}
+}
+
+// watch follows the engine for the life of the app.
+func watch(src Source) tea.Cmd {
+	return func() tea.Msg {
+		return nextChange(src.ImageChanges(context.Background()))
+	}
+}
+
+func nextChange(stream <-chan domain.EngineEvent) tea.Msg {
+	if stream == nil {
+		return nil // a source that does not follow the engine
+	}
+	e, ok := <-stream
+	if !ok {
+		return nil
+	}
+	return ChangedMsg{Event: e, stream: stream}
+}
+
+// Update handles results, engine events and, when focused, keys.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case ListedMsg:
+		if msg.Seq != m.seq {
+			return nil
+		}
+		m.loading, m.err = false, msg.Err
+		if msg.Err == nil {
+			m.listing = msg.Listing
+			m.cur.SetLen(len(m.listing.Images))
+		}
+	case ChangedMsg:
+		stream := msg.stream
+		next := func() tea.Msg { return nextChange(stream) }
+		if msg.Event.Err != nil {
+			m.err = msg.Event.Err
+			return next
+		}
+		return tea.Batch(m.load(), next)
+	case PlannedMsg:
+		return m.confirmCleanup(msg)
+	case PruneStartedMsg:
+		m.pruning = true
+		return status("cleaning up dangling images…", nil)
+	case PrunedMsg:
+		m.pruning = false
+		if msg.Err != nil {
+			return status("", msg.Err)
+		}
+		text := fmt.Sprintf("removed %d images, reclaimed %s", len(msg.Result.Removed), domain.HumanSize(msg.Result.SpaceReclaimed))
+		return tea.Batch(m.load(), status(text, nil))
+	case tea.KeyPressMsg:
+		if m.focused {
+			return m.handleKey(msg)
+		}
+	}
+	return nil
+}
+
+func status(text string, err error) tea.Cmd {
+	return func() tea.Msg { return views.StatusMsg{Text: text, Err: err} }
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case m.cur.Handle(m.keys.Nav, msg):
+		return m.selected()
+	case key.Matches(msg, m.keys.Open):
+		return m.selected()
+	case key.Matches(msg, m.keys.Reload):
+		return m.load()
+	case key.Matches(msg, m.keys.Cleanup):
+		if m.pruning {
+			return status("a cleanup is already running", nil)
+		}
+		src := m.src
+		return func() tea.Msg {
+			plan, err := src.PrunePreview(context.Background())
+			return PlannedMsg{Plan: plan, Err: err}
+		}
+	}
+	return nil
+}
+
+// confirmCleanup turns a preview into the confirm dialog (or says there is
+// nothing to do).
+func (m *Model) confirmCleanup(msg PlannedMsg) tea.Cmd {
+	if msg.Err != nil {
+		return status("", msg.Err)
+	}
+	p := msg.Plan
+	if len(p.Remove) == 0 {
+		text := "no dangling images to remove"
+		if len(p.Blocked) > 0 {
+			text = fmt.Sprintf("no dangling images to remove (%d kept by containers)", len(p.Blocked))
+		}
+		return status(text, nil)
+	}
+	var b strings.Builder
+	for _, d := range p.Remove {
+		fmt.Fprintf(&b, "remove  %s  %8s\n", domain.ShortDigest(d.ID), domain.HumanSize(d.Size))
+	}
+	for _, d := range p.Blocked {
+		fmt.Fprintf(&b, "keep    %s  %8s  used by %s\n", domain.ShortDigest(d.ID), domain.HumanSize(d.Size), strings.Join(d.BlockedBy, ", "))
+	}
+	fmt.Fprintf(&b, "\nup to %s reclaimed; tagged images are never touched", domain.HumanSize(p.Total))
+	src := m.src
+	prune := func() tea.Msg {
+		res, err := src.Prune(context.Background())
+		return PrunedMsg{Result: res, Err: err}
+	}
+	return func() tea.Msg {
+		return views.ConfirmRequestMsg{
+			Title:     fmt.Sprintf("Clean up %d dangling images?", len(p.Remove)),
+			Body:      strings.TrimRight(b.String(), "\n"),
+			Action:    fmt.Sprintf("Remove %d images", len(p.Remove)),
+			OnConfirm: tea.Batch(func() tea.Msg { return PruneStartedMsg{} }, prune),
+		}
+	}
+}
+
+func (m *Model) selected() tea.Cmd {
+	if len(m.listing.Images) == 0 {
+		return nil
+	}
+	img := m.listing.Images[m.cur.Pos]
+	return func() tea.Msg { return SelectedMsg{ID: img.ID, Name: rowName(img)} }
+}
+
+func rowName(img domain.LocalImage) string {
+	if img.Dangling {
+		return "<none> " + domain.ShortDigest(img.ID)
+	}
+	return strings.Join(img.RepoTags, ", ")
+}
+
+// SetSize sets the inner size of the pane.
+func (m *Model) SetSize(w, h int) {
+	m.width = w
+	m.cur.SetHeight(h - 1)
+}
+
+// SetFocused marks the pane as the one keys go to.
+func (m *Model) SetFocused(f bool) { m.focused = f }
+
+// Title is the pane's title line.
+func (m *Model) Title() string {
+	l := m.listing
+	switch {
+	case m.err != nil && len(l.Images) == 0:
+		return "Local"
+	case m.loading && len(l.Images) == 0:
+		return "Local · loading…"
+	}
+	t := fmt.Sprintf("Local · %d images", len(l.Images))
+	if l.Dangling > 0 {
+		t += fmt.Sprintf(" · %d dangling (%s)", l.Dangling, domain.HumanSize(l.Reclaimable))
+	}
+	if m.pruning {
+		t += " · cleaning up…"
+	}
+	return t
+}
+
+// View renders the list.
+func (m *Model) View() string {
+	title := m.styles.Title
+	if m.focused {
+		title = m.styles.FocusedTitle
+	}
+	lines := []string{title.Render(listnav.Truncate(m.Title(), m.width))}
+	if m.err != nil {
+		lines = append(lines, m.styles.Danger.Render(listnav.Wrap(m.err.Error(), m.width)))
+	} else if !m.loading && len(m.listing.Images) == 0 {
+		lines = append(lines, m.styles.Muted.Render("no images"))
+	}
+	// Narrow panes drop the image ID column; the name matters more.
+	sizeW, showID := 8, m.width >= 50
+	nameW := m.width - sizeW - 1
+	if showID {
+		nameW -= 13
+	}
+	nameW = max(nameW, 8)
+	from, to := m.cur.Visible()
+	for i := from; i < to; i++ {
+		img := m.listing.Images[i]
+		name := listnav.Pad(listnav.Truncate(rowName(img), nameW), nameW)
+		switch {
+		case i == m.cur.Pos && m.focused:
+			name = m.styles.Selected.Render(name)
+		case img.Dangling:
+			name = m.styles.Muted.Render(name)
+		case i == m.cur.Pos:
+			name = m.styles.Label.Render(name)
+		}
+		row := name + " "
+		if showID {
+			row += m.styles.Marker(img.ID).Render(domain.ShortDigest(img.ID)) + " "
+		}
+		lines = append(lines, row+fmt.Sprintf("%*s", sizeW, domain.HumanSize(img.Size)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ShortHelp is the key hint.
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.keys.Open, m.keys.Cleanup}
+}
+
+// FullHelp is the pane's section of the help page.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Open, m.keys.Cleanup, m.keys.Reload}}
+}
