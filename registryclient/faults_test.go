@@ -137,7 +137,7 @@ func TestDigestRequestBudget(t *testing.T) {
 func TestExpiredTokenIsRefreshedOnce(t *testing.T) {
 	reg := testenv.NeedRegistry(t, testenv.Token)
 	proxy := testenv.StartProxy(t, reg)
-	c := newClient(t, registryclient.WithKeychain(keychainFor(proxy.Host, reg.Auth(testenv.AdminUser))))
+	c := newClient(t, registryclient.WithKeychain(testenv.KeychainFor(proxy.Host, reg.Auth(testenv.AdminUser))))
 	tags := []string{"1", "1.0", "1.0.0", "latest", "stable", "0.9.0", "1.1.0-rc.1"}
 	var all []string
 	for range 8 {

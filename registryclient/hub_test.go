@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 
+	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
 
@@ -63,7 +64,7 @@ func TestHubNamespaceListingContract(t *testing.T) {
 	hub := hubFake(t)
 	c := newClient(t, registryclient.WithHubAPI(hub.URL),
 		registryclient.WithRegistries([]registryclient.Registry{hubRegistry([]string{"myorg"}, []string{"library/nginx"})}),
-		registryclient.WithKeychain(keychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "hub-secret"})))
+		registryclient.WithKeychain(testenv.KeychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "hub-secret"})))
 	var pages [][]string
 	for page, err := range c.CatalogPages(testCtx(t), "docker.io") {
 		if err != nil {
@@ -78,7 +79,7 @@ func TestHubNamespaceListingContract(t *testing.T) {
 
 	wrong := newClient(t, registryclient.WithHubAPI(hub.URL),
 		registryclient.WithRegistries([]registryclient.Registry{hubRegistry([]string{"myorg"}, nil)}),
-		registryclient.WithKeychain(keychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "wrong"})))
+		registryclient.WithKeychain(testenv.KeychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "wrong"})))
 	if _, err := wrong.Catalog(testCtx(t), "docker.io"); err == nil || !strings.Contains(err.Error(), "unauthorized") {
 		t.Errorf("wrong Hub password: %v", err)
 	}

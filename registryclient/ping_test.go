@@ -66,21 +66,3 @@ func TestPingVariants(t *testing.T) {
 		})
 	}
 }
-
-type oneHostKeychain struct {
-	host string
-	auth authn.Authenticator
-}
-
-func (k oneHostKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	if r.RegistryStr() == k.host {
-		return k.auth, nil
-	}
-	return authn.Anonymous, nil
-}
-
-// keychainFor gives auth for host (for example a proxy in front of a
-// registry) and anonymous access elsewhere.
-func keychainFor(host string, auth authn.Authenticator) authn.Keychain {
-	return oneHostKeychain{host: host, auth: auth}
-}

@@ -207,7 +207,13 @@ func (r *Registry) Auth(user string) authn.Authenticator {
 // Keychain returns a keychain that gives user's credentials for this
 // registry and anonymous access elsewhere.
 func (r *Registry) Keychain(user string) authn.Keychain {
-	return hostKeychain{host: r.Host, auth: r.Auth(user)}
+	return KeychainFor(r.Host, r.Auth(user))
+}
+
+// KeychainFor gives auth for one host (a registry, or a proxy in front of
+// one) and anonymous access elsewhere.
+func KeychainFor(host string, auth authn.Authenticator) authn.Keychain {
+	return hostKeychain{host: host, auth: auth}
 }
 
 type hostKeychain struct {
