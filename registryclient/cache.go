@@ -34,15 +34,20 @@ type DiskCache struct {
 
 // DefaultCacheDir is $XDG_CACHE_HOME/wharf (~/.cache/wharf).
 func DefaultCacheDir(env func(string) string) string {
-	dir := env("XDG_CACHE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = "."
-		}
-		dir = filepath.Join(home, ".cache")
+	return filepath.Join(xdgDir(env, "XDG_CACHE_HOME", ".cache"), "wharf")
+}
+
+// xdgDir is $variable, or ~/fallback when it is unset (the XDG base
+// directory rule).
+func xdgDir(env func(string) string, variable, fallback string) string {
+	if dir := env(variable); dir != "" {
+		return dir
 	}
-	return filepath.Join(dir, "wharf")
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "."
+	}
+	return filepath.Join(home, fallback)
 }
 
 // OpenCache opens (creating) a cache directory with a size cap in bytes.

@@ -63,15 +63,7 @@ func (e *ConfigError) Error() string {
 // DefaultConfigPath is $XDG_CONFIG_HOME/wharf/config.yaml (~/.config/… when
 // XDG_CONFIG_HOME is unset).
 func DefaultConfigPath(env func(string) string) string {
-	dir := env("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = "."
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "wharf", "config.yaml")
+	return filepath.Join(xdgDir(env, "XDG_CONFIG_HOME", ".config"), "wharf", "config.yaml")
 }
 
 // LoadConfig reads and checks the config file. A missing file is an empty

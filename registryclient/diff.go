@@ -131,27 +131,22 @@ func historyLines(d domain.Details) []string {
 
 // diffLines returns the lines only in a and only in b (as multisets).
 func diffLines(a, b []string) (onlyA, onlyB []string) {
+	return minus(a, b), minus(b, a)
+}
+
+// minus is a without the lines of b, each line of b taking away one.
+func minus(a, b []string) []string {
 	count := map[string]int{}
 	for _, l := range b {
 		count[l]++
 	}
+	var out []string
 	for _, l := range a {
 		if count[l] > 0 {
 			count[l]--
 		} else {
-			onlyA = append(onlyA, l)
+			out = append(out, l)
 		}
 	}
-	seen := map[string]int{}
-	for _, l := range a {
-		seen[l]++
-	}
-	for _, l := range b {
-		if seen[l] > 0 {
-			seen[l]--
-		} else {
-			onlyB = append(onlyB, l)
-		}
-	}
-	return onlyA, onlyB
+	return out
 }
