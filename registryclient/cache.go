@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -203,6 +204,17 @@ func (c *DiskCache) PutDigests(repo string, digests map[string]string) error {
 	return c.update(repo, func(s *RepoSnapshot) {
 		for t, d := range digests {
 			s.Digests[t], s.DigestsAt[t] = d, now
+		}
+	})
+}
+
+// ForgetTags drops tags wharf deleted from the snapshot of repo.
+func (c *DiskCache) ForgetTags(repo string, tags []string) error {
+	return c.update(repo, func(s *RepoSnapshot) {
+		for _, t := range tags {
+			delete(s.Digests, t)
+			delete(s.DigestsAt, t)
+			s.Tags = slices.DeleteFunc(s.Tags, func(x string) bool { return x == t })
 		}
 	})
 }

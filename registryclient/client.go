@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // Client reaches registries with the docker credentials of the user. It is
@@ -24,6 +26,11 @@ type Client struct {
 	pullers    map[string]*remote.Puller
 	cache      *DiskCache
 	hubAPI     string
+	pushers    map[string]*remote.Pusher
+	journal    *Journal
+	// afterJournal runs after each journal write, before the change it
+	// records; tests stop there to play a crash.
+	afterJournal func(domain.JournalEntry) error
 }
 
 // Option configures a Client.
@@ -60,6 +67,7 @@ func New(opts ...Option) (*Client, error) {
 		o(c)
 	}
 	c.pullers = map[string]*remote.Puller{}
+	c.pushers = map[string]*remote.Pusher{}
 	c.registries = map[string]Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {

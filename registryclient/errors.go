@@ -98,6 +98,8 @@ func (e *Error) Hint() string {
 		return "the registry did not answer in time; try again"
 	case errors.Is(e.Kind, ErrServer):
 		return "the registry failed; try again later"
+	case errors.Is(e.Kind, ErrUnsupported) && strings.HasPrefix(e.Op, "delete"):
+		return "this registry does not allow deletes; registry:2 allows them only with storage.delete.enabled: true (REGISTRY_STORAGE_DELETE_ENABLED=true)"
 	case errors.Is(e.Kind, ErrCorrupt):
 		return "nothing was used; try again, and tell the registry's operators if it persists"
 	}

@@ -1,0 +1,182 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// JournalOp names what a journal entry was recorded before.
+type JournalOp string
+
+// The moves the journal records.
+const (
+	OpRetag        JournalOp = "retag"
+	OpCopy         JournalOp = "copy"
+	OpDeleteTag    JournalOp = "delete-tag"
+	OpDeleteDigest JournalOp = "delete-digest"
+)
+
+// JournalEntry is what a registry held before wharf changed it: the manifest
+// that was under Tags in Repository. Undo puts it back.
+type JournalEntry struct {
+	ID         int       `json:"id"`
+	Time       time.Time `json:"time"`
+	Op         JournalOp `json:"op"`
+	Repository string    `json:"repository"`
+	// Tags are the tags the change touched. A digest delete lists every tag
+	// the digest had.
+	Tags []string `json:"tags,omitempty"`
+	// Digest, MediaType and Manifest are the manifest the tags pointed at
+	// before; all empty when the tag did not exist (a retag or copy onto a
+	// new tag), in which case undoing deletes the tag.
+	Digest    string `json:"digest,omitempty"`
+	MediaType string `json:"mediaType,omitempty"`
+	Manifest  []byte `json:"manifest,omitempty"`
+	// After is the digest the tags point at once the change is done (empty
+	// for deletes). Undo refuses to move a tag someone has moved since,
+	// unless told to overwrite.
+	After string `json:"after,omitempty"`
+	// Undone is when the entry was undone; zero if it was not.
+	Undone time.Time `json:"undone,omitzero"`
+}
+
+// Summary is the entry in a line, for lists and confirmations.
+func (e JournalEntry) Summary() string {
+	tags := fmt.Sprint(e.Tags)
+	switch e.Op {
+	case OpDeleteTag:
+		return fmt.Sprintf("deleted %s:%s (%s)", e.Repository, e.Tags[0], ShortDigest(e.Digest))
+	case OpDeleteDigest:
+		return fmt.Sprintf("deleted %s@%s and its tags %s", e.Repository, ShortDigest(e.Digest), tags)
+	case OpRetag, OpCopy:
+		if e.Digest == "" {
+			return fmt.Sprintf("%s to new tag %s:%s (%s)", e.Op, e.Repository, e.Tags[0], ShortDigest(e.After))
+		}
+		return fmt.Sprintf("%s over %s:%s (%s → %s)", e.Op, e.Repository, e.Tags[0], ShortDigest(e.Digest), ShortDigest(e.After))
+	}
+	return fmt.Sprintf("%s %s %s", e.Op, e.Repository, tags)
+}
+
+// DeletePath is how a tag delete removed the tag.
+type DeletePath string
+
+// The three ways to delete exactly one tag.
+const (
+	// DeletedByTag: the registry deletes tags (OCI distribution 1.1).
+	DeletedByTag DeletePath = "tag"
+	// DeletedByDigest: no other tag shared the digest, so the manifest went.
+	DeletedByDigest DeletePath = "digest"
+	// DeletedByPlaceholder: other tags share the digest and the registry
+	// cannot delete a tag, so the tag was pointed at a placeholder manifest of
+	// wharf's own and the placeholder deleted; the siblings keep the image.
+	DeletedByPlaceholder DeletePath = "placeholder"
+)
+
+// Explain says what the path means, for people.
+func (p DeletePath) Explain() string {
+	switch p {
+	case DeletedByTag:
+		return "deleted the tag; the registry deletes tags"
+	case DeletedByDigest:
+		return "deleted the manifest by digest; no other tag shared it"
+	case DeletedByPlaceholder:
+		return "moved the tag to a placeholder manifest and deleted that, so the tags sharing its digest survive"
+	}
+	return string(p)
+}
+
+// DeleteResult is what a tag or digest delete did.
+type DeleteResult struct {
+	Reference string     `json:"reference"`
+	Digest    string     `json:"digest"`
+	Path      DeletePath `json:"path"`
+	// Siblings are the other tags that shared the digest; they still
+	// resolve to it.
+	Siblings []string `json:"siblings,omitempty"`
+	// Deleted are the tags that are gone (one for a tag delete).
+	Deleted []string `json:"deleted"`
+	// Restored are siblings the registry removed along with the tag and
+	// wharf put back from the journal.
+	Restored  []string `json:"restored,omitempty"`
+	JournalID int      `json:"journalId"`
+}
+
+// WriteResult is what a retag or copy did.
+type WriteResult struct {
+	Reference string `json:"reference"`
+	Digest    string `json:"digest"`
+	// Replaced is the digest the tag pointed at before (empty for a new tag
+	// or when it already pointed at Digest).
+	Replaced string `json:"replaced,omitempty"`
+	// Unchanged: the tag already pointed at Digest; nothing was written.
+	Unchanged bool `json:"unchanged,omitempty"`
+	// Blobs and Bytes count what a copy needed at the target; Transferred
+	// the bytes actually sent (blobs already there or mounted are not).
+	Blobs       int   `json:"blobs,omitempty"`
+	Bytes       int64 `json:"bytes,omitempty"`
+	Transferred int64 `json:"transferred,omitempty"`
+	JournalID   int   `json:"journalId,omitempty"`
+}
+
+// CopyProgress is how far a copy is.
+type CopyProgress struct {
+	BlobsDone, BlobsTotal int
+	BytesDone, BytesTotal int64
+}
+
+// OverwriteError refuses a write onto a tag that points at another digest;
+// the caller must decide to overwrite explicitly.
+type OverwriteError struct {
+	Reference string
+	// Existing is what the tag points at now; Incoming what would replace it.
+	Existing, Incoming string
+}
+
+func (e *OverwriteError) Error() string {
+	return fmt.Sprintf("%s already points at %s, not %s; overwrite only if you mean to replace it", e.Reference, ShortDigest(e.Existing), ShortDigest(e.Incoming))
+}
+
+// RetainedTag is one tag in a retention plan.
+type RetainedTag struct {
+	Tag     string    `json:"tag"`
+	Digest  string    `json:"digest"`
+	Created time.Time `json:"created,omitzero"`
+	Size    int64     `json:"size"`
+	// Reason says why the tag stays or goes.
+	Reason string `json:"reason"`
+}
+
+// RetentionPlan is what a retention policy would delete and keep.
+type RetentionPlan struct {
+	Repository string        `json:"repository"`
+	Keep       []RetainedTag `json:"keep"`
+	Delete     []RetainedTag `json:"delete"`
+}
+
+// DeleteSize adds up the sizes of the images only deleted tags point at:
+// what the registry's garbage collector could free.
+func (p RetentionPlan) DeleteSize() int64 {
+	kept := map[string]bool{}
+	for _, k := range p.Keep {
+		kept[k.Digest] = true
+	}
+	seen := map[string]bool{}
+	var n int64
+	for _, d := range p.Delete {
+		if kept[d.Digest] || seen[d.Digest] {
+			continue
+		}
+		seen[d.Digest] = true
+		n += d.Size
+	}
+	return n
+}
+
+// UndoResult is what undoing a journal entry did.
+type UndoResult struct {
+	Entry JournalEntry `json:"entry"`
+	// Restored are the references put back; Deleted the tags removed
+	// because the change had created them.
+	Restored []string `json:"restored,omitempty"`
+	Deleted  []string `json:"deleted,omitempty"`
+}

@@ -1,0 +1,345 @@
+package registryclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// PlaceholderLabel marks the placeholder images a tag delete points a tag at
+// for a moment (registry:2's case); its value is the tag and a timestamp, so
+// each placeholder has a digest of its own.
+const PlaceholderLabel = "dev.wharf.placeholder"
+
+// DeleteTag removes exactly one tag; the other tags that share its digest
+// keep it. It takes the first of these that applies, and says which:
+//
+//  1. the registry deletes tags (OCI distribution 1.1, distribution v3):
+//     DELETE by tag;
+//  2. no other tag shares the digest: DELETE the manifest by digest;
+//  3. others do (registry:2): point the tag at a tiny placeholder manifest of
+//     wharf's own, then DELETE the placeholder by digest.
+//
+// The manifest is journaled first. Afterwards the siblings are checked: if
+// the registry took any with the tag, they are put back from the journal
+// and listed in Restored.
+func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error) {
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return domain.DeleteResult{}, invalidReference("delete tag", reference, err)
+	}
+	tag, ok := ref.(name.Tag)
+	if !ok {
+		return domain.DeleteResult{}, invalidReference("delete tag", reference, errors.New("this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)"))
+	}
+	if c.journal == nil {
+		return domain.DeleteResult{}, ErrNoJournal
+	}
+	host := tag.RegistryStr()
+	op := "delete " + tag.String()
+	cur, err := c.current(ctx, tag)
+	if err == nil && cur == nil {
+		err = &Error{Op: op, Registry: host, Kind: ErrNotFound, Status: http.StatusNotFound, Detail: "no such tag"}
+	}
+	if err != nil {
+		return domain.DeleteResult{}, c.classify(op, host, err)
+	}
+	digest := cur.Digest.String()
+	sharing, err := c.tagsOf(ctx, tag.Context(), digest)
+	if err != nil {
+		return domain.DeleteResult{}, err
+	}
+	res := domain.DeleteResult{Reference: tag.String(), Digest: digest, Deleted: []string{tag.TagStr()}}
+	for _, t := range sharing {
+		if t != tag.TagStr() {
+			res.Siblings = append(res.Siblings, t)
+		}
+	}
+	entry, err := c.record(domain.JournalEntry{
+		Op: domain.OpDeleteTag, Repository: tag.Context().String(), Tags: []string{tag.TagStr()},
+		Digest: digest, MediaType: string(cur.MediaType), Manifest: cur.Manifest,
+	})
+	if err != nil {
+		return res, err
+	}
+	res.JournalID = entry.ID
+	w, err := c.pusher(host)
+	if err != nil {
+		return res, err
+	}
+	if res.Path, err = c.deleteOne(ctx, w, tag, cur, len(res.Siblings) > 0); err != nil {
+		return res, c.classify(op, host, err)
+	}
+	if c.cache != nil {
+		_ = c.cache.ForgetTags(tag.Context().String(), []string{tag.TagStr()})
+	}
+	switch still, err := c.current(ctx, tag); {
+	case err != nil:
+		return res, c.classify("check "+tag.String(), host, err)
+	case still != nil:
+		return res, &Error{Op: op, Registry: host, Kind: ErrServer, Detail: "the registry accepted the delete but the tag still resolves"}
+	}
+	res.Restored, err = c.restoreMissing(ctx, w, tag.Context(), res.Siblings, cur)
+	return res, err
+}
+
+// deleteOne removes tag by the first path that works (see DeleteTag).
+func (c *Client) deleteOne(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool) (domain.DeletePath, error) {
+	err := w.Delete(ctx, tag)
+	if err == nil {
+		return domain.DeletedByTag, nil
+	}
+	var e *Error
+	if !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
+		return "", err
+	}
+	if !shared {
+		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
+	}
+	ph, err := placeholder(tag, time.Now())
+	if err != nil {
+		return "", err
+	}
+	phDigest, err := ph.Digest()
+	if err != nil {
+		return "", err
+	}
+	if err := w.Push(ctx, tag, ph); err != nil {
+		return "", err
+	}
+	if err := w.Delete(ctx, tag.Context().Digest(phDigest.String())); err != nil {
+		// The tag points at the placeholder: put it back as it was.
+		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr != nil {
+			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry", err, tag, rerr)
+		}
+		return "", err
+	}
+	return domain.DeletedByPlaceholder, nil
+}
+
+// tagDeleteUnsupported: the registry answered a DELETE by tag the way
+// registries do that delete manifests only by digest (registry:2 says 400
+// DIGEST_INVALID). A 405 is not among them: registry:2 says that when
+// deletes are disabled altogether.
+func tagDeleteUnsupported(e *Error) bool {
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusNotImplemented:
+		return true
+	}
+	return false
+}
+
+// placeholder is an empty image labelled as wharf's placeholder for tag.
+func placeholder(tag name.Tag, now time.Time) (v1.Image, error) {
+	cf, err := empty.Image.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Labels = map[string]string{PlaceholderLabel: tag.String() + " " + strconv.FormatInt(now.UnixNano(), 10)}
+	return mutate.ConfigFile(empty.Image, cf)
+}
+
+// restoreMissing puts m back under each of tags that no longer resolves to
+// it, and returns those.
+func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name.Repository, tags []string, m *remote.Descriptor) ([]string, error) {
+	var restored []string
+	for _, t := range tags {
+		now, err := c.current(ctx, repo.Tag(t))
+		if err != nil {
+			return restored, c.classify("check "+t, repo.RegistryStr(), err)
+		}
+		if now != nil {
+			continue
+		}
+		if err := w.Put(ctx, repo.Tag(t), manifestOf(m)); err != nil {
+			return restored, c.classify("restore "+t, repo.RegistryStr(), err)
+		}
+		restored = append(restored, t)
+	}
+	return restored, nil
+}
+
+// tagsOf lists the tags of repo that point at digest, sorted.
+func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string) ([]string, error) {
+	tags, err := c.Tags(ctx, repo.String())
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var out []string
+	var firstErr error
+	err = c.Digests(ctx, repo.String(), tags, func(td domain.TagDigest) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case td.Err != nil && !errors.Is(td.Err, ErrNotFound) && firstErr == nil:
+			firstErr = td.Err
+		case td.Digest == digest:
+			out = append(out, td.Tag)
+		}
+	})
+	if err == nil {
+		err = firstErr
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+// DeleteDigest deletes a manifest and with it every tag that points at it.
+// tags must list exactly those tags — the caller has shown them — or
+// nothing is deleted and the error (ErrConflict) names the tags there are.
+func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []string) (domain.DeleteResult, error) {
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return domain.DeleteResult{}, invalidReference("delete digest", reference, err)
+	}
+	dig, ok := ref.(name.Digest)
+	if !ok {
+		return domain.DeleteResult{}, invalidReference("delete digest", reference, errors.New("this names a tag; give repository@sha256:…"))
+	}
+	if c.journal == nil {
+		return domain.DeleteResult{}, ErrNoJournal
+	}
+	host := dig.RegistryStr()
+	op := "delete " + dig.String()
+	p, err := c.puller(ctx, host)
+	if err != nil {
+		return domain.DeleteResult{}, err
+	}
+	cur, err := p.Get(ctx, dig)
+	if err != nil {
+		return domain.DeleteResult{}, c.classify(op, host, err)
+	}
+	actual, err := c.tagsOf(ctx, dig.Context(), dig.DigestStr())
+	if err != nil {
+		return domain.DeleteResult{}, err
+	}
+	given := slices.Clone(tags)
+	sort.Strings(given)
+	if !slices.Equal(actual, slices.Compact(given)) {
+		return domain.DeleteResult{}, &Error{
+			Op: op, Registry: host, Kind: ErrConflict,
+			Detail: fmt.Sprintf("the digest's tags are %v, not %v; nothing was deleted — show them and ask again", actual, given),
+		}
+	}
+	res := domain.DeleteResult{Reference: dig.String(), Digest: dig.DigestStr(), Path: domain.DeletedByDigest, Deleted: actual}
+	entry, err := c.record(domain.JournalEntry{
+		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: actual,
+		Digest: dig.DigestStr(), MediaType: string(cur.MediaType), Manifest: cur.Manifest,
+	})
+	if err != nil {
+		return res, err
+	}
+	res.JournalID = entry.ID
+	w, err := c.pusher(host)
+	if err != nil {
+		return res, err
+	}
+	if err := w.Delete(ctx, dig); err != nil {
+		return res, c.classify(op, host, err)
+	}
+	if c.cache != nil {
+		_ = c.cache.ForgetTags(dig.Context().String(), actual)
+	}
+	// Some registries (go-containerregistry's own) keep the tags of a
+	// deleted digest: delete them one by one.
+	for _, t := range actual {
+		if now, err := c.current(ctx, dig.Context().Tag(t)); err == nil && now != nil {
+			if err := w.Delete(ctx, dig.Context().Tag(t)); err != nil {
+				return res, c.classify(op, host, fmt.Errorf("the manifest is gone but tag %s still resolves: %w", t, err))
+			}
+		}
+	}
+	return res, nil
+}
+
+// Undo puts back what a journal entry recorded: the manifest under its
+// tags, or — for a change that created a tag — deletes the tag. A tag moved
+// since the change (it points at neither the recorded digest nor the one
+// the change left) is refused with an *domain.OverwriteError unless
+// overwrite is set. The entry is marked undone.
+func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite bool) (domain.UndoResult, error) {
+	res := domain.UndoResult{Entry: entry}
+	if !entry.Undone.IsZero() {
+		return res, fmt.Errorf("journal entry %d was undone already (%s)", entry.ID, entry.Undone.Local().Format(time.DateTime))
+	}
+	if c.journal == nil {
+		return res, ErrNoJournal
+	}
+	repo, err := c.parseRepository(entry.Repository)
+	if err != nil {
+		return res, invalidReference("undo", entry.Repository, err)
+	}
+	host := repo.RegistryStr()
+	op := fmt.Sprintf("undo %d (%s)", entry.ID, entry.Summary())
+	w, err := c.pusher(host)
+	if err != nil {
+		return res, err
+	}
+	if len(entry.Tags) == 0 {
+		if err := w.Put(ctx, repo.Digest(entry.Digest), entryManifest(entry)); err != nil {
+			return res, c.undoError(op, host, err)
+		}
+		res.Restored = append(res.Restored, repo.Digest(entry.Digest).String())
+	}
+	for _, t := range entry.Tags {
+		tag := repo.Tag(t)
+		cur, err := c.current(ctx, tag)
+		if err != nil {
+			return res, c.classify(op, host, err)
+		}
+		now := ""
+		if cur != nil {
+			now = cur.Digest.String()
+		}
+		if now != entry.Digest && now != entry.After && !overwrite {
+			return res, &domain.OverwriteError{Reference: tag.String(), Existing: now, Incoming: entry.Digest}
+		}
+		switch {
+		case now == entry.Digest:
+			// Already as recorded (the change never happened, or was undone by hand).
+		case entry.Manifest == nil:
+			if _, err := c.DeleteTag(ctx, tag.String()); err != nil {
+				return res, err
+			}
+			res.Deleted = append(res.Deleted, t)
+		default:
+			if err := w.Put(ctx, tag, entryManifest(entry)); err != nil {
+				return res, c.undoError(op, host, err)
+			}
+			c.remember(repo, t, entry.Digest)
+			res.Restored = append(res.Restored, tag.String())
+		}
+	}
+	if err := c.journal.markUndone(entry.ID); err != nil {
+		return res, err
+	}
+	res.Entry.Undone = time.Now().UTC()
+	return res, nil
+}
+
+// undoError explains a refused restore: when the registry no longer has the
+// blobs or child manifests, its garbage collector has run since.
+func (c *Client) undoError(op, host string, err error) error {
+	err = c.classify(op, host, err)
+	var e *Error
+	if errors.As(err, &e) && (e.Code == "MANIFEST_BLOB_UNKNOWN" || e.Code == "BLOB_UNKNOWN" || e.Code == "MANIFEST_UNKNOWN") {
+		e.Detail = "the registry no longer has the image's layers or platform manifests (its garbage collector removed them); the journal keeps only the manifest, so push the image again"
+	}
+	return err
+}

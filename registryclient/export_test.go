@@ -1,0 +1,9 @@
+package registryclient
+
+import "github.com/wharf-dev/wharf/internal/domain"
+
+// WithCrashAfterJournal makes every change stop with err right after its
+// journal entry is written, before the registry is asked: a crash.
+func WithCrashAfterJournal(err error) Option {
+	return func(c *Client) { c.afterJournal = func(domain.JournalEntry) error { return err } }
+}

@@ -1,0 +1,423 @@
+package registryclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// copyConcurrency is how many blobs a copy moves at once.
+const copyConcurrency = 4
+
+// ErrNoJournal refuses a change asked of a client made without a journal:
+// wharf changes nothing it could not undo.
+var ErrNoJournal = errors.New("no journal: wharf changes registries only when it can record how to undo the change")
+
+// WithJournal sets where changes are recorded before they are made. Without
+// one, Retag, Copy, DeleteTag and DeleteDigest refuse to run.
+func WithJournal(j *Journal) Option { return func(c *Client) { c.journal = j } }
+
+// Journal is the client's journal (nil without one).
+func (c *Client) Journal() *Journal { return c.journal }
+
+// pusher writes to one registry; like puller, one per host, kept.
+func (c *Client) pusher(host string) (*remote.Pusher, error) {
+	key := normalizeHost(host)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.pushers[key]; ok {
+		return p, nil
+	}
+	p, err := remote.NewPusher(c.remoteOptions(context.Background(), host)...)
+	if err != nil {
+		return nil, err
+	}
+	c.pushers[key] = p
+	return p, nil
+}
+
+// rawManifest is manifest bytes as go-containerregistry writes them: put
+// exactly as they are, so the digest does not change.
+type rawManifest struct {
+	b  []byte
+	mt types.MediaType
+}
+
+func (r rawManifest) RawManifest() ([]byte, error)        { return r.b, nil }
+func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }
+func manifestOf(d *remote.Descriptor) rawManifest         { return rawManifest{d.Manifest, d.MediaType} }
+
+func entryManifest(e domain.JournalEntry) rawManifest {
+	return rawManifest{e.Manifest, types.MediaType(e.MediaType)}
+}
+func notFound(err error) bool { return errors.Is(Classify("", "", err), ErrNotFound) }
+func (c *Client) remember(repo name.Repository, tag, digest string) {
+	if c.cache != nil {
+		_ = c.cache.PutDigests(repo.String(), map[string]string{tag: digest})
+	}
+}
+
+// current is what tag points at now; nil when the tag does not exist.
+func (c *Client) current(ctx context.Context, tag name.Tag) (*remote.Descriptor, error) {
+	p, err := c.puller(ctx, tag.RegistryStr())
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.Get(ctx, tag)
+	if notFound(err) {
+		return nil, nil
+	}
+	return d, err
+}
+
+// guardOverwrite refuses to move tag from existing to incoming unless
+// overwrite is set.
+func guardOverwrite(tag name.Tag, existing *remote.Descriptor, incoming string, overwrite bool) error {
+	if existing == nil || overwrite || existing.Digest.String() == incoming {
+		return nil
+	}
+	return &domain.OverwriteError{Reference: tag.String(), Existing: existing.Digest.String(), Incoming: incoming}
+}
+
+// journalWrite records what tag held before it is pointed at after.
+func (c *Client) journalWrite(op domain.JournalOp, tag name.Tag, before *remote.Descriptor, after string) (domain.JournalEntry, error) {
+	e := domain.JournalEntry{Op: op, Repository: tag.Context().String(), Tags: []string{tag.TagStr()}, After: after}
+	if before != nil {
+		e.Digest, e.MediaType, e.Manifest = before.Digest.String(), string(before.MediaType), before.Manifest
+	}
+	return c.record(e)
+}
+
+// record writes e to the journal, then gives tests the chance to stop as
+// if wharf crashed before making the change.
+func (c *Client) record(e domain.JournalEntry) (domain.JournalEntry, error) {
+	if c.journal == nil {
+		return e, ErrNoJournal
+	}
+	e, err := c.journal.record(e)
+	if err != nil {
+		return e, err
+	}
+	if c.afterJournal != nil {
+		if err := c.afterJournal(e); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+// Retag puts the manifest (image or index) that source names under newTag in
+// the same repository, without moving blobs. A newTag that points at another
+// digest is left alone with an *domain.OverwriteError unless overwrite is
+// set; what it pointed at is journaled first either way.
+func (c *Client) Retag(ctx context.Context, source, newTag string, overwrite bool) (domain.WriteResult, error) {
+	ref, err := c.parseReference(source)
+	if err != nil {
+		return domain.WriteResult{}, invalidReference("retag", source, err)
+	}
+	target, err := name.NewTag(ref.Context().String()+":"+newTag, c.nameOptions(ref.Context().RegistryStr())...)
+	if err != nil {
+		return domain.WriteResult{}, invalidReference("retag", newTag, err)
+	}
+	if c.journal == nil {
+		return domain.WriteResult{}, ErrNoJournal
+	}
+	host := ref.Context().RegistryStr()
+	op := fmt.Sprintf("retag %s as %s", ref, newTag)
+	p, err := c.puller(ctx, host)
+	if err != nil {
+		return domain.WriteResult{}, err
+	}
+	src, err := p.Get(ctx, ref)
+	if err != nil {
+		return domain.WriteResult{}, c.classify(op, host, err)
+	}
+	return c.putTag(ctx, op, domain.OpRetag, target, src, overwrite, domain.WriteResult{})
+}
+
+// putTag points target at src's manifest, guarded and journaled.
+func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, target name.Tag, src *remote.Descriptor, overwrite bool, res domain.WriteResult) (domain.WriteResult, error) {
+	host := target.RegistryStr()
+	digest := src.Digest.String()
+	res.Reference, res.Digest = target.String(), digest
+	existing, err := c.current(ctx, target)
+	if err != nil {
+		return res, c.classify(op, host, err)
+	}
+	if existing != nil && existing.Digest.String() == digest {
+		res.Unchanged = true
+		return res, nil
+	}
+	if err := guardOverwrite(target, existing, digest, overwrite); err != nil {
+		return res, err
+	}
+	if existing != nil {
+		res.Replaced = existing.Digest.String()
+	}
+	entry, err := c.journalWrite(jop, target, existing, digest)
+	if err != nil {
+		return res, err
+	}
+	res.JournalID = entry.ID
+	w, err := c.pusher(host)
+	if err != nil {
+		return res, err
+	}
+	if err := w.Put(ctx, target, manifestOf(src)); err != nil {
+		return res, c.classify(op, host, err)
+	}
+	c.remember(target.Context(), target.TagStr(), digest)
+	return res, nil
+}
+
+// CopyOptions tune a copy.
+type CopyOptions struct {
+	// Overwrite lets the copy move a destination tag that points at another
+	// digest.
+	Overwrite bool
+	// Progress is called as blobs complete, one call at a time.
+	Progress func(domain.CopyProgress)
+}
+
+// Copy copies an image or a whole multi-arch index from source to
+// destination (another repository, on the same registry or another one)
+// without the local engine. dest may omit the tag: source's tag is kept.
+// Blobs the destination has are skipped, blobs in another repository of the
+// same registry are mounted, and the destination tag is written last: a copy
+// cancelled through ctx or failed halfway leaves it as it was.
+func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions) (domain.WriteResult, error) {
+	ref, err := c.parseReference(source)
+	if err != nil {
+		return domain.WriteResult{}, invalidReference("copy", source, err)
+	}
+	target, err := c.copyTarget(ref, dest)
+	if err != nil {
+		return domain.WriteResult{}, invalidReference("copy", dest, err)
+	}
+	if c.journal == nil {
+		return domain.WriteResult{}, ErrNoJournal
+	}
+	op := fmt.Sprintf("copy %s to %s", ref, target)
+	srcHost, dstHost := ref.Context().RegistryStr(), target.RegistryStr()
+	p, err := c.puller(ctx, srcHost)
+	if err != nil {
+		return domain.WriteResult{}, err
+	}
+	src, err := p.Get(ctx, ref)
+	if err != nil {
+		return domain.WriteResult{}, c.classify(op, srcHost, err)
+	}
+	existing, err := c.current(ctx, target)
+	if err != nil {
+		return domain.WriteResult{}, c.classify(op, dstHost, err)
+	}
+	if err := guardOverwrite(target, existing, src.Digest.String(), opts.Overwrite); err != nil {
+		return domain.WriteResult{}, err
+	}
+	plan := &copyPlan{seen: map[v1.Hash]bool{}}
+	if err := plan.walk(ctx, p, ref.Context(), src); err != nil {
+		return domain.WriteResult{}, c.classify(op, srcHost, err)
+	}
+	w, err := c.pusher(dstHost)
+	if err != nil {
+		return domain.WriteResult{}, err
+	}
+	transferred, err := plan.upload(ctx, w, target.Context(), opts.Progress)
+	if err != nil {
+		return domain.WriteResult{}, c.classify(op, dstHost, err)
+	}
+	for _, child := range plan.children {
+		if err := w.Put(ctx, target.Context().Digest(child.Digest.String()), manifestOf(child)); err != nil {
+			return domain.WriteResult{}, c.classify(op, dstHost, err)
+		}
+	}
+	res := domain.WriteResult{Blobs: len(plan.blobs), Bytes: plan.bytes, Transferred: transferred}
+	return c.putTag(ctx, op, domain.OpCopy, target, src, opts.Overwrite, res)
+}
+
+// copyTarget is dest as a tag; without one it takes the source's tag.
+func (c *Client) copyTarget(src name.Reference, dest string) (name.Tag, error) {
+	repo, err := c.parseRepository(dest)
+	if err == nil {
+		tag := "latest"
+		if t, ok := src.(name.Tag); ok {
+			tag = t.TagStr()
+		}
+		return repo.Tag(tag), nil
+	}
+	r, err := c.parseReference(dest)
+	if err != nil {
+		return name.Tag{}, err
+	}
+	t, ok := r.(name.Tag)
+	if !ok {
+		return name.Tag{}, fmt.Errorf("%s names a digest; copy to a tag or a repository", dest)
+	}
+	return t, nil
+}
+
+// copyPlan is what a copy has to move: every blob once, and the child
+// manifests of an index (children before parents).
+type copyPlan struct {
+	seen     map[v1.Hash]bool
+	blobs    []v1.Layer
+	bytes    int64
+	children []*remote.Descriptor
+}
+
+func (cp *copyPlan) walk(ctx context.Context, p *remote.Puller, repo name.Repository, d *remote.Descriptor) error {
+	if d.MediaType.IsIndex() {
+		idx, err := d.ImageIndex()
+		if err != nil {
+			return err
+		}
+		im, err := idx.IndexManifest()
+		if err != nil {
+			return err
+		}
+		for _, m := range im.Manifests {
+			child, err := p.Get(ctx, repo.Digest(m.Digest.String()))
+			if err != nil {
+				return err
+			}
+			if err := cp.walk(ctx, p, repo, child); err != nil {
+				return err
+			}
+			cp.children = append(cp.children, child)
+		}
+		return nil
+	}
+	if !d.MediaType.IsImage() {
+		return fmt.Errorf("cannot copy %s: media type %q is neither an image nor an index", d.Digest, d.MediaType)
+	}
+	img, err := d.Image()
+	if err != nil {
+		return err
+	}
+	cfg, err := partial.ConfigLayer(img)
+	if err != nil {
+		return err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	for _, l := range append([]v1.Layer{cfg}, layers...) {
+		h, err := l.Digest()
+		if err != nil {
+			return err
+		}
+		mt, err := l.MediaType()
+		if err != nil {
+			return err
+		}
+		if cp.seen[h] || !mt.IsDistributable() {
+			continue
+		}
+		size, err := l.Size()
+		if err != nil {
+			return err
+		}
+		cp.seen[h] = true
+		cp.blobs = append(cp.blobs, l)
+		cp.bytes += size
+	}
+	return nil
+}
+
+// upload sends the plan's blobs to repo a few at a time and returns how many
+// bytes were actually sent (blobs already there or mounted send none).
+func (cp *copyPlan) upload(ctx context.Context, w *remote.Pusher, repo name.Repository, progress func(domain.CopyProgress)) (int64, error) {
+	var mu sync.Mutex
+	state := domain.CopyProgress{BlobsTotal: len(cp.blobs), BytesTotal: cp.bytes}
+	report := func(blobs int, bytes int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		state.BlobsDone += blobs
+		state.BytesDone += bytes
+		if progress != nil {
+			progress(state)
+		}
+	}
+	report(0, 0)
+	var sent atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(copyConcurrency)
+	for _, l := range cp.blobs {
+		g.Go(func() error {
+			counted := countLayer(l, func(n int64) { sent.Add(n); report(0, n) })
+			if err := w.Upload(gctx, repo, counted.layer); err != nil {
+				return err
+			}
+			size, _ := l.Size()
+			// A blob skipped or mounted was never read: count it now.
+			report(1, max(0, size-counted.read.Load()))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return sent.Load(), err
+	}
+	return sent.Load(), ctx.Err()
+}
+
+// counted is a layer whose compressed bytes are counted as they are read.
+type counted struct {
+	layer v1.Layer
+	read  *atomic.Int64
+}
+
+// countLayer wraps l so reads are counted, keeping it mountable: a
+// MountableLayer stays one, so the pusher still mounts it across
+// repositories.
+func countLayer(l v1.Layer, add func(int64)) counted {
+	read := &atomic.Int64{}
+	inner := l
+	ml, mountable := l.(*remote.MountableLayer)
+	if mountable {
+		inner = ml.Layer
+	}
+	var wrapped v1.Layer = &countingLayer{Layer: inner, add: func(n int64) { read.Add(n); add(n) }}
+	if mountable {
+		wrapped = &remote.MountableLayer{Layer: wrapped, Reference: ml.Reference}
+	}
+	return counted{layer: wrapped, read: read}
+}
+
+type countingLayer struct {
+	v1.Layer
+	add func(int64)
+}
+
+func (l *countingLayer) Compressed() (io.ReadCloser, error) {
+	rc, err := l.Layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	return &countingReader{ReadCloser: rc, add: l.add}, nil
+}
+
+type countingReader struct {
+	io.ReadCloser
+	add func(int64)
+}
+
+func (r *countingReader) Read(b []byte) (int, error) {
+	n, err := r.ReadCloser.Read(b)
+	if n > 0 {
+		r.add(int64(n))
+	}
+	return n, err
+}

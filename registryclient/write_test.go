@@ -1,0 +1,690 @@
+package registryclient_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// writeTarget is a registry the change tests write to, with how to reach it.
+type writeTarget struct {
+	host string
+	// push are the options fixtures are pushed with; opts make the client.
+	push []remote.Option
+	opts []registryclient.Option
+	// sharedPath is how the registry deletes a tag that shares its digest,
+	// onlyPath one that does not.
+	sharedPath, onlyPath domain.DeletePath
+}
+
+func writeTargets() map[string]func(t *testing.T) writeTarget {
+	r2 := func(k testenv.Kind) func(t *testing.T) writeTarget {
+		return func(t *testing.T) writeTarget {
+			reg := testenv.NeedRegistry(t, k)
+			return registryTarget(t, reg, testenv.AdminUser)
+		}
+	}
+	return map[string]func(t *testing.T) writeTarget{
+		"registry2": r2(testenv.Anonymous),
+		"token":     r2(testenv.Token),
+		"v3":        r2(testenv.V3),
+		"in-process": func(t *testing.T) writeTarget {
+			return writeTarget{host: testenv.InProcess(t), sharedPath: domain.DeletedByTag, onlyPath: domain.DeletedByTag}
+		},
+	}
+}
+
+func registryTarget(t *testing.T, reg *testenv.Registry, user string) writeTarget {
+	t.Helper()
+	w := writeTarget{
+		host: reg.Host, push: reg.RemoteOptions(testCtx(t), ""), opts: []registryclient.Option{registryclient.WithTransport(reg.Transport())},
+		sharedPath: domain.DeletedByPlaceholder, onlyPath: domain.DeletedByDigest,
+	}
+	if reg.NeedsAuth() {
+		w.opts = append(w.opts, registryclient.WithKeychain(reg.Keychain(user)))
+	}
+	if reg.Kind == testenv.V3 {
+		w.sharedPath, w.onlyPath = domain.DeletedByTag, domain.DeletedByTag
+	}
+	return w
+}
+
+// client is a client of the target with a journal of its own.
+func (w writeTarget) client(t *testing.T, opts ...registryclient.Option) *registryclient.Client {
+	t.Helper()
+	j, err := registryclient.OpenJournal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newClient(t, append(append(slices.Clone(w.opts), registryclient.WithJournal(j)), opts...)...)
+}
+
+// seed pushes App under tags a, b and c and AppOld under solo to a
+// repository of the test's own, and returns it.
+func (w writeTarget) seed(t *testing.T) string {
+	t.Helper()
+	repo := "changes/" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
+	err := fixtures.Push(testCtx(t), w.host, []fixtures.Entry{
+		{Repo: repo, Tags: []string{"a", "b", "c"}, Image: &fixtures.App},
+		{Repo: repo, Tags: []string{"solo"}, Image: &fixtures.AppOld},
+	}, w.push...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w.host + "/" + repo
+}
+
+// digestOf resolves ref with its own client ("" when it does not exist).
+func (w writeTarget) digestOf(t *testing.T, ref string) string {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := w.push
+	if len(opts) == 0 {
+		opts = []remote.Option{remote.WithContext(testCtx(t))}
+	}
+	d, err := remote.Head(r, opts...)
+	if err != nil {
+		if strings.Contains(err.Error(), "404") || strings.Contains(err.Error(), "MANIFEST_UNKNOWN") {
+			return ""
+		}
+		t.Fatalf("HEAD %s: %v", ref, err)
+	}
+	return d.Digest.String()
+}
+
+func fixtureDigest(t *testing.T, s fixtures.Spec) string {
+	t.Helper()
+	img, err := fixtures.Image(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
+}
+
+func TestDeleteTagSparesItsSiblingsAndUndoRestoresIt(t *testing.T) {
+	app := fixtureDigest(t, fixtures.App)
+	for name, target := range writeTargets() {
+		t.Run(name, func(t *testing.T) {
+			w := target(t)
+			repo := w.seed(t)
+			c := w.client(t)
+			res, err := c.DeleteTag(testCtx(t), repo+":a")
+			if err != nil {
+				t.Fatalf("delete: %v", err)
+			}
+			if res.Path != w.sharedPath || !slices.Equal(res.Siblings, []string{"b", "c"}) || res.Digest != app || len(res.Restored) != 0 {
+				t.Errorf("result %+v, want path %s, siblings [b c], digest %s", res, w.sharedPath, app)
+			}
+			if got := w.digestOf(t, repo+":a"); got != "" {
+				t.Errorf("a still resolves to %s", got)
+			}
+			for _, sib := range []string{"b", "c"} {
+				if got := w.digestOf(t, repo+":"+sib); got != app {
+					t.Errorf("sibling %s resolves to %q, want %s", sib, got, app)
+				}
+			}
+			entry, err := c.Journal().Last()
+			if err != nil || entry.ID != res.JournalID || entry.Op != domain.OpDeleteTag || entry.Digest != app {
+				t.Fatalf("journal's last entry %+v (%v), want the delete of a", entry, err)
+			}
+			undone, err := c.Undo(testCtx(t), entry, false)
+			if err != nil {
+				t.Fatalf("undo: %v", err)
+			}
+			if !slices.Equal(undone.Restored, []string{repo + ":a"}) {
+				t.Errorf("undo restored %v", undone.Restored)
+			}
+			if got := w.digestOf(t, repo+":a"); got != app {
+				t.Errorf("after undo a resolves to %q, want %s", got, app)
+			}
+			if _, err := c.Undo(testCtx(t), mustEntry(t, c, entry.ID), false); err == nil || !strings.Contains(err.Error(), "undone already") {
+				t.Errorf("undoing twice: %v, want 'undone already'", err)
+			}
+		})
+	}
+}
+
+func mustEntry(t *testing.T, c *registryclient.Client, id int) domain.JournalEntry {
+	t.Helper()
+	e, err := c.Journal().Entry(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestDeleteTheOnlyTagOfADigest(t *testing.T) {
+	old := fixtureDigest(t, fixtures.AppOld)
+	for name, target := range writeTargets() {
+		t.Run(name, func(t *testing.T) {
+			w := target(t)
+			repo := w.seed(t)
+			c := w.client(t)
+			res, err := c.DeleteTag(testCtx(t), repo+":solo")
+			if err != nil {
+				t.Fatalf("delete: %v", err)
+			}
+			if res.Path != w.onlyPath || len(res.Siblings) != 0 || res.Digest != old {
+				t.Errorf("result %+v, want path %s and no siblings", res, w.onlyPath)
+			}
+			if got := w.digestOf(t, repo+":solo"); got != "" {
+				t.Errorf("solo still resolves to %s", got)
+			}
+			if got := w.digestOf(t, repo+":a"); got == "" {
+				t.Error("a went with solo")
+			}
+			if _, err := c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false); err != nil {
+				t.Fatalf("undo: %v", err)
+			}
+			if got := w.digestOf(t, repo+":solo"); got != old {
+				t.Errorf("after undo solo resolves to %q, want %s", got, old)
+			}
+		})
+	}
+}
+
+func TestDeleteOnARegistryWithDeletesDisabled(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous, DisableDelete: true})
+	w := registryTarget(t, reg, "")
+	repo := w.seed(t)
+	c := w.client(t)
+	for _, tag := range []string{"a", "solo"} {
+		before := w.digestOf(t, repo+":"+tag)
+		_, err := c.DeleteTag(testCtx(t), repo+":"+tag)
+		if !errors.Is(err, registryclient.ErrUnsupported) || !strings.Contains(err.Error(), "storage.delete.enabled") {
+			t.Errorf("delete %s: %v, want ErrUnsupported naming storage.delete.enabled", tag, err)
+		}
+		if got := w.digestOf(t, repo+":"+tag); got != before {
+			t.Errorf("%s moved from %s to %q", tag, before, got)
+		}
+	}
+	for _, tag := range []string{"b", "c"} {
+		if got := w.digestOf(t, repo+":"+tag); got != fixtureDigest(t, fixtures.App) {
+			t.Errorf("%s resolves to %q", tag, got)
+		}
+	}
+}
+
+func TestReadOnlyUserIsRefusedAndNothingChanges(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Token)
+	admin := registryTarget(t, reg, testenv.AdminUser)
+	repo := admin.seed(t)
+	reader := registryTarget(t, reg, testenv.ReaderUser).client(t)
+	app := fixtureDigest(t, fixtures.App)
+	_, err := reader.DeleteTag(testCtx(t), repo+":a")
+	if !errors.Is(err, registryclient.ErrDenied) {
+		t.Errorf("reader's delete: %v, want ErrDenied", err)
+	}
+	var e *registryclient.Error
+	if errors.As(err, &e) && e.Status != 403 {
+		t.Errorf("status %d, want 403", e.Status)
+	}
+	if _, err := reader.Retag(testCtx(t), repo+":a", "new", false); !errors.Is(err, registryclient.ErrDenied) {
+		t.Errorf("reader's retag: %v, want ErrDenied", err)
+	}
+	for _, tag := range []string{"a", "b", "c"} {
+		if got := admin.digestOf(t, repo+":"+tag); got != app {
+			t.Errorf("%s resolves to %q, want %s", tag, got, app)
+		}
+	}
+	if got := admin.digestOf(t, repo+":new"); got != "" {
+		t.Errorf("the refused retag created new → %s", got)
+	}
+}
+
+var errCrash = errors.New("simulated crash")
+
+// TestUndoAfterACrashBetweenJournalAndRequest plays wharf dying right after
+// it journaled a change and before it asked the registry: undo must still
+// work, and leave things as they were.
+func TestUndoAfterACrashBetweenJournalAndRequest(t *testing.T) {
+	app, old := fixtureDigest(t, fixtures.App), fixtureDigest(t, fixtures.AppOld)
+	changes := map[string]func(c *registryclient.Client, repo string) error{
+		"delete-shared-tag": func(c *registryclient.Client, repo string) error {
+			_, err := c.DeleteTag(testCtx(t), repo+":a")
+			return err
+		},
+		"delete-only-tag": func(c *registryclient.Client, repo string) error {
+			_, err := c.DeleteTag(testCtx(t), repo+":solo")
+			return err
+		},
+		"retag-over": func(c *registryclient.Client, repo string) error {
+			_, err := c.Retag(testCtx(t), repo+":a", "solo", true)
+			return err
+		},
+		"retag-new": func(c *registryclient.Client, repo string) error {
+			_, err := c.Retag(testCtx(t), repo+":a", "fresh", false)
+			return err
+		},
+		"delete-digest": func(c *registryclient.Client, repo string) error {
+			_, err := c.DeleteDigest(testCtx(t), repo+"@"+app, []string{"a", "b", "c"})
+			return err
+		},
+	}
+	want := map[string]string{"a": app, "b": app, "c": app, "solo": old, "fresh": ""}
+	for _, tname := range []string{"registry2", "in-process"} {
+		for cname, change := range changes {
+			t.Run(tname+"/"+cname, func(t *testing.T) {
+				w := writeTargets()[tname](t)
+				repo := w.seed(t)
+				dir := t.TempDir()
+				j, err := registryclient.OpenJournal(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				crashing := newClient(t, append(slices.Clone(w.opts), registryclient.WithJournal(j), registryclient.WithCrashAfterJournal(errCrash))...)
+				if err := change(crashing, repo); !errors.Is(err, errCrash) {
+					t.Fatalf("change: %v, want the crash", err)
+				}
+				// A new process: reopen the journal.
+				j2, err := registryclient.OpenJournal(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := newClient(t, append(slices.Clone(w.opts), registryclient.WithJournal(j2))...)
+				entry, err := j2.Last()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Undo(testCtx(t), entry, false); err != nil {
+					t.Fatalf("undo: %v", err)
+				}
+				for tag, d := range want {
+					if got := w.digestOf(t, repo+":"+tag); got != d {
+						t.Errorf("%s resolves to %q, want %q", tag, got, d)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRetagGuardsOverwritesAndUndoes(t *testing.T) {
+	app, old := fixtureDigest(t, fixtures.App), fixtureDigest(t, fixtures.AppOld)
+	for name, target := range writeTargets() {
+		t.Run(name, func(t *testing.T) {
+			w := target(t)
+			repo := w.seed(t)
+			c := w.client(t)
+			_, err := c.Retag(testCtx(t), repo+":a", "solo", false)
+			var ow *domain.OverwriteError
+			if !errors.As(err, &ow) || ow.Existing != old || ow.Incoming != app {
+				t.Fatalf("retag over solo: %v, want an OverwriteError from %s to %s", err, old, app)
+			}
+			if got := w.digestOf(t, repo+":solo"); got != old {
+				t.Fatalf("the refused retag moved solo to %s", got)
+			}
+			res, err := c.Retag(testCtx(t), repo+":a", "solo", true)
+			if err != nil || res.Replaced != old || res.Digest != app {
+				t.Fatalf("retag with overwrite: %+v, %v", res, err)
+			}
+			if got := w.digestOf(t, repo+":solo"); got != app {
+				t.Fatalf("solo resolves to %s after the retag, want %s", got, app)
+			}
+			if _, err := c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false); err != nil {
+				t.Fatalf("undo: %v", err)
+			}
+			if got := w.digestOf(t, repo+":solo"); got != old {
+				t.Errorf("after undo solo resolves to %s, want %s", got, old)
+			}
+
+			res, err = c.Retag(testCtx(t), repo+"@"+old, "fresh", false)
+			if err != nil || res.Replaced != "" {
+				t.Fatalf("retag to a new tag: %+v, %v", res, err)
+			}
+			if again, err := c.Retag(testCtx(t), repo+":solo", "fresh", false); err != nil || !again.Unchanged {
+				t.Errorf("retag onto a tag already there: %+v, %v; want unchanged", again, err)
+			}
+			if got := w.digestOf(t, repo+":fresh"); got != old {
+				t.Fatalf("fresh resolves to %q", got)
+			}
+			undone, err := c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false)
+			if err != nil || !slices.Equal(undone.Deleted, []string{"fresh"}) {
+				t.Fatalf("undo of a new tag: %+v, %v; want fresh deleted", undone, err)
+			}
+			if got := w.digestOf(t, repo+":fresh"); got != "" {
+				t.Errorf("fresh still resolves to %s", got)
+			}
+			if got := w.digestOf(t, repo+":solo"); got != old {
+				t.Errorf("undoing fresh took solo (%q) with it", got)
+			}
+		})
+	}
+}
+
+func TestUndoRefusesATagMovedSince(t *testing.T) {
+	w := writeTargets()["in-process"](t)
+	repo := w.seed(t)
+	c := w.client(t)
+	res, err := c.DeleteTag(testCtx(t), repo+":solo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone else pushes solo again, another image.
+	if _, err := c.Retag(testCtx(t), repo+":b", "solo", false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false)
+	var ow *domain.OverwriteError
+	if !errors.As(err, &ow) {
+		t.Fatalf("undo over a moved tag: %v, want an OverwriteError", err)
+	}
+	if got := w.digestOf(t, repo+":solo"); got != fixtureDigest(t, fixtures.App) {
+		t.Errorf("the refused undo moved solo to %s", got)
+	}
+}
+
+func TestDeleteDigestNeedsTheListOfItsTags(t *testing.T) {
+	app := fixtureDigest(t, fixtures.App)
+	for name, target := range writeTargets() {
+		t.Run(name, func(t *testing.T) {
+			w := target(t)
+			repo := w.seed(t)
+			c := w.client(t)
+			_, err := c.DeleteDigest(testCtx(t), repo+"@"+app, []string{"a", "b"})
+			if !errors.Is(err, registryclient.ErrConflict) || !strings.Contains(err.Error(), "[a b c]") {
+				t.Fatalf("delete with a short list: %v, want ErrConflict naming [a b c]", err)
+			}
+			if got := w.digestOf(t, repo+":a"); got != app {
+				t.Fatalf("the refused delete removed a (%q)", got)
+			}
+			res, err := c.DeleteDigest(testCtx(t), repo+"@"+app, []string{"c", "b", "a"})
+			if err != nil || !slices.Equal(res.Deleted, []string{"a", "b", "c"}) {
+				t.Fatalf("delete: %+v, %v", res, err)
+			}
+			for _, tag := range []string{"a", "b", "c"} {
+				if got := w.digestOf(t, repo+":"+tag); got != "" {
+					t.Errorf("%s still resolves to %s", tag, got)
+				}
+			}
+			if got := w.digestOf(t, repo+":solo"); got == "" {
+				t.Error("solo went too")
+			}
+			if _, err := c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false); err != nil {
+				t.Fatalf("undo: %v", err)
+			}
+			for _, tag := range []string{"a", "b", "c"} {
+				if got := w.digestOf(t, repo+":"+tag); got != app {
+					t.Errorf("after undo %s resolves to %q", tag, got)
+				}
+			}
+		})
+	}
+}
+
+func TestChangesNeedAJournal(t *testing.T) {
+	host := testenv.InProcess(t)
+	c := newClient(t)
+	if _, err := c.DeleteTag(testCtx(t), host+"/fixtures/app:latest"); !errors.Is(err, registryclient.ErrNoJournal) {
+		t.Errorf("delete without a journal: %v, want ErrNoJournal", err)
+	}
+}
+
+func TestBadReferencesAreRefusedBeforeAnyRequest(t *testing.T) {
+	c := writeTargets()["in-process"](t).client(t)
+	ctx := testCtx(t)
+	cases := map[string]error{}
+	_, cases["delete of a digest"] = c.DeleteTag(ctx, "localhost:1/r@sha256:"+strings.Repeat("a", 64))
+	_, cases["delete-digest of a tag"] = c.DeleteDigest(ctx, "localhost:1/r:t", nil)
+	_, cases["retag to a bad tag"] = c.Retag(ctx, "localhost:1/r:t", "no spaces", false)
+	_, cases["copy to a digest"] = c.Copy(ctx, "localhost:1/r:t", "localhost:1/s@sha256:"+strings.Repeat("a", 64), registryclient.CopyOptions{})
+	for what, err := range cases {
+		if !errors.Is(err, registryclient.ErrInvalidReference) {
+			t.Errorf("%s: %v, want ErrInvalidReference", what, err)
+		}
+	}
+	if entries, _ := c.Journal().Entries(); len(entries) != 0 {
+		t.Errorf("refused changes were journaled: %v", entries)
+	}
+}
+
+func TestCopyIndexBetweenRegistriesKeepsEveryPlatform(t *testing.T) {
+	src := testenv.NeedRegistry(t, testenv.Token)
+	dst := testenv.NeedRegistry(t, testenv.V3)
+	srcT, dstT := registryTarget(t, src, testenv.AdminUser), registryTarget(t, dst, "")
+	keychain := registryclient.WithKeychain(testenv.KeychainFor(src.Host, src.Auth(testenv.AdminUser)))
+	// One client reaching both: the token registry's CA-less plain HTTP and
+	// v3's, with the admin's credentials for the first.
+	c := newClient(t, registryclient.WithTransport(src.Transport()), keychain, registryclient.WithJournal(mustJournal(t)))
+	// A repository of its own: go-containerregistry asks to mount a blob
+	// from the source's repository name, which the destination might hold.
+	srcRepo := "copysrc/" + strings.ToLower(t.Name())
+	if err := fixtures.Push(testCtx(t), src.Host, []fixtures.Entry{{Repo: srcRepo, Tags: []string{"1.0"}, Platforms: []fixtures.Spec{fixtures.AMD64, fixtures.ARM64}}}, srcT.push...); err != nil {
+		t.Fatal(err)
+	}
+	source := src.Host + "/" + srcRepo + ":1.0"
+	var last domain.CopyProgress
+	calls := 0
+	dest := dst.Host + "/copied/" + strings.ToLower(t.Name())
+	res, err := c.Copy(testCtx(t), source, dest, registryclient.CopyOptions{Progress: func(p domain.CopyProgress) { last = p; calls++ }})
+	if err != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	if last.BlobsDone != last.BlobsTotal || last.BytesDone != last.BytesTotal || last.BlobsTotal != res.Blobs || calls < 2 {
+		t.Errorf("last progress %+v after %d calls, want 100%% of %d blobs", last, calls, res.Blobs)
+	}
+	// Two platforms: two configs and four layers.
+	if res.Blobs != 6 || res.Transferred != res.Bytes || res.Reference != dest+":1.0" {
+		t.Errorf("result %+v, want 6 blobs all transferred to %s:1.0", res, dest)
+	}
+	want, err := srcT.client(t).Describe(testCtx(t), source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := dstT.client(t).Describe(testCtx(t), dest+":1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Digest != want.Digest || len(got.Platforms) != 2 || !slices.Equal(got.Platforms, want.Platforms) {
+		t.Errorf("copied index %s %v, want %s %v", got.Digest, got.Platforms, want.Digest, want.Platforms)
+	}
+	for _, p := range got.Platforms {
+		if d, err := dstT.client(t).Describe(testCtx(t), dest+"@"+p.Digest); err != nil || len(d.Layers) != 2 {
+			t.Errorf("platform %s at the destination: %v (%d layers)", p, err, len(d.Layers))
+		}
+	}
+	// Copying again moves nothing.
+	again, err := c.Copy(testCtx(t), source, dest, registryclient.CopyOptions{})
+	if err != nil || !again.Unchanged || again.Transferred != 0 {
+		t.Errorf("second copy %+v, %v; want unchanged and nothing sent", again, err)
+	}
+	// Onto a tag that holds another image: refused unless overwriting.
+	_, err = c.Copy(testCtx(t), src.Host+"/fixtures/app:0.9.0", dest+":1.0", registryclient.CopyOptions{})
+	var ow *domain.OverwriteError
+	if !errors.As(err, &ow) || ow.Existing != want.Digest {
+		t.Errorf("copy over: %v, want an OverwriteError naming %s", err, want.Digest)
+	}
+}
+
+func mustJournal(t *testing.T) *registryclient.Journal {
+	t.Helper()
+	j, err := registryclient.OpenJournal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestCopyWithinARegistryMountsBlobs(t *testing.T) {
+	w := writeTargets()["registry2"](t)
+	repo := w.seed(t)
+	c := w.client(t)
+	res, err := c.Copy(testCtx(t), repo+":a", w.host+"/mounted/"+strings.ToLower(t.Name()), registryclient.CopyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Transferred != 0 || res.Blobs != 4 {
+		t.Errorf("copy %+v: want 4 blobs mounted, none sent", res)
+	}
+	if got := w.digestOf(t, w.host+"/mounted/"+strings.ToLower(t.Name())+":a"); got != fixtureDigest(t, fixtures.App) {
+		t.Errorf("the copy resolves to %q", got)
+	}
+}
+
+func TestCancelledCopyLeavesTheTargetTagUntouched(t *testing.T) {
+	w := writeTargets()["registry2"](t)
+	w.seed(t)
+	dest := testenv.InProcess(t) + "/cancelled/" + strings.ToLower(t.Name())
+	if err := fixtures.Push(testCtx(t), testenv.InProcess(t), []fixtures.Entry{{Repo: strings.TrimPrefix(dest, testenv.InProcess(t)+"/"), Tags: []string{"a"}, Image: &fixtures.AppOld}}); err != nil {
+		t.Fatal(err)
+	}
+	c := w.client(t)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	deep := w.host + "/fixtures/deep:latest"
+	_, err := c.Copy(ctx, deep, dest+":a", registryclient.CopyOptions{Overwrite: true, Progress: func(p domain.CopyProgress) {
+		if p.BlobsDone >= 2 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled copy: %v, want context.Canceled", err)
+	}
+	if got := (writeTarget{}).digestOf(t, dest+":a"); got != fixtureDigest(t, fixtures.AppOld) {
+		t.Errorf("the target tag moved to %q", got)
+	}
+	if entries, _ := c.Journal().Entries(); len(entries) != 0 {
+		t.Errorf("a cancelled copy left journal entries %v", entries)
+	}
+}
+
+// TestRetentionPlan runs a policy over a repository with versions, sha-
+// tags and latest, then applies it.
+func TestRetentionPlan(t *testing.T) {
+	day := 24 * time.Hour
+	spec := func(seed int64, age time.Duration) *fixtures.Spec {
+		return &fixtures.Spec{Seed: 100 + seed, LayerSizes: []int64{512}, Created: fixtures.Epoch.Add(-age)}
+	}
+	entries := func(repo string) []fixtures.Entry {
+		return []fixtures.Entry{
+			{Repo: repo, Tags: []string{"2.0.0", "latest", "sha-2000"}, Image: spec(1, 1*day)},
+			{Repo: repo, Tags: []string{"1.2.0", "sha-1200"}, Image: spec(2, 10*day)},
+			{Repo: repo, Tags: []string{"1.10.0"}, Image: spec(3, 5*day)},
+			{Repo: repo, Tags: []string{"1.1.0", "sha-1100"}, Image: spec(4, 40*day)},
+			{Repo: repo, Tags: []string{"sha-dead"}, Image: spec(5, 60*day)},
+			{Repo: repo, Tags: []string{"sha-new"}, Image: spec(6, 0)},
+		}
+	}
+	cases := []struct {
+		name               string
+		pol                registryclient.RetentionPolicy
+		keep, del          []string
+		reasonOf, reasonIs string
+	}{
+		{
+			name: "keep-2-by-semver",
+			pol:  registryclient.RetentionPolicy{KeepNewest: 2},
+			keep: []string{"1.10.0", "2.0.0", "latest", "sha-2000"},
+			del:  []string{"1.1.0", "1.2.0", "sha-1100", "sha-1200", "sha-dead", "sha-new"},
+		},
+		{
+			name: "keep-2-older-than-30d",
+			pol:  registryclient.RetentionPolicy{KeepNewest: 2, OlderThan: 30 * day},
+			keep: []string{"1.10.0", "1.2.0", "2.0.0", "latest", "sha-1200", "sha-2000", "sha-new"},
+			del:  []string{"1.1.0", "sha-1100", "sha-dead"},
+		},
+		{
+			name:     "only-sha-tags-keep-1-by-created",
+			pol:      registryclient.RetentionPolicy{KeepNewest: 1, By: registryclient.ByCreated, Match: regexp.MustCompile(`^sha-`)},
+			keep:     []string{"1.1.0", "1.10.0", "1.2.0", "2.0.0", "latest", "sha-1100", "sha-1200", "sha-2000", "sha-new"},
+			del:      []string{"sha-dead"},
+			reasonOf: "sha-1100", reasonIs: "shares its digest with kept tag 1.1.0",
+		},
+	}
+	w := writeTargets()["registry2"](t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := "retain/" + tc.name
+			if err := fixtures.Push(testCtx(t), w.host, entries(repo), w.push...); err != nil {
+				t.Fatal(err)
+			}
+			c := w.client(t)
+			tc.pol.Now = fixtures.Epoch
+			plan, err := c.PlanRetention(testCtx(t), w.host+"/"+repo, tc.pol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keep, del := tagNames(plan.Keep), tagNames(plan.Delete)
+			if !slices.Equal(keep, tc.keep) || !slices.Equal(del, tc.del) {
+				t.Fatalf("plan keeps %v and deletes %v;\nwant keep %v delete %v\n%s", keep, del, tc.keep, tc.del, planText(plan))
+			}
+			for _, k := range plan.Keep {
+				if k.Tag == tc.reasonOf && k.Reason != tc.reasonIs {
+					t.Errorf("%s kept because %q, want %q", k.Tag, k.Reason, tc.reasonIs)
+				}
+			}
+			if plan.Delete[0].Size == 0 || plan.Delete[0].Created.IsZero() || plan.DeleteSize() == 0 {
+				t.Errorf("the plan lacks sizes or times: %+v", plan.Delete[0])
+			}
+			var failed []error
+			err = c.ApplyRetention(testCtx(t), plan, func(_ domain.RetainedTag, _ domain.DeleteResult, err error) {
+				if err != nil {
+					failed = append(failed, err)
+				}
+			})
+			if err != nil || len(failed) > 0 {
+				t.Fatalf("apply: %v %v", err, failed)
+			}
+			left, err := c.Tags(testCtx(t), w.host+"/"+repo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(left)
+			if !slices.Equal(left, tc.keep) {
+				t.Errorf("after applying the tags are %v, want %v", left, tc.keep)
+			}
+			for _, k := range plan.Keep {
+				if got := w.digestOf(t, w.host+"/"+repo+":"+k.Tag); got != k.Digest {
+					t.Errorf("kept %s resolves to %q, want %s", k.Tag, got, k.Digest)
+				}
+			}
+		})
+	}
+}
+
+func tagNames(ts []domain.RetainedTag) []string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, t.Tag)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func planText(p domain.RetentionPlan) string {
+	var b strings.Builder
+	for _, t := range p.Keep {
+		fmt.Fprintf(&b, "keep   %-10s %s\n", t.Tag, t.Reason)
+	}
+	for _, t := range p.Delete {
+		fmt.Fprintf(&b, "delete %-10s %s\n", t.Tag, t.Reason)
+	}
+	return b.String()
+}
+
+func TestRetentionPolicyMustLimitSomething(t *testing.T) {
+	c := writeTargets()["in-process"](t).client(t)
+	if _, err := c.PlanRetention(testCtx(t), testenv.InProcess(t)+"/fixtures/app", registryclient.RetentionPolicy{}); err == nil {
+		t.Error("a policy without --keep or --older-than was accepted")
+	}
+}
