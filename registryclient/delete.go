@@ -25,6 +25,9 @@ import (
 // each placeholder has a digest of its own.
 const PlaceholderLabel = "dev.wharf.placeholder"
 
+// errTagMoved marks a failed delete that left the tag on its placeholder.
+var errTagMoved = errors.New("the tag points at a placeholder")
+
 // DeleteTag removes exactly one tag; the other tags that share its digest
 // keep it. It takes the first of these that applies, and says which:
 //
@@ -82,7 +85,7 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 		return res, err
 	}
 	if res.Path, err = c.deleteOne(ctx, w, tag, cur, len(res.Siblings) > 0); err != nil {
-		return res, c.classify(op, host, err)
+		return res, c.refused(entry, c.classify(op, host, err))
 	}
 	if c.cache != nil {
 		_ = c.cache.ForgetTags(tag.Context().String(), []string{tag.TagStr()})
@@ -124,7 +127,7 @@ func (c *Client) deleteOne(ctx context.Context, w *remote.Pusher, tag name.Tag, 
 	if err := w.Delete(ctx, tag.Context().Digest(phDigest.String())); err != nil {
 		// The tag points at the placeholder: put it back as it was.
 		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr != nil {
-			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry", err, tag, rerr)
+			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, tag, rerr, errTagMoved)
 		}
 		return "", err
 	}
@@ -251,7 +254,7 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 		return res, err
 	}
 	if err := w.Delete(ctx, dig); err != nil {
-		return res, c.classify(op, host, err)
+		return res, c.refused(entry, c.classify(op, host, err))
 	}
 	if c.cache != nil {
 		_ = c.cache.ForgetTags(dig.Context().String(), actual)
@@ -277,6 +280,9 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 	res := domain.UndoResult{Entry: entry}
 	if !entry.Undone.IsZero() {
 		return res, fmt.Errorf("journal entry %d was undone already (%s)", entry.ID, entry.Undone.Local().Format(time.DateTime))
+	}
+	if entry.Refused != "" {
+		return res, fmt.Errorf("journal entry %d changed nothing, so there is nothing to undo: the registry refused it (%s)", entry.ID, entry.Refused)
 	}
 	if c.journal == nil {
 		return res, ErrNoJournal

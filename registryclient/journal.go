@@ -40,6 +40,13 @@ type Journal struct {
 type journalRecord struct {
 	Entry  *domain.JournalEntry `json:"entry,omitempty"`
 	Undone *undoneRecord        `json:"undone,omitempty"`
+	// Refused notes that the registry refused the change an entry recorded.
+	Refused *refusedRecord `json:"refused,omitempty"`
+}
+
+type refusedRecord struct {
+	ID    int    `json:"id"`
+	Error string `json:"error"`
 }
 
 type undoneRecord struct {
@@ -92,6 +99,13 @@ func (j *Journal) markUndone(id int) error {
 	return nil
 }
 
+// markRefused records that the registry refused the change of entry id.
+func (j *Journal) markRefused(id int, why error) error {
+	return j.locked(func(f *os.File) error {
+		return appendRecord(f, journalRecord{Refused: &refusedRecord{ID: id, Error: why.Error()}})
+	})
+}
+
 // Entries are the journal's entries, oldest first, with Undone filled in.
 func (j *Journal) Entries() ([]domain.JournalEntry, error) {
 	var entries []domain.JournalEntry
@@ -118,14 +132,15 @@ func (j *Journal) Entry(id int) (domain.JournalEntry, error) {
 	return entries[id-1], nil
 }
 
-// Last returns the newest entry not undone yet.
+// Last returns the newest entry not undone yet (and not refused by the
+// registry).
 func (j *Journal) Last() (domain.JournalEntry, error) {
 	entries, err := j.Entries()
 	if err != nil {
 		return domain.JournalEntry{}, err
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
-		if entries[i].Undone.IsZero() {
+		if entries[i].Undone.IsZero() && entries[i].Refused == "" {
 			return entries[i], nil
 		}
 	}
@@ -167,6 +182,8 @@ func readJournal(f *os.File) ([]domain.JournalEntry, error) {
 			entries = append(entries, *r.Entry)
 		case r.Undone != nil && r.Undone.ID >= 1 && r.Undone.ID <= len(entries):
 			entries[r.Undone.ID-1].Undone = r.Undone.Time
+		case r.Refused != nil && r.Refused.ID >= 1 && r.Refused.ID <= len(entries):
+			entries[r.Refused.ID-1].Refused = r.Refused.Error
 		}
 	}
 	return entries, sc.Err()

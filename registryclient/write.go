@@ -118,6 +118,18 @@ func (c *Client) record(e domain.JournalEntry) (domain.JournalEntry, error) {
 	return e, nil
 }
 
+// refused notes in the journal that the registry refused entry's change
+// with an answer (a 4xx): nothing changed. Anything else — a timeout, a
+// dropped connection — may have changed the registry, so the entry stays
+// undoable. It returns err.
+func (c *Client) refused(entry domain.JournalEntry, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && !errors.Is(err, errTagMoved) {
+		_ = c.journal.markRefused(entry.ID, err)
+	}
+	return err
+}
+
 // Retag puts the manifest (image or index) that source names under newTag in
 // the same repository, without moving blobs. A newTag that points at another
 // digest is left alone with an *domain.OverwriteError unless overwrite is
@@ -176,7 +188,7 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 		return res, err
 	}
 	if err := w.Put(ctx, target, manifestOf(src)); err != nil {
-		return res, c.classify(op, host, err)
+		return res, c.refused(entry, c.classify(op, host, err))
 	}
 	c.remember(target.Context(), target.TagStr(), digest)
 	return res, nil

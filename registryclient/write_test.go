@@ -110,15 +110,11 @@ func (w writeTarget) digestOf(t *testing.T, ref string) string {
 
 func fixtureDigest(t *testing.T, s fixtures.Spec) string {
 	t.Helper()
-	img, err := fixtures.Image(s)
+	d, err := fixtures.Digest(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.String()
+	return d
 }
 
 func TestDeleteTagSparesItsSiblingsAndUndoRestoresIt(t *testing.T) {
@@ -223,6 +219,25 @@ func TestDeleteOnARegistryWithDeletesDisabled(t *testing.T) {
 			t.Errorf("%s resolves to %q", tag, got)
 		}
 	}
+	assertAllRefused(t, c.Journal(), 2)
+}
+
+// assertAllRefused checks the journal has n entries, each marked refused by
+// the registry, and nothing to undo.
+func assertAllRefused(t *testing.T, j *registryclient.Journal, n int) {
+	t.Helper()
+	entries, err := j.Entries()
+	if err != nil || len(entries) != n {
+		t.Fatalf("%d journal entries (%v), want %d", len(entries), err, n)
+	}
+	for _, e := range entries {
+		if e.Refused == "" {
+			t.Errorf("entry %d (%s) is not marked refused", e.ID, e.Summary())
+		}
+	}
+	if last, err := j.Last(); !errors.Is(err, registryclient.ErrNoSuchEntry) {
+		t.Errorf("Last() = %d, %v; want nothing to undo", last.ID, err)
+	}
 }
 
 func TestReadOnlyUserIsRefusedAndNothingChanges(t *testing.T) {
@@ -250,6 +265,7 @@ func TestReadOnlyUserIsRefusedAndNothingChanges(t *testing.T) {
 	if got := admin.digestOf(t, repo+":new"); got != "" {
 		t.Errorf("the refused retag created new → %s", got)
 	}
+	assertAllRefused(t, reader.Journal(), 2)
 }
 
 var errCrash = errors.New("simulated crash")

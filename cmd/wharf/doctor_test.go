@@ -25,6 +25,10 @@ func runWharf(t *testing.T, env map[string]string, args ...string) (string, erro
 	if _, ok := env["XDG_CACHE_HOME"]; !ok {
 		env["XDG_CACHE_HOME"] = t.TempDir()
 	}
+	// Nor the user's journal.
+	if _, ok := env["XDG_DATA_HOME"]; !ok {
+		env["XDG_DATA_HOME"] = t.TempDir()
+	}
 	a := &app{env: func(k string) string { return env[k] }, stdout: &out, stderr: &errOut}
 	cmd := newRootCmd(a)
 	cmd.SetArgs(args)

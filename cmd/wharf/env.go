@@ -35,6 +35,13 @@ func (a *app) registries() (*registrySetup, error) {
 	} else {
 		fmt.Fprintln(a.stderr, "wharf: no cache:", err)
 	}
+	// Changes are journaled so they can be undone; without a journal the
+	// client refuses to change anything, and reading still works.
+	if j, err := registryclient.OpenJournal(registryclient.DefaultDataDir(a.env)); err == nil {
+		opts = append(opts, registryclient.WithJournal(j))
+	} else {
+		fmt.Fprintln(a.stderr, "wharf: no journal, so no changes to registries:", err)
+	}
 	if cfg.DigestConcurrency > 0 {
 		opts = append(opts, registryclient.WithDigestConcurrency(cfg.DigestConcurrency))
 	}

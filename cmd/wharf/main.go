@@ -58,7 +58,8 @@ an embedded registry with sample images.`,
 	root.SetErr(a.stderr)
 	root.AddCommand(newDoctorCmd(a), newImagesCmd(a), newHistoryCmd(a), newTagCmd(a), newUntagCmd(a),
 		newPruneCmd(a), newPushCmd(a), newPullCmd(a),
-		newCatalogCmd(a), newTagsCmd(a), newSameCmd(a), newInspectCmd(a), newDiffCmd(a))
+		newCatalogCmd(a), newTagsCmd(a), newSameCmd(a), newInspectCmd(a), newDiffCmd(a),
+		newRetagCmd(a), newCopyCmd(a), newRmtagCmd(a), newRmdigestCmd(a), newJournalCmd(a), newUndoCmd(a), newRetainCmd(a))
 	return root
 }
 

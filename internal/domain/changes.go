@@ -38,6 +38,9 @@ type JournalEntry struct {
 	After string `json:"after,omitempty"`
 	// Undone is when the entry was undone; zero if it was not.
 	Undone time.Time `json:"undone,omitzero"`
+	// Refused is the registry's refusal when it answered the change with an
+	// error: nothing changed, and there is nothing to undo.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Summary is the entry in a line, for lists and confirmations.

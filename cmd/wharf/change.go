@@ -1,0 +1,378 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// The commands that change registries. Each is journaled by registryclient
+// before the registry is asked, so `wharf undo` can put things back.
+
+// overwriteHint adds what to do to a refused overwrite.
+func overwriteHint(err error) error {
+	var ow *domain.OverwriteError
+	if errors.As(err, &ow) {
+		return fmt.Errorf("%w (pass --overwrite to replace it)", err)
+	}
+	return err
+}
+
+func newRetagCmd(a *app) *cobra.Command {
+	var asJSON, overwrite bool
+	cmd := &cobra.Command{
+		Use:   "retag SRC NEWTAG",
+		Short: "Put a remote image or index under another tag of its repository, without moving blobs",
+		Example: `  wharf retag registry.example.com/team/app:1.4.2 stable
+  wharf retag registry.example.com/team/app@sha256:… 1.4`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				res, err := s.client.Retag(cmd.Context(), args[0], args[1], overwrite)
+				if err != nil {
+					return overwriteHint(err)
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error { return printWrite(w, res) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "move NEWTAG even if it points at another image (journaled; undo puts it back)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newCopyCmd(a *app) *cobra.Command {
+	var asJSON, overwrite bool
+	cmd := &cobra.Command{
+		Use:   "cp SRC DST",
+		Short: "Copy an image or a whole multi-arch index to another repository or registry, without the engine",
+		Example: `  wharf cp ci.example.com/team/app:1.4.2 release.example.com/team/app
+  wharf cp ci.example.com/team/app:1.4.2 release.example.com/team/app:stable`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				opts := registryclient.CopyOptions{Overwrite: overwrite}
+				if !asJSON {
+					opts.Progress = func(p domain.CopyProgress) {
+						fmt.Fprintf(a.stderr, "blobs %d/%d  %s/%s\n", p.BlobsDone, p.BlobsTotal, domain.HumanSize(p.BytesDone), domain.HumanSize(p.BytesTotal))
+					}
+				}
+				res, err := s.client.Copy(cmd.Context(), args[0], args[1], opts)
+				if err != nil {
+					return overwriteHint(err)
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error { return printWrite(w, res) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "move the destination tag even if it points at another image (journaled)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printWrite(w io.Writer, r domain.WriteResult) error {
+	switch {
+	case r.Unchanged:
+		fmt.Fprintf(w, "%s already points at %s; nothing to do\n", r.Reference, r.Digest)
+		return nil
+	case r.Replaced != "":
+		fmt.Fprintf(w, "%s now points at %s (was %s)\n", r.Reference, r.Digest, r.Replaced)
+	default:
+		fmt.Fprintf(w, "%s now points at %s\n", r.Reference, r.Digest)
+	}
+	if r.Blobs > 0 {
+		fmt.Fprintf(w, "%d blobs, %s; sent %s (the rest was there or mounted)\n", r.Blobs, domain.HumanSize(r.Bytes), domain.HumanSize(r.Transferred))
+	}
+	fmt.Fprintf(w, "journal entry %d: `wharf undo %d` puts it back\n", r.JournalID, r.JournalID)
+	return nil
+}
+
+func newRmtagCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "rmtag REF",
+		Short: "Delete exactly one tag; other tags of the same image keep it",
+		Long: `rmtag deletes one tag and nothing else. Where the registry deletes tags it
+asks for that; otherwise it deletes the manifest by digest when no other tag
+shares it, or points the tag at a placeholder of wharf's own and deletes that
+(registry:2), so the tags that share the digest survive. The manifest is
+journaled first: ` + "`wharf undo`" + ` puts the tag back.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				res, err := s.client.DeleteTag(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error { return printDelete(w, res) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printDelete(w io.Writer, r domain.DeleteResult) error {
+	fmt.Fprintf(w, "deleted %s (%s)\n", strings.Join(r.Deleted, ", "), domain.ShortDigest(r.Digest))
+	fmt.Fprintf(w, "how\t%s\n", r.Path.Explain())
+	if len(r.Siblings) > 0 {
+		fmt.Fprintf(w, "kept\t%s (same image)\n", strings.Join(r.Siblings, ", "))
+	}
+	if len(r.Restored) > 0 {
+		fmt.Fprintf(w, "restored\t%s (the registry removed them with the tag)\n", strings.Join(r.Restored, ", "))
+	}
+	fmt.Fprintf(w, "journal entry %d: `wharf undo %d` puts it back\n", r.JournalID, r.JournalID)
+	return nil
+}
+
+func newRmdigestCmd(a *app) *cobra.Command {
+	var asJSON bool
+	var tags []string
+	cmd := &cobra.Command{
+		Use:   "rmdigest REPO@DIGEST --tags T1,T2,…",
+		Short: "Delete a manifest and every tag that points at it",
+		Long: `rmdigest deletes a manifest by digest, which takes every tag that points at
+it. It runs only when --tags lists exactly those tags; without --tags it shows
+them and changes nothing.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				if !cmd.Flags().Changed("tags") {
+					return fmt.Errorf("rmdigest deletes every tag of the digest: pass them with --tags so it is clear which (nothing was deleted; `wharf same REPO` lists them)")
+				}
+				res, err := s.client.DeleteDigest(cmd.Context(), args[0], tags)
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error { return printDelete(w, res) })
+			})
+		},
+	}
+	cmd.Flags().StringSliceVar(&tags, "tags", nil, "the digest's tags, all of them (empty for none)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newJournalCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "journal",
+		Short: "List the changes wharf made to registries, newest last, and which were undone",
+		Args:  cobra.NoArgs,
+		RunE: func(_ *cobra.Command, _ []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				j := s.client.Journal()
+				if j == nil {
+					return registryclient.ErrNoJournal
+				}
+				entries, err := j.Entries()
+				if err != nil {
+					return err
+				}
+				if entries == nil {
+					entries = []domain.JournalEntry{}
+				}
+				return a.emit(asJSON, entries, func(w io.Writer) error {
+					if len(entries) == 0 {
+						fmt.Fprintf(w, "the journal (%s) is empty\n", j.Path())
+					}
+					for _, e := range entries {
+						state := ""
+						switch {
+						case !e.Undone.IsZero():
+							state = "undone " + e.Undone.Local().Format(time.DateTime)
+						case e.Refused != "":
+							state = "refused by the registry; nothing changed"
+						}
+						fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", e.ID, e.Time.Local().Format(time.DateTime), e.Summary(), state)
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newUndoCmd(a *app) *cobra.Command {
+	var asJSON, overwrite bool
+	cmd := &cobra.Command{
+		Use:   "undo [ID]",
+		Short: "Put back what a journaled change replaced or deleted (default: the newest not yet undone)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				j := s.client.Journal()
+				if j == nil {
+					return registryclient.ErrNoJournal
+				}
+				var entry domain.JournalEntry
+				var err error
+				if len(args) == 1 {
+					id, perr := strconv.Atoi(args[0])
+					if perr != nil {
+						return fmt.Errorf("undo %q: the ID is a number from `wharf journal`", args[0])
+					}
+					entry, err = j.Entry(id)
+				} else {
+					entry, err = j.Last()
+				}
+				if err != nil {
+					return err
+				}
+				res, err := s.client.Undo(cmd.Context(), entry, overwrite)
+				if err != nil {
+					return overwriteHint(err)
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					fmt.Fprintf(w, "undid %d: %s\n", entry.ID, entry.Summary())
+					for _, r := range res.Restored {
+						fmt.Fprintf(w, "restored\t%s → %s\n", r, domain.ShortDigest(entry.Digest))
+					}
+					for _, d := range res.Deleted {
+						fmt.Fprintf(w, "deleted\t%s (the change had created it)\n", d)
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "undo even if the tag was moved again since")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newRetainCmd(a *app) *cobra.Command {
+	var asJSON, dryRun bool
+	var keep int
+	var olderThan, match, exclude, by string
+	cmd := &cobra.Command{
+		Use:   "retain REPO --keep N [--older-than D] [--match RE] [--dry-run]",
+		Short: "Delete old tags by a retention policy (--dry-run lists what would go and what stays)",
+		Long: `retain keeps the newest N tags (by semver or created) and deletes the rest,
+or only those older than D, among the tags matching --match and not --exclude.
+Tags that share a digest with a kept tag are always kept. Each delete spares
+its digest-siblings and is journaled.`,
+		Example: `  wharf retain registry.example.com/team/app --keep 10 --dry-run
+  wharf retain registry.example.com/team/app --keep 5 --older-than 30d --match '^sha-'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pol := registryclient.RetentionPolicy{KeepNewest: keep, By: domain.TagOrder(by)}
+			var err error
+			if olderThan != "" {
+				if pol.OlderThan, err = parseAge(olderThan); err != nil {
+					return err
+				}
+			}
+			if pol.Match, err = compileFlag("--match", match); err != nil {
+				return err
+			}
+			if pol.Exclude, err = compileFlag("--exclude", exclude); err != nil {
+				return err
+			}
+			return a.withRegistries(func(s *registrySetup) error {
+				plan, err := s.client.PlanRetention(cmd.Context(), args[0], pol)
+				if err != nil {
+					return err
+				}
+				if dryRun || len(plan.Delete) == 0 {
+					return a.emit(asJSON, plan, func(w io.Writer) error { return printRetention(w, plan) })
+				}
+				return a.applyPlan(cmd, s, plan, asJSON)
+			})
+		},
+	}
+	cmd.Flags().IntVar(&keep, "keep", 0, "keep the newest N tags")
+	cmd.Flags().StringVar(&olderThan, "older-than", "", "delete only tags whose image is older than this (30d, 2w, 12h)")
+	cmd.Flags().StringVar(&match, "match", "", "consider only tags matching this regular expression")
+	cmd.Flags().StringVar(&exclude, "exclude", "", "never consider tags matching this regular expression")
+	cmd.Flags().StringVar(&by, "by", string(domain.BySemver), "what newest means: semver or created")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be deleted and kept; change nothing")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// retainReport is what retain prints with --json when it applies a plan.
+type retainReport struct {
+	Plan    domain.RetentionPlan  `json:"plan"`
+	Deleted []domain.DeleteResult `json:"deleted"`
+	Failed  map[string]string     `json:"failed,omitempty"`
+}
+
+func (a *app) applyPlan(cmd *cobra.Command, s *registrySetup, plan domain.RetentionPlan, asJSON bool) error {
+	if !asJSON {
+		if err := printRetention(a.stdout, plan); err != nil {
+			return err
+		}
+	}
+	rep := retainReport{Plan: plan, Deleted: []domain.DeleteResult{}, Failed: map[string]string{}}
+	err := s.client.ApplyRetention(cmd.Context(), plan, func(t domain.RetainedTag, r domain.DeleteResult, err error) {
+		if err != nil {
+			rep.Failed[t.Tag] = err.Error()
+			fmt.Fprintf(a.stderr, "could not delete %s: %v\n", t.Tag, err)
+			return
+		}
+		rep.Deleted = append(rep.Deleted, r)
+		if !asJSON {
+			fmt.Fprintf(a.stdout, "deleted %s (journal %d)\n", t.Tag, r.JournalID)
+		}
+	})
+	if err == nil && len(rep.Failed) > 0 {
+		err = fmt.Errorf("%d of %d deletes failed", len(rep.Failed), len(plan.Delete))
+	}
+	if asJSON {
+		if eerr := a.emit(true, rep, nil); eerr != nil {
+			return eerr
+		}
+	}
+	return err
+}
+
+func printRetention(w io.Writer, p domain.RetentionPlan) error {
+	for _, t := range p.Delete {
+		fmt.Fprintf(w, "delete\t%s\t%s\t%s\t%s\n", t.Tag, domain.ShortDigest(t.Digest), domain.HumanSize(t.Size), t.Reason)
+	}
+	for _, t := range p.Keep {
+		fmt.Fprintf(w, "keep\t%s\t%s\t%s\t%s\n", t.Tag, domain.ShortDigest(t.Digest), domain.HumanSize(t.Size), t.Reason)
+	}
+	fmt.Fprintf(w, "%d to delete, %d to keep; up to %s for the registry's garbage collector\n", len(p.Delete), len(p.Keep), domain.HumanSize(p.DeleteSize()))
+	return nil
+}
+
+// parseAge reads 30d, 2w or a Go duration (12h, 90m).
+func parseAge(s string) (time.Duration, error) {
+	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
+	if len(s) > 1 {
+		if u, ok := unit[s[len(s)-1]]; ok {
+			if n, err := strconv.Atoi(s[:len(s)-1]); err == nil && n > 0 {
+				return time.Duration(n) * u, nil
+			}
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--older-than %q: use days (30d), weeks (2w) or hours (12h)", s)
+	}
+	return d, nil
+}
+
+func compileFlag(flag, expr string) (*regexp.Regexp, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", flag, expr, err)
+	}
+	return re, nil
+}
