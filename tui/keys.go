@@ -5,6 +5,7 @@ import "charm.land/bubbles/v2/key"
 // KeyMap are the keys that work whatever pane has focus.
 type KeyMap struct {
 	Quit, Next, Prev, Help, Dismiss key.Binding
+	CancelJob, Interrupt            key.Binding
 	Focus                           []key.Binding
 }
 
@@ -16,6 +17,10 @@ func DefaultKeyMap() KeyMap {
 		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / dismiss")),
+		// ctrl+c quits even while a dialog or prompt has the keys.
+		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		// x cancels the newest running job, or clears finished ones.
+		CancelJob: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel/clear jobs")),
 		Focus: []key.Binding{
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "local")),
 			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "repositories")),
@@ -30,5 +35,5 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Help,
 
 // FullHelp is the global section of the help page.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.Help, k.Quit}, k.Focus...)}
+	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.CancelJob, k.Help, k.Quit}, k.Focus...)}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/wharf-dev/wharf/views/dialog"
 	"github.com/wharf-dev/wharf/views/listnav"
 	"github.com/wharf-dev/wharf/views/local"
+	"github.com/wharf-dev/wharf/views/prompt"
 	"github.com/wharf-dev/wharf/views/repos"
 	"github.com/wharf-dev/wharf/views/tags"
 )
@@ -39,9 +40,12 @@ type Options struct {
 	// Registry is the host whose repositories the app opens on.
 	Registry string
 	// Label describes the registry in the status bar ("demo", "anonymous"…).
-	Label   string
-	Repos   repos.Lister
-	Tags    tags.Source
+	Label string
+	Repos repos.Lister
+	Tags  tags.Source
+	// Changer changes tags (retag, copy, delete, undo); nil makes the
+	// registry read-only in the app.
+	Changer tags.Changer
 	Details details.Describer
 	// Local is the engine's image cache and LocalDetails what describes a
 	// local image (the same localcache in production).
@@ -65,6 +69,8 @@ type Model struct {
 	showHelp bool
 	dialog   *dialog.Model
 	onYes    tea.Cmd
+	prompt   *prompt.Model
+	jobs     jobs
 	status   string
 	lastErr  string
 	width    int
@@ -73,11 +79,11 @@ type Model struct {
 
 // New builds the app.
 func New(opts Options) *Model {
-	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New()}
+	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs()}
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, opts.Styles)
 	m.repos = repos.New(opts.Repos, opts.Registry, opts.Styles)
-	m.tags = tags.New(opts.Tags, opts.Styles)
+	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
 	m.details = details.New(opts.Details, opts.LocalDetails, opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
@@ -102,10 +108,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.KeyPressMsg:
-		if m.dialog != nil {
+		switch {
+		case key.Matches(msg, m.keys.Interrupt):
+			return m, tea.Quit
+		case m.dialog != nil:
 			return m, m.dialog.Update(msg)
+		case m.prompt != nil:
+			return m, m.prompt.Update(msg)
 		}
 		return m, m.handleKey(msg)
+	case prompt.RequestMsg:
+		m.prompt = prompt.New(msg, m.styles)
+		m.sizeDialog()
+		return m, nil
+	case prompt.ClosedMsg:
+		m.prompt = nil
+		if msg.Cancelled {
+			m.status = "cancelled: nothing changed"
+		}
+		return m, msg.Cmd
+	case views.JobStartedMsg, views.JobProgressMsg, views.JobFinishedMsg:
+		return m, m.jobMsg(msg)
 	case views.ConfirmRequestMsg:
 		m.dialog, m.onYes = dialog.New(msg.Title, msg.Body, msg.Action, m.styles), msg.OnConfirm
 		m.sizeDialog()
@@ -164,6 +187,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Prev):
 		m.setFocus(m.focus - 1)
 		return nil
+	case key.Matches(msg, m.keys.CancelJob):
+		m.status = m.jobs.cancelOrDismiss()
+		m.resize(m.width, m.height)
+		return nil
 	}
 	for i, b := range m.keys.Focus {
 		if key.Matches(msg, b) {
@@ -175,6 +202,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	return m.panes[m.focus].Update(msg)
+}
+
+// jobMsg tracks a job; the jobs area grows or shrinks with it, and what a
+// finished job leaves for the panes goes to them.
+func (m *Model) jobMsg(msg tea.Msg) tea.Cmd {
+	before := m.jobs.lines()
+	next, then := m.jobs.update(msg)
+	if m.jobs.lines() != before {
+		m.resize(m.width, m.height)
+	}
+	if then == nil {
+		return next
+	}
+	_, routed := m.Update(then)
+	return tea.Batch(next, routed)
 }
 
 // noteError keeps the last failure for the status bar.
@@ -219,7 +261,7 @@ type layout struct {
 
 func (m *Model) geometry() layout {
 	var g layout
-	g.bodyH = m.height - 2
+	g.bodyH = m.height - 2 - m.jobs.lines()
 	g.leftW = max(30, m.width*2/5)
 	g.rightW = m.width - g.leftW
 	g.topH = g.bodyH / 2
@@ -231,8 +273,12 @@ func (m *Model) geometry() layout {
 func (m *Model) dialogWidth() int { return min(72, m.width-4) }
 
 func (m *Model) sizeDialog() {
+	inner := m.dialogWidth() - m.styles.FocusedPane.GetHorizontalFrameSize()
 	if m.dialog != nil {
-		m.dialog.SetSize(m.dialogWidth()-m.styles.FocusedPane.GetHorizontalFrameSize(), m.height-4)
+		m.dialog.SetSize(inner, m.height-4)
+	}
+	if m.prompt != nil {
+		m.prompt.SetSize(inner, m.height-4)
 	}
 }
 
@@ -266,6 +312,9 @@ func (m *Model) render() string {
 	case m.dialog != nil:
 		box := m.styles.FocusedPane.Width(m.dialogWidth()).Render(m.dialog.View())
 		body = lipgloss.Place(m.width, g.bodyH, lipgloss.Center, lipgloss.Center, box)
+	case m.prompt != nil:
+		box := m.styles.FocusedPane.Width(m.dialogWidth()).Render(m.prompt.View())
+		body = lipgloss.Place(m.width, g.bodyH, lipgloss.Center, lipgloss.Center, box)
 	case m.showHelp:
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.helpPage())
 	default:
@@ -273,13 +322,16 @@ func (m *Model) render() string {
 		right := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneTags, g.rightW, g.topH), m.pane(paneDetails, g.rightW, g.bottomH))
 		body = lipgloss.JoinHorizontal(lipgloss.Top, left, right)
 	}
-	return strings.Join([]string{body, m.statusBar(), m.keyHint()}, "\n")
+	return strings.Join(append(append([]string{body}, m.jobsView()...), m.statusBar(), m.keyHint()), "\n")
 }
 
 func (m *Model) statusBar() string {
 	parts := []string{"wharf", "registry " + m.opts.Registry}
 	if m.opts.Label != "" {
 		parts[1] += " (" + m.opts.Label + ")"
+	}
+	if s := m.jobsSummary(); s != "" {
+		parts = append(parts, s)
 	}
 	if m.status != "" {
 		parts = append(parts, m.status)
@@ -294,6 +346,9 @@ func (m *Model) statusBar() string {
 func (m *Model) keyHint() string {
 	if m.dialog != nil {
 		return m.help.ShortHelpView([]key.Binding{dialog.DefaultKeyMap().Yes, dialog.DefaultKeyMap().No})
+	}
+	if m.prompt != nil {
+		return m.help.ShortHelpView([]key.Binding{prompt.DefaultKeyMap().Submit, prompt.DefaultKeyMap().Cancel})
 	}
 	bindings := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
 	return m.help.ShortHelpView(bindings)

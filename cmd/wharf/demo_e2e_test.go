@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/localcache"
+	"github.com/wharf-dev/wharf/registryclient"
 )
 
 // tmuxSession runs the real wharf binary in a detached tmux session of the
@@ -155,4 +157,57 @@ func TestCleanupEndToEnd(t *testing.T) {
 		}
 	}
 	s.waitFor("Local · ")
+}
+
+// In the real binary against registry:2: delete one of three tags that
+// share a digest — the dialog names the two that stay, they do stay — and
+// u puts the deleted one back.
+func TestDeleteAndUndoEndToEnd(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 2*time.Minute)
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "e2e/siblings", Tags: []string{"a", "b", "c"}, Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	app, err := fixtures.Digest(fixtures.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The docker config names the registry, so wharf opens on it; the engine
+	// is one that is not there (never the user's).
+	dockerDir := dockerConfigFor(t, map[*testenv.Registry]string{reg: ""})
+	s := startTmux(t, 120, 40, []string{
+		"NO_COLOR=1", "DOCKER_HOST=unix://" + filepath.Join(t.TempDir(), "no-engine.sock"), "DOCKER_CONFIG=" + dockerDir,
+		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(),
+	})
+	s.waitFor("Repositories · 1", "e2e/siblings")
+	s.keys("Enter")
+	s.waitFor("Tags · e2e/siblings · 3 tags · 1 image")
+	s.keys("d") // on a
+	s.waitFor("Delete tag "+reg.Host+"/e2e/siblings:a?", "These 2 tags share it and stay:", "Delete a")
+	s.keys("y")
+	s.waitFor("deleted "+reg.Host+"/e2e/siblings:a (placeholder); kept b, c", "Tags · e2e/siblings · 2 tags · 1 image")
+
+	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	digests := func() map[string]string {
+		got := map[string]string{}
+		tds, err := resolveAll(ctx, c, reg.Repo("e2e/siblings"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, td := range tds {
+			got[td.Tag] = td.Digest
+		}
+		return got
+	}
+	if got := digests(); len(got) != 2 || got["b"] != app || got["c"] != app {
+		t.Errorf("after deleting a the registry has %v, want b and c at %s", got, app)
+	}
+	s.keys("u")
+	s.waitFor("undid: deleted "+reg.Host+"/e2e/siblings:a", "Tags · e2e/siblings · 3 tags · 1 image")
+	if got := digests(); len(got) != 3 || got["a"] != app {
+		t.Errorf("after u the registry has %v, want a back at %s", got, app)
+	}
 }

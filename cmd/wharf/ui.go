@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/demo"
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/registryclient"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/tags"
 )
 
 // uiOptions decides what the app opens on: the demo registry when asked for
@@ -27,7 +30,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func()
 				continue // Hub has no catalog to browse
 			}
 			c := setup.client
-			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Details: c, Styles: styles}, func() {}, nil
+			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles}, func() {}, nil
 		}
 	}
 	reg, err := demo.Start(ctx)
@@ -38,12 +41,57 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func()
 	if !wantDemo {
 		label = "embedded demo: no registry in " + setup.docker.Path + " or " + registryclient.DefaultConfigPath(a.env)
 	}
-	c, err := registryclient.New()
+	// The demo's changes go to a journal of its own, gone with the demo.
+	dir, err := os.MkdirTemp("", "wharf-demo-journal-")
 	if err != nil {
 		reg.Close()
 		return tui.Options{}, nil, err
 	}
-	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Details: c, Styles: styles}, reg.Close, nil
+	closeAll := func() { reg.Close(); _ = os.RemoveAll(dir) }
+	j, err := registryclient.OpenJournal(dir)
+	if err != nil {
+		closeAll()
+		return tui.Options{}, nil, err
+	}
+	c, err := registryclient.New(registryclient.WithJournal(j))
+	if err != nil {
+		closeAll()
+		return tui.Options{}, nil, err
+	}
+	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles}, closeAll, nil
+}
+
+// changerOf is the Tags pane's way to change the registry, or nil (a
+// read-only app) when the client has no journal.
+func changerOf(c *registryclient.Client) tags.Changer {
+	if c.Journal() == nil {
+		return nil
+	}
+	return remoteChanges{c}
+}
+
+// remoteChanges adapts registryclient to the Tags pane's Changer.
+type remoteChanges struct{ c *registryclient.Client }
+
+func (r remoteChanges) DeleteTag(ctx context.Context, ref string) (domain.DeleteResult, error) {
+	return r.c.DeleteTag(ctx, ref)
+}
+
+func (r remoteChanges) Retag(ctx context.Context, src, tag string, overwrite bool) (domain.WriteResult, error) {
+	return r.c.Retag(ctx, src, tag, overwrite)
+}
+
+func (r remoteChanges) Copy(ctx context.Context, src, dest string, overwrite bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+	return r.c.Copy(ctx, src, dest, registryclient.CopyOptions{Overwrite: overwrite, Progress: progress})
+}
+
+// UndoLast undoes the newest journal entry not undone yet.
+func (r remoteChanges) UndoLast(ctx context.Context) (domain.UndoResult, error) {
+	e, err := r.c.Journal().Last()
+	if err != nil {
+		return domain.UndoResult{}, err
+	}
+	return r.c.Undo(ctx, e, false)
 }
 
 func (a *app) runUI(ctx context.Context, wantDemo bool) error {

@@ -1,7 +1,10 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -182,4 +185,48 @@ type UndoResult struct {
 	// because the change had created them.
 	Restored []string `json:"restored,omitempty"`
 	Deleted  []string `json:"deleted,omitempty"`
+}
+
+var (
+	tagPattern       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	componentPattern = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	hostPattern      = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$`)
+)
+
+// CheckTag says what is wrong with a tag name, in words (nil: nothing).
+func CheckTag(tag string) error {
+	switch {
+	case tag == "":
+		return errors.New("a tag cannot be empty")
+	case len(tag) > 128:
+		return errors.New("a tag has at most 128 characters")
+	case !tagPattern.MatchString(tag):
+		return fmt.Errorf("%q: a tag is letters, digits, _ . and -, and does not start with . or -", tag)
+	}
+	return nil
+}
+
+// CheckRepository says what is wrong with a repository or a reference
+// (host/path[:tag]); nil when nothing is.
+func CheckRepository(ref string) error {
+	if ref == "" {
+		return errors.New("give a repository, e.g. registry.example.com/team/app")
+	}
+	name, tag := ref, ""
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		name, tag = ref[:i], ref[i+1:]
+		if err := CheckTag(tag); err != nil {
+			return err
+		}
+	}
+	parts := strings.Split(name, "/")
+	if len(parts) < 2 || !hostPattern.MatchString(parts[0]) {
+		return fmt.Errorf("%q: start with the registry host, e.g. registry.example.com/team/app", ref)
+	}
+	for _, p := range parts[1:] {
+		if !componentPattern.MatchString(p) {
+			return fmt.Errorf("%q: repository names are lower-case letters, digits and . _ -", p)
+		}
+	}
+	return nil
 }

@@ -37,7 +37,10 @@ if [[ "${CI:-}" == "true" ]]; then
     TestRegistryVariantsPushListPull/tls TestRegistryVariantsPushListPull/token \
     TestRegistryVariantsPushListPull/v3 TestEngineFixtures TestTokenRegistryReadOnlyUserPushDenied \
     TestDoctorAgainstTestEnvironment TestDemoEndToEnd TestCleanupEndToEnd TestPrunePreviewEqualsPrune \
-    TestPushAsReadOnlyUserIsDenied TestEngineStoppedThenReconnected TestLocalCLI; do
+    TestPushAsReadOnlyUserIsDenied TestEngineStoppedThenReconnected TestLocalCLI \
+    TestDeleteAndUndoEndToEnd TestChangeCLI TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/registry2 \
+    TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/v3 TestReadOnlyUserIsRefusedAndNothingChanges \
+    TestDeleteOnARegistryWithDeletesDisabled TestCopyIndexBetweenRegistriesKeepsEveryPlatform; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1

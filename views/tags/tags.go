@@ -24,19 +24,36 @@ type Source interface {
 	Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error
 }
 
+// Changer changes a registry's tags. Every change is journaled, so the last
+// one can be undone.
+type Changer interface {
+	DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error)
+	Retag(ctx context.Context, source, newTag string, overwrite bool) (domain.WriteResult, error)
+	Copy(ctx context.Context, source, dest string, overwrite bool, progress func(domain.CopyProgress)) (domain.WriteResult, error)
+	UndoLast(ctx context.Context) (domain.UndoResult, error)
+}
+
 // KeyMap are the pane's keys.
 type KeyMap struct {
-	Nav  listnav.KeyMap
-	Open key.Binding
-	Sort key.Binding
+	Nav    listnav.KeyMap
+	Open   key.Binding
+	Sort   key.Binding
+	Delete key.Binding
+	Undo   key.Binding
+	Retag  key.Binding
+	Copy   key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Nav:  listnav.DefaultKeyMap(),
-		Open: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Sort: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name")),
+		Nav:    listnav.DefaultKeyMap(),
+		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name")),
+		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		Retag:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
+		Copy:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy to…")),
 	}
 }
 
@@ -66,6 +83,33 @@ type DigestsDoneMsg struct {
 // SelectedMsg says the user chose a tag; Reference is "host/repo:tag".
 type SelectedMsg struct{ Reference string }
 
+// DeletedMsg carries a tag delete's result.
+type DeletedMsg struct {
+	Reference string
+	Result    domain.DeleteResult
+	Err       error
+}
+
+// RetaggedMsg carries a retag's result.
+type RetaggedMsg struct {
+	Source, NewTag string
+	Result         domain.WriteResult
+	Err            error
+}
+
+// CopiedMsg carries a copy's result (the copy ran as a job).
+type CopiedMsg struct {
+	Source, Dest string
+	Result       domain.WriteResult
+	Err          error
+}
+
+// UndoneMsg carries an undo's result.
+type UndoneMsg struct {
+	Result domain.UndoResult
+	Err    error
+}
+
 type row struct {
 	tag    string
 	digest string
@@ -77,7 +121,10 @@ type Model struct {
 	keys     KeyMap
 	styles   *theme.Styles
 	src      Source
+	changer  Changer
 	repo     string
+	keepTag  string
+	keepPos  int
 	rows     []row
 	index    map[string]int
 	shared   map[string]int
@@ -94,9 +141,10 @@ type Model struct {
 
 var _ views.Component = (*Model)(nil)
 
-// New returns an empty Tags pane.
-func New(src Source, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, order: domain.BySemver}
+// New returns an empty Tags pane; with a nil changer the keys that change
+// tags say why they cannot.
+func New(src Source, changer Changer, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, order: domain.BySemver}
 }
 
 // Init does nothing until a repository is chosen.
@@ -182,6 +230,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.sortRows()
 		m.cur.SetLen(len(m.rows))
+		// After a change, the cursor stays on its tag, or where it was.
+		if i, ok := m.index[m.keepTag]; ok {
+			m.cur.Pos = i
+		} else {
+			m.cur.Pos = m.keepPos
+		}
+		m.cur.Clamp()
+		m.keepTag, m.keepPos = "", 0
 		ctx, cancel := context.WithCancel(context.Background())
 		m.cancel = cancel
 		return resolveDigests(ctx, m.src, m.repo, m.seq, msg.Tags)
@@ -215,7 +271,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.selected()
 		case key.Matches(msg, m.keys.Sort):
 			m.cycleOrder()
+		default:
+			return m.changeKey(msg)
 		}
+	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg:
+		return m.changed(msg)
 	}
 	return nil
 }
@@ -345,12 +405,14 @@ func (m *Model) View() string {
 }
 
 // ShortHelp is the key hint.
-func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Open, m.keys.Sort} }
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.keys.Open, m.keys.Delete, m.keys.Undo}
+}
 
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Sort}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Sort, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
 }
 
 func plural(n int, word string) string {

@@ -47,7 +47,7 @@ const (
 )
 
 func newPane(src tags.Source) *tags.Model {
-	m := tags.New(src, theme.New(theme.Default(), true))
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
 	m.SetSize(60, 10)
 	m.SetFocused(true)
 	return m

@@ -1,0 +1,154 @@
+package tui_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/tui/theme"
+)
+
+// fakeChanger records changes; its Copy reports half the bytes, then waits
+// for cancellation.
+type fakeChanger struct {
+	deleted []string
+	retags  []string
+}
+
+func (f *fakeChanger) DeleteTag(_ context.Context, ref string) (domain.DeleteResult, error) {
+	f.deleted = append(f.deleted, ref)
+	return domain.DeleteResult{Reference: ref, Digest: digestApp, Path: domain.DeletedByPlaceholder, Siblings: []string{"1.0.0", "latest", "stable"}, Deleted: []string{"1.0"}, JournalID: 1}, nil
+}
+
+func (f *fakeChanger) Retag(_ context.Context, src, tag string, overwrite bool) (domain.WriteResult, error) {
+	ref := "registry.example:5000/team/app:" + tag
+	if tag == "0.9.0" && !overwrite {
+		return domain.WriteResult{}, &domain.OverwriteError{Reference: ref, Existing: digestOld, Incoming: digestApp}
+	}
+	f.retags = append(f.retags, src+" → "+tag)
+	return domain.WriteResult{Reference: ref, Digest: digestApp}, nil
+}
+
+func (f *fakeChanger) Copy(ctx context.Context, _, _ string, _ bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+	progress(domain.CopyProgress{BlobsDone: 2, BlobsTotal: 4, BytesDone: 5_000, BytesTotal: 10_000})
+	<-ctx.Done()
+	return domain.WriteResult{}, ctx.Err()
+}
+
+func (f *fakeChanger) UndoLast(context.Context) (domain.UndoResult, error) {
+	return domain.UndoResult{}, nil
+}
+
+func newChangeApp(t *testing.T, w, h int) (*tui.Model, *fakeChanger) {
+	t.Helper()
+	f, ch := fakeRegistry{}, &fakeChanger{}
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Changer: ch,
+		Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+	})
+	drain(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	press(m, "enter", "j") // team/app's tags, on 1.0
+	return m, ch
+}
+
+// step runs cmd once and feeds its message to the app, returning what the
+// app wants to run next (tests that must not block on a job use it instead
+// of drain).
+func step(m *tui.Model, cmd tea.Cmd) tea.Cmd {
+	_, next := m.Update(cmd())
+	return next
+}
+
+func TestDeleteDialogListsTheTagsThatStay(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m, ch := newChangeApp(t, size[0], size[1])
+		press(m, "d")
+		s := screen(m)
+		for _, want := range []string{"Delete tag registry.example:5000/team/app:1.0?", "These 3 tags share it and stay:", "1.0.0", "stable", "u undoes"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%dx%d: the dialog lacks %q:\n%s", size[0], size[1], want, s)
+			}
+		}
+		golden(t, sizeName("delete_dialog", size), s)
+		press(m, "enter") // default: no
+		if len(ch.deleted) != 0 {
+			t.Fatal("the default answer deleted")
+		}
+		press(m, "d", "y")
+		if len(ch.deleted) != 1 || !strings.Contains(screen(m), "· deleted registry.example:5000/t") {
+			t.Errorf("yes did not delete once and say so (%v):\n%s", ch.deleted, screen(m))
+		}
+	}
+}
+
+func sizeName(what string, size [2]int) string {
+	return fmt.Sprintf("%s_%dx%d", what, size[0], size[1])
+}
+
+func TestRetagPromptThenOverwriteDialog(t *testing.T) {
+	m, ch := newChangeApp(t, 80, 24)
+	press(m, "r")
+	golden(t, "retag_prompt_80x24", screen(m))
+	for range 3 {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+		drain(m, cmd)
+	}
+	press(m, "!")
+	if s := screen(m); !strings.Contains(s, `"!": a tag is letters`) {
+		t.Errorf("an invalid tag is not explained as it is typed:\n%s", s)
+	}
+	press(m, "enter") // refused: still invalid
+	if !strings.Contains(screen(m), "Retag registry.example:5000/team/app:1.0") {
+		t.Fatal("enter on an invalid tag closed the prompt")
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	drain(m, cmd)
+	press(m, "0", ".", "9", ".", "0", "enter")
+	s := screen(m)
+	for _, want := range []string{"Overwrite registry.example:5000/team/app:0.9.0?", "now    " + digestOld[:40], "retag  " + digestApp[:40]} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the overwrite dialog lacks %q:\n%s", want, s)
+		}
+	}
+	golden(t, "overwrite_dialog_80x24", s)
+	press(m, "enter")
+	if len(ch.retags) != 0 || !strings.Contains(screen(m), "cancelled: nothing changed") {
+		t.Fatalf("the default answer overwrote: %v", ch.retags)
+	}
+}
+
+func TestCopyJobShowsProgressAndCancels(t *testing.T) {
+	m, _ := newChangeApp(t, 80, 24)
+	press(m, "y")
+	for range len("registry.example:5000/team/app") {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+		drain(m, cmd)
+	}
+	press(m, "r", "e", "l", "/", "a", "p", "p")
+	_, closeCmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	start := step(m, closeCmd) // the prompt closes and hands over the job
+	wait := step(m, start)     // the job starts
+	pending := step(m, wait)   // its first progress report
+	s := screen(m)
+	for _, want := range []string{" 50% blobs 2/4 · copy registry.example:5000/team/app:1.0 →", "1 job running (x cancels)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the jobs area lacks %q:\n%s", want, s)
+		}
+	}
+	golden(t, "copy_job_80x24", s)
+	press(m, "x")
+	step(m, pending) // the job ends, cancelled
+	if s := screen(m); !strings.Contains(s, "cancelled copy registry.example:5000/team/app:1.0 → rel/app; nothing changed") || strings.Contains(s, "job running") {
+		t.Errorf("after x:\n%s", s)
+	}
+	press(m, "x")
+	if s := screen(m); strings.Contains(s, "cancelled copy") {
+		t.Errorf("x did not clear the finished job:\n%s", s)
+	}
+}

@@ -1,0 +1,135 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/listnav"
+)
+
+// maxJobLines is how many jobs the jobs area shows (the newest).
+const maxJobLines = 3
+
+// job is a running or finished job in the jobs area.
+type job struct {
+	id       int64
+	title    string
+	cancel   context.CancelFunc
+	progress views.JobProgress
+	done     bool
+	summary  string
+	err      error
+}
+
+// jobs is the jobs area: the root's list of jobs, oldest first.
+type jobs struct {
+	list []*job
+	bar  progress.Model
+}
+
+func newJobs() jobs {
+	return jobs{bar: progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
+}
+
+func (j *jobs) find(id int64) *job {
+	for _, x := range j.list {
+		if x.id == id {
+			return x
+		}
+	}
+	return nil
+}
+
+// update takes a job message and returns what to wait for next, and the
+// message the job left for the panes (nil for none).
+func (j *jobs) update(msg tea.Msg) (next tea.Cmd, then tea.Msg) {
+	switch msg := msg.(type) {
+	case views.JobStartedMsg:
+		j.list = append(j.list, &job{id: msg.ID, title: msg.Title, cancel: msg.Cancel})
+		return views.WaitJob(msg), nil
+	case views.JobProgressMsg:
+		if x := j.find(msg.ID); x != nil {
+			x.progress = msg.Progress
+		}
+		return views.WaitJob(msg), nil
+	case views.JobFinishedMsg:
+		if x := j.find(msg.ID); x != nil {
+			x.done, x.summary, x.err = true, msg.Summary, msg.Err
+		}
+		return nil, msg.Then
+	}
+	return nil, nil
+}
+
+// cancelOrDismiss cancels the newest running job; with none running it
+// clears the finished ones. It says what it did.
+func (j *jobs) cancelOrDismiss() string {
+	for i := len(j.list) - 1; i >= 0; i-- {
+		if x := j.list[i]; !x.done {
+			x.cancel()
+			return "cancelling " + x.title
+		}
+	}
+	if len(j.list) == 0 {
+		return "no jobs"
+	}
+	j.list = nil
+	return "finished jobs dismissed"
+}
+
+// running counts the jobs still running.
+func (j *jobs) running() int {
+	n := 0
+	for _, x := range j.list {
+		if !x.done {
+			n++
+		}
+	}
+	return n
+}
+
+// lines is the jobs area's height.
+func (j *jobs) lines() int { return min(len(j.list), maxJobLines) }
+
+// view draws the newest jobs, one line each.
+func (m *Model) jobsView() []string {
+	var out []string
+	list := m.jobs.list[max(0, len(m.jobs.list)-maxJobLines):]
+	for _, x := range list {
+		var line string
+		switch {
+		case !x.done:
+			pct := 0.0
+			if x.progress.Total > 0 {
+				pct = float64(x.progress.Done) / float64(x.progress.Total)
+			}
+			// The bar first, so a long title never pushes it off screen.
+			line = fmt.Sprintf("%s %3.0f%% %s · %s", m.jobs.bar.ViewAs(pct), pct*100, x.progress.Text, x.title)
+		case errors.Is(x.err, context.Canceled):
+			line = m.styles.Muted.Render("cancelled " + x.title + "; nothing changed")
+		case x.err != nil:
+			line = m.styles.StatusError.Render("failed " + x.title + ": " + x.err.Error())
+		default:
+			line = "done " + x.summary
+		}
+		out = append(out, listnav.Truncate(line, m.width))
+	}
+	return out
+}
+
+// jobsSummary is the status bar's word on jobs.
+func (m *Model) jobsSummary() string {
+	n := m.jobs.running()
+	if n == 0 {
+		return ""
+	}
+	if n == 1 {
+		return "1 job running (x cancels)"
+	}
+	return fmt.Sprintf("%d jobs running (x cancels)", n)
+}

@@ -1,0 +1,108 @@
+package views
+
+import (
+	"context"
+	"sync/atomic"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Jobs are the long operations (copy, push, pull, cleanup) that run off the
+// UI thread with a progress bar in the jobs area, several at once, each
+// cancellable. A view starts one with StartJob; the root shows it and
+// routes its messages.
+
+// JobProgress is how far a job is. Total 0 means not known yet.
+type JobProgress struct {
+	Done, Total int64
+	// Text is the detail next to the bar ("blobs 3/6").
+	Text string
+}
+
+// JobFunc does a job's work. It reports progress as it goes, stops when ctx
+// is cancelled, and returns a one-line summary of what it did and the
+// message the view that started it wants when it ends (nil for none).
+type JobFunc func(ctx context.Context, report func(JobProgress)) (summary string, then tea.Msg, err error)
+
+// JobStartedMsg tells the root a job is running.
+type JobStartedMsg struct {
+	ID     int64
+	Title  string
+	Cancel context.CancelFunc
+	stream <-chan tea.Msg
+}
+
+// JobProgressMsg is a job's progress; more follow.
+type JobProgressMsg struct {
+	ID       int64
+	Progress JobProgress
+	stream   <-chan tea.Msg
+}
+
+// JobFinishedMsg ends a job: Err is set when it failed or was cancelled;
+// Then, when set, is routed to the panes.
+type JobFinishedMsg struct {
+	ID      int64
+	Summary string
+	Err     error
+	Then    tea.Msg
+}
+
+var jobIDs atomic.Int64
+
+// StartJob runs f as a job titled title.
+func StartJob(title string, f JobFunc) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithCancel(context.Background())
+		id := jobIDs.Add(1)
+		stream := make(chan tea.Msg, 1)
+		go func() {
+			defer close(stream)
+			defer cancel()
+			summary, then, err := f(ctx, func(p JobProgress) {
+				// Progress is lossy: when the UI has not taken the last
+				// update yet, this one replaces it.
+				select {
+				case <-stream:
+				default:
+				}
+				select {
+				case stream <- JobProgressMsg{ID: id, Progress: p}:
+				default:
+				}
+			})
+			// Drop an unread progress update: the end supersedes it.
+			select {
+			case <-stream:
+			default:
+			}
+			stream <- JobFinishedMsg{ID: id, Summary: summary, Err: err, Then: then}
+		}()
+		return JobStartedMsg{ID: id, Title: title, Cancel: cancel, stream: stream}
+	}
+}
+
+// WaitJob waits for a job's next message; the root re-issues it after each
+// progress message.
+func WaitJob(msg tea.Msg) tea.Cmd {
+	var stream <-chan tea.Msg
+	switch msg := msg.(type) {
+	case JobStartedMsg:
+		stream = msg.stream
+	case JobProgressMsg:
+		stream = msg.stream
+	default:
+		return nil
+	}
+	return func() tea.Msg {
+		next, ok := <-stream
+		if !ok {
+			return nil
+		}
+		if p, ok := next.(JobProgressMsg); ok {
+			p.stream = stream
+			return p
+		}
+		return next
+	}
+}

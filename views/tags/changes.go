@@ -1,0 +1,197 @@
+package tags
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/prompt"
+)
+
+// errNoChanger is why the change keys do nothing without a changer.
+var errNoChanger = errors.New("this registry is read-only here: wharf changes registries only with its journal (see `wharf doctor`)")
+
+func status(text string) tea.Cmd { return func() tea.Msg { return views.StatusMsg{Text: text} } }
+
+func failed(err error) tea.Cmd { return func() tea.Msg { return views.StatusMsg{Err: err} } }
+
+func request(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// changeKey handles d, u, r and y.
+func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
+	matched := key.Matches(msg, m.keys.Delete) || key.Matches(msg, m.keys.Undo) || key.Matches(msg, m.keys.Retag) || key.Matches(msg, m.keys.Copy)
+	switch {
+	case !matched:
+		return nil
+	case m.changer == nil:
+		return failed(errNoChanger)
+	case key.Matches(msg, m.keys.Undo):
+		return tea.Batch(status("undoing the last change…"), undoLast(m.changer))
+	case len(m.rows) == 0:
+		return status("no tag selected")
+	}
+	r := m.rows[m.cur.Pos]
+	ref := m.repo + ":" + r.tag
+	switch {
+	case key.Matches(msg, m.keys.Delete):
+		return request(views.ConfirmRequestMsg{
+			Title: "Delete tag " + ref + "?", Body: m.deleteBody(r), Action: "Delete " + r.tag,
+			OnConfirm: tea.Batch(status("deleting "+ref+"…"), deleteTag(m.changer, ref)),
+		})
+	case key.Matches(msg, m.keys.Retag):
+		return request(prompt.RequestMsg{
+			Title: "Retag " + ref, Label: "new tag in " + m.repo + " (no blobs are moved)", Value: r.tag,
+			Validate: domain.CheckTag,
+			OnSubmit: func(tag string) tea.Cmd { return retag(m.changer, ref, tag, false) },
+		})
+	default: // copy
+		return request(prompt.RequestMsg{
+			Title: "Copy " + ref + " to", Label: "repository (keeps the tag " + r.tag + ") or repository:tag, on any registry", Value: m.repo,
+			Hint:     "blobs already there are skipped; a tag that holds another image is not replaced without asking",
+			Validate: domain.CheckRepository,
+			OnSubmit: func(dest string) tea.Cmd { return copyTag(m.changer, ref, dest, false) },
+		})
+	}
+}
+
+// deleteBody says what a delete will do: which tags share the digest and
+// stay, or that the image goes with its only tag.
+func (m *Model) deleteBody(r row) string {
+	if r.digest == "" {
+		return "Its digest is not resolved yet; wharf checks which tags share it before deleting and keeps them.\nThe manifest is journaled first: u undoes the delete."
+	}
+	var sib []string
+	for _, o := range m.rows {
+		if o.digest == r.digest && o.tag != r.tag {
+			sib = append(sib, "  "+o.tag)
+		}
+	}
+	lines := []string{"digest " + r.digest}
+	if len(sib) == 0 {
+		lines = append(lines, "No other tag shares it: the image goes with this tag (the registry frees", "its space when its garbage collector runs).")
+	} else {
+		lines = append(lines, fmt.Sprintf("These %d tags share it and stay:", len(sib)))
+		lines = append(lines, sib...)
+	}
+	return strings.Join(append(lines, "The manifest is journaled first: u undoes the delete."), "\n")
+}
+
+func deleteTag(c Changer, ref string) tea.Cmd {
+	return func() tea.Msg {
+		res, err := c.DeleteTag(context.Background(), ref)
+		return DeletedMsg{Reference: ref, Result: res, Err: err}
+	}
+}
+
+func retag(c Changer, src, tag string, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		res, err := c.Retag(context.Background(), src, tag, overwrite)
+		return RetaggedMsg{Source: src, NewTag: tag, Result: res, Err: err}
+	}
+}
+
+func undoLast(c Changer) tea.Cmd {
+	return func() tea.Msg {
+		res, err := c.UndoLast(context.Background())
+		return UndoneMsg{Result: res, Err: err}
+	}
+}
+
+// copyTag runs a copy as a job with a progress bar.
+func copyTag(c Changer, src, dest string, overwrite bool) tea.Cmd {
+	return views.StartJob("copy "+src+" → "+dest, func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
+		res, err := c.Copy(ctx, src, dest, overwrite, func(p domain.CopyProgress) {
+			report(views.JobProgress{Done: p.BytesDone, Total: p.BytesTotal, Text: fmt.Sprintf("blobs %d/%d", p.BlobsDone, p.BlobsTotal)})
+		})
+		done := CopiedMsg{Source: src, Dest: dest, Result: res, Err: err}
+		if err != nil {
+			return "", done, err
+		}
+		if res.Unchanged {
+			return res.Reference + " already had it; nothing copied", done, nil
+		}
+		return fmt.Sprintf("%s: %d blobs, %s sent", res.Reference, res.Blobs, domain.HumanSize(res.Transferred)), done, nil
+	})
+}
+
+// overwriteDialog asks before a write replaces what a tag points at; the
+// default answer is no.
+func overwriteDialog(ow *domain.OverwriteError, what string, again tea.Cmd) tea.Cmd {
+	return request(views.ConfirmRequestMsg{
+		Title: "Overwrite " + ow.Reference + "?",
+		Body: strings.Join([]string{
+			"The tag already points at another image:",
+			"  now    " + ow.Existing,
+			"  " + fmt.Sprintf("%-6s ", what) + ow.Incoming,
+			"The image it points at now is journaled: u puts it back.",
+		}, "\n"),
+		Action:    "Overwrite",
+		OnConfirm: again,
+	})
+}
+
+// changed reports a change's result and refreshes the list it touched.
+func (m *Model) changed(msg tea.Msg) tea.Cmd {
+	var ow *domain.OverwriteError
+	switch msg := msg.(type) {
+	case DeletedMsg:
+		if msg.Err != nil {
+			return failed(msg.Err)
+		}
+		r := msg.Result
+		text := fmt.Sprintf("deleted %s (%s)", msg.Reference, r.Path)
+		if len(r.Siblings) > 0 {
+			text += "; kept " + strings.Join(r.Siblings, ", ")
+		}
+		return tea.Batch(status(text+" · u undoes"), m.reloadIf(msg.Reference, ""))
+	case RetaggedMsg:
+		switch {
+		case errors.As(msg.Err, &ow):
+			return overwriteDialog(ow, "retag", retag(m.changer, msg.Source, msg.NewTag, true))
+		case msg.Err != nil:
+			return failed(msg.Err)
+		case msg.Result.Unchanged:
+			return status(msg.Result.Reference + " already points at that image")
+		}
+		return tea.Batch(status("retagged: "+msg.Result.Reference+" → "+domain.ShortDigest(msg.Result.Digest)+" · u undoes"), m.reloadIf(msg.Source, msg.NewTag))
+	case CopiedMsg:
+		switch {
+		case errors.As(msg.Err, &ow):
+			return overwriteDialog(ow, "copy", copyTag(m.changer, msg.Source, msg.Dest, true))
+		case msg.Err != nil:
+			return nil // the job reports it
+		}
+		return m.reloadIf(msg.Result.Reference, "")
+	case UndoneMsg:
+		if msg.Err != nil {
+			return failed(msg.Err)
+		}
+		e := msg.Result.Entry
+		text := "undid: " + e.Summary()
+		return tea.Batch(status(text), m.reloadRepo(e.Repository, ""))
+	}
+	return nil
+}
+
+// reloadIf reloads the list when ref is in the shown repository, keeping
+// the cursor on keep (or, without it, where it was).
+func (m *Model) reloadIf(ref, keep string) tea.Cmd {
+	if i := strings.LastIndexAny(ref, ":@"); i > 0 {
+		return m.reloadRepo(ref[:i], keep)
+	}
+	return nil
+}
+
+func (m *Model) reloadRepo(repo, keep string) tea.Cmd {
+	if m.repo == "" || repo != m.repo {
+		return nil
+	}
+	m.keepTag, m.keepPos = keep, m.cur.Pos
+	return m.Load(m.repo)
+}

@@ -1,0 +1,240 @@
+package tags_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/prompt"
+	"github.com/wharf-dev/wharf/views/tags"
+)
+
+// fakeChanger changes the fake source's tags as a registry would.
+type fakeChanger struct {
+	src     *fakeSource
+	repo    string
+	deleted []string
+	copies  []string
+}
+
+func (f *fakeChanger) siblings(tag string) []string {
+	var out []string
+	for _, t := range f.src.tags[f.repo] {
+		if t != tag && f.src.digests[t] == f.src.digests[tag] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (f *fakeChanger) DeleteTag(_ context.Context, ref string) (domain.DeleteResult, error) {
+	tag := ref[strings.LastIndexByte(ref, ':')+1:]
+	res := domain.DeleteResult{Reference: ref, Digest: f.src.digests[tag], Path: domain.DeletedByPlaceholder, Siblings: f.siblings(tag), Deleted: []string{tag}}
+	f.src.tags[f.repo] = slices.DeleteFunc(f.src.tags[f.repo], func(t string) bool { return t == tag })
+	f.deleted = append(f.deleted, tag)
+	return res, nil
+}
+
+func (f *fakeChanger) Retag(_ context.Context, src, tag string, overwrite bool) (domain.WriteResult, error) {
+	from := src[strings.LastIndexByte(src, ':')+1:]
+	if d, ok := f.src.digests[tag]; ok && d != f.src.digests[from] && !overwrite {
+		return domain.WriteResult{}, &domain.OverwriteError{Reference: f.repo + ":" + tag, Existing: d, Incoming: f.src.digests[from]}
+	}
+	if !slices.Contains(f.src.tags[f.repo], tag) {
+		f.src.tags[f.repo] = append(f.src.tags[f.repo], tag)
+	}
+	f.src.digests[tag] = f.src.digests[from]
+	return domain.WriteResult{Reference: f.repo + ":" + tag, Digest: f.src.digests[from]}, nil
+}
+
+func (f *fakeChanger) Copy(_ context.Context, src, dest string, _ bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+	progress(domain.CopyProgress{BlobsTotal: 2, BytesTotal: 100})
+	progress(domain.CopyProgress{BlobsDone: 2, BlobsTotal: 2, BytesDone: 100, BytesTotal: 100})
+	f.copies = append(f.copies, src+" → "+dest)
+	return domain.WriteResult{Reference: dest + ":1.0", Blobs: 2, Bytes: 100, Transferred: 100}, nil
+}
+
+func (f *fakeChanger) UndoLast(context.Context) (domain.UndoResult, error) {
+	if len(f.deleted) == 0 {
+		return domain.UndoResult{}, errors.New("nothing left to undo")
+	}
+	tag := f.deleted[len(f.deleted)-1]
+	f.deleted = f.deleted[:len(f.deleted)-1]
+	f.src.tags[f.repo] = append(f.src.tags[f.repo], tag)
+	e := domain.JournalEntry{ID: 1, Op: domain.OpDeleteTag, Repository: f.repo, Tags: []string{tag}, Digest: f.src.digests[tag]}
+	return domain.UndoResult{Entry: e, Restored: []string{f.repo + ":" + tag}}, nil
+}
+
+// changePane is a pane over "r/app" with three tags of one image and one
+// of another, and a changer.
+func changePane(t *testing.T) (*tags.Model, *fakeChanger, *[]tea.Msg) {
+	t.Helper()
+	src := &fakeSource{
+		tags:    map[string][]string{"r/app": {"1.0", "1.0.0", "latest", "0.9"}},
+		digests: map[string]string{"1.0": dA, "1.0.0": dA, "latest": dA, "0.9": dB},
+	}
+	ch := &fakeChanger{src: src, repo: "r/app"}
+	m := tags.New(src, ch, theme.New(theme.Default(), true))
+	m.SetSize(60, 10)
+	m.SetFocused(true)
+	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	var outside []tea.Msg
+	return m, ch, &outside
+}
+
+// run drains cmd through the pane, keeping the messages meant for the root
+// (dialogs, prompts, status, jobs) instead of feeding them to the pane.
+func run(m *tags.Model, outside *[]tea.Msg, cmd tea.Cmd) {
+	teatestutil.Drain(func(msg tea.Msg) tea.Cmd {
+		switch msg.(type) {
+		case views.ConfirmRequestMsg, prompt.RequestMsg, views.StatusMsg, views.JobStartedMsg:
+			*outside = append(*outside, msg)
+			return nil
+		}
+		return m.Update(msg)
+	}, cmd, 200)
+}
+
+func lastOf[T any](msgs []tea.Msg) (T, bool) {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if v, ok := msgs[i].(T); ok {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func rowTags(m *tags.Model) []string {
+	var out []string
+	for _, line := range strings.Split(ansi.Strip(m.View()), "\n")[2:] {
+		if f := strings.Fields(line); len(f) > 0 {
+			out = append(out, f[0])
+		}
+	}
+	return out
+}
+
+func key(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: rune(s[0]), Text: s} }
+
+func TestDeleteListsTheSiblingsThatStayThenUndoRestores(t *testing.T) {
+	m, ch, out := changePane(t)
+	m.Update(key("j")) // 0.9, then 1.0
+	run(m, out, m.Update(key("d")))
+	confirm, ok := lastOf[views.ConfirmRequestMsg](*out)
+	if !ok {
+		t.Fatal("d did not ask for confirmation")
+	}
+	if confirm.Title != "Delete tag r/app:1.0?" || !strings.Contains(confirm.Body, "These 2 tags share it and stay:\n  1.0.0\n  latest") {
+		t.Errorf("dialog %q:\n%s", confirm.Title, confirm.Body)
+	}
+	if len(ch.deleted) != 0 {
+		t.Fatal("deleted before the confirmation")
+	}
+	run(m, out, confirm.OnConfirm)
+	if !slices.Equal(ch.deleted, []string{"1.0"}) {
+		t.Fatalf("deleted %v", ch.deleted)
+	}
+	if got := rowTags(m); slices.Contains(got, "1.0") || len(got) != 3 {
+		t.Errorf("after the delete the rows are %v", got)
+	}
+	st, _ := lastOf[views.StatusMsg](*out)
+	if !strings.Contains(st.Text, "deleted r/app:1.0 (placeholder); kept 1.0.0, latest · u undoes") {
+		t.Errorf("status %q", st.Text)
+	}
+	run(m, out, m.Update(key("u")))
+	if got := rowTags(m); !slices.Contains(got, "1.0") {
+		t.Errorf("after u the rows are %v", got)
+	}
+	if st, _ := lastOf[views.StatusMsg](*out); !strings.HasPrefix(st.Text, "undid: deleted r/app:1.0") {
+		t.Errorf("status after undo %q", st.Text)
+	}
+}
+
+func TestDeletingTheOnlyTagSaysTheImageGoes(t *testing.T) {
+	m, _, out := changePane(t)
+	run(m, out, m.Update(key("d"))) // on 0.9
+	confirm, _ := lastOf[views.ConfirmRequestMsg](*out)
+	if !strings.Contains(confirm.Body, "No other tag shares it") {
+		t.Errorf("dialog body:\n%s", confirm.Body)
+	}
+}
+
+func TestRetagOntoAnotherImageAsksBeforeOverwriting(t *testing.T) {
+	m, ch, out := changePane(t)
+	m.Update(key("j")) // 1.0
+	run(m, out, m.Update(key("r")))
+	p, ok := lastOf[prompt.RequestMsg](*out)
+	if !ok || p.Value != "1.0" {
+		t.Fatalf("r opened %+v, want a prompt prefilled with 1.0", p)
+	}
+	if p.Validate("bad tag!") == nil || p.Validate("") == nil || p.Validate("0.9") != nil {
+		t.Error("the prompt validates tags wrongly")
+	}
+	run(m, out, p.OnSubmit("0.9"))
+	confirm, ok := lastOf[views.ConfirmRequestMsg](*out)
+	if !ok || !strings.Contains(confirm.Body, "now    "+dB) || !strings.Contains(confirm.Body, "retag  "+dA) {
+		t.Fatalf("overwrite dialog %+v", confirm)
+	}
+	if ch.src.digests["0.9"] != dB {
+		t.Fatal("0.9 moved before the overwrite was confirmed")
+	}
+	run(m, out, confirm.OnConfirm)
+	if ch.src.digests["0.9"] != dA {
+		t.Error("confirming did not overwrite 0.9")
+	}
+}
+
+func TestCopyRunsAsAJob(t *testing.T) {
+	m, ch, out := changePane(t)
+	m.Update(key("j"))
+	run(m, out, m.Update(key("y")))
+	p, ok := lastOf[prompt.RequestMsg](*out)
+	if !ok || p.Value != "r/app" {
+		t.Fatalf("y opened %+v", p)
+	}
+	if p.Validate("") == nil || p.Validate("release.example.com/team/app:2") != nil || p.Validate("release.example.com/Team") == nil || p.Validate("h/app:bad tag") == nil {
+		t.Error("the destination is validated wrongly")
+	}
+	run(m, out, p.OnSubmit("release.example.com/team/app"))
+	started, ok := lastOf[views.JobStartedMsg](*out)
+	if !ok || !strings.HasPrefix(started.Title, "copy r/app:1.0 → release.example.com/team/app") {
+		t.Fatalf("no copy job: %+v", started)
+	}
+	// Follow the job as the root does.
+	var finished views.JobFinishedMsg
+	for next := views.WaitJob(started); next != nil; {
+		switch msg := next().(type) {
+		case views.JobProgressMsg:
+			next = views.WaitJob(msg)
+		case views.JobFinishedMsg:
+			finished, next = msg, nil
+		}
+	}
+	if finished.Err != nil || finished.Summary != "release.example.com/team/app:1.0: 2 blobs, 100B sent" || len(ch.copies) != 1 {
+		t.Errorf("job ended %+v, copies %v", finished, ch.copies)
+	}
+}
+
+func TestChangeKeysExplainAReadOnlyRegistry(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"r/app": {"1.0"}}, digests: map[string]string{"1.0": dA}}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(60, 10)
+	m.SetFocused(true)
+	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	for _, k := range []string{"d", "r", "y", "u"} {
+		st, ok := m.Update(key(k))().(views.StatusMsg)
+		if !ok || st.Err == nil || !strings.Contains(st.Err.Error(), "journal") {
+			t.Errorf("%s without a changer: %+v", k, st)
+		}
+	}
+}
