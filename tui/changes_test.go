@@ -152,3 +152,35 @@ func TestCopyJobShowsProgressAndCancels(t *testing.T) {
 		t.Errorf("x did not clear the finished job:\n%s", s)
 	}
 }
+
+// While a filter is typed the pane gets every key: q, 1 and x are text.
+func TestFilterTakesTheKeysTheRootWouldHandle(t *testing.T) {
+	m, _ := newChangeApp(t, 80, 24)
+	press(m, "/", "1", "q")
+	s := screen(m)
+	if !strings.Contains(s, "/1q▏  0 of 5 match") {
+		t.Fatalf("the filter did not get 1 and q:\n%s", s)
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	drain(m, cmd)
+	press(m, ".", "0", "enter")
+	if s := screen(m); !strings.Contains(s, "/1.0  2 of 5 match") || strings.Contains(s, "0.9.0") {
+		t.Errorf("the filter 1.0 shows:\n%s", s)
+	}
+	press(m, "esc") // clears the filter before anything else
+	if s := screen(m); strings.Contains(s, "match") || !strings.Contains(s, "0.9.0") || !strings.Contains(s, "Tags · team/app") {
+		t.Errorf("esc did not clear the filter:\n%s", s)
+	}
+}
+
+func TestGroupedViewGolden(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m, _ := newChangeApp(t, size[0], size[1])
+		press(m, "G")
+		s := screen(m)
+		if !strings.Contains(s, "DIGEST       SAME  TAGS") || !strings.Contains(s, "4b1d00000000 = 4   1.0, 1.0.0, latest, stable") {
+			t.Errorf("%v: grouped view:\n%s", size, s)
+		}
+		golden(t, sizeName("grouped", size), s)
+	}
+}

@@ -165,6 +165,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.Capturing() && !m.showHelp {
+		return m.panes[m.focus].Update(msg)
+	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return tea.Quit
@@ -177,6 +180,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.showHelp = false
 		case m.lastErr != "":
 			m.lastErr = ""
+		case clears(m.panes[m.focus]):
 		case m.focus > paneRepos:
 			m.setFocus(m.focus - 1)
 		}
@@ -217,6 +221,12 @@ func (m *Model) jobMsg(msg tea.Msg) tea.Cmd {
 	}
 	_, routed := m.Update(then)
 	return tea.Batch(next, routed)
+}
+
+// clears asks a pane to clear what esc clears first (a filter).
+func clears(p views.Component) bool {
+	c, ok := p.(views.Clearer)
+	return ok && c.Clear()
 }
 
 // noteError keeps the last failure for the status bar.
@@ -376,9 +386,28 @@ func (m *Model) helpPage() string {
 		for _, g := range s.pane.FullHelp() {
 			bindings = append(bindings, g...)
 		}
-		b.WriteString(m.styles.Label.Render(fmt.Sprintf("%-13s", s.title)) + m.help.ShortHelpView(bindings) + "\n")
+		// Wrapped, never cut: the help page is where every key must show.
+		indent := m.styles.Label.Render(fmt.Sprintf("%-13s", s.title))
+		for _, line := range m.wrapBindings(bindings, m.width-m.styles.FocusedPane.GetHorizontalFrameSize()-13) {
+			b.WriteString(indent + line + "\n")
+			indent = strings.Repeat(" ", 13)
+		}
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// wrapBindings renders bindings as short help over as many lines of at most
+// width cells as they need.
+func (m *Model) wrapBindings(bs []key.Binding, width int) []string {
+	var lines []string
+	start := 0
+	for end := 1; end <= len(bs); end++ {
+		if end-start > 1 && lipgloss.Width(m.help.ShortHelpView(bs[start:end])) > width {
+			lines = append(lines, m.help.ShortHelpView(bs[start:end-1]))
+			start = end - 1
+		}
+	}
+	return append(lines, m.help.ShortHelpView(bs[start:]))
 }
 
 // splitColumns lays bindings out in columns of at most n rows.

@@ -37,3 +37,15 @@ type StatusMsg struct {
 	Text string
 	Err  error
 }
+
+// Capturer is a pane that sometimes takes every key (while a filter is
+// typed); the root then passes it the keys it would handle itself.
+type Capturer interface {
+	Capturing() bool
+}
+
+// Clearer is a pane with something esc clears first (a filter); Clear
+// reports whether there was something.
+type Clearer interface {
+	Clear() bool
+}

@@ -33,10 +33,13 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return failed(errNoChanger)
 	case key.Matches(msg, m.keys.Undo):
 		return tea.Batch(status("undoing the last change…"), undoLast(m.changer))
-	case len(m.rows) == 0:
+	case m.grouped && key.Matches(msg, m.keys.Delete):
+		return status("the grouped view shows images: press G for the tag list to delete one tag")
+	}
+	r, ok := m.current()
+	if !ok {
 		return status("no tag selected")
 	}
-	r := m.rows[m.cur.Pos]
 	ref := m.repo + ":" + r.tag
 	switch {
 	case key.Matches(msg, m.keys.Delete):
@@ -191,6 +194,11 @@ func (m *Model) reloadIf(ref, keep string) tea.Cmd {
 func (m *Model) reloadRepo(repo, keep string) tea.Cmd {
 	if m.repo == "" || repo != m.repo {
 		return nil
+	}
+	if keep == "" {
+		if r, ok := m.current(); ok {
+			keep = r.tag
+		}
 	}
 	m.keepTag, m.keepPos = keep, m.cur.Pos
 	return m.Load(m.repo)

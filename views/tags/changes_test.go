@@ -238,3 +238,71 @@ func TestChangeKeysExplainAReadOnlyRegistry(t *testing.T) {
 		}
 	}
 }
+
+func typeText(m *tags.Model, s string) {
+	for _, r := range s {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func TestFilterNarrowsTheListAsYouType(t *testing.T) {
+	m, ch, out := changePane(t)
+	m.Update(key("/"))
+	if !m.Capturing() {
+		t.Fatal("/ did not start the filter")
+	}
+	typeText(m, "1.0j") // j is text here, not "down"
+	if got := rowTags(m)[1:]; len(got) != 0 {
+		t.Errorf("1.0j matches %v, want nothing", got)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "/1.0▏  2 of 4 match") {
+		t.Errorf("the filter line is missing:\n%s", view)
+	}
+	if got := rowTags(m)[1:]; !slices.Equal(got, []string{"1.0", "1.0.0"}) {
+		t.Errorf("1.0 matches %v, want [1.0 1.0.0] in sort order", got)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if m.Capturing() {
+		t.Fatal("enter did not end typing")
+	}
+	m.Update(key("j")) // now a movement key: onto 1.0.0
+	run(m, out, m.Update(key("d")))
+	if confirm, _ := lastOf[views.ConfirmRequestMsg](*out); confirm.Title != "Delete tag r/app:1.0.0?" {
+		t.Errorf("d on the filtered list asks %q", confirm.Title)
+	}
+	if !m.Clear() || len(rowTags(m)) != 4 {
+		t.Errorf("clearing the filter shows %v", rowTags(m))
+	}
+	if m.Clear() {
+		t.Error("Clear with no filter reported clearing something")
+	}
+	_ = ch
+}
+
+func TestGroupedViewIsOneLinePerImage(t *testing.T) {
+	m, _, out := changePane(t)
+	m.Update(key("j")) // 1.0
+	m.Update(key("G"))
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "grouped by image") {
+		t.Errorf("title does not say grouped:\n%s", view)
+	}
+	lines := strings.Split(view, "\n")[2:]
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "bbbbbbbbbbbb = 1   0.9") || !strings.HasPrefix(lines[1], "aaaaaaaaaaaa = 3   1.0, 1.0.0, latest") {
+		t.Errorf("grouped lines:\n%s", strings.Join(lines, "\n"))
+	}
+	// The cursor stayed on 1.0's image.
+	if sel, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(tags.SelectedMsg); sel.Reference != "r/app:1.0" {
+		t.Errorf("enter in the grouped view selects %q", sel.Reference)
+	}
+	run(m, out, m.Update(key("d")))
+	if st, _ := lastOf[views.StatusMsg](*out); !strings.Contains(st.Text, "press G for the tag list") {
+		t.Errorf("d in the grouped view: %q", st.Text)
+	}
+	m.Update(key("G"))
+	if sel, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(tags.SelectedMsg); sel.Reference != "r/app:1.0" {
+		t.Errorf("back in the list the cursor is on %q", sel.Reference)
+	}
+}

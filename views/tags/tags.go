@@ -42,18 +42,32 @@ type KeyMap struct {
 	Undo   key.Binding
 	Retag  key.Binding
 	Copy   key.Binding
+	Group  key.Binding
+	Filter key.Binding
+	// While the filter is typed: enter keeps it, esc clears it, backspace
+	// erases.
+	FilterDone, FilterClear, FilterErase key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
 func DefaultKeyMap() KeyMap {
+	nav := listnav.DefaultKeyMap()
+	// G is the grouped view here; end still goes to the bottom.
+	nav.Bottom = key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "bottom"))
 	return KeyMap{
-		Nav:    listnav.DefaultKeyMap(),
+		Nav:    nav,
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name")),
 		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		Retag:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
 		Copy:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy to…")),
+		Group:  key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
+		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+
+		FilterDone:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		FilterErase: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "erase")),
 	}
 }
 
@@ -118,25 +132,33 @@ type row struct {
 
 // Model is the Tags pane.
 type Model struct {
-	keys     KeyMap
-	styles   *theme.Styles
-	src      Source
-	changer  Changer
-	repo     string
-	keepTag  string
-	keepPos  int
-	rows     []row
-	index    map[string]int
-	shared   map[string]int
-	resolved int
-	loading  bool
-	err      error
-	seq      int
-	cancel   context.CancelFunc
-	order    domain.TagOrder
-	cur      listnav.Cursor
-	width    int
-	focused  bool
+	keys    KeyMap
+	styles  *theme.Styles
+	src     Source
+	changer Changer
+	repo    string
+	keepTag string
+	keepPos int
+	rows    []row
+	shown   []int
+	filter  string
+	// filtering: the filter is being typed and gets every key.
+	filtering   bool
+	grouped     bool
+	groups      []group
+	groupsValid bool
+	height      int
+	index       map[string]int
+	shared      map[string]int
+	resolved    int
+	loading     bool
+	err         error
+	seq         int
+	cancel      context.CancelFunc
+	order       domain.TagOrder
+	cur         listnav.Cursor
+	width       int
+	focused     bool
 }
 
 var _ views.Component = (*Model)(nil)
@@ -155,7 +177,11 @@ func (m *Model) Init() tea.Cmd { return nil }
 func (m *Model) Load(repository string) tea.Cmd {
 	m.stop()
 	m.seq++
-	m.repo, m.rows, m.index, m.shared, m.resolved = repository, nil, map[string]int{}, map[string]int{}, 0
+	if repository != m.repo {
+		m.filter, m.filtering = "", false
+	}
+	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
+	m.regroup()
 	m.loading, m.err = true, nil
 	m.cur = listnav.Cursor{Height: m.cur.Height}
 	return loadTags(m.src, repository, m.seq)
@@ -229,14 +255,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.rows[i] = row{tag: t}
 		}
 		m.sortRows()
-		m.cur.SetLen(len(m.rows))
 		// After a change, the cursor stays on its tag, or where it was.
-		if i, ok := m.index[m.keepTag]; ok {
-			m.cur.Pos = i
-		} else {
-			m.cur.Pos = m.keepPos
-		}
-		m.cur.Clamp()
+		m.cur.Pos = m.keepPos
+		m.moveTo(m.keepTag)
 		m.keepTag, m.keepPos = "", 0
 		ctx, cancel := context.WithCancel(context.Background())
 		m.cancel = cancel
@@ -251,6 +272,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			if msg.Result.Digest != "" {
 				m.shared[msg.Result.Digest]++
 			}
+			if m.grouped {
+				m.regroup()
+				m.cur.SetLen(m.length())
+			}
 		}
 		return waitForDigest(msg.stream)
 	case DigestsDoneMsg:
@@ -264,7 +289,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if !m.focused {
 			return nil
 		}
+		if m.filtering {
+			return m.filterKey(msg)
+		}
 		switch {
+		case key.Matches(msg, m.keys.Filter):
+			m.filtering = true
+			m.SetSize(m.width, m.height)
+		case key.Matches(msg, m.keys.Group):
+			m.toggleGrouped()
 		case m.cur.Handle(m.keys.Nav, msg):
 			return m.selected()
 		case key.Matches(msg, m.keys.Open):
@@ -294,6 +327,7 @@ func (m *Model) sortRows() {
 		m.rows[i] = byTag[n]
 		m.index[n] = i
 	}
+	m.refilter()
 }
 
 // cycleOrder switches between semver and name order, keeping the cursor
@@ -304,22 +338,17 @@ func (m *Model) cycleOrder() {
 	} else {
 		m.order = domain.BySemver
 	}
-	var current string
-	if len(m.rows) > 0 {
-		current = m.rows[m.cur.Pos].tag
-	}
+	cur, _ := m.current()
 	m.sortRows()
-	if i, ok := m.index[current]; ok {
-		m.cur.Pos = i
-		m.cur.Clamp()
-	}
+	m.moveTo(cur.tag)
 }
 
 func (m *Model) selected() tea.Cmd {
-	if len(m.rows) == 0 {
+	r, ok := m.current()
+	if !ok {
 		return nil
 	}
-	ref := m.repo + ":" + m.rows[m.cur.Pos].tag
+	ref := m.repo + ":" + r.tag
 	return func() tea.Msg { return SelectedMsg{Reference: ref} }
 }
 
@@ -328,8 +357,12 @@ func (m *Model) Images() int { return len(m.shared) }
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
-	m.width = w
-	m.cur.SetHeight(h - 2) // title and column header
+	m.width, m.height = w, h
+	lines := 2 // title and column header
+	if m.filtering || m.filter != "" {
+		lines++
+	}
+	m.cur.SetHeight(h - lines)
 }
 
 // SetFocused marks the pane as the one keys go to.
@@ -351,7 +384,11 @@ func (m *Model) Title() string {
 	case m.resolved < len(m.rows):
 		return fmt.Sprintf("Tags · %s · %s · digests %d/%d", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows))
 	}
-	return fmt.Sprintf("Tags · %s · %s · %s · by %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), m.order)
+	view := "by " + string(m.order)
+	if m.grouped {
+		view = "grouped by image"
+	}
+	return fmt.Sprintf("Tags · %s · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
 }
 
 const digestWidth = 12
@@ -375,11 +412,18 @@ func (m *Model) View() string {
 	if len(m.rows) == 0 {
 		return strings.Join(lines, "\n")
 	}
+	if m.filtering || m.filter != "" {
+		lines = append(lines, m.styles.Label.Render(m.filterLine()))
+	}
+	if m.grouped {
+		lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%-*s %-5s %s", digestWidth, "DIGEST", "SAME", "TAGS"), m.width)))
+		return strings.Join(append(lines, m.groupLines()...), "\n")
+	}
 	tagWidth := max(m.width-digestWidth-8, 8)
 	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%-*s %-*s %s", tagWidth, "TAG", digestWidth, "DIGEST", "SAME"), m.width)))
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
-		r := m.rows[i]
+		r := m.rows[m.shown[i]]
 		tag := listnav.Pad(listnav.Truncate(r.tag, tagWidth), tagWidth)
 		if i == m.cur.Pos && m.focused {
 			tag = m.styles.Selected.Render(tag)
@@ -406,13 +450,16 @@ func (m *Model) View() string {
 
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Open, m.keys.Delete, m.keys.Undo}
+	if m.filtering {
+		return []key.Binding{m.keys.FilterDone, m.keys.FilterClear}
+	}
+	return []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Delete, m.keys.Undo}
 }
 
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Sort, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Filter, m.keys.Sort, m.keys.Group, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
 }
 
 func plural(n int, word string) string {

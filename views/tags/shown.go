@@ -1,0 +1,208 @@
+package tags
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/views/listnav"
+)
+
+// What the pane shows of its rows: those the filter lets through (in sort
+// order), one per row or, grouped, one per digest.
+
+// group is one image of the grouped view: a digest and its tags (in the
+// rows' order). Tags whose digest is not known yet are grouped under "".
+type group struct {
+	digest string
+	tags   []string
+}
+
+// tagNames lets fuzzy match over the rows without copying them.
+type tagNames []row
+
+func (t tagNames) String(i int) string { return t[i].tag }
+func (t tagNames) Len() int            { return len(t) }
+
+// refilter recomputes which rows show, keeping the cursor on its tag when
+// it still shows.
+func (m *Model) refilter() {
+	cur, _ := m.current()
+	m.shown = m.shown[:0]
+	if m.filter == "" {
+		for i := range m.rows {
+			m.shown = append(m.shown, i)
+		}
+	} else {
+		for _, match := range fuzzy.FindFrom(m.filter, tagNames(m.rows)) {
+			m.shown = append(m.shown, match.Index)
+		}
+		// Sort order, not match score: the list stays in the order chosen.
+		slices.Sort(m.shown)
+	}
+	m.regroup()
+	m.moveTo(cur.tag)
+}
+
+// regroup marks the grouped view stale; it is rebuilt when next needed.
+func (m *Model) regroup() { m.groupsValid = false }
+
+// groupList is the grouped view: digests in order of their first shown tag,
+// tags still resolving last.
+func (m *Model) groupList() []group {
+	if m.groupsValid {
+		return m.groups
+	}
+	m.groups = m.groups[:0]
+	at := map[string]int{}
+	var pending []string
+	for _, i := range m.shown {
+		r := m.rows[i]
+		if r.digest == "" {
+			pending = append(pending, r.tag)
+			continue
+		}
+		g, ok := at[r.digest]
+		if !ok {
+			g = len(m.groups)
+			at[r.digest] = g
+			m.groups = append(m.groups, group{digest: r.digest})
+		}
+		m.groups[g].tags = append(m.groups[g].tags, r.tag)
+	}
+	if len(pending) > 0 {
+		m.groups = append(m.groups, group{tags: pending})
+	}
+	m.groupsValid = true
+	return m.groups
+}
+
+// length is how many lines the list has.
+func (m *Model) length() int {
+	if m.grouped {
+		return len(m.groupList())
+	}
+	return len(m.shown)
+}
+
+// current is the row under the cursor; in the grouped view, the first tag
+// of the group.
+func (m *Model) current() (row, bool) {
+	if m.grouped {
+		gs := m.groupList()
+		if m.cur.Pos >= len(gs) {
+			return row{}, false
+		}
+		return m.rows[m.index[gs[m.cur.Pos].tags[0]]], true
+	}
+	if m.cur.Pos >= len(m.shown) {
+		return row{}, false
+	}
+	return m.rows[m.shown[m.cur.Pos]], true
+}
+
+// moveTo puts the cursor on tag's line if it shows, else keeps it in range.
+func (m *Model) moveTo(tag string) {
+	m.cur.SetLen(m.length())
+	if tag == "" {
+		return
+	}
+	if m.grouped {
+		for i, g := range m.groupList() {
+			if slices.Contains(g.tags, tag) {
+				m.cur.Pos = i
+			}
+		}
+	} else if i, ok := m.index[tag]; ok {
+		if p, found := slices.BinarySearch(m.shown, i); found {
+			m.cur.Pos = p
+		}
+	}
+	m.cur.Clamp()
+}
+
+// toggleGrouped switches between one line per tag and one per image,
+// keeping the cursor on the same tag.
+func (m *Model) toggleGrouped() {
+	cur, _ := m.current()
+	m.grouped = !m.grouped
+	m.moveTo(cur.tag)
+}
+
+// Capturing reports whether the pane takes every key (the filter is being
+// typed): the root then sends it keys it would otherwise handle itself.
+func (m *Model) Capturing() bool { return m.filtering }
+
+// Clear drops the filter; it reports whether there was one (esc then does
+// nothing else).
+func (m *Model) Clear() bool {
+	if m.filter == "" && !m.filtering {
+		return false
+	}
+	m.filter, m.filtering = "", false
+	m.refilter()
+	m.SetSize(m.width, m.height)
+	return true
+}
+
+// filterKey edits the filter as the user types.
+func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.FilterDone):
+		m.filtering = false
+		return nil
+	case key.Matches(msg, m.keys.FilterClear):
+		m.Clear()
+		return nil
+	case key.Matches(msg, m.keys.FilterErase):
+		if r := []rune(m.filter); len(r) > 0 {
+			m.filter = string(r[:len(r)-1])
+		}
+	case key.Matches(msg, m.keys.Nav.Up, m.keys.Nav.Down) && msg.Text == "":
+		m.cur.Handle(m.keys.Nav, msg)
+		return m.selected()
+	case msg.Text != "":
+		m.filter += msg.Text
+	default:
+		return nil
+	}
+	m.refilter()
+	return nil
+}
+
+// filterLine is the line under the title while a filter is set.
+func (m *Model) filterLine() string {
+	cursor := ""
+	if m.filtering {
+		cursor = "▏"
+	}
+	return listnav.Truncate(fmt.Sprintf("/%s%s  %d of %d match", m.filter, cursor, len(m.shown), len(m.rows)), m.width)
+}
+
+// groupLines renders the visible groups: digest, count, tags.
+func (m *Model) groupLines() []string {
+	gs := m.groupList()
+	var lines []string
+	from, to := m.cur.Visible()
+	for i := from; i < to && i < len(gs); i++ {
+		g := gs[i]
+		head := listnav.Pad("…", digestWidth)
+		style := m.styles.Muted
+		if g.digest != "" {
+			head, style = domain.ShortDigest(g.digest), m.styles.Marker(g.digest)
+		}
+		if i == m.cur.Pos && m.focused {
+			head = m.styles.Selected.Render(head)
+		} else {
+			head = style.Render(head)
+		}
+		count := style.Render(fmt.Sprintf("= %-3d", len(g.tags)))
+		lines = append(lines, head+" "+count+" "+listnav.Truncate(strings.Join(g.tags, ", "), max(m.width-digestWidth-7, 8)))
+	}
+	return lines
+}
