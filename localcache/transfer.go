@@ -310,3 +310,44 @@ func (c *Cache) checkRemote(ctx context.Context, src, dst string, guard RemoteGu
 	}
 	return &OpError{Op: "push", Ref: dst, Kind: ErrTagExists, Detail: conflict.Error(), Err: conflict}
 }
+
+// Tally adds up a push's or pull's per-layer events into one progress: bytes
+// moved of the bytes known so far, and layers finished of layers seen.
+type Tally struct {
+	layers map[string]*layerTally
+}
+
+type layerTally struct {
+	current, total int64
+	done           bool
+}
+
+// Add takes one event and returns the totals so far.
+func (t *Tally) Add(p Progress) (bytesDone, bytesTotal int64, layersDone, layers int) {
+	if t.layers == nil {
+		t.layers = map[string]*layerTally{}
+	}
+	if p.Layer != "" {
+		l := t.layers[p.Layer]
+		if l == nil {
+			l = &layerTally{}
+			t.layers[p.Layer] = l
+		}
+		switch p.Phase {
+		case PhasePushing, PhaseDownloading:
+			l.current, l.total = p.Current, max(p.Total, l.total)
+		case PhasePushed, PhaseExists, PhaseMounted, PhasePullComplete, PhaseDownloaded:
+			l.done = true
+			l.current = l.total
+		}
+	}
+	for _, l := range t.layers {
+		bytesDone += l.current
+		bytesTotal += l.total
+		layers++
+		if l.done {
+			layersDone++
+		}
+	}
+	return bytesDone, bytesTotal, layersDone, layers
+}

@@ -184,3 +184,93 @@ func TestGroupedViewGolden(t *testing.T) {
 		golden(t, sizeName("grouped", size), s)
 	}
 }
+
+// fakeLocal changes the fake engine: team/web:2 is a tag of another image.
+type fakeLocal struct {
+	tagged, untagged, pushed []string
+}
+
+func (f *fakeLocal) Tag(_ context.Context, src, target string, overwrite bool) error {
+	if target == "team/web:2" && !overwrite {
+		return &domain.OverwriteError{Reference: target, Existing: "sha256:bb22", Incoming: src, Note: "That image has no other tag: it would be left dangling."}
+	}
+	f.tagged = append(f.tagged, target)
+	return nil
+}
+
+func (f *fakeLocal) Untag(_ context.Context, ref string) (bool, error) {
+	f.untagged = append(f.untagged, ref)
+	return false, nil
+}
+
+func (f *fakeLocal) Push(_ context.Context, ref string, _ func(domain.CopyProgress)) (string, error) {
+	f.pushed = append(f.pushed, ref)
+	return digestApp, nil
+}
+
+func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ bool, progress func(domain.CopyProgress)) (string, error) {
+	progress(domain.CopyProgress{BlobsDone: 3, BlobsTotal: 3, BytesDone: 10, BytesTotal: 10})
+	f.pushed = append(f.pushed, target)
+	return digestApp, nil
+}
+
+func (f *fakeLocal) Pull(context.Context, string, string, func(domain.CopyProgress)) (string, error) {
+	return digestApp, nil
+}
+
+func newLocalApp(t *testing.T) (*tui.Model, *fakeLocal) {
+	t.Helper()
+	f, lc := fakeRegistry{}, &fakeLocal{}
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
+		Local: f, LocalDetails: f, LocalChanger: lc, PushTargets: []string{"registry.example:5000", "ghcr.io"},
+		Styles: theme.New(theme.Default(), true),
+	})
+	drain(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(m, "1")
+	return m, lc
+}
+
+func TestLocalRetagAndPushIsOneKeyAndEnter(t *testing.T) {
+	m, lc := newLocalApp(t)
+	press(m, "P")
+	s := screen(m)
+	if !strings.Contains(s, "> registry.example:5000/team/app:1.0") || !strings.Contains(s, "configured registries: registry.example:5000, ghcr.io") {
+		t.Fatalf("P prompt:\n%s", s)
+	}
+	golden(t, "push_prompt_80x24", s)
+	press(m, "enter")
+	if len(lc.pushed) != 1 || lc.pushed[0] != "registry.example:5000/team/app:1.0" || !strings.Contains(screen(m), "done pushed registry.example:5000/team/app:1.0") {
+		t.Errorf("pushed %v:\n%s", lc.pushed, screen(m))
+	}
+}
+
+func TestLocalTagOntoAnotherImageAsksFirst(t *testing.T) {
+	m, lc := newLocalApp(t)
+	press(m, "m")
+	press(m, strings.Split("team/web:2", "")...)
+	press(m, "enter")
+	s := screen(m)
+	for _, want := range []string{"Move team/web:2?", "would be left dangling", "Move tag"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("move dialog lacks %q:\n%s", want, s)
+		}
+	}
+	press(m, "enter") // no
+	if len(lc.tagged) != 0 {
+		t.Fatal("the default answer moved the tag")
+	}
+}
+
+func TestLocalUntagSaysWhatStays(t *testing.T) {
+	m, lc := newLocalApp(t)
+	press(m, "d")
+	if s := screen(m); !strings.Contains(s, "Untag team/app:1.0?") || !strings.Contains(s, "keeps its other tags: team/app:latest") {
+		t.Fatalf("untag dialog:\n%s", s)
+	}
+	press(m, "y")
+	if len(lc.untagged) != 1 || !strings.Contains(screen(m), "untagged team/app:1.0") {
+		t.Errorf("untagged %v:\n%s", lc.untagged, screen(m))
+	}
+}

@@ -51,6 +51,10 @@ type Options struct {
 	// local image (the same localcache in production).
 	Local        local.Source
 	LocalDetails details.Describer
+	// LocalChanger tags, untags, pushes and pulls (nil: the keys say why
+	// not); PushTargets are the registries P offers, the usual one first.
+	LocalChanger local.Changer
+	PushTargets  []string
 	Styles       *theme.Styles
 }
 
@@ -81,7 +85,7 @@ type Model struct {
 func New(opts Options) *Model {
 	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs()}
 	m.help.Styles = opts.Styles.Help
-	m.local = local.New(opts.Local, opts.Styles)
+	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
 	m.repos = repos.New(opts.Repos, opts.Registry, opts.Styles)
 	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
 	m.details = details.New(opts.Details, opts.LocalDetails, opts.Styles)

@@ -211,3 +211,52 @@ func TestDeleteAndUndoEndToEnd(t *testing.T) {
 		t.Errorf("after u the registry has %v, want a back at %s", got, app)
 	}
 }
+
+// In the real binary against a private engine and registry:2: P on a local
+// image retags it for the registry and pushes it as a job; the Tags pane
+// then shows the new tag with the digest the engine recorded for the push.
+func TestRetagAndPushEndToEnd(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 2*time.Minute)
+	id, err := testenv.LoadImage(ctx, eng, "team/app:1.0", fixtures.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startTmux(t, 120, 40, []string{
+		"NO_COLOR=1", "DOCKER_HOST=" + eng.Host, "DOCKER_CONFIG=" + dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}),
+		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(),
+	})
+	s.waitFor("Local · 1 images", "team/app:1.0")
+	s.keys("1", "P")
+	target := reg.Host + "/team/app:1.0"
+	s.waitFor("Push team/app:1.0 to a registry", "> "+target)
+	s.keys("Enter")
+	s.waitFor("done pushed " + target)
+
+	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	d, err := c.Inspect(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pushed string
+	for _, rd := range d.RepoDigests {
+		if strings.HasPrefix(rd, reg.Host+"/team/app@") {
+			pushed = strings.TrimPrefix(rd, reg.Host+"/team/app@")
+		}
+	}
+	if pushed == "" {
+		t.Fatalf("the engine recorded no repo digest for %s: %v", target, d.RepoDigests)
+	}
+	s.keys("2", "C-r")
+	s.waitFor("team/app")
+	s.keys("Enter")
+	scr := s.waitFor("Tags · team/app · 1 tag · 1 image")
+	if !strings.Contains(scr, "1.0") || !strings.Contains(scr, domain.ShortDigest(pushed)) {
+		t.Errorf("the Tags pane does not show 1.0 at %s:\n%s", domain.ShortDigest(pushed), scr)
+	}
+}

@@ -18,11 +18,11 @@ import (
 // uiOptions decides what the app opens on: the demo registry when asked for
 // or when the docker config names no registry with a catalog to browse
 // (Docker Hub has none), else the first registry the config names.
-func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func(), error) {
+func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *registryclient.Client, func(), error) {
 	styles := theme.New(theme.Default(), a.env("NO_COLOR") != "")
 	setup, err := a.registries()
 	if err != nil {
-		return tui.Options{}, nil, err
+		return tui.Options{}, nil, nil, err
 	}
 	if !wantDemo {
 		for _, r := range setup.known {
@@ -30,12 +30,18 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func()
 				continue // Hub has no catalog to browse
 			}
 			c := setup.client
-			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles}, func() {}, nil
+			targets := []string{r.Host}
+			for _, o := range setup.known {
+				if o.Host != r.Host {
+					targets = append(targets, o.Host)
+				}
+			}
+			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles, PushTargets: targets}, c, func() {}, nil
 		}
 	}
 	reg, err := demo.Start(ctx)
 	if err != nil {
-		return tui.Options{}, nil, err
+		return tui.Options{}, nil, nil, err
 	}
 	label := "embedded demo"
 	if !wantDemo {
@@ -45,20 +51,20 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, func()
 	dir, err := os.MkdirTemp("", "wharf-demo-journal-")
 	if err != nil {
 		reg.Close()
-		return tui.Options{}, nil, err
+		return tui.Options{}, nil, nil, err
 	}
 	closeAll := func() { reg.Close(); _ = os.RemoveAll(dir) }
 	j, err := registryclient.OpenJournal(dir)
 	if err != nil {
 		closeAll()
-		return tui.Options{}, nil, err
+		return tui.Options{}, nil, nil, err
 	}
 	c, err := registryclient.New(registryclient.WithJournal(j))
 	if err != nil {
 		closeAll()
-		return tui.Options{}, nil, err
+		return tui.Options{}, nil, nil, err
 	}
-	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles}, closeAll, nil
+	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
 }
 
 // changerOf is the Tags pane's way to change the registry, or nil (a
@@ -95,7 +101,7 @@ func (r remoteChanges) UndoLast(ctx context.Context) (domain.UndoResult, error) 
 }
 
 func (a *app) runUI(ctx context.Context, wantDemo bool) error {
-	opts, closeFn, err := a.uiOptions(ctx, wantDemo)
+	opts, client, closeFn, err := a.uiOptions(ctx, wantDemo)
 	if err != nil {
 		return err
 	}
@@ -107,6 +113,7 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 	}
 	defer cache.Close()
 	opts.Local, opts.LocalDetails = cache, cache
+	opts.LocalChanger = localChanges{c: cache, rc: client}
 	p := tea.NewProgram(tui.New(opts), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("running the app: %w", err)

@@ -136,6 +136,8 @@ type OverwriteError struct {
 	Reference string
 	// Existing is what the tag points at now; Incoming what would replace it.
 	Existing, Incoming string
+	// Note adds what else would happen ("image X would be left dangling").
+	Note string
 }
 
 func (e *OverwriteError) Error() string {
@@ -202,6 +204,35 @@ func CheckTag(tag string) error {
 		return errors.New("a tag has at most 128 characters")
 	case !tagPattern.MatchString(tag):
 		return fmt.Errorf("%q: a tag is letters, digits, _ . and -, and does not start with . or -", tag)
+	}
+	return nil
+}
+
+// CheckImageName says what is wrong with an image name as docker takes it
+// (app:1.0, team/app, registry.example.com:5000/team/app:1.0); nil when
+// nothing is.
+func CheckImageName(ref string) error {
+	if ref == "" {
+		return errors.New("give an image name, e.g. team/app:1.0")
+	}
+	name := ref
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		name = ref[:i]
+		if err := CheckTag(ref[i+1:]); err != nil {
+			return err
+		}
+	}
+	parts := strings.Split(name, "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		if !hostPattern.MatchString(parts[0]) {
+			return fmt.Errorf("%q is not a registry host", parts[0])
+		}
+		parts = parts[1:]
+	}
+	for _, p := range parts {
+		if !componentPattern.MatchString(p) {
+			return fmt.Errorf("%q: image names are lower-case letters, digits and . _ -", p)
+		}
 	}
 	return nil
 }

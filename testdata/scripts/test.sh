@@ -38,7 +38,7 @@ if [[ "${CI:-}" == "true" ]]; then
     TestRegistryVariantsPushListPull/v3 TestEngineFixtures TestTokenRegistryReadOnlyUserPushDenied \
     TestDoctorAgainstTestEnvironment TestDemoEndToEnd TestCleanupEndToEnd TestPrunePreviewEqualsPrune \
     TestPushAsReadOnlyUserIsDenied TestEngineStoppedThenReconnected TestLocalCLI \
-    TestDeleteAndUndoEndToEnd TestChangeCLI TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/registry2 \
+    TestDeleteAndUndoEndToEnd TestRetagAndPushEndToEnd TestChangeCLI TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/registry2 \
     TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/v3 TestReadOnlyUserIsRefusedAndNothingChanges \
     TestDeleteOnARegistryWithDeletesDisabled TestCopyIndexBetweenRegistriesKeepsEveryPlatform; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then

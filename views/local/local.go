@@ -28,10 +28,11 @@ type Source interface {
 
 // KeyMap are the pane's keys.
 type KeyMap struct {
-	Nav     listnav.KeyMap
-	Open    key.Binding
-	Cleanup key.Binding
-	Reload  key.Binding
+	Nav                                     listnav.KeyMap
+	Open                                    key.Binding
+	Cleanup                                 key.Binding
+	Reload                                  key.Binding
+	Tag, Move, Untag, Push, RetagPush, Pull key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -41,6 +42,13 @@ func DefaultKeyMap() KeyMap {
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 		Cleanup: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "clean up dangling")),
 		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+
+		Tag:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag")),
+		Move:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move a tag here")),
+		Untag:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "untag/remove")),
+		Push:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
+		RetagPush: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to a registry")),
+		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
 	}
 }
 
@@ -80,25 +88,29 @@ type SelectedMsg struct {
 
 // Model is the Local pane.
 type Model struct {
-	keys     KeyMap
-	styles   *theme.Styles
-	src      Source
-	listing  domain.LocalListing
-	loading  bool
-	pruning  bool
-	err      error
-	seq      int
-	watching bool
-	cur      listnav.Cursor
-	width    int
-	focused  bool
+	keys    KeyMap
+	styles  *theme.Styles
+	src     Source
+	changer Changer
+	// registries are where P offers to push (configured ones first).
+	registries []string
+	listing    domain.LocalListing
+	loading    bool
+	pruning    bool
+	err        error
+	seq        int
+	watching   bool
+	cur        listnav.Cursor
+	width      int
+	focused    bool
 }
 
 var _ views.Component = (*Model)(nil)
 
-// New returns the pane.
-func New(src Source, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src}
+// New returns the pane; with a nil changer the change keys say why they
+// cannot.
+func New(src Source, changer Changer, registries []string, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, registries: registries}
 }
 
 // Init lists the images and starts following the engine's events.
@@ -171,6 +183,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.focused {
 			return m.handleKey(msg)
 		}
+	case TaggedMsg, UntaggedMsg, PushedMsg, PulledMsg:
+		return m.changed(msg)
 	}
 	return nil
 }
@@ -197,7 +211,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return PlannedMsg{Plan: plan, Err: err}
 		}
 	}
-	return nil
+	return m.changeKey(msg)
 }
 
 // confirmCleanup turns a preview into the confirm dialog (or says there is
@@ -322,10 +336,11 @@ func (m *Model) View() string {
 
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Open, m.keys.Cleanup}
+	return []key.Binding{m.keys.Open, m.keys.Tag, m.keys.RetagPush, m.keys.Cleanup}
 }
 
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Cleanup, m.keys.Reload}}
+	k := m.keys
+	return [][]key.Binding{{k.Open, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Cleanup, k.Reload}}
 }

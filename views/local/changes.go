@@ -1,0 +1,252 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/prompt"
+)
+
+// Changer changes the engine's images and moves them to and from
+// registries. A tag that would move off another image is refused with a
+// *domain.OverwriteError unless overwrite is set.
+type Changer interface {
+	Tag(ctx context.Context, src, target string, overwrite bool) error
+	// Untag removes one tag, or a dangling image by ID; it reports whether
+	// the image went with it.
+	Untag(ctx context.Context, ref string) (removed bool, err error)
+	Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (digest string, err error)
+	TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (digest string, err error)
+	Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (digest string, err error)
+}
+
+// TaggedMsg carries a tag's result.
+type TaggedMsg struct {
+	Src, Target string
+	Err         error
+}
+
+// UntaggedMsg carries an untag's result.
+type UntaggedMsg struct {
+	Ref     string
+	Removed bool
+	Err     error
+}
+
+// PushedMsg carries a push's (or retag-and-push's) result.
+type PushedMsg struct {
+	Src, Target string
+	Digest      string
+	Err         error
+}
+
+// PulledMsg carries a pull's result.
+type PulledMsg struct {
+	Ref    string
+	Digest string
+	Err    error
+}
+
+func request(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// errNoEngineChanges is why the change keys do nothing without a changer.
+var errNoEngineChanges = errors.New("no engine to change: start Docker or set DOCKER_HOST")
+
+// changeKey handles t, m, d, p, P and L.
+func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if !key.Matches(msg, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull) {
+		return nil
+	}
+	if m.changer == nil {
+		return status("", errNoEngineChanges)
+	}
+	if key.Matches(msg, k.Pull) {
+		return request(prompt.RequestMsg{
+			Title: "Pull", Label: "reference, and a platform if you want one (e.g. alpine:3.20 linux/arm64)",
+			Validate: checkPull,
+			OnSubmit: func(s string) tea.Cmd {
+				ref, platform, _ := strings.Cut(strings.TrimSpace(s), " ")
+				return pull(m.changer, ref, strings.TrimSpace(platform))
+			},
+		})
+	}
+	if len(m.listing.Images) == 0 {
+		return status("no image selected", nil)
+	}
+	img := m.listing.Images[m.cur.Pos]
+	first := ""
+	if len(img.RepoTags) > 0 {
+		first = img.RepoTags[0]
+	}
+	switch {
+	case key.Matches(msg, k.Tag):
+		return request(prompt.RequestMsg{
+			Title: "Tag " + rowName(img), Label: "new tag for this image", Value: first,
+			Validate: domain.CheckImageName,
+			OnSubmit: func(t string) tea.Cmd { return tagImage(m.changer, img.ID, t, false) },
+		})
+	case key.Matches(msg, k.Move):
+		return request(prompt.RequestMsg{
+			Title: "Move a tag to " + rowName(img), Label: "the tag to move here from the image it names now",
+			Validate: domain.CheckImageName,
+			OnSubmit: func(t string) tea.Cmd { return tagImage(m.changer, img.ID, t, false) },
+		})
+	case key.Matches(msg, k.Untag):
+		return request(untagDialog(m.changer, img))
+	case first == "":
+		return status("this image has no tag: tag it first (t)", nil)
+	case key.Matches(msg, k.Push):
+		return push(m.changer, first)
+	}
+	// P: retag for a configured registry and push, in one step.
+	target := retarget(first, m.registries)
+	return request(prompt.RequestMsg{
+		Title: "Push " + first + " to a registry", Label: "as (tagged locally, then pushed)", Value: target,
+		Hint:     "configured registries: " + strings.Join(m.registries, ", "),
+		Validate: domain.CheckImageName,
+		OnSubmit: func(t string) tea.Cmd { return tagAndPush(m.changer, img.ID, t, false) },
+	})
+}
+
+// retarget is ref's repository path and tag on the first configured
+// registry.
+func retarget(ref string, registries []string) string {
+	if len(registries) == 0 {
+		return ref
+	}
+	path := ref
+	if i := strings.IndexByte(ref, '/'); i > 0 {
+		if host := ref[:i]; strings.ContainsAny(host, ".:") || host == "localhost" {
+			path = ref[i+1:]
+		}
+	}
+	return registries[0] + "/" + path
+}
+
+func checkPull(s string) error {
+	ref, platform, _ := strings.Cut(strings.TrimSpace(s), " ")
+	if err := domain.CheckImageName(ref); err != nil {
+		return err
+	}
+	if platform = strings.TrimSpace(platform); platform != "" && strings.Count(platform, "/") < 1 {
+		return fmt.Errorf("%q: a platform is os/arch, e.g. linux/arm64", platform)
+	}
+	return nil
+}
+
+// untagDialog asks before removing a tag, saying whether the image goes too.
+func untagDialog(c Changer, img domain.LocalImage) views.ConfirmRequestMsg {
+	switch {
+	case img.Dangling || len(img.RepoTags) == 0:
+		id := domain.ShortDigest(img.ID)
+		return views.ConfirmRequestMsg{
+			Title: "Remove image " + id + "?", Body: "It has no tag. Its layers stay while other images use them.",
+			Action: "Remove", OnConfirm: untag(c, img.ID),
+		}
+	case len(img.RepoTags) == 1:
+		return views.ConfirmRequestMsg{
+			Title: "Remove " + img.RepoTags[0] + "?", Body: "It is the image's only tag, so the image goes too (" + domain.ShortDigest(img.ID) + ", " + domain.HumanSize(img.Size) + ").",
+			Action: "Remove", OnConfirm: untag(c, img.RepoTags[0]),
+		}
+	}
+	return views.ConfirmRequestMsg{
+		Title: "Untag " + img.RepoTags[0] + "?", Body: "The image keeps its other tags: " + strings.Join(img.RepoTags[1:], ", "),
+		Action: "Untag", OnConfirm: untag(c, img.RepoTags[0]),
+	}
+}
+
+func tagImage(c Changer, src, target string, overwrite bool) tea.Cmd {
+	return func() tea.Msg {
+		return TaggedMsg{Src: src, Target: target, Err: c.Tag(context.Background(), src, target, overwrite)}
+	}
+}
+
+func untag(c Changer, ref string) tea.Cmd {
+	return func() tea.Msg {
+		removed, err := c.Untag(context.Background(), ref)
+		return UntaggedMsg{Ref: ref, Removed: removed, Err: err}
+	}
+}
+
+// report turns transfer progress into a job's.
+func report(r func(views.JobProgress)) func(domain.CopyProgress) {
+	return func(p domain.CopyProgress) {
+		r(views.JobProgress{Done: p.BytesDone, Total: p.BytesTotal, Text: fmt.Sprintf("layers %d/%d", p.BlobsDone, p.BlobsTotal)})
+	}
+}
+
+func push(c Changer, ref string) tea.Cmd {
+	return views.StartJob("push "+ref, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
+		d, err := c.Push(ctx, ref, report(r))
+		return "pushed " + ref + " " + domain.ShortDigest(d), PushedMsg{Src: ref, Target: ref, Digest: d, Err: err}, err
+	})
+}
+
+func tagAndPush(c Changer, src, target string, overwrite bool) tea.Cmd {
+	return views.StartJob("push "+target, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
+		d, err := c.TagAndPush(ctx, src, target, overwrite, report(r))
+		return "pushed " + target + " " + domain.ShortDigest(d), PushedMsg{Src: src, Target: target, Digest: d, Err: err}, err
+	})
+}
+
+func pull(c Changer, ref, platform string) tea.Cmd {
+	title := "pull " + ref
+	if platform != "" {
+		title += " (" + platform + ")"
+	}
+	return views.StartJob(title, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
+		d, err := c.Pull(ctx, ref, platform, report(r))
+		return "pulled " + ref + " " + domain.ShortDigest(d), PulledMsg{Ref: ref, Digest: d, Err: err}, err
+	})
+}
+
+// overwriteDialog asks before a tag moves off another image; default no.
+func overwriteDialog(ow *domain.OverwriteError, again tea.Cmd) tea.Cmd {
+	body := []string{"The tag names another image now:", "  now    " + ow.Existing, "  this   " + ow.Incoming}
+	if ow.Note != "" {
+		body = append(body, ow.Note)
+	}
+	return request(views.ConfirmRequestMsg{
+		Title: "Move " + ow.Reference + "?", Body: strings.Join(body, "\n"), Action: "Move tag", OnConfirm: again,
+	})
+}
+
+// changed reports a change's result; the engine's events refresh the list,
+// and so does a reload here for engines that send none.
+func (m *Model) changed(msg tea.Msg) tea.Cmd {
+	var ow *domain.OverwriteError
+	switch msg := msg.(type) {
+	case TaggedMsg:
+		switch {
+		case errors.As(msg.Err, &ow):
+			return overwriteDialog(ow, tagImage(m.changer, msg.Src, msg.Target, true))
+		case msg.Err != nil:
+			return status("", msg.Err)
+		}
+		return tea.Batch(m.load(), status("tagged "+msg.Target, nil))
+	case UntaggedMsg:
+		switch {
+		case msg.Err != nil:
+			return status("", msg.Err)
+		case msg.Removed:
+			return tea.Batch(m.load(), status("removed "+msg.Ref+" and its image", nil))
+		}
+		return tea.Batch(m.load(), status("untagged "+msg.Ref, nil))
+	case PushedMsg:
+		if errors.As(msg.Err, &ow) {
+			return overwriteDialog(ow, tagAndPush(m.changer, msg.Src, msg.Target, true))
+		}
+		return m.load()
+	case PulledMsg:
+		return m.load()
+	}
+	return nil
+}
