@@ -274,3 +274,38 @@ func TestLocalUntagSaysWhatStays(t *testing.T) {
 		t.Errorf("untagged %v:\n%s", lc.untagged, screen(m))
 	}
 }
+
+func (fakeRegistry) Diff(_ context.Context, a, b string) (domain.Diff, error) {
+	return domain.Diff{
+		A: domain.Details{Reference: a, Digest: digestOld}, B: domain.Details{Reference: b, Digest: digestApp},
+		LayersShared:  []domain.LayerChange{{Digest: "sha256:1a1a00000000000000000000000000000000000000000000000000000000000a", Size: 1500}},
+		LayersRemoved: []domain.LayerChange{{Digest: "sha256:0c0c00000000000000000000000000000000000000000000000000000000000c", Size: 900}},
+		LayersAdded:   []domain.LayerChange{{Digest: "sha256:2b2b00000000000000000000000000000000000000000000000000000000000b", Size: 2600}},
+		Config:        []domain.ValueChange{{Key: "label:org.opencontainers.image.version", Old: "0.9.0", New: "1.0.0"}},
+		HistoryAdded:  []string{"COPY assets /srv"},
+	}, nil
+}
+
+func TestCompareTwoTags(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		f := fakeRegistry{}
+		m := tui.New(tui.Options{
+			Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Differ: f,
+			Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+		})
+		drain(m, m.Init())
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		press(m, "enter", "c")
+		if !strings.Contains(screen(m), "* 0.9.0") {
+			t.Fatalf("c did not mark 0.9.0:\n%s", screen(m))
+		}
+		press(m, "j", "c")
+		s := screen(m)
+		for _, want := range []string{"- registry.example:5000/team/app:0.9.0", "+ registry.example:5000/team/app:1.0", "layers = 1 (1.5kB) - 1 (900B) + 1 (2.6kB)"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%v: the compare view lacks %q:\n%s", size, want, s)
+			}
+		}
+		golden(t, sizeName("compare", size), s)
+	}
+}

@@ -47,6 +47,8 @@ type Options struct {
 	// registry read-only in the app.
 	Changer tags.Changer
 	Details details.Describer
+	// Differ compares two tags (c, c in the Tags pane).
+	Differ details.Differ
 	// Local is the engine's image cache and LocalDetails what describes a
 	// local image (the same localcache in production).
 	Local        local.Source
@@ -88,7 +90,7 @@ func New(opts Options) *Model {
 	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
 	m.repos = repos.New(opts.Repos, opts.Registry, opts.Styles)
 	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
-	m.details = details.New(opts.Details, opts.LocalDetails, opts.Styles)
+	m.details = details.New(opts.Details, opts.LocalDetails, opts.Differ, opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
 	return m
@@ -159,6 +161,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tags.Load(msg.Repository)
 	case tags.SelectedMsg:
 		return m, m.details.Load(msg.Reference)
+	case tags.CompareMsg:
+		m.status = "comparing " + msg.A + " and " + msg.B
+		return m, m.details.Compare(msg.A, msg.B)
 	}
 	m.noteError(msg)
 	var cmds []tea.Cmd

@@ -36,7 +36,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 					targets = append(targets, o.Host)
 				}
 			}
-			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles, PushTargets: targets}, c, func() {}, nil
+			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Styles: styles, PushTargets: targets}, c, func() {}, nil
 		}
 	}
 	reg, err := demo.Start(ctx)
@@ -64,7 +64,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 		closeAll()
 		return tui.Options{}, nil, nil, err
 	}
-	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
+	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
 }
 
 // changerOf is the Tags pane's way to change the registry, or nil (a

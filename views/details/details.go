@@ -24,6 +24,11 @@ type Describer interface {
 	Describe(ctx context.Context, reference string) (domain.Details, error)
 }
 
+// Differ compares two remote references.
+type Differ interface {
+	Diff(ctx context.Context, refA, refB string) (domain.Diff, error)
+}
+
 // KeyMap are the pane's keys.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
@@ -39,6 +44,14 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// ComparedMsg carries a comparison.
+type ComparedMsg struct {
+	A, B string
+	Seq  int
+	Diff domain.Diff
+	Err  error
+}
+
 // LoadedMsg carries a reference's details.
 type LoadedMsg struct {
 	Reference string
@@ -49,10 +62,13 @@ type LoadedMsg struct {
 
 // Model is the Details pane.
 type Model struct {
-	keys    KeyMap
-	styles  *theme.Styles
-	src     Describer
-	local   Describer
+	keys   KeyMap
+	styles *theme.Styles
+	src    Describer
+	local  Describer
+	differ Differ
+	// diff is shown instead of details while a comparison is open.
+	diff    *domain.Diff
 	isLocal bool
 	ref     string
 	details *domain.Details
@@ -66,10 +82,26 @@ type Model struct {
 
 var _ views.Component = (*Model)(nil)
 
-// New returns an empty Details pane that reads remote references from src
-// and local images from local (nil when there is no engine).
-func New(src, local Describer, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, local: local, vp: viewport.New()}
+// New returns an empty Details pane that reads remote references from src,
+// local images from local (nil when there is no engine) and compares with
+// differ (nil: no compare).
+func New(src, local Describer, differ Differ, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, local: local, differ: differ, vp: viewport.New()}
+}
+
+// Compare shows what differs between two remote references.
+func (m *Model) Compare(a, b string) tea.Cmd {
+	if m.differ == nil {
+		return func() tea.Msg { return views.StatusMsg{Err: errNoDiffer} }
+	}
+	m.seq++
+	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
+	m.render()
+	differ, seq := m.differ, m.seq
+	return func() tea.Msg {
+		d, err := differ.Diff(context.Background(), a, b)
+		return ComparedMsg{A: a, B: b, Seq: seq, Diff: d, Err: err}
+	}
 }
 
 // Init does nothing until a reference is chosen.
@@ -93,7 +125,7 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 		return nil
 	}
 	m.seq++
-	m.ref, m.isLocal, m.details, m.loading, m.err = reference, isLocal, nil, true, nil
+	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = reference, isLocal, nil, nil, true, nil
 	m.render()
 	return describe(src, reference, m.seq)
 }
@@ -115,6 +147,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.loading, m.err = false, msg.Err
 		if msg.Err == nil {
 			m.details = &msg.Details
+		}
+		m.render()
+	case ComparedMsg:
+		if msg.Seq != m.seq {
+			return nil
+		}
+		m.loading, m.err = false, msg.Err
+		if msg.Err == nil {
+			m.diff = &msg.Diff
 		}
 		m.render()
 	case tea.KeyPressMsg:
@@ -147,6 +188,8 @@ func (m *Model) render() {
 		b.WriteString(m.styles.Muted.Render("reading " + m.ref + "…"))
 	case m.err != nil:
 		b.WriteString(m.styles.Danger.Render(m.err.Error()))
+	case m.diff != nil:
+		m.renderDiff(&b, *m.diff)
 	default:
 		d := m.details
 		if d.ID != "" {

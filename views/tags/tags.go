@@ -44,6 +44,7 @@ type KeyMap struct {
 	Copy   key.Binding
 	Group  key.Binding
 	Filter key.Binding
+	Mark   key.Binding
 	// While the filter is typed: enter keeps it, esc clears it, backspace
 	// erases.
 	FilterDone, FilterClear, FilterErase key.Binding
@@ -64,6 +65,7 @@ func DefaultKeyMap() KeyMap {
 		Copy:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy to…")),
 		Group:  key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Mark:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
 
 		FilterDone:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
@@ -96,6 +98,10 @@ type DigestsDoneMsg struct {
 
 // SelectedMsg says the user chose a tag; Reference is "host/repo:tag".
 type SelectedMsg struct{ Reference string }
+
+// CompareMsg asks for two references to be compared (c on one tag, then c
+// on another).
+type CompareMsg struct{ A, B string }
 
 // DeletedMsg carries a tag delete's result.
 type DeletedMsg struct {
@@ -139,9 +145,11 @@ type Model struct {
 	repo    string
 	keepTag string
 	keepPos int
-	rows    []row
-	shown   []int
-	filter  string
+	// mark is the tag c marked for a compare.
+	mark   string
+	rows   []row
+	shown  []int
+	filter string
 	// filtering: the filter is being typed and gets every key.
 	filtering   bool
 	grouped     bool
@@ -178,7 +186,7 @@ func (m *Model) Load(repository string) tea.Cmd {
 	m.stop()
 	m.seq++
 	if repository != m.repo {
-		m.filter, m.filtering = "", false
+		m.filter, m.filtering, m.mark = "", false, ""
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
 	m.regroup()
@@ -298,6 +306,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.SetSize(m.width, m.height)
 		case key.Matches(msg, m.keys.Group):
 			m.toggleGrouped()
+		case key.Matches(msg, m.keys.Mark):
+			return m.markOrCompare()
 		case m.cur.Handle(m.keys.Nav, msg):
 			return m.selected()
 		case key.Matches(msg, m.keys.Open):
@@ -350,6 +360,25 @@ func (m *Model) selected() tea.Cmd {
 	}
 	ref := m.repo + ":" + r.tag
 	return func() tea.Msg { return SelectedMsg{Reference: ref} }
+}
+
+// markOrCompare marks the tag under the cursor, or — with one marked —
+// asks to compare the two; c on the marked tag unmarks it.
+func (m *Model) markOrCompare() tea.Cmd {
+	r, ok := m.current()
+	switch {
+	case !ok:
+		return nil
+	case m.mark == r.tag:
+		m.mark = ""
+		return nil
+	case m.mark == "":
+		m.mark = r.tag
+		return func() tea.Msg { return views.StatusMsg{Text: "marked " + r.tag + ": c on another tag compares them"} }
+	}
+	a, b := m.repo+":"+m.mark, m.repo+":"+r.tag
+	m.mark = ""
+	return func() tea.Msg { return CompareMsg{A: a, B: b} }
 }
 
 // Images is the number of distinct digests resolved so far.
@@ -424,7 +453,11 @@ func (m *Model) View() string {
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
 		r := m.rows[m.shown[i]]
-		tag := listnav.Pad(listnav.Truncate(r.tag, tagWidth), tagWidth)
+		name := r.tag
+		if r.tag == m.mark {
+			name = "* " + name
+		}
+		tag := listnav.Pad(listnav.Truncate(name, tagWidth), tagWidth)
 		if i == m.cur.Pos && m.focused {
 			tag = m.styles.Selected.Render(tag)
 		} else if i == m.cur.Pos {
@@ -459,7 +492,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Filter, m.keys.Sort, m.keys.Group, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Filter, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
 }
 
 func plural(n int, word string) string {
