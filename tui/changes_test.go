@@ -309,3 +309,29 @@ func TestCompareTwoTags(t *testing.T) {
 		golden(t, sizeName("compare", size), s)
 	}
 }
+
+func TestMouseClickFocusesAndSelectsAndTheWheelScrolls(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 120, 40)
+	press(m, "enter") // team/app's tags
+	click := func(x, y int) {
+		_, cmd := m.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
+		drain(m, cmd)
+	}
+	click(5, 3) // the Local pane's second image
+	if s := screen(m); !strings.Contains(s, "Details · sha256:bb22") || !strings.Contains(s, "D clean up dangling") {
+		t.Errorf("a click on team/web:2 did not focus Local and describe it:\n%s", s)
+	}
+	click(60, 4) // the Tags pane's second row: 1.0
+	if s := screen(m); !strings.Contains(s, "Details · registry.example:5000/team/app:1.0 ") {
+		t.Errorf("a click on 1.0 did not select it:\n%s", s)
+	}
+	_, cmd := m.Update(tea.MouseWheelMsg{X: 60, Y: 6, Button: tea.MouseWheelDown})
+	drain(m, cmd)
+	if s := screen(m); !strings.Contains(s, "Details · registry.example:5000/team/app:1.0.0") {
+		t.Errorf("the wheel did not move down to 1.0.0:\n%s", s)
+	}
+	click(60, 39) // the key hint: nothing
+	if s := screen(m); !strings.Contains(s, "Details · registry.example:5000/team/app:1.0.0") {
+		t.Errorf("a click outside the panes changed the selection:\n%s", s)
+	}
+}

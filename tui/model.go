@@ -135,6 +135,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, msg.Cmd
 	case views.JobStartedMsg, views.JobProgressMsg, views.JobFinishedMsg:
 		return m, m.jobMsg(msg)
+	case tea.MouseClickMsg:
+		return m, m.click(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m, m.wheel(msg.Mouse())
 	case views.ConfirmRequestMsg:
 		m.dialog, m.onYes = dialog.New(msg.Title, msg.Body, msg.Action, m.styles), msg.OnConfirm
 		m.sizeDialog()
@@ -232,6 +236,67 @@ func (m *Model) jobMsg(msg tea.Msg) tea.Cmd {
 	return tea.Batch(next, routed)
 }
 
+// paneAt is the pane under a screen cell and the line of its content there
+// (0 is its title); ok is false outside the panes or while a dialog is up.
+func (m *Model) paneAt(x, y int) (pane, line int, ok bool) {
+	if m.dialog != nil || m.prompt != nil || m.showHelp || m.width < MinWidth || m.height < MinHeight {
+		return 0, 0, false
+	}
+	g := m.geometry()
+	if y >= g.bodyH {
+		return 0, 0, false
+	}
+	top := y < g.topH
+	switch {
+	case x < g.leftW && top:
+		pane = paneLocal
+	case x < g.leftW:
+		pane = paneRepos
+	case top:
+		pane = paneTags
+	default:
+		pane = paneDetails
+	}
+	line = y - m.styles.Pane.GetBorderTopSize()
+	if !top {
+		line -= g.topH
+	}
+	return pane, line, true
+}
+
+// click focuses the pane under the pointer and selects the row clicked.
+func (m *Model) click(ms tea.Mouse) tea.Cmd {
+	pane, line, ok := m.paneAt(ms.X, ms.Y)
+	if !ok || ms.Button != tea.MouseLeft {
+		return nil
+	}
+	m.setFocus(pane)
+	if c, ok := m.panes[pane].(views.Clicker); ok {
+		return c.Click(line)
+	}
+	return nil
+}
+
+// wheel scrolls the pane under the pointer (focusing it, as keys go to the
+// focused pane).
+func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
+	pane, _, ok := m.paneAt(ms.X, ms.Y)
+	if !ok {
+		return nil
+	}
+	m.setFocus(pane)
+	var k tea.KeyPressMsg
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		k = tea.KeyPressMsg{Code: tea.KeyUp}
+	case tea.MouseWheelDown:
+		k = tea.KeyPressMsg{Code: tea.KeyDown}
+	default:
+		return nil
+	}
+	return m.panes[pane].Update(k)
+}
+
 // clears asks a pane to clear what esc clears first (a filter).
 func clears(p views.Component) bool {
 	c, ok := p.(views.Clearer)
@@ -313,6 +378,7 @@ func (m *Model) pane(i, w, h int) string {
 func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "wharf"
 	return v
 }

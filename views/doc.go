@@ -49,3 +49,9 @@ type Capturer interface {
 type Clearer interface {
 	Clear() bool
 }
+
+// Clicker is a pane whose rows a mouse click selects; line is the line of
+// the pane's content that was clicked (0 is the title).
+type Clicker interface {
+	Click(line int) tea.Cmd
+}

@@ -90,3 +90,15 @@ func (c *Cursor) Clamp() {
 func (c Cursor) Visible() (from, to int) {
 	return c.Offset, min(c.Offset+c.Height, c.Len)
 }
+
+// Click moves the cursor to the row shown on a pane's content line, where
+// first is the line of the first row; it reports whether a row is there.
+func (c *Cursor) Click(line, first int) bool {
+	row := c.Offset + line - first
+	if line < first || row >= c.Len || line-first >= max(c.Height, 1) {
+		return false
+	}
+	c.Pos = row
+	c.Clamp()
+	return true
+}

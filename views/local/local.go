@@ -344,3 +344,15 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{{k.Open, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Cleanup, k.Reload}}
 }
+
+// Click selects the image on a clicked line.
+func (m *Model) Click(line int) tea.Cmd {
+	first := 1
+	if m.err != nil {
+		first += strings.Count(listnav.Wrap(m.err.Error(), m.width), "\n") + 1
+	}
+	if m.cur.Click(line, first) {
+		return m.selected()
+	}
+	return nil
+}

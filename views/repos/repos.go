@@ -236,3 +236,16 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Open, m.
 func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{m.keys.Open, m.keys.Reload}}
 }
+
+// Click moves the cursor to the repository on a clicked line.
+func (m *Model) Click(line int) tea.Cmd {
+	first := 1
+	if m.note != "" {
+		first += strings.Count(listnav.Wrap(m.note, m.width), "\n") + 1
+	}
+	if m.err != nil {
+		first += strings.Count(listnav.Wrap(m.err.Error(), m.width), "\n") + 1
+	}
+	m.cur.Click(line, first)
+	return nil
+}

@@ -501,3 +501,15 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// Click selects the row on a clicked line.
+func (m *Model) Click(line int) tea.Cmd {
+	first := 2 // title and column header
+	if m.filtering || m.filter != "" {
+		first++
+	}
+	if m.cur.Click(line, first) {
+		return m.selected()
+	}
+	return nil
+}
