@@ -93,3 +93,27 @@ func defaultTransport() http.RoundTripper {
 	t.MaxIdleConnsPerHost = 4 * DefaultDigestConcurrency
 	return t
 }
+
+// User is the name the client reaches host as, from the docker credentials
+// ("" when anonymous, "token" for a token without a user name). It never
+// returns a secret.
+func (c *Client) User(host string) string {
+	reg, err := c.parseRegistry(host)
+	if err != nil {
+		return ""
+	}
+	auth, err := c.keychain.Resolve(reg)
+	if err != nil {
+		return ""
+	}
+	cfg, err := auth.Authorization()
+	switch {
+	case err != nil:
+		return ""
+	case cfg.Username != "":
+		return cfg.Username
+	case cfg.IdentityToken != "" || cfg.RegistryToken != "":
+		return "token"
+	}
+	return ""
+}

@@ -41,6 +41,9 @@ type Options struct {
 	Registry string
 	// Label describes the registry in the status bar ("demo", "anonymous"…).
 	Label string
+	// User is who the registry is reached as ("" for anonymous); never a
+	// secret.
+	User  string
 	Repos repos.Lister
 	Tags  tags.Source
 	// Changer changes tags (retag, copy, delete, undo); nil makes the
@@ -79,8 +82,10 @@ type Model struct {
 	jobs     jobs
 	status   string
 	lastErr  string
-	width    int
-	height   int
+	// engine is what the last listing said of the engine: "", "up", "down".
+	engine string
+	width  int
+	height int
 }
 
 // New builds the app.
@@ -309,6 +314,10 @@ func (m *Model) noteError(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case local.ListedMsg:
 		err = msg.Err
+		m.engine = "up"
+		if err != nil {
+			m.engine = "down"
+		}
 	case repos.LoadedMsg:
 		err = msg.Err
 	case tags.LoadedMsg:
@@ -411,9 +420,11 @@ func (m *Model) render() string {
 }
 
 func (m *Model) statusBar() string {
-	parts := []string{"wharf", "registry " + m.opts.Registry}
-	if m.opts.Label != "" {
-		parts[1] += " (" + m.opts.Label + ")"
+	// Most changing first, so a narrow terminal cuts the registry, not the
+	// news: engine, jobs, the last result, then the registry and who we are.
+	var parts []string
+	if m.engine != "" {
+		parts = append(parts, "engine "+m.engine)
 	}
 	if s := m.jobsSummary(); s != "" {
 		parts = append(parts, s)
@@ -421,6 +432,15 @@ func (m *Model) statusBar() string {
 	if m.status != "" {
 		parts = append(parts, m.status)
 	}
+	who := "anonymous"
+	if m.opts.User != "" {
+		who = "as " + m.opts.User
+	}
+	reg := m.opts.Registry + " (" + who + ")"
+	if m.opts.Label != "" {
+		reg = m.opts.Registry + " (" + m.opts.Label + ", " + who + ")"
+	}
+	parts = append(parts, reg)
 	left := strings.Join(parts, " · ")
 	if m.lastErr == "" {
 		return m.styles.StatusBar.Render(listnav.Truncate(left, m.width))
