@@ -335,3 +335,23 @@ func TestMouseClickFocusesAndSelectsAndTheWheelScrolls(t *testing.T) {
 		t.Errorf("a click outside the panes changed the selection:\n%s", s)
 	}
 }
+
+func TestEscInRepositoriesListsRegistriesToSwitchTo(t *testing.T) {
+	f := fakeRegistry{}
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
+		Registries: []string{"registry.example:5000", "ghcr.io"},
+		UserOf:     func(host string) string { return map[string]string{"ghcr.io": "octo"}[host] },
+		Local:      f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+	})
+	drain(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(m, "esc") // focus is on the repositories: up to the registries
+	if s := screen(m); !strings.Contains(s, "Registries · 2") || !strings.Contains(s, "ghcr.io") {
+		t.Fatalf("esc did not list the registries:\n%s", s)
+	}
+	press(m, "j", "enter")
+	if s := screen(m); !strings.Contains(s, "ghcr.io (as octo)") || !strings.Contains(s, "Repositories · 3") {
+		t.Errorf("choosing ghcr.io did not switch:\n%s", s)
+	}
+}

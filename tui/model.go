@@ -42,10 +42,14 @@ type Options struct {
 	// Label describes the registry in the status bar ("demo", "anonymous"…).
 	Label string
 	// User is who the registry is reached as ("" for anonymous); never a
-	// secret.
-	User  string
-	Repos repos.Lister
-	Tags  tags.Source
+	// secret. UserOf says it for another registry the user switches to.
+	User   string
+	UserOf func(host string) string
+	// Registries are the hosts the Repositories pane can switch between
+	// (esc there lists them).
+	Registries []string
+	Repos      repos.Lister
+	Tags       tags.Source
 	// Changer changes tags (retag, copy, delete, undo); nil makes the
 	// registry read-only in the app.
 	Changer tags.Changer
@@ -93,7 +97,7 @@ func New(opts Options) *Model {
 	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs()}
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
-	m.repos = repos.New(opts.Repos, opts.Registry, opts.Styles)
+	m.repos = repos.New(opts.Repos, opts.Registries, opts.Registry, opts.Styles)
 	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
 	m.details = details.New(opts.Details, opts.LocalDetails, opts.Differ, opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
@@ -165,6 +169,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case local.SelectedMsg:
 		return m, m.details.LoadLocal(msg.ID)
+	case repos.RegistryChosenMsg:
+		m.opts.Registry, m.opts.Label, m.opts.User = msg.Host, "", ""
+		if m.opts.UserOf != nil {
+			m.opts.User = m.opts.UserOf(msg.Host)
+		}
+		return m, nil
 	case repos.SelectedMsg:
 		m.setFocus(paneTags)
 		return m, m.tags.Load(msg.Repository)

@@ -36,7 +36,11 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 					targets = append(targets, o.Host)
 				}
 			}
-			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Styles: styles, PushTargets: targets, User: c.User(r.Host)}, c, func() {}, nil
+			hosts := make([]string, 0, len(setup.known))
+			for _, o := range setup.known {
+				hosts = append(hosts, o.Host)
+			}
+			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Styles: styles, PushTargets: targets, User: c.User(r.Host), UserOf: c.User, Registries: hosts}, c, func() {}, nil
 		}
 	}
 	reg, err := demo.Start(ctx)

@@ -28,6 +28,9 @@ type KeyMap struct {
 	Nav    listnav.KeyMap
 	Open   key.Binding
 	Reload key.Binding
+	// Up goes from the repositories to the list of registries (esc, which
+	// the root passes on through Clear).
+	Up key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -36,6 +39,7 @@ func DefaultKeyMap() KeyMap {
 		Nav:    listnav.DefaultKeyMap(),
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show tags")),
 		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Up:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "registries")),
 	}
 }
 
@@ -58,28 +62,64 @@ type LoadedMsg struct {
 // SelectedMsg says the user chose a repository ("host/path").
 type SelectedMsg struct{ Repository string }
 
+// RegistryChosenMsg says the user switched to another registry.
+type RegistryChosenMsg struct{ Host string }
+
 // Model is the Repositories pane.
 type Model struct {
-	keys    KeyMap
-	styles  *theme.Styles
-	src     Lister
-	host    string
-	repos   []string
-	note    string
-	cancel  context.CancelFunc
-	loading bool
-	err     error
-	seq     int
-	cur     listnav.Cursor
-	width   int
-	focused bool
+	keys   KeyMap
+	styles *theme.Styles
+	src    Lister
+	host   string
+	// registries are the hosts esc lists; atRegistries: that list shows.
+	registries   []string
+	atRegistries bool
+	regCur       listnav.Cursor
+	repos        []string
+	note         string
+	cancel       context.CancelFunc
+	loading      bool
+	err          error
+	seq          int
+	cur          listnav.Cursor
+	width        int
+	focused      bool
 }
 
 var _ views.Component = (*Model)(nil)
 
-// New returns the pane for the registry at host.
-func New(src Lister, host string, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, host: host}
+// New returns the pane for the registry at host; esc lists registries to
+// switch to.
+func New(src Lister, registries []string, host string, styles *theme.Styles) *Model {
+	if !slices.Contains(registries, host) {
+		registries = append([]string{host}, registries...)
+	}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, host: host, registries: registries}
+}
+
+// Clear goes up from the repositories to the registries (when there is more
+// than one); it reports whether it did.
+func (m *Model) Clear() bool {
+	if m.atRegistries || len(m.registries) < 2 {
+		return false
+	}
+	m.atRegistries = true
+	m.regCur.SetLen(len(m.registries))
+	m.regCur.Pos = slices.Index(m.registries, m.host)
+	m.regCur.Clamp()
+	return true
+}
+
+// registryKey moves over the registries; enter opens one.
+func (m *Model) registryKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case m.regCur.Handle(m.keys.Nav, msg):
+	case key.Matches(msg, m.keys.Open):
+		m.host, m.atRegistries = m.registries[m.regCur.Pos], false
+		host := m.host
+		return tea.Batch(m.load(), func() tea.Msg { return RegistryChosenMsg{Host: host} })
+	}
+	return nil
 }
 
 // Init starts loading the repositories.
@@ -164,6 +204,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if !m.focused {
 			return nil
 		}
+		if m.atRegistries {
+			return m.registryKey(msg)
+		}
 		switch {
 		case m.cur.Handle(m.keys.Nav, msg):
 		case key.Matches(msg, m.keys.Open):
@@ -183,6 +226,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) SetSize(w, h int) {
 	m.width = w
 	m.cur.SetHeight(h - 1) // the title line
+	m.regCur.SetHeight(h - 1)
 }
 
 // SetFocused marks the pane as the one keys go to.
@@ -191,6 +235,8 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 // Title is the pane's title line.
 func (m *Model) Title() string {
 	switch {
+	case m.atRegistries:
+		return fmt.Sprintf("Registries · %d", len(m.registries))
 	case m.loading:
 		return fmt.Sprintf("Repositories · %d so far…", len(m.repos))
 	case m.err != nil && len(m.repos) == 0:
@@ -206,6 +252,19 @@ func (m *Model) View() string {
 		title = m.styles.FocusedTitle
 	}
 	lines := []string{title.Render(listnav.Truncate(m.Title(), m.width))}
+	if m.atRegistries {
+		from, to := m.regCur.Visible()
+		for i := from; i < to; i++ {
+			line := listnav.Truncate(m.registries[i], m.width)
+			if i == m.regCur.Pos && m.focused {
+				line = m.styles.Selected.Render(listnav.Pad(line, m.width))
+			} else if m.registries[i] == m.host {
+				line = m.styles.Label.Render(line)
+			}
+			lines = append(lines, line)
+		}
+		return strings.Join(lines, "\n")
+	}
 	if m.note != "" {
 		lines = append(lines, m.styles.Muted.Render(listnav.Wrap(m.note, m.width)))
 	}
@@ -229,16 +288,25 @@ func (m *Model) View() string {
 }
 
 // ShortHelp is the key hint.
-func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Open, m.keys.Reload} }
+func (m *Model) ShortHelp() []key.Binding {
+	if len(m.registries) > 1 {
+		return []key.Binding{m.keys.Open, m.keys.Up}
+	}
+	return []key.Binding{m.keys.Open, m.keys.Reload}
+}
 
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Reload}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Reload, m.keys.Up}}
 }
 
-// Click moves the cursor to the repository on a clicked line.
+// Click moves the cursor to the repository (or registry) on a clicked line.
 func (m *Model) Click(line int) tea.Cmd {
+	if m.atRegistries {
+		m.regCur.Click(line, 1)
+		return nil
+	}
 	first := 1
 	if m.note != "" {
 		first += strings.Count(listnav.Wrap(m.note, m.width), "\n") + 1

@@ -36,7 +36,7 @@ func (f fakeLister) CatalogPages(context.Context, string) iter.Seq2[domain.Catal
 }
 
 func newPane(l repos.Lister) *repos.Model {
-	m := repos.New(l, "reg.example", theme.New(theme.Default(), true))
+	m := repos.New(l, nil, "reg.example", theme.New(theme.Default(), true))
 	m.SetSize(40, 10)
 	m.SetFocused(true)
 	teatestutil.Drain(m.Update, m.Init(), 10)
