@@ -177,8 +177,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return status("", msg.Err)
 		}
-		text := fmt.Sprintf("removed %d images, reclaimed %s", len(msg.Result.Removed), domain.HumanSize(msg.Result.SpaceReclaimed))
-		return tea.Batch(m.load(), status(text, nil))
+		return tea.Batch(m.load(), status(pruneSummary(msg.Result), nil))
 	case tea.KeyPressMsg:
 		if m.focused {
 			return m.handleKey(msg)
@@ -187,6 +186,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.changed(msg)
 	}
 	return nil
+}
+
+func pruneSummary(r domain.PruneResult) string {
+	return fmt.Sprintf("removed %d images, reclaimed %s", len(r.Removed), domain.HumanSize(r.SpaceReclaimed))
 }
 
 func status(text string, err error) tea.Cmd {
@@ -237,10 +240,11 @@ func (m *Model) confirmCleanup(msg PlannedMsg) tea.Cmd {
 	}
 	fmt.Fprintf(&b, "\nup to %s reclaimed; tagged images are never touched", domain.HumanSize(p.Total))
 	src := m.src
-	prune := func() tea.Msg {
-		res, err := src.Prune(context.Background())
-		return PrunedMsg{Result: res, Err: err}
-	}
+	// The cleanup runs as a job: the jobs area shows it and its result.
+	prune := views.StartJob(fmt.Sprintf("clean up %d dangling images", len(p.Remove)), func(ctx context.Context, _ func(views.JobProgress)) (string, tea.Msg, error) {
+		res, err := src.Prune(ctx)
+		return pruneSummary(res), PrunedMsg{Result: res, Err: err}, err
+	})
 	return func() tea.Msg {
 		return views.ConfirmRequestMsg{
 			Title:     fmt.Sprintf("Clean up %d dangling images?", len(p.Remove)),
