@@ -54,8 +54,10 @@ type Options struct {
 	// registry read-only in the app.
 	Changer tags.Changer
 	Details details.Describer
-	// Differ compares two tags (c, c in the Tags pane).
-	Differ details.Differ
+	// Differ compares two tags (c, c in the Tags pane); Referrers lists an
+	// image's signatures and attestations.
+	Differ    details.Differ
+	Referrers details.ReferrerLister
 	// Local is the engine's image cache and LocalDetails what describes a
 	// local image (the same localcache in production).
 	Local        local.Source
@@ -99,7 +101,7 @@ func New(opts Options) *Model {
 	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
 	m.repos = repos.New(opts.Repos, opts.Registries, opts.Registry, opts.Styles)
 	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
-	m.details = details.New(opts.Details, opts.LocalDetails, opts.Differ, opts.Styles)
+	m.details = details.New(details.Sources{Remote: opts.Details, Local: opts.LocalDetails, Differ: opts.Differ, Referrers: opts.Referrers}, opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
 	return m
@@ -208,9 +210,13 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.showHelp = false
 		case m.lastErr != "":
 			m.lastErr = ""
-		case clears(m.panes[m.focus]):
-		case m.focus > paneRepos:
-			m.setFocus(m.focus - 1)
+		default:
+			if ok, cmd := clears(m.panes[m.focus]); ok {
+				return cmd
+			}
+			if m.focus > paneRepos {
+				m.setFocus(m.focus - 1)
+			}
 		}
 		return nil
 	case key.Matches(msg, m.keys.Next):
@@ -312,10 +318,12 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 	return m.panes[pane].Update(k)
 }
 
-// clears asks a pane to clear what esc clears first (a filter).
-func clears(p views.Component) bool {
-	c, ok := p.(views.Clearer)
-	return ok && c.Clear()
+// clears asks a pane to undo what esc undoes first (a filter, a level).
+func clears(p views.Component) (bool, tea.Cmd) {
+	if c, ok := p.(views.Clearer); ok {
+		return c.Clear()
+	}
+	return false, nil
 }
 
 // noteError keeps the last failure for the status bar.

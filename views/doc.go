@@ -44,10 +44,11 @@ type Capturer interface {
 	Capturing() bool
 }
 
-// Clearer is a pane with something esc clears first (a filter); Clear
-// reports whether there was something.
+// Clearer is a pane with something esc undoes first (a filter, a level
+// drilled into); Clear reports whether there was something, and what to
+// run for it.
 type Clearer interface {
-	Clear() bool
+	Clear() (bool, tea.Cmd)
 }
 
 // Clicker is a pane whose rows a mouse click selects; line is the line of

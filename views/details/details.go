@@ -24,6 +24,20 @@ type Describer interface {
 	Describe(ctx context.Context, reference string) (domain.Details, error)
 }
 
+// ReferrerLister lists the signatures, attestations and SBOMs that refer
+// to a remote image (referrers API and cosign-style tags).
+type ReferrerLister interface {
+	Referrers(ctx context.Context, reference string) ([]domain.Referrer, error)
+}
+
+// Sources are where the pane reads from; any may be nil.
+type Sources struct {
+	Remote    Describer
+	Local     Describer
+	Differ    Differ
+	Referrers ReferrerLister
+}
+
 // Differ compares two remote references.
 type Differ interface {
 	Diff(ctx context.Context, refA, refB string) (domain.Diff, error)
@@ -32,6 +46,9 @@ type Differ interface {
 // KeyMap are the pane's keys.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
+	// Open drills into the chosen platform of an index (up/down choose it;
+	// esc goes back to the index).
+	Open key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -41,6 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open platform")),
 	}
 }
 
@@ -50,6 +68,14 @@ type ComparedMsg struct {
 	Seq  int
 	Diff domain.Diff
 	Err  error
+}
+
+// ReferrersLoadedMsg carries what refers to the shown image.
+type ReferrersLoadedMsg struct {
+	Reference string
+	Seq       int
+	Referrers []domain.Referrer
+	Err       error
 }
 
 // LoadedMsg carries a reference's details.
@@ -67,6 +93,15 @@ type Model struct {
 	src    Describer
 	local  Describer
 	differ Differ
+	refs   ReferrerLister
+	// referrers of the shown remote image (nil while unknown); refErr why
+	// they could not be listed.
+	referrers []domain.Referrer
+	refErr    error
+	// platform is the chosen platform of a shown index; parent the index
+	// a platform was opened from.
+	platform int
+	parent   string
 	// diff is shown instead of details while a comparison is open.
 	diff    *domain.Diff
 	isLocal bool
@@ -82,11 +117,9 @@ type Model struct {
 
 var _ views.Component = (*Model)(nil)
 
-// New returns an empty Details pane that reads remote references from src,
-// local images from local (nil when there is no engine) and compares with
-// differ (nil: no compare).
-func New(src, local Describer, differ Differ, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, local: local, differ: differ, vp: viewport.New()}
+// New returns an empty Details pane over its sources.
+func New(s Sources, styles *theme.Styles) *Model {
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, refs: s.Referrers, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -97,6 +130,7 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 	m.seq++
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
+	m.vp.GotoTop()
 	differ, seq := m.differ, m.seq
 	return func() tea.Msg {
 		d, err := differ.Diff(context.Background(), a, b)
@@ -108,10 +142,16 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 func (m *Model) Init() tea.Cmd { return nil }
 
 // Load shows a remote reference's details.
-func (m *Model) Load(reference string) tea.Cmd { return m.load(reference, false) }
+func (m *Model) Load(reference string) tea.Cmd {
+	m.parent = ""
+	return m.load(reference, false)
+}
 
 // LoadLocal shows a local image's details (by ID or reference).
-func (m *Model) LoadLocal(ref string) tea.Cmd { return m.load(ref, true) }
+func (m *Model) LoadLocal(ref string) tea.Cmd {
+	m.parent = ""
+	return m.load(ref, true)
+}
 
 func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 	if reference == m.ref && isLocal == m.isLocal && (m.loading || m.details != nil) {
@@ -126,7 +166,9 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 	}
 	m.seq++
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = reference, isLocal, nil, nil, true, nil
+	m.referrers, m.refErr, m.platform = nil, nil, 0
 	m.render()
+	m.vp.GotoTop()
 	return describe(src, reference, m.seq)
 }
 
@@ -149,6 +191,18 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.details = &msg.Details
 		}
 		m.render()
+		if msg.Err == nil && !m.isLocal && m.refs != nil {
+			return listReferrers(m.refs, msg.Reference, m.seq)
+		}
+	case ReferrersLoadedMsg:
+		if msg.Reference != m.ref || msg.Seq != m.seq {
+			return nil
+		}
+		m.referrers, m.refErr = msg.Referrers, msg.Err
+		if m.referrers == nil {
+			m.referrers = []domain.Referrer{}
+		}
+		m.render()
 	case ComparedMsg:
 		if msg.Seq != m.seq {
 			return nil
@@ -161,6 +215,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		if !m.focused {
 			return nil
+		}
+		if m.details != nil && m.details.IsIndex() && m.diff == nil {
+			if cmd, ok := m.platformKey(msg); ok {
+				return cmd
+			}
 		}
 		switch {
 		case key.Matches(msg, m.keys.Up):
@@ -210,9 +269,15 @@ func (m *Model) render() {
 		label("size", domain.HumanSize(d.Size))
 		if d.IsIndex() {
 			label("platforms", fmt.Sprintf("%d", len(d.Platforms)))
-			for _, p := range d.Platforms {
-				fmt.Fprintf(&b, "  %-16s %s  %s\n", p.String(), m.styles.Marker(p.Digest).Render(domain.ShortDigest(p.Digest)), domain.HumanSize(p.Size))
+			for i, p := range d.Platforms {
+				mark := "  "
+				if i == m.platform {
+					mark = m.styles.Label.Render("> ")
+				}
+				fmt.Fprintf(&b, "%s%-16s %s  %s\n", mark, p.String(), m.styles.Marker(p.Digest).Render(domain.ShortDigest(p.Digest)), domain.HumanSize(p.Size))
 			}
+			b.WriteString(m.styles.Muted.Render("↑↓ choose a platform · enter opens it") + "\n")
+			m.renderReferrers(&b)
 			break
 		}
 		if !d.Created.IsZero() {
@@ -260,13 +325,15 @@ func (m *Model) render() {
 			}
 			fmt.Fprintf(&b, "%s%s\n", mark, listnav.Truncate(h.CreatedBy, max(m.width-2, 10)))
 		}
+		if !m.isLocal {
+			m.renderReferrers(&b)
+		}
 	}
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	for i, l := range lines {
 		lines[i] = listnav.Truncate(l, m.width)
 	}
 	m.vp.SetContentLines(lines)
-	m.vp.GotoTop()
 }
 
 // SetSize sets the inner size of the pane.
@@ -294,9 +361,14 @@ func (m *Model) View() string {
 }
 
 // ShortHelp is the key hint.
-func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Down, m.keys.PageDown} }
+func (m *Model) ShortHelp() []key.Binding {
+	if m.details != nil && m.details.IsIndex() {
+		return []key.Binding{m.keys.Down, m.keys.Open}
+	}
+	return []key.Binding{m.keys.Down, m.keys.PageDown}
+}
 
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Open}}
 }

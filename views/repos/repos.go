@@ -99,15 +99,15 @@ func New(src Lister, registries []string, host string, styles *theme.Styles) *Mo
 
 // Clear goes up from the repositories to the registries (when there is more
 // than one); it reports whether it did.
-func (m *Model) Clear() bool {
+func (m *Model) Clear() (bool, tea.Cmd) {
 	if m.atRegistries || len(m.registries) < 2 {
-		return false
+		return false, nil
 	}
 	m.atRegistries = true
 	m.regCur.SetLen(len(m.registries))
 	m.regCur.Pos = slices.Index(m.registries, m.host)
 	m.regCur.Clamp()
-	return true
+	return true, nil
 }
 
 // registryKey moves over the registries; enter opens one.

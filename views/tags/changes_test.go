@@ -272,10 +272,10 @@ func TestFilterNarrowsTheListAsYouType(t *testing.T) {
 	if confirm, _ := lastOf[views.ConfirmRequestMsg](*out); confirm.Title != "Delete tag r/app:1.0.0?" {
 		t.Errorf("d on the filtered list asks %q", confirm.Title)
 	}
-	if !m.Clear() || len(rowTags(m)) != 4 {
+	if cleared, _ := m.Clear(); !cleared || len(rowTags(m)) != 4 {
 		t.Errorf("clearing the filter shows %v", rowTags(m))
 	}
-	if m.Clear() {
+	if cleared, _ := m.Clear(); cleared {
 		t.Error("Clear with no filter reported clearing something")
 	}
 	_ = ch

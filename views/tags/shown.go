@@ -140,14 +140,18 @@ func (m *Model) Capturing() bool { return m.filtering }
 
 // Clear drops the filter; it reports whether there was one (esc then does
 // nothing else).
-func (m *Model) Clear() bool {
+func (m *Model) Clear() (bool, tea.Cmd) {
 	if m.filter == "" && !m.filtering {
-		return false
+		return false, nil
 	}
+	m.clearFilter()
+	return true, nil
+}
+
+func (m *Model) clearFilter() {
 	m.filter, m.filtering = "", false
 	m.refilter()
 	m.SetSize(m.width, m.height)
-	return true
 }
 
 // filterKey edits the filter as the user types.
@@ -157,7 +161,7 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.filtering = false
 		return nil
 	case key.Matches(msg, m.keys.FilterClear):
-		m.Clear()
+		m.clearFilter()
 		return nil
 	case key.Matches(msg, m.keys.FilterErase):
 		if r := []rune(m.filter); len(r) > 0 {

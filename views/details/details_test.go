@@ -1,0 +1,86 @@
+package details_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/details"
+)
+
+const (
+	pAMD = "sha256:a1a1000000000000000000000000000000000000000000000000000000000000"
+	pARM = "sha256:b2b2000000000000000000000000000000000000000000000000000000000000"
+)
+
+type fakeRemote struct{ described []string }
+
+func (f *fakeRemote) Describe(_ context.Context, ref string) (domain.Details, error) {
+	f.described = append(f.described, ref)
+	switch ref {
+	case "h/multi:1":
+		return domain.Details{
+			Reference: ref, Digest: "sha256:1dx", MediaType: "application/vnd.oci.image.index.v1+json",
+			Platforms: []domain.Platform{{OS: "linux", Architecture: "amd64", Digest: pAMD, Size: 500}, {OS: "linux", Architecture: "arm64", Variant: "v8", Digest: pARM, Size: 510}},
+		}, nil
+	case "h/multi@" + pARM:
+		return domain.Details{Reference: ref, Digest: pARM, OS: "linux", Arch: "arm64", Layers: []domain.Layer{{Digest: pARM, Size: 3100}}}, nil
+	}
+	return domain.Details{}, errors.New("not found")
+}
+
+func (f *fakeRemote) Referrers(_ context.Context, ref string) ([]domain.Referrer, error) {
+	if ref == "h/multi@"+pARM {
+		return []domain.Referrer{{Digest: pAMD, Kind: "signature", Tag: "sha256-b2b2.sig"}}, nil
+	}
+	return nil, nil
+}
+
+func newDetails(f *fakeRemote) *details.Model {
+	m := details.New(details.Sources{Remote: f, Referrers: f}, theme.New(theme.Default(), true))
+	m.SetSize(60, 20)
+	m.SetFocused(true)
+	return m
+}
+
+func key(code rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code} }
+
+func TestChooseAPlatformOfAnIndexAndGoBack(t *testing.T) {
+	f := &fakeRemote{}
+	m := newDetails(f)
+	teatestutil.Drain(m.Update, m.Load("h/multi:1"), 10)
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "> linux/amd64") || !strings.Contains(view, "signatures none") {
+		t.Fatalf("index view:\n%s", view)
+	}
+	m.Update(key(tea.KeyDown))
+	if view := ansi.Strip(m.View()); !strings.Contains(view, "> linux/arm64/v8") {
+		t.Fatalf("down did not choose arm64:\n%s", view)
+	}
+	teatestutil.Drain(m.Update, m.Update(key(tea.KeyEnter)), 10)
+	view = ansi.Strip(m.View())
+	if !strings.Contains(view, "Details · h/multi@sha256:b2b2") || !strings.Contains(view, "platform    linux/arm64") {
+		t.Fatalf("enter did not open the arm64 image:\n%s", view)
+	}
+	if !strings.Contains(view, "signatures and attestations (1)") || !strings.Contains(view, "signature   a1a100000000  tag sha256-b2b2.sig") {
+		t.Errorf("the platform's signature is not listed:\n%s", view)
+	}
+	ok, cmd := m.Clear()
+	if !ok {
+		t.Fatal("Clear did not go back to the index")
+	}
+	teatestutil.Drain(m.Update, cmd, 10)
+	if view := ansi.Strip(m.View()); !strings.Contains(view, "Details · h/multi:1") {
+		t.Errorf("esc did not go back to the index:\n%s", view)
+	}
+	if ok, _ := m.Clear(); ok {
+		t.Error("Clear at the index reported going back")
+	}
+}

@@ -1,0 +1,87 @@
+package details
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+func listReferrers(src ReferrerLister, ref string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		rs, err := src.Referrers(context.Background(), ref)
+		return ReferrersLoadedMsg{Reference: ref, Seq: seq, Referrers: rs, Err: err}
+	}
+}
+
+// platformKey chooses among an index's platforms and opens one; ok is
+// false for keys it leaves to scrolling.
+func (m *Model) platformKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	n := len(m.details.Platforms)
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.platform = max(m.platform-1, 0)
+	case key.Matches(msg, m.keys.Down):
+		m.platform = min(m.platform+1, n-1)
+	case key.Matches(msg, m.keys.Open):
+		parent := m.ref
+		cmd := m.load(repository(m.ref)+"@"+m.details.Platforms[m.platform].Digest, false)
+		m.parent = parent
+		return cmd, true
+	default:
+		return nil, false
+	}
+	m.render()
+	return nil, true
+}
+
+// Clear goes back from a platform to the index it was opened from.
+func (m *Model) Clear() (bool, tea.Cmd) {
+	if m.parent == "" {
+		return false, nil
+	}
+	parent := m.parent
+	m.parent = ""
+	return true, m.load(parent, false)
+}
+
+// repository is a reference without its tag or digest.
+func repository(ref string) string {
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		return ref[:i]
+	}
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		return ref[:i]
+	}
+	return ref
+}
+
+// renderReferrers lists the signatures, attestations and SBOMs of the shown
+// image.
+func (m *Model) renderReferrers(b *strings.Builder) {
+	switch {
+	case m.refs == nil:
+		return
+	case m.refErr != nil:
+		b.WriteString(m.styles.Muted.Render("signatures: could not list them ("+m.refErr.Error()+")") + "\n")
+		return
+	case m.referrers == nil:
+		b.WriteString(m.styles.Muted.Render("signatures: looking…") + "\n")
+		return
+	case len(m.referrers) == 0:
+		b.WriteString(m.styles.Label.Render("signatures") + " none\n")
+		return
+	}
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("signatures and attestations (%d)", len(m.referrers))) + "\n")
+	for _, r := range m.referrers {
+		where := r.ArtifactType
+		if r.Tag != "" {
+			where = "tag " + r.Tag
+		}
+		fmt.Fprintf(b, "  %-11s %s  %s\n", r.Kind, domain.ShortDigest(r.Digest), where)
+	}
+}
