@@ -68,13 +68,14 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.changer == nil {
 		return status("", errNoEngineChanges)
 	}
+	c := m.changer // the prompt's callbacks capture values, not the model
 	if key.Matches(msg, k.Pull) {
 		return request(prompt.RequestMsg{
 			Title: "Pull", Label: "reference, and a platform if you want one (e.g. alpine:3.20 linux/arm64)",
 			Validate: checkPull,
 			OnSubmit: func(s string) tea.Cmd {
 				ref, platform, _ := strings.Cut(strings.TrimSpace(s), " ")
-				return pull(m.changer, ref, strings.TrimSpace(platform))
+				return pull(c, ref, strings.TrimSpace(platform))
 			},
 		})
 	}
@@ -91,20 +92,20 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return request(prompt.RequestMsg{
 			Title: "Tag " + rowName(img), Label: "new tag for this image", Value: first,
 			Validate: domain.CheckImageName,
-			OnSubmit: func(t string) tea.Cmd { return tagImage(m.changer, img.ID, t, false) },
+			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, false) },
 		})
 	case key.Matches(msg, k.Move):
 		return request(prompt.RequestMsg{
 			Title: "Move a tag to " + rowName(img), Label: "the tag to move here from the image it names now",
 			Validate: domain.CheckImageName,
-			OnSubmit: func(t string) tea.Cmd { return tagImage(m.changer, img.ID, t, false) },
+			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, false) },
 		})
 	case key.Matches(msg, k.Untag):
-		return request(untagDialog(m.changer, img))
+		return request(untagDialog(c, img))
 	case first == "":
 		return status("this image has no tag: tag it first (t)", nil)
 	case key.Matches(msg, k.Push):
-		return push(m.changer, first)
+		return push(c, first)
 	}
 	// P: retag for a configured registry and push, in one step.
 	target := retarget(first, m.registries)
@@ -112,7 +113,7 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		Title: "Push " + first + " to a registry", Label: "as (tagged locally, then pushed)", Value: target,
 		Hint:     "configured registries: " + strings.Join(m.registries, ", "),
 		Validate: domain.CheckImageName,
-		OnSubmit: func(t string) tea.Cmd { return tagAndPush(m.changer, img.ID, t, false) },
+		OnSubmit: func(t string) tea.Cmd { return tagAndPush(c, img.ID, t, false) },
 	})
 }
 

@@ -40,6 +40,7 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	if !ok {
 		return status("no tag selected")
 	}
+	c := m.changer // the prompt's callbacks capture values, not the model
 	ref := m.repo + ":" + r.tag
 	switch {
 	case key.Matches(msg, m.keys.Delete):
@@ -51,14 +52,14 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return request(prompt.RequestMsg{
 			Title: "Retag " + ref, Label: "new tag in " + m.repo + " (no blobs are moved)", Value: r.tag,
 			Validate: domain.CheckTag,
-			OnSubmit: func(tag string) tea.Cmd { return retag(m.changer, ref, tag, false) },
+			OnSubmit: func(tag string) tea.Cmd { return retag(c, ref, tag, false) },
 		})
 	default: // copy
 		return request(prompt.RequestMsg{
 			Title: "Copy " + ref + " to", Label: "repository (keeps the tag " + r.tag + ") or repository:tag, on any registry", Value: m.repo,
 			Hint:     "blobs already there are skipped; a tag that holds another image is not replaced without asking",
 			Validate: domain.CheckRepository,
-			OnSubmit: func(dest string) tea.Cmd { return copyTag(m.changer, ref, dest, false) },
+			OnSubmit: func(dest string) tea.Cmd { return copyTag(c, ref, dest, false) },
 		})
 	}
 }
