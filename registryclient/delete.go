@@ -41,16 +41,9 @@ var errTagMoved = errors.New("the tag points at a placeholder")
 // the registry took any with the tag, they are put back from the journal
 // and listed in Restored.
 func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error) {
-	ref, err := c.parseReference(reference)
+	tag, err := parseChange[name.Tag](c, "delete tag", reference, "this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)")
 	if err != nil {
-		return domain.DeleteResult{}, invalidReference("delete tag", reference, err)
-	}
-	tag, ok := ref.(name.Tag)
-	if !ok {
-		return domain.DeleteResult{}, invalidReference("delete tag", reference, errors.New("this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)"))
-	}
-	if c.journal == nil {
-		return domain.DeleteResult{}, ErrNoJournal
+		return domain.DeleteResult{}, err
 	}
 	host := tag.RegistryStr()
 	op := "delete " + tag.String()
@@ -98,6 +91,25 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 	}
 	res.Restored, err = c.restoreMissing(ctx, w, tag.Context(), res.Siblings, cur)
 	return res, err
+}
+
+// parseChange parses the reference a change is about, which must be a T (a
+// tag or a digest; wrongKind says why otherwise), and checks there is a
+// journal to record the change in.
+func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind string) (T, error) {
+	var zero T
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return zero, invalidReference(op, reference, err)
+	}
+	r, ok := ref.(T)
+	if !ok {
+		return zero, invalidReference(op, reference, errors.New(wrongKind))
+	}
+	if c.journal == nil {
+		return zero, ErrNoJournal
+	}
+	return r, nil
 }
 
 // deleteOne removes tag by the first path that works (see DeleteTag).
@@ -207,16 +219,9 @@ func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string
 // tags must list exactly those tags — the caller has shown them — or
 // nothing is deleted and the error (ErrConflict) names the tags there are.
 func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []string) (domain.DeleteResult, error) {
-	ref, err := c.parseReference(reference)
+	dig, err := parseChange[name.Digest](c, "delete digest", reference, "this names a tag; give repository@sha256:…")
 	if err != nil {
-		return domain.DeleteResult{}, invalidReference("delete digest", reference, err)
-	}
-	dig, ok := ref.(name.Digest)
-	if !ok {
-		return domain.DeleteResult{}, invalidReference("delete digest", reference, errors.New("this names a tag; give repository@sha256:…"))
-	}
-	if c.journal == nil {
-		return domain.DeleteResult{}, ErrNoJournal
+		return domain.DeleteResult{}, err
 	}
 	host := dig.RegistryStr()
 	op := "delete " + dig.String()

@@ -26,18 +26,24 @@ const DefaultDigestConcurrency = 16
 // (go-containerregistry keeps one authenticated transport per repository
 // inside it). Requests take their context from each call.
 func (c *Client) puller(_ context.Context, host string) (*remote.Puller, error) {
+	return perHost(c, c.pullers, host, func() (*remote.Puller, error) {
+		return remote.NewPuller(c.remoteOptions(context.Background(), host)...)
+	})
+}
+
+// perHost returns what m keeps for host, making it on first use.
+func perHost[T any](c *Client, m map[string]T, host string, newValue func() (T, error)) (T, error) {
 	key := normalizeHost(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p, ok := c.pullers[key]; ok {
-		return p, nil
+	if v, ok := m[key]; ok {
+		return v, nil
 	}
-	p, err := remote.NewPuller(c.remoteOptions(context.Background(), host)...)
-	if err != nil {
-		return nil, err
+	v, err := newValue()
+	if err == nil {
+		m[key] = v
 	}
-	c.pullers[key] = p
-	return p, nil
+	return v, err
 }
 
 func invalidReference(op, ref string, err error) error {

@@ -34,18 +34,9 @@ func (c *Client) Journal() *Journal { return c.journal }
 
 // pusher writes to one registry; like puller, one per host, kept.
 func (c *Client) pusher(host string) (*remote.Pusher, error) {
-	key := normalizeHost(host)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p, ok := c.pushers[key]; ok {
-		return p, nil
-	}
-	p, err := remote.NewPusher(c.remoteOptions(context.Background(), host)...)
-	if err != nil {
-		return nil, err
-	}
-	c.pushers[key] = p
-	return p, nil
+	return perHost(c, c.pushers, host, func() (*remote.Pusher, error) {
+		return remote.NewPusher(c.remoteOptions(context.Background(), host)...)
+	})
 }
 
 // rawManifest is manifest bytes as go-containerregistry writes them: put
