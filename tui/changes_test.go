@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -187,7 +188,7 @@ func TestGroupedViewGolden(t *testing.T) {
 
 // fakeLocal changes the fake engine: team/web:2 is a tag of another image.
 type fakeLocal struct {
-	tagged, untagged, pushed []string
+	tagged, untagged, pushed, pulled []string
 }
 
 func (f *fakeLocal) Tag(_ context.Context, src, target string, overwrite bool) error {
@@ -214,7 +215,8 @@ func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ bool, prog
 	return digestApp, nil
 }
 
-func (f *fakeLocal) Pull(context.Context, string, string, func(domain.CopyProgress)) (string, error) {
+func (f *fakeLocal) Pull(_ context.Context, ref, _ string, _ func(domain.CopyProgress)) (string, error) {
+	f.pulled = append(f.pulled, ref)
 	return digestApp, nil
 }
 
@@ -354,4 +356,43 @@ func TestEscInRepositoriesListsRegistriesToSwitchTo(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "ghcr.io (as octo)") || !strings.Contains(s, "Repositories · 3") {
 		t.Errorf("choosing ghcr.io did not switch:\n%s", s)
 	}
+}
+
+func TestPullFromTheTagsPaneRunsInTheLocalPane(t *testing.T) {
+	m, lc := newLocalApp(t)
+	press(m, "2", "enter", "j", "L")
+	if got := lc.pulled; len(got) != 1 || got[0] != "registry.example:5000/team/app:1.0" {
+		t.Fatalf("L pulled %v", got)
+	}
+	if s := screen(m); !strings.Contains(s, "done pulled registry.example:5000/team/app:1.0") {
+		t.Errorf("the pull job did not report:\n%s", s)
+	}
+}
+
+// An unreachable registry: the Repositories pane says why, the status bar
+// carries the error and what to do; the app keeps running.
+func TestErrorStateGolden(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unreachable (connection refused): check the address and that the registry is running")}, size[0], size[1])
+		s := screen(m)
+		if !strings.Contains(s, "error: list repositories") || !strings.Contains(s, "unreachable (connection") {
+			t.Errorf("%v: the error is not shown:\n%s", size, s)
+		}
+		golden(t, sizeName("error", size), s)
+	}
+}
+
+func TestOverwriteDialogGolden120(t *testing.T) {
+	m, _ := newChangeApp(t, 120, 40)
+	press(m, "r")
+	for range 3 {
+		_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+		drain(m, cmd)
+	}
+	press(m, "0", ".", "9", ".", "0", "enter")
+	s := screen(m)
+	if !strings.Contains(s, "now    "+digestOld) || !strings.Contains(s, "retag  "+digestApp) {
+		t.Errorf("the overwrite dialog does not show both digests whole:\n%s", s)
+	}
+	golden(t, "overwrite_dialog_120x40", s)
 }

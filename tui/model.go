@@ -182,6 +182,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.tags.Load(msg.Repository)
 	case tags.SelectedMsg:
 		return m, m.details.Load(msg.Reference)
+	case views.PullRequestMsg:
+		return m, m.local.Pull(msg.Reference)
 	case tags.CompareMsg:
 		m.status = "comparing " + msg.A + " and " + msg.B
 		return m, m.details.Compare(msg.A, msg.B)
@@ -381,7 +383,7 @@ func (m *Model) geometry() layout {
 }
 
 // dialogWidth is the confirm dialog's outer width.
-func (m *Model) dialogWidth() int { return min(72, m.width-4) }
+func (m *Model) dialogWidth() int { return min(96, m.width-4) }
 
 func (m *Model) sizeDialog() {
 	inner := m.dialogWidth() - m.styles.FocusedPane.GetHorizontalFrameSize()

@@ -56,3 +56,9 @@ type Clearer interface {
 type Clicker interface {
 	Click(line int) tea.Cmd
 }
+
+// PullRequestMsg asks for a remote reference to be pulled into the local
+// engine (L in the Tags pane); the Local pane runs it as a job.
+type PullRequestMsg struct {
+	Reference string
+}

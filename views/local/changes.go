@@ -251,3 +251,12 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 	}
 	return nil
 }
+
+// Pull pulls a reference into the engine as a job (asked for from another
+// pane).
+func (m *Model) Pull(ref string) tea.Cmd {
+	if m.changer == nil {
+		return status("", errNoEngineChanges)
+	}
+	return pull(m.changer, ref, "")
+}

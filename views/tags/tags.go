@@ -45,6 +45,7 @@ type KeyMap struct {
 	Group  key.Binding
 	Filter key.Binding
 	Mark   key.Binding
+	Pull   key.Binding
 	// While the filter is typed: enter keeps it, esc clears it, backspace
 	// erases.
 	FilterDone, FilterClear, FilterErase key.Binding
@@ -66,6 +67,7 @@ func DefaultKeyMap() KeyMap {
 		Group:  key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Mark:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
+		Pull:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull to local")),
 
 		FilterDone:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
@@ -308,6 +310,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.toggleGrouped()
 		case key.Matches(msg, m.keys.Mark):
 			return m.markOrCompare()
+		case key.Matches(msg, m.keys.Pull):
+			if r, ok := m.current(); ok {
+				ref := m.repo + ":" + r.tag
+				return func() tea.Msg { return views.PullRequestMsg{Reference: ref} }
+			}
 		case m.cur.Handle(m.keys.Nav, msg):
 			return m.selected()
 		case key.Matches(msg, m.keys.Open):
@@ -492,7 +499,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Filter, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
+	return [][]key.Binding{{m.keys.Open, m.keys.Filter, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
 }
 
 func plural(n int, word string) string {
