@@ -396,3 +396,20 @@ func TestOverwriteDialogGolden120(t *testing.T) {
 	}
 	golden(t, "overwrite_dialog_120x40", s)
 }
+
+func TestFilterTheLocalImages(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 80, 24)
+	press(m, "1", "/", "w", "e", "b", "enter")
+	s := screen(m)
+	if !strings.Contains(s, "/web  1 of 4 match") || strings.Contains(s, "team/app:1.0") || !strings.Contains(s, "team/web:2") {
+		t.Errorf("local filter web:\n%s", s)
+	}
+	press(m, "enter")
+	if !strings.Contains(screen(m), "Details · sha256:bb22") {
+		t.Errorf("enter on the filtered list does not describe team/web:2:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if s := screen(m); strings.Contains(s, "match") || !strings.Contains(s, "team/app:1.0") {
+		t.Errorf("esc did not clear the filter:\n%s", s)
+	}
+}

@@ -79,10 +79,10 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 			},
 		})
 	}
-	if len(m.listing.Images) == 0 {
+	img, ok := m.current()
+	if !ok {
 		return status("no image selected", nil)
 	}
-	img := m.listing.Images[m.cur.Pos]
 	first := ""
 	if len(img.RepoTags) > 0 {
 		first = img.RepoTags[0]

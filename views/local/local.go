@@ -95,6 +95,9 @@ type Model struct {
 	// registries are where P offers to push (configured ones first).
 	registries []string
 	listing    domain.LocalListing
+	filter     listnav.Filter
+	shown      []int
+	height     int
 	loading    bool
 	pruning    bool
 	err        error
@@ -110,7 +113,7 @@ var _ views.Component = (*Model)(nil)
 // New returns the pane; with a nil changer the change keys say why they
 // cannot.
 func New(src Source, changer Changer, registries []string, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, registries: registries}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, registries: registries, filter: listnav.NewFilter()}
 }
 
 // Init lists the images and starts following the engine's events.
@@ -157,7 +160,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.loading, m.err = false, msg.Err
 		if msg.Err == nil {
 			m.listing = msg.Listing
-			m.cur.SetLen(len(m.listing.Images))
+			m.refilter()
 		}
 	case ChangedMsg:
 		stream := msg.stream
@@ -197,7 +200,15 @@ func status(text string, err error) tea.Cmd {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.filter.Typing {
+		if m.filter.Type(msg) || !m.filter.Typing {
+			m.refilter()
+		}
+		return nil
+	}
 	switch {
+	case m.filter.Start(msg):
+		m.SetSize(m.width, m.height)
 	case m.cur.Handle(m.keys.Nav, msg):
 		return m.selected()
 	case key.Matches(msg, m.keys.Open):
@@ -256,10 +267,10 @@ func (m *Model) confirmCleanup(msg PlannedMsg) tea.Cmd {
 }
 
 func (m *Model) selected() tea.Cmd {
-	if len(m.listing.Images) == 0 {
+	img, ok := m.current()
+	if !ok {
 		return nil
 	}
-	img := m.listing.Images[m.cur.Pos]
 	return func() tea.Msg { return SelectedMsg{ID: img.ID, Name: rowName(img)} }
 }
 
@@ -272,8 +283,40 @@ func rowName(img domain.LocalImage) string {
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
-	m.width = w
-	m.cur.SetHeight(h - 1)
+	m.width, m.height = w, h
+	lines := 1 // the title
+	if m.filter.Active() {
+		lines++
+	}
+	m.cur.SetHeight(h - lines)
+}
+
+// refilter recomputes the images the filter lets through (by name or ID).
+func (m *Model) refilter() {
+	imgs := m.listing.Images
+	m.shown = m.filter.Match(len(imgs), func(i int) string { return rowName(imgs[i]) + " " + imgs[i].ID })
+	m.cur.SetLen(len(m.shown))
+	m.SetSize(m.width, m.height)
+}
+
+// current is the image under the cursor.
+func (m *Model) current() (domain.LocalImage, bool) {
+	if m.cur.Pos >= len(m.shown) {
+		return domain.LocalImage{}, false
+	}
+	return m.listing.Images[m.shown[m.cur.Pos]], true
+}
+
+// Capturing reports whether the filter is being typed (it takes every key).
+func (m *Model) Capturing() bool { return m.filter.Typing }
+
+// Clear drops the filter; it reports whether there was one.
+func (m *Model) Clear() (bool, tea.Cmd) {
+	if !m.filter.Clear() {
+		return false, nil
+	}
+	m.refilter()
+	return true, nil
 }
 
 // SetFocused marks the pane as the one keys go to.
@@ -317,9 +360,12 @@ func (m *Model) View() string {
 		nameW -= 13
 	}
 	nameW = max(nameW, 8)
+	if m.filter.Active() {
+		lines = append(lines, m.styles.Label.Render(m.filter.Line(len(m.shown), len(m.listing.Images), m.width)))
+	}
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
-		img := m.listing.Images[i]
+		img := m.listing.Images[m.shown[i]]
 		name := listnav.Pad(listnav.Truncate(rowName(img), nameW), nameW)
 		switch {
 		case i == m.cur.Pos && m.focused:
@@ -340,18 +386,24 @@ func (m *Model) View() string {
 
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.filter.Typing {
+		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
+	}
 	return []key.Binding{m.keys.Open, m.keys.Tag, m.keys.RetagPush, m.keys.Cleanup}
 }
 
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Open, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Cleanup, k.Reload}}
+	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Cleanup, k.Reload}}
 }
 
 // Click selects the image on a clicked line.
 func (m *Model) Click(line int) tea.Cmd {
 	first := 1
+	if m.filter.Active() {
+		first++
+	}
 	if m.err != nil {
 		first += strings.Count(listnav.Wrap(m.err.Error(), m.width), "\n") + 1
 	}

@@ -75,15 +75,19 @@ type Model struct {
 	registries   []string
 	atRegistries bool
 	regCur       listnav.Cursor
-	repos        []string
-	note         string
-	cancel       context.CancelFunc
-	loading      bool
-	err          error
-	seq          int
-	cur          listnav.Cursor
-	width        int
-	focused      bool
+	// filter narrows the repositories to shown (indices into repos).
+	filter  listnav.Filter
+	shown   []int
+	height  int
+	repos   []string
+	note    string
+	cancel  context.CancelFunc
+	loading bool
+	err     error
+	seq     int
+	cur     listnav.Cursor
+	width   int
+	focused bool
 }
 
 var _ views.Component = (*Model)(nil)
@@ -94,12 +98,16 @@ func New(src Lister, registries []string, host string, styles *theme.Styles) *Mo
 	if !slices.Contains(registries, host) {
 		registries = append([]string{host}, registries...)
 	}
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, host: host, registries: registries}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, host: host, registries: registries, filter: listnav.NewFilter()}
 }
 
 // Clear goes up from the repositories to the registries (when there is more
 // than one); it reports whether it did.
 func (m *Model) Clear() (bool, tea.Cmd) {
+	if m.filter.Clear() {
+		m.refilter()
+		return true, nil
+	}
 	if m.atRegistries || len(m.registries) < 2 {
 		return false, nil
 	}
@@ -130,7 +138,7 @@ func (m *Model) load() tea.Cmd {
 		m.cancel()
 	}
 	m.seq++
-	m.loading, m.err, m.repos, m.note = true, nil, nil, ""
+	m.loading, m.err, m.repos, m.shown, m.note = true, nil, nil, nil, ""
 	m.cur.SetLen(0)
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -188,7 +196,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		// Registries differ in order (the in-process one has none).
 		m.repos = slices.Sorted(slices.Values(append(m.repos, msg.Page.Items...)))
-		m.cur.SetLen(len(m.repos))
+		m.refilter()
 		if msg.Page.Note != "" {
 			m.note = msg.Page.Note
 		}
@@ -207,13 +215,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.atRegistries {
 			return m.registryKey(msg)
 		}
+		if m.filter.Typing {
+			if m.filter.Type(msg) || !m.filter.Typing {
+				m.refilter()
+			}
+			return nil
+		}
 		switch {
+		case m.filter.Start(msg):
+			m.SetSize(m.width, m.height)
 		case m.cur.Handle(m.keys.Nav, msg):
 		case key.Matches(msg, m.keys.Open):
-			if len(m.repos) == 0 {
+			if len(m.shown) == 0 {
 				return nil
 			}
-			repo := m.host + "/" + m.repos[m.cur.Pos]
+			repo := m.host + "/" + m.repos[m.shown[m.cur.Pos]]
 			return func() tea.Msg { return SelectedMsg{Repository: repo} }
 		case key.Matches(msg, m.keys.Reload):
 			return m.load()
@@ -224,10 +240,24 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
-	m.width = w
-	m.cur.SetHeight(h - 1) // the title line
+	m.width, m.height = w, h
+	lines := 1 // the title
+	if m.filter.Active() {
+		lines++
+	}
+	m.cur.SetHeight(h - lines)
 	m.regCur.SetHeight(h - 1)
 }
+
+// refilter recomputes the repositories the filter lets through.
+func (m *Model) refilter() {
+	m.shown = m.filter.Match(len(m.repos), func(i int) string { return m.repos[i] })
+	m.cur.SetLen(len(m.shown))
+	m.SetSize(m.width, m.height)
+}
+
+// Capturing reports whether the filter is being typed (it takes every key).
+func (m *Model) Capturing() bool { return m.filter.Typing }
 
 // SetFocused marks the pane as the one keys go to.
 func (m *Model) SetFocused(f bool) { m.focused = f }
@@ -274,9 +304,12 @@ func (m *Model) View() string {
 	case !m.loading && len(m.repos) == 0:
 		lines = append(lines, m.styles.Muted.Render("no repositories"))
 	}
+	if m.filter.Active() {
+		lines = append(lines, m.styles.Label.Render(m.filter.Line(len(m.shown), len(m.repos), m.width)))
+	}
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
-		line := listnav.Truncate(m.repos[i], m.width)
+		line := listnav.Truncate(m.repos[m.shown[i]], m.width)
 		if i == m.cur.Pos && m.focused {
 			line = m.styles.Selected.Render(listnav.Pad(line, m.width))
 		} else if i == m.cur.Pos {
@@ -289,6 +322,9 @@ func (m *Model) View() string {
 
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.filter.Typing {
+		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
+	}
 	if len(m.registries) > 1 {
 		return []key.Binding{m.keys.Open, m.keys.Up}
 	}
@@ -298,7 +334,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Reload, m.keys.Up}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Reload, m.keys.Up}}
 }
 
 // Click moves the cursor to the repository (or registry) on a clicked line.
@@ -308,6 +344,9 @@ func (m *Model) Click(line int) tea.Cmd {
 		return nil
 	}
 	first := 1
+	if m.filter.Active() {
+		first++
+	}
 	if m.note != "" {
 		first += strings.Count(listnav.Wrap(m.note, m.width), "\n") + 1
 	}

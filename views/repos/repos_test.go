@@ -91,3 +91,24 @@ func TestCatalogErrorIsShownAndReloadRetries(t *testing.T) {
 		t.Errorf("reload does not show loading:\n%s", v)
 	}
 }
+
+func TestFilterNarrowsTheRepositories(t *testing.T) {
+	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"team/api", "team/web", "tools/builder", "team/worker"}}}})
+	for _, k := range []string{"/", "t", "w", "k"} {
+		m.Update(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+	}
+	if !m.Capturing() {
+		t.Fatal("the filter is not taking keys")
+	}
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "/twk▏  1 of 4 match") || !strings.Contains(view, "team/worker") || strings.Contains(view, "team/web") {
+		t.Errorf("filter twk:\n%s", view)
+	}
+	m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if sel, ok := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(repos.SelectedMsg); !ok || sel.Repository != "reg.example/team/worker" {
+		t.Errorf("enter on the filtered list selected %#v", sel)
+	}
+	if ok, _ := m.Clear(); !ok || !strings.Contains(ansi.Strip(m.View()), "team/web") {
+		t.Errorf("Clear did not drop the filter:\n%s", ansi.Strip(m.View()))
+	}
+}

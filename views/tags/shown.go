@@ -7,7 +7,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/sahilm/fuzzy"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views/listnav"
@@ -23,28 +22,11 @@ type group struct {
 	tags   []string
 }
 
-// tagNames lets fuzzy match over the rows without copying them.
-type tagNames []row
-
-func (t tagNames) String(i int) string { return t[i].tag }
-func (t tagNames) Len() int            { return len(t) }
-
 // refilter recomputes which rows show, keeping the cursor on its tag when
 // it still shows.
 func (m *Model) refilter() {
 	cur, _ := m.current()
-	m.shown = m.shown[:0]
-	if m.filter == "" {
-		for i := range m.rows {
-			m.shown = append(m.shown, i)
-		}
-	} else {
-		for _, match := range fuzzy.FindFrom(m.filter, tagNames(m.rows)) {
-			m.shown = append(m.shown, match.Index)
-		}
-		// Sort order, not match score: the list stays in the order chosen.
-		slices.Sort(m.shown)
-	}
+	m.shown = m.filter.Match(len(m.rows), func(i int) string { return m.rows[i].tag })
 	m.regroup()
 	m.moveTo(cur.tag)
 }
@@ -136,56 +118,35 @@ func (m *Model) toggleGrouped() {
 
 // Capturing reports whether the pane takes every key (the filter is being
 // typed): the root then sends it keys it would otherwise handle itself.
-func (m *Model) Capturing() bool { return m.filtering }
+func (m *Model) Capturing() bool { return m.filter.Typing }
 
 // Clear drops the filter; it reports whether there was one (esc then does
 // nothing else).
 func (m *Model) Clear() (bool, tea.Cmd) {
-	if m.filter == "" && !m.filtering {
+	if !m.filter.Clear() {
 		return false, nil
 	}
-	m.clearFilter()
+	m.refiltered()
 	return true, nil
 }
 
-func (m *Model) clearFilter() {
-	m.filter, m.filtering = "", false
+// refiltered shows what the filter lets through, and makes room for (or
+// takes back) its line.
+func (m *Model) refiltered() {
 	m.refilter()
 	m.SetSize(m.width, m.height)
 }
 
-// filterKey edits the filter as the user types.
+// filterKey edits the filter as the user types; up and down still move.
 func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	switch {
-	case key.Matches(msg, m.keys.FilterDone):
-		m.filtering = false
-		return nil
-	case key.Matches(msg, m.keys.FilterClear):
-		m.clearFilter()
-		return nil
-	case key.Matches(msg, m.keys.FilterErase):
-		if r := []rune(m.filter); len(r) > 0 {
-			m.filter = string(r[:len(r)-1])
-		}
-	case key.Matches(msg, m.keys.Nav.Up, m.keys.Nav.Down) && msg.Text == "":
+	if key.Matches(msg, m.keys.Nav.Up, m.keys.Nav.Down) && msg.Text == "" {
 		m.cur.Handle(m.keys.Nav, msg)
 		return m.selected()
-	case msg.Text != "":
-		m.filter += msg.Text
-	default:
-		return nil
 	}
-	m.refilter()
+	if m.filter.Type(msg) || !m.filter.Active() {
+		m.refiltered()
+	}
 	return nil
-}
-
-// filterLine is the line under the title while a filter is set.
-func (m *Model) filterLine() string {
-	cursor := ""
-	if m.filtering {
-		cursor = "▏"
-	}
-	return listnav.Truncate(fmt.Sprintf("/%s%s  %d of %d match", m.filter, cursor, len(m.shown), len(m.rows)), m.width)
 }
 
 // groupLines renders the visible groups: digest, count, tags.

@@ -43,12 +43,8 @@ type KeyMap struct {
 	Retag  key.Binding
 	Copy   key.Binding
 	Group  key.Binding
-	Filter key.Binding
 	Mark   key.Binding
 	Pull   key.Binding
-	// While the filter is typed: enter keeps it, esc clears it, backspace
-	// erases.
-	FilterDone, FilterClear, FilterErase key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -65,13 +61,8 @@ func DefaultKeyMap() KeyMap {
 		Retag:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
 		Copy:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy to…")),
 		Group:  key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
-		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Mark:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
 		Pull:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull to local")),
-
-		FilterDone:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		FilterErase: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "erase")),
 	}
 }
 
@@ -148,12 +139,10 @@ type Model struct {
 	keepTag string
 	keepPos int
 	// mark is the tag c marked for a compare.
-	mark   string
-	rows   []row
-	shown  []int
-	filter string
-	// filtering: the filter is being typed and gets every key.
-	filtering   bool
+	mark        string
+	rows        []row
+	shown       []int
+	filter      listnav.Filter
 	grouped     bool
 	groups      []group
 	groupsValid bool
@@ -176,7 +165,7 @@ var _ views.Component = (*Model)(nil)
 // New returns an empty Tags pane; with a nil changer the keys that change
 // tags say why they cannot.
 func New(src Source, changer Changer, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, order: domain.BySemver}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, order: domain.BySemver, filter: listnav.NewFilter()}
 }
 
 // Init does nothing until a repository is chosen.
@@ -188,7 +177,8 @@ func (m *Model) Load(repository string) tea.Cmd {
 	m.stop()
 	m.seq++
 	if repository != m.repo {
-		m.filter, m.filtering, m.mark = "", false, ""
+		m.filter.Clear()
+		m.mark = ""
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
 	m.regroup()
@@ -299,12 +289,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if !m.focused {
 			return nil
 		}
-		if m.filtering {
+		if m.filter.Typing {
 			return m.filterKey(msg)
 		}
 		switch {
-		case key.Matches(msg, m.keys.Filter):
-			m.filtering = true
+		case m.filter.Start(msg):
 			m.SetSize(m.width, m.height)
 		case key.Matches(msg, m.keys.Group):
 			m.toggleGrouped()
@@ -395,7 +384,7 @@ func (m *Model) Images() int { return len(m.shared) }
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	lines := 2 // title and column header
-	if m.filtering || m.filter != "" {
+	if m.filter.Active() {
 		lines++
 	}
 	m.cur.SetHeight(h - lines)
@@ -448,8 +437,8 @@ func (m *Model) View() string {
 	if len(m.rows) == 0 {
 		return strings.Join(lines, "\n")
 	}
-	if m.filtering || m.filter != "" {
-		lines = append(lines, m.styles.Label.Render(m.filterLine()))
+	if m.filter.Active() {
+		lines = append(lines, m.styles.Label.Render(m.filter.Line(len(m.shown), len(m.rows), m.width)))
 	}
 	if m.grouped {
 		lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%-*s %-5s %s", digestWidth, "DIGEST", "SAME", "TAGS"), m.width)))
@@ -490,16 +479,16 @@ func (m *Model) View() string {
 
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
-	if m.filtering {
-		return []key.Binding{m.keys.FilterDone, m.keys.FilterClear}
+	if m.filter.Typing {
+		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
 	}
-	return []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Delete, m.keys.Undo}
+	return []key.Binding{m.keys.Open, m.filter.Keys.Start, m.keys.Delete, m.keys.Undo}
 }
 
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.keys.Filter, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
 }
 
 func plural(n int, word string) string {
@@ -512,7 +501,7 @@ func plural(n int, word string) string {
 // Click selects the row on a clicked line.
 func (m *Model) Click(line int) tea.Cmd {
 	first := 2 // title and column header
-	if m.filtering || m.filter != "" {
+	if m.filter.Active() {
 		first++
 	}
 	if m.cur.Click(line, first) {

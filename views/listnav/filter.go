@@ -1,0 +1,111 @@
+package listnav
+
+import (
+	"fmt"
+	"slices"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/sahilm/fuzzy"
+)
+
+// FilterKeyMap are the keys of a list filter.
+type FilterKeyMap struct {
+	// Start begins typing; while typing, Done keeps the filter, Clear drops
+	// it and Erase deletes the last character. Other text is typed.
+	Start, Done, Clear, Erase key.Binding
+}
+
+// DefaultFilterKeyMap is / to filter, as in less and vim.
+func DefaultFilterKeyMap() FilterKeyMap {
+	return FilterKeyMap{
+		Start: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Done:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		Clear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Erase: key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "erase")),
+	}
+}
+
+// Filter is a list's fuzzy filter: the text typed so far and whether it is
+// being typed (then the list takes every key).
+type Filter struct {
+	Keys   FilterKeyMap
+	Text   string
+	Typing bool
+}
+
+// NewFilter returns an empty filter with the default keys.
+func NewFilter() Filter { return Filter{Keys: DefaultFilterKeyMap()} }
+
+// Active reports whether the filter is being typed or narrows the list.
+func (f *Filter) Active() bool { return f.Typing || f.Text != "" }
+
+// Start begins typing if msg is the start key.
+func (f *Filter) Start(msg tea.KeyPressMsg) bool {
+	if key.Matches(msg, f.Keys.Start) {
+		f.Typing = true
+		return true
+	}
+	return false
+}
+
+// Type takes a key while typing and reports whether the text changed.
+func (f *Filter) Type(msg tea.KeyPressMsg) (changed bool) {
+	switch {
+	case key.Matches(msg, f.Keys.Done):
+		f.Typing = false
+	case key.Matches(msg, f.Keys.Clear):
+		f.Typing = false
+		changed = f.Text != ""
+		f.Text = ""
+	case key.Matches(msg, f.Keys.Erase):
+		if r := []rune(f.Text); len(r) > 0 {
+			f.Text, changed = string(r[:len(r)-1]), true
+		}
+	case msg.Text != "":
+		f.Text, changed = f.Text+msg.Text, true
+	}
+	return changed
+}
+
+// Clear drops the filter; it reports whether there was one.
+func (f *Filter) Clear() bool {
+	was := f.Active()
+	f.Text, f.Typing = "", false
+	return was
+}
+
+// Match returns the indices (ascending, so the list keeps its order) of the
+// n items whose names fuzzy-match the text; all of them without text.
+func (f *Filter) Match(n int, name func(i int) string) []int {
+	out := make([]int, 0, n)
+	if f.Text == "" {
+		for i := range n {
+			out = append(out, i)
+		}
+		return out
+	}
+	for _, m := range fuzzy.FindFrom(f.Text, source{n, name}) {
+		out = append(out, m.Index)
+	}
+	slices.Sort(out)
+	return out
+}
+
+type source struct {
+	n    int
+	name func(int) string
+}
+
+func (s source) String(i int) string { return s.name(i) }
+func (s source) Len() int            { return s.n }
+
+// Line is the line a list shows under its title while the filter is
+// active: the text, a cursor while typing, and how many items match.
+func (f *Filter) Line(shown, total, width int) string {
+	cursor := ""
+	if f.Typing {
+		cursor = "▏"
+	}
+	return Truncate(fmt.Sprintf("/%s%s  %d of %d match", f.Text, cursor, shown, total), width)
+}
