@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
@@ -118,5 +119,27 @@ func TestDescribe(t *testing.T) {
 				t.Errorf("describe invalid reference: %v, want ErrInvalidReference", err)
 			}
 		})
+	}
+}
+
+func TestCreatedTimesOfImagesAndIndexes(t *testing.T) {
+	c, host := readTargets()["inprocess"](t)
+	app, _ := fixtures.Digest(fixtures.App)
+	old, _ := fixtures.Digest(fixtures.AppOld)
+	var mu sync.Mutex
+	got := map[string]string{}
+	err := c.Created(testCtx(t), host+"/fixtures/app", []string{app, old}, func(d string, created time.Time, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			t.Errorf("%s: %v", d, err)
+		}
+		got[d] = created.UTC().Format(time.DateOnly)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[app] != "2026-01-02" || got[old] != "2025-12-03" {
+		t.Errorf("created %v, want app 2026-01-02 and the old one 30 days before", got)
 	}
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // ByCreated ranks tags by their image's creation time.
-const ByCreated domain.TagOrder = "created"
+const ByCreated = domain.ByCreated
 
 // RetentionPolicy says which tags of a repository to keep. A tag goes only
 // when every rule lets it go:
@@ -227,6 +227,28 @@ func (c *Client) ageAndSize(ctx context.Context, repository, digest string) (tim
 		size += pd.Size
 	}
 	return newest, size, nil
+}
+
+// Created reports each digest's creation time (for an index, its newest
+// platform's) as the descriptions return, a few at a time; a digest that
+// cannot be described has err set. Cancelling ctx stops what is queued.
+func (c *Client) Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(c.digestConc, 1))
+	for _, d := range digests {
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil
+			}
+			created, _, err := c.ageAndSize(gctx, repository, d)
+			if gctx.Err() == nil {
+				each(d, created, err)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return ctx.Err()
 }
 
 // ApplyRetention deletes a plan's tags through DeleteTag (so each is

@@ -17,6 +17,9 @@ const (
 	// before 1.0.0), then the other tags by name.
 	BySemver TagOrder = "semver"
 	ByName   TagOrder = "name"
+	// ByCreated: by the image's creation time, oldest first (the tags of
+	// images not described yet last).
+	ByCreated TagOrder = "created"
 )
 
 // SortTags sorts tags in place, ascending.

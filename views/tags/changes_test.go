@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -304,5 +305,42 @@ func TestGroupedViewIsOneLinePerImage(t *testing.T) {
 	m.Update(key("G"))
 	if sel, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(tags.SelectedMsg); sel.Reference != "r/app:1.0" {
 		t.Errorf("back in the list the cursor is on %q", sel.Reference)
+	}
+}
+
+// createdSource also knows when each image was made.
+type createdSource struct {
+	*fakeSource
+	made map[string]time.Time
+}
+
+func (c createdSource) Created(_ context.Context, _ string, digests []string, each func(string, time.Time, error)) error {
+	for _, d := range digests {
+		each(d, c.made[d], nil)
+	}
+	return nil
+}
+
+func TestSortCyclesToCreatedWhenTheSourceKnowsIt(t *testing.T) {
+	src := createdSource{
+		fakeSource: &fakeSource{
+			tags:    map[string][]string{"r/app": {"1.0", "latest", "0.9", "2.0"}},
+			digests: map[string]string{"1.0": dA, "latest": dA, "0.9": dB, "2.0": "sha256:cccc"},
+		},
+		// 0.9 is the newest image here: a rebuilt old release.
+		made: map[string]time.Time{dA: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), dB: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), "sha256:cccc": time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(60, 10)
+	m.SetFocused(true)
+	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	m.Update(key("s")) // name
+	teatestutil.Drain(m.Update, m.Update(key("s")), 100)
+	if got := rowTags(m); !slices.Equal(got, []string{"2.0", "1.0", "latest", "0.9"}) || !strings.Contains(m.Title(), "by created") {
+		t.Errorf("created order %v (%s), want oldest first: 2.0, 1.0, latest, 0.9", got, m.Title())
+	}
+	m.Update(key("s"))
+	if !strings.Contains(m.Title(), "by semver") {
+		t.Errorf("s after created: %s", m.Title())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -33,6 +34,27 @@ type Changer interface {
 	UndoLast(ctx context.Context) (domain.UndoResult, error)
 }
 
+// CreatedSource is a Source that can also say when images were created,
+// for sorting by creation time (s cycles to it only then).
+type CreatedSource interface {
+	Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error
+}
+
+// CreatedMsg carries one image's creation time; more follow on the stream.
+type CreatedMsg struct {
+	Repository string
+	Seq        int
+	Digest     string
+	Created    time.Time
+	stream     <-chan tea.Msg
+}
+
+// CreatedDoneMsg ends a creation-time stream.
+type CreatedDoneMsg struct {
+	Repository string
+	Seq        int
+}
+
 // KeyMap are the pane's keys.
 type KeyMap struct {
 	Nav    listnav.KeyMap
@@ -55,7 +77,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Nav:    nav,
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name")),
+		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name/created")),
 		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		Retag:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
@@ -138,6 +160,11 @@ type Model struct {
 	repo    string
 	keepTag string
 	keepPos int
+	// created holds the images' creation times by digest, once asked for
+	// (sorting by created); creating counts those still to come.
+	created       map[string]time.Time
+	creating      int
+	cancelCreated context.CancelFunc
 	// mark is the tag c marked for a compare.
 	mark        string
 	rows        []row
@@ -181,6 +208,7 @@ func (m *Model) Load(repository string) tea.Cmd {
 		m.mark = ""
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
+	m.created, m.creating = nil, 0
 	m.regroup()
 	m.loading, m.err = true, nil
 	m.cur = listnav.Cursor{Height: m.cur.Height}
@@ -191,6 +219,10 @@ func (m *Model) stop() {
 	if m.cancel != nil {
 		m.cancel()
 		m.cancel = nil
+	}
+	if m.cancelCreated != nil {
+		m.cancelCreated()
+		m.cancelCreated = nil
 	}
 }
 
@@ -284,6 +316,30 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			if msg.Err != nil && m.err == nil {
 				m.err = msg.Err
 			}
+			if m.order == domain.ByCreated {
+				return m.loadCreated()
+			}
+		}
+	case CreatedMsg:
+		if msg.Repository != m.repo || msg.Seq != m.seq {
+			return nil
+		}
+		m.created[msg.Digest] = msg.Created
+		m.creating = max(m.creating-1, 0)
+		// Re-sorting 10,000 rows per answer would be waste: every 50, and at
+		// the end.
+		if m.creating%50 == 0 {
+			m.resort()
+		}
+		return waitForCreated(msg.stream)
+	case CreatedDoneMsg:
+		if msg.Repository == m.repo && msg.Seq == m.seq {
+			if m.cancelCreated != nil {
+				m.cancelCreated()
+				m.cancelCreated = nil
+			}
+			m.creating = 0
+			m.resort()
 		}
 	case tea.KeyPressMsg:
 		if !m.focused {
@@ -309,7 +365,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, m.keys.Open):
 			return m.selected()
 		case key.Matches(msg, m.keys.Sort):
-			m.cycleOrder()
+			return m.cycleOrder()
 		default:
 			return m.changeKey(msg)
 		}
@@ -327,7 +383,17 @@ func (m *Model) sortRows() {
 	for i, r := range m.rows {
 		names[i], byTag[r.tag] = r.tag, r
 	}
-	domain.SortTags(names, m.order)
+	if m.order == domain.ByCreated {
+		byTagTime := make(map[string]time.Time, len(m.rows))
+		for _, r := range m.rows {
+			if t, ok := m.created[r.digest]; ok && !t.IsZero() {
+				byTagTime[r.tag] = t
+			}
+		}
+		domain.SortTagsByCreated(names, byTagTime)
+	} else {
+		domain.SortTags(names, m.order)
+	}
 	m.index = make(map[string]int, len(names))
 	for i, n := range names {
 		m.rows[i] = byTag[n]
@@ -336,14 +402,27 @@ func (m *Model) sortRows() {
 	m.refilter()
 }
 
-// cycleOrder switches between semver and name order, keeping the cursor
-// on the same tag.
-func (m *Model) cycleOrder() {
-	if m.order == domain.BySemver {
+// cycleOrder switches semver → name → created (when the source knows
+// creation times) → semver, keeping the cursor on the same tag.
+func (m *Model) cycleOrder() tea.Cmd {
+	_, knowsCreated := m.src.(CreatedSource)
+	switch {
+	case m.order == domain.BySemver:
 		m.order = domain.ByName
-	} else {
+	case m.order == domain.ByName && knowsCreated:
+		m.order = domain.ByCreated
+	default:
 		m.order = domain.BySemver
 	}
+	m.resort()
+	if m.order == domain.ByCreated {
+		return m.loadCreated()
+	}
+	return nil
+}
+
+// resort sorts again, keeping the cursor on its tag.
+func (m *Model) resort() {
 	cur, _ := m.current()
 	m.sortRows()
 	m.moveTo(cur.tag)
@@ -410,6 +489,9 @@ func (m *Model) Title() string {
 		return fmt.Sprintf("Tags · %s · %s · digests %d/%d", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows))
 	}
 	view := "by " + string(m.order)
+	if m.creating > 0 {
+		view += fmt.Sprintf(" (%d to go)", m.creating)
+	}
 	if m.grouped {
 		view = "grouped by image"
 	}

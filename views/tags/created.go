@@ -1,0 +1,67 @@
+package tags
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// loadCreated asks for the creation times of the resolved digests not known
+// yet, streamed like the digests.
+func (m *Model) loadCreated() tea.Cmd {
+	cs, ok := m.src.(CreatedSource)
+	// While digests still resolve, wait: their end asks again.
+	if !ok || m.creating > 0 || m.resolved < len(m.rows) {
+		return nil
+	}
+	if m.created == nil {
+		m.created = map[string]time.Time{}
+	}
+	var want []string
+	for d := range m.shared {
+		if _, known := m.created[d]; !known {
+			want = append(want, d)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	m.creating = len(want)
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancelCreated = cancel
+	repo, seq := m.repo, m.seq
+	return func() tea.Msg {
+		stream := make(chan tea.Msg, 64)
+		go func() {
+			defer close(stream)
+			_ = cs.Created(ctx, repo, want, func(d string, t time.Time, _ error) {
+				select {
+				case stream <- CreatedMsg{Repository: repo, Seq: seq, Digest: d, Created: t}:
+				case <-ctx.Done():
+				}
+			})
+			select {
+			case stream <- CreatedDoneMsg{Repository: repo, Seq: seq}:
+			case <-ctx.Done():
+			}
+		}()
+		return nextCreated(stream)
+	}
+}
+
+func nextCreated(stream <-chan tea.Msg) tea.Msg {
+	msg, ok := <-stream
+	if !ok {
+		return nil
+	}
+	if c, ok := msg.(CreatedMsg); ok {
+		c.stream = stream
+		return c
+	}
+	return msg
+}
+
+func waitForCreated(stream <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return nextCreated(stream) }
+}
