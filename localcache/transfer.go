@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -320,6 +321,26 @@ type Tally struct {
 type layerTally struct {
 	current, total int64
 	done           bool
+	phase          Phase
+}
+
+// Lines describes each layer seen so far, in ID order: its phase and bytes.
+func (t *Tally) Lines() []string {
+	ids := make([]string, 0, len(t.layers))
+	for id := range t.layers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		l := t.layers[id]
+		line := fmt.Sprintf("%s  %s", id, l.phase)
+		if l.total > 0 {
+			line += fmt.Sprintf("  %d/%d bytes", l.current, l.total)
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // Add takes one event and returns the totals so far.
@@ -333,6 +354,7 @@ func (t *Tally) Add(p Progress) (bytesDone, bytesTotal int64, layersDone, layers
 			l = &layerTally{}
 			t.layers[p.Layer] = l
 		}
+		l.phase = p.Phase
 		switch p.Phase {
 		case PhasePushing, PhaseDownloading:
 			l.current, l.total = p.Current, max(p.Total, l.total)

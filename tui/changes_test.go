@@ -210,7 +210,7 @@ func (f *fakeLocal) Push(_ context.Context, ref string, _ func(domain.CopyProgre
 }
 
 func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ bool, progress func(domain.CopyProgress)) (string, error) {
-	progress(domain.CopyProgress{BlobsDone: 3, BlobsTotal: 3, BytesDone: 10, BytesTotal: 10})
+	progress(domain.CopyProgress{BlobsDone: 3, BlobsTotal: 3, BytesDone: 10, BytesTotal: 10, Detail: []string{"1a2b3c4d5e6f  pushed  4/4 bytes", "7a8b9c0d1e2f  layer already exists"}})
 	f.pushed = append(f.pushed, target)
 	return digestApp, nil
 }
@@ -245,6 +245,18 @@ func TestLocalRetagAndPushIsOneKeyAndEnter(t *testing.T) {
 	press(m, "enter")
 	if len(lc.pushed) != 1 || lc.pushed[0] != "registry.example:5000/team/app:1.0" || !strings.Contains(screen(m), "done pushed registry.example:5000/team/app:1.0") {
 		t.Errorf("pushed %v:\n%s", lc.pushed, screen(m))
+	}
+	press(m, "J")
+	s = screen(m)
+	for _, want := range []string{"push registry.example:5000/team/app:1.0", "done: pushed", "1a2b3c4d5e6f  pushed  4/4 bytes", "7a8b9c0d1e2f  layer already exists"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the jobs page lacks %q:\n%s", want, s)
+		}
+	}
+	golden(t, "jobs_page_80x24", s)
+	press(m, "esc")
+	if strings.Contains(screen(m), "layer already exists") {
+		t.Error("esc did not close the jobs page")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
@@ -132,4 +133,34 @@ func (m *Model) jobsSummary() string {
 		return "1 job running (x cancels)"
 	}
 	return fmt.Sprintf("%d jobs running (x cancels)", n)
+}
+
+// jobsPage lists every job, newest first, each with its layers.
+func (m *Model) jobsPage() string {
+	if len(m.jobs.list) == 0 {
+		return m.styles.Muted.Render("no jobs yet: pushes, pulls, copies and cleanups show here (J or esc closes)")
+	}
+	var lines []string
+	for i := len(m.jobs.list) - 1; i >= 0; i-- {
+		x := m.jobs.list[i]
+		state := "running"
+		switch {
+		case x.done && x.err != nil:
+			state = "failed: " + x.err.Error()
+		case x.done:
+			state = "done: " + x.summary
+		}
+		lines = append(lines, m.styles.Label.Render(x.title), "  "+state)
+		if !x.done && x.progress.Text != "" {
+			lines = append(lines, "  "+x.progress.Text)
+		}
+		for _, d := range x.progress.Detail {
+			lines = append(lines, "    "+d)
+		}
+	}
+	inner := m.width - m.styles.FocusedPane.GetHorizontalFrameSize()
+	for i, l := range lines {
+		lines[i] = listnav.Truncate(l, inner)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -5,7 +5,7 @@ import "charm.land/bubbles/v2/key"
 // KeyMap are the keys that work whatever pane has focus.
 type KeyMap struct {
 	Quit, Next, Prev, Help, Dismiss key.Binding
-	CancelJob, Interrupt            key.Binding
+	CancelJob, Interrupt, Jobs      key.Binding
 	Focus                           []key.Binding
 }
 
@@ -17,6 +17,8 @@ func DefaultKeyMap() KeyMap {
 		Prev:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / dismiss")),
+		// J shows every job with a line per layer.
+		Jobs: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jobs, per layer")),
 		// ctrl+c quits even while a dialog or prompt has the keys.
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		// x cancels the newest running job, or clears finished ones.
@@ -35,5 +37,5 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Help,
 
 // FullHelp is the global section of the help page.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.CancelJob, k.Help, k.Quit}, k.Focus...)}
+	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.CancelJob, k.Jobs, k.Help, k.Quit}, k.Focus...)}
 }

@@ -82,6 +82,7 @@ type Model struct {
 	panes    [paneCount]views.Component
 	focus    int
 	showHelp bool
+	showJobs bool
 	dialog   *dialog.Model
 	onYes    tea.Cmd
 	prompt   *prompt.Model
@@ -204,12 +205,15 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Quit):
 		return tea.Quit
 	case key.Matches(msg, m.keys.Help):
-		m.showHelp = !m.showHelp
+		m.showHelp, m.showJobs = !m.showHelp, false
+		return nil
+	case key.Matches(msg, m.keys.Jobs):
+		m.showJobs, m.showHelp = !m.showJobs, false
 		return nil
 	case key.Matches(msg, m.keys.Dismiss):
 		switch {
-		case m.showHelp:
-			m.showHelp = false
+		case m.showHelp || m.showJobs:
+			m.showHelp, m.showJobs = false, false
 		case m.lastErr != "":
 			m.lastErr = ""
 		default:
@@ -238,7 +242,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
-	if m.showHelp {
+	if m.showHelp || m.showJobs {
 		return nil
 	}
 	return m.panes[m.focus].Update(msg)
@@ -431,6 +435,8 @@ func (m *Model) render() string {
 		body = lipgloss.Place(m.width, g.bodyH, lipgloss.Center, lipgloss.Center, box)
 	case m.showHelp:
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.helpPage())
+	case m.showJobs:
+		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.jobsPage())
 	default:
 		left := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneLocal, g.leftW, g.topH), m.pane(paneRepos, g.leftW, g.bottomH))
 		right := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneTags, g.rightW, g.topH), m.pane(paneDetails, g.rightW, g.bottomH))

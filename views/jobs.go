@@ -15,8 +15,10 @@ import (
 // JobProgress is how far a job is. Total 0 means not known yet.
 type JobProgress struct {
 	Done, Total int64
-	// Text is the detail next to the bar ("blobs 3/6").
-	Text string
+	// Text is the detail next to the bar ("blobs 3/6"); Detail a line per
+	// layer, for the jobs page.
+	Text   string
+	Detail []string
 }
 
 // JobFunc does a job's work. It reports progress as it goes, stops when ctx

@@ -56,7 +56,7 @@ func tally(progress func(domain.CopyProgress)) func(localcache.Progress) {
 	var t localcache.Tally
 	return func(p localcache.Progress) {
 		done, total, layersDone, layers := t.Add(p)
-		progress(domain.CopyProgress{BytesDone: done, BytesTotal: total, BlobsDone: layersDone, BlobsTotal: layers})
+		progress(domain.CopyProgress{BytesDone: done, BytesTotal: total, BlobsDone: layersDone, BlobsTotal: layers, Detail: t.Lines()})
 	}
 }
 

@@ -124,10 +124,12 @@ type WriteResult struct {
 	JournalID   int   `json:"journalId,omitempty"`
 }
 
-// CopyProgress is how far a copy is.
+// CopyProgress is how far a copy (or a push or pull) is.
 type CopyProgress struct {
 	BlobsDone, BlobsTotal int
 	BytesDone, BytesTotal int64
+	// Detail is a line per layer where the engine reports them.
+	Detail []string
 }
 
 // OverwriteError refuses a write onto a tag that points at another digest;

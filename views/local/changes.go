@@ -180,7 +180,7 @@ func untag(c Changer, ref string) tea.Cmd {
 // report turns transfer progress into a job's.
 func report(r func(views.JobProgress)) func(domain.CopyProgress) {
 	return func(p domain.CopyProgress) {
-		r(views.JobProgress{Done: p.BytesDone, Total: p.BytesTotal, Text: fmt.Sprintf("layers %d/%d", p.BlobsDone, p.BlobsTotal)})
+		r(views.JobProgress{Done: p.BytesDone, Total: p.BytesTotal, Text: fmt.Sprintf("layers %d/%d", p.BlobsDone, p.BlobsTotal), Detail: p.Detail})
 	}
 }
 
