@@ -425,3 +425,39 @@ func TestFilterTheLocalImages(t *testing.T) {
 		t.Errorf("esc did not clear the filter:\n%s", s)
 	}
 }
+
+// The dialogs, prompts and pages the flows above check at one size, at the
+// other.
+func TestGoldensAtTheOtherSize(t *testing.T) {
+	t.Run("retag_prompt_120x40", func(t *testing.T) {
+		m, _ := newChangeApp(t, 120, 40)
+		press(m, "r")
+		golden(t, "retag_prompt_120x40", screen(m))
+	})
+	t.Run("push_prompt_and_jobs_page_120x40", func(t *testing.T) {
+		m, _ := newLocalApp(t)
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		press(m, "P")
+		golden(t, "push_prompt_120x40", screen(m))
+		press(m, "enter", "J")
+		golden(t, "jobs_page_120x40", screen(m))
+	})
+	t.Run("copy_job_120x40", func(t *testing.T) {
+		m, _ := newChangeApp(t, 120, 40)
+		press(m, "y")
+		_, closeCmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+		pending := step(m, step(m, step(m, closeCmd)))
+		golden(t, "copy_job_120x40", screen(m))
+		press(m, "x")
+		step(m, pending)
+	})
+	t.Run("cleanup_dialog_80x24", func(t *testing.T) {
+		m := newApp(t, fakeRegistry{}, 80, 24)
+		press(m, "1", "D")
+		s := screen(m)
+		if !strings.Contains(s, "Clean up 2 dangling images?") {
+			t.Errorf("no cleanup dialog:\n%s", s)
+		}
+		golden(t, "cleanup_dialog_80x24", s)
+	})
+}
