@@ -350,6 +350,7 @@ func (c *Client) undoError(op, host string, err error) error {
 	err = c.classify(op, host, err)
 	var e *Error
 	if errors.As(err, &e) && (e.Code == "MANIFEST_BLOB_UNKNOWN" || e.Code == "BLOB_UNKNOWN" || e.Code == "MANIFEST_UNKNOWN") {
+		e.Kind = ErrNotFound
 		e.Detail = "the registry no longer has the image's layers or platform manifests (its garbage collector removed them); the journal keeps only the manifest, so push the image again"
 	}
 	return err

@@ -704,3 +704,31 @@ func TestRetentionPolicyMustLimitSomething(t *testing.T) {
 		t.Error("a policy without --keep or --older-than was accepted")
 	}
 }
+
+// After the registry's garbage collector has run, the layers of a deleted
+// image are gone: undo says so instead of pretending.
+func TestUndoSaysWhenTheGarbageCollectorTookTheLayers(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	w := registryTarget(t, reg, "")
+	repo := w.seed(t)
+	c := w.client(t)
+	res, err := c.DeleteTag(testCtx(t), repo+":solo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.GarbageCollect(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false)
+	if err == nil || !strings.Contains(err.Error(), "garbage collector") {
+		t.Fatalf("undo after garbage collection: %v, want it to say the layers are gone", err)
+	}
+	t.Logf("undo said: %v", err)
+	if e, _ := c.Journal().Entry(res.JournalID); !e.Undone.IsZero() {
+		t.Error("a failed undo marked the entry undone")
+	}
+	// The image the other tags share was kept by the collector.
+	if got := w.digestOf(t, repo+":a"); got != fixtureDigest(t, fixtures.App) {
+		t.Errorf("a resolves to %q after garbage collection", got)
+	}
+}

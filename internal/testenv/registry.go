@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -57,6 +58,7 @@ type Registry struct {
 	ca            *authority
 	tokens        *tokenServer
 	proc          *process
+	bin, cfg      string
 }
 
 // StartRegistry writes a config for the variant and runs the registry binary:
@@ -80,18 +82,42 @@ func StartRegistry(ctx context.Context, opts RegistryOptions) (*Registry, error)
 		r.cleanup()
 		return nil, err
 	}
-	r.proc, err = startProcess("registry "+string(opts.Kind), filepath.Join(dir, "registry.log"), bin, "serve", cfg)
-	if err != nil {
+	r.bin, r.cfg = bin, cfg
+	if err := r.serve(ctx); err != nil {
 		r.cleanup()
 		return nil, err
+	}
+	return r, nil
+}
+
+// serve runs the registry on its address and waits until it answers.
+func (r *Registry) serve(ctx context.Context) error {
+	var err error
+	r.proc, err = startProcess("registry "+string(r.Kind), filepath.Join(r.dir, "registry.log"), r.bin, "serve", r.cfg)
+	if err != nil {
+		return err
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := r.proc.waitFor(waitCtx, r.ping); err != nil {
-		_ = r.Stop()
-		return nil, err
+		_ = r.proc.stop(10 * time.Second)
+		return err
 	}
-	return r, nil
+	return nil
+}
+
+// GarbageCollect stops the registry, runs its garbage collector (which
+// frees the blobs no manifest references any more) and starts it again on
+// the same address.
+func (r *Registry) GarbageCollect(ctx context.Context) error {
+	if err := r.proc.stop(10 * time.Second); err != nil {
+		return err
+	}
+	out, err := exec.CommandContext(ctx, r.bin, "garbage-collect", r.cfg).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("garbage-collect: %w\n%s", err, out)
+	}
+	return r.serve(ctx)
 }
 
 func registryBinary(k Kind) (string, error) {
