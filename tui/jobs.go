@@ -61,6 +61,9 @@ func (j *jobs) update(msg tea.Msg) (next tea.Cmd, then tea.Msg) {
 	case views.JobFinishedMsg:
 		if x := j.find(msg.ID); x != nil {
 			x.done, x.summary, x.err = true, msg.Summary, msg.Err
+			if msg.Progress.Total > 0 || len(msg.Progress.Detail) > 0 {
+				x.progress = msg.Progress
+			}
 		}
 		return nil, msg.Then
 	}

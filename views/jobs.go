@@ -48,6 +48,9 @@ type JobFinishedMsg struct {
 	Summary string
 	Err     error
 	Then    tea.Msg
+	// Progress is the last progress reported (updates are lossy; this one
+	// is not), for the jobs page.
+	Progress JobProgress
 }
 
 var jobIDs atomic.Int64
@@ -61,7 +64,9 @@ func StartJob(title string, f JobFunc) tea.Cmd {
 		go func() {
 			defer close(stream)
 			defer cancel()
+			var last JobProgress
 			summary, then, err := f(ctx, func(p JobProgress) {
+				last = p
 				// Progress is lossy: when the UI has not taken the last
 				// update yet, this one replaces it.
 				select {
@@ -78,7 +83,7 @@ func StartJob(title string, f JobFunc) tea.Cmd {
 			case <-stream:
 			default:
 			}
-			stream <- JobFinishedMsg{ID: id, Summary: summary, Err: err, Then: then}
+			stream <- JobFinishedMsg{ID: id, Summary: summary, Err: err, Then: then, Progress: last}
 		}()
 		return JobStartedMsg{ID: id, Title: title, Cancel: cancel, stream: stream}
 	}
