@@ -68,6 +68,21 @@ func (f *Filter) Type(msg tea.KeyPressMsg) (changed bool) {
 	return changed
 }
 
+// Key gives the filter a key first: while typing it takes every key,
+// otherwise only the start key. handled says the list should do nothing
+// else with the key; refilter that what shows (or the filter line) may
+// have changed.
+func (f *Filter) Key(msg tea.KeyPressMsg) (handled, refilter bool) {
+	if f.Typing {
+		changed := f.Type(msg)
+		return true, changed || !f.Typing
+	}
+	if f.Start(msg) {
+		return true, true
+	}
+	return false, false
+}
+
 // Clear drops the filter; it reports whether there was one.
 func (f *Filter) Clear() bool {
 	was := f.Active()

@@ -200,15 +200,13 @@ func status(text string, err error) tea.Cmd {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.filter.Typing {
-		if m.filter.Type(msg) || !m.filter.Typing {
+	if handled, refilter := m.filter.Key(msg); handled {
+		if refilter {
 			m.refilter()
 		}
 		return nil
 	}
 	switch {
-	case m.filter.Start(msg):
-		m.SetSize(m.width, m.height)
 	case m.cur.Handle(m.keys.Nav, msg):
 		return m.selected()
 	case key.Matches(msg, m.keys.Open):

@@ -215,15 +215,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.atRegistries {
 			return m.registryKey(msg)
 		}
-		if m.filter.Typing {
-			if m.filter.Type(msg) || !m.filter.Typing {
+		if handled, refilter := m.filter.Key(msg); handled {
+			if refilter {
 				m.refilter()
 			}
 			return nil
 		}
 		switch {
-		case m.filter.Start(msg):
-			m.SetSize(m.width, m.height)
 		case m.cur.Handle(m.keys.Nav, msg):
 		case key.Matches(msg, m.keys.Open):
 			if len(m.shown) == 0 {

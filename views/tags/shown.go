@@ -137,13 +137,14 @@ func (m *Model) refiltered() {
 	m.SetSize(m.width, m.height)
 }
 
-// filterKey edits the filter as the user types; up and down still move.
+// filterKey gives the filter the key (it starts the filter, or edits it as
+// the user types; up and down still move).
 func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.Nav.Up, m.keys.Nav.Down) && msg.Text == "" {
+	if m.filter.Typing && key.Matches(msg, m.keys.Nav.Up, m.keys.Nav.Down) && msg.Text == "" {
 		m.cur.Handle(m.keys.Nav, msg)
 		return m.selected()
 	}
-	if m.filter.Type(msg) || !m.filter.Active() {
+	if _, refilter := m.filter.Key(msg); refilter {
 		m.refiltered()
 	}
 	return nil

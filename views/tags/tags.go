@@ -345,12 +345,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if !m.focused {
 			return nil
 		}
-		if m.filter.Typing {
+		if m.filter.Typing || key.Matches(msg, m.filter.Keys.Start) {
 			return m.filterKey(msg)
 		}
 		switch {
-		case m.filter.Start(msg):
-			m.SetSize(m.width, m.height)
 		case key.Matches(msg, m.keys.Group):
 			m.toggleGrouped()
 		case key.Matches(msg, m.keys.Mark):
