@@ -101,15 +101,10 @@ func WaitJob(msg tea.Msg) tea.Cmd {
 	default:
 		return nil
 	}
-	return func() tea.Msg {
-		next, ok := <-stream
-		if !ok {
-			return nil
-		}
-		if p, ok := next.(JobProgressMsg); ok {
-			p.stream = stream
-			return p
-		}
-		return next
-	}
+	return func() tea.Msg { return Next(stream, JobProgressMsg.withStream) }
+}
+
+func (p JobProgressMsg) withStream(s <-chan tea.Msg) JobProgressMsg {
+	p.stream = s
+	return p
 }

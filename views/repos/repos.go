@@ -175,17 +175,12 @@ func loadRepos(ctx context.Context, src Lister, host string, seq int) tea.Cmd {
 	}
 }
 
-func nextPage(stream <-chan tea.Msg) tea.Msg {
-	msg, ok := <-stream
-	if !ok {
-		return nil
-	}
-	if p, ok := msg.(PageLoadedMsg); ok {
-		p.stream = stream
-		return p
-	}
-	return msg
+func (p PageLoadedMsg) withStream(s <-chan tea.Msg) PageLoadedMsg {
+	p.stream = s
+	return p
 }
+
+func nextPage(stream <-chan tea.Msg) tea.Msg { return views.Next(stream, PageLoadedMsg.withStream) }
 
 // Update handles results and, when focused, keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/views"
 )
 
 // loadCreated asks for the creation times of the resolved digests not known
@@ -50,17 +52,12 @@ func (m *Model) loadCreated() tea.Cmd {
 	}
 }
 
-func nextCreated(stream <-chan tea.Msg) tea.Msg {
-	msg, ok := <-stream
-	if !ok {
-		return nil
-	}
-	if c, ok := msg.(CreatedMsg); ok {
-		c.stream = stream
-		return c
-	}
-	return msg
+func (c CreatedMsg) withStream(s <-chan tea.Msg) CreatedMsg {
+	c.stream = s
+	return c
 }
+
+func nextCreated(stream <-chan tea.Msg) tea.Msg { return views.Next(stream, CreatedMsg.withStream) }
 
 func waitForCreated(stream <-chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return nextCreated(stream) }

@@ -255,17 +255,12 @@ func resolveDigests(ctx context.Context, src Source, repo string, seq int, tags 
 	}
 }
 
-func next(stream <-chan tea.Msg) tea.Msg {
-	msg, ok := <-stream
-	if !ok {
-		return nil
-	}
-	if d, ok := msg.(DigestResolvedMsg); ok {
-		d.stream = stream
-		return d
-	}
-	return msg
+func (d DigestResolvedMsg) withStream(s <-chan tea.Msg) DigestResolvedMsg {
+	d.stream = s
+	return d
 }
+
+func next(stream <-chan tea.Msg) tea.Msg { return views.Next(stream, DigestResolvedMsg.withStream) }
 
 func waitForDigest(stream <-chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return next(stream) }
