@@ -65,18 +65,11 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 			res.Siblings = append(res.Siblings, t)
 		}
 	}
-	entry, err := c.record(domain.JournalEntry{
-		Op: domain.OpDeleteTag, Repository: tag.Context().String(), Tags: []string{tag.TagStr()},
-		Digest: digest, MediaType: string(cur.MediaType), Manifest: cur.Manifest,
-	})
+	entry, w, err := c.prepare(host, entryFor(domain.OpDeleteTag, tag, cur, ""))
 	if err != nil {
 		return res, err
 	}
 	res.JournalID = entry.ID
-	w, err := c.pusher(host)
-	if err != nil {
-		return res, err
-	}
 	if res.Path, err = c.deleteOne(ctx, w, tag, cur, len(res.Siblings) > 0); err != nil {
 		return res, c.refused(entry, c.classify(op, host, err))
 	}
@@ -246,7 +239,7 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 		}
 	}
 	res := domain.DeleteResult{Reference: dig.String(), Digest: dig.DigestStr(), Path: domain.DeletedByDigest, Deleted: actual}
-	entry, err := c.record(domain.JournalEntry{
+	entry, w, err := c.prepare(host, domain.JournalEntry{
 		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: actual,
 		Digest: dig.DigestStr(), MediaType: string(cur.MediaType), Manifest: cur.Manifest,
 	})
@@ -254,10 +247,6 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 		return res, err
 	}
 	res.JournalID = entry.ID
-	w, err := c.pusher(host)
-	if err != nil {
-		return res, err
-	}
 	if err := w.Delete(ctx, dig); err != nil {
 		return res, c.refused(entry, c.classify(op, host, err))
 	}

@@ -82,13 +82,25 @@ func guardOverwrite(tag name.Tag, existing *remote.Descriptor, incoming string, 
 	return &domain.OverwriteError{Reference: tag.String(), Existing: existing.Digest.String(), Incoming: incoming}
 }
 
-// journalWrite records what tag held before it is pointed at after.
-func (c *Client) journalWrite(op domain.JournalOp, tag name.Tag, before *remote.Descriptor, after string) (domain.JournalEntry, error) {
+// entryFor is the journal entry for moving tag off before (nil: the tag is
+// new) onto after ("" for a delete).
+func entryFor(op domain.JournalOp, tag name.Tag, before *remote.Descriptor, after string) domain.JournalEntry {
 	e := domain.JournalEntry{Op: op, Repository: tag.Context().String(), Tags: []string{tag.TagStr()}, After: after}
 	if before != nil {
 		e.Digest, e.MediaType, e.Manifest = before.Digest.String(), string(before.MediaType), before.Manifest
 	}
-	return c.record(e)
+	return e
+}
+
+// prepare gets ready to change host: a pusher, then the journal entry
+// written, in that order, so nothing is journaled that cannot be tried.
+func (c *Client) prepare(host string, e domain.JournalEntry) (domain.JournalEntry, *remote.Pusher, error) {
+	w, err := c.pusher(host)
+	if err != nil {
+		return e, nil, err
+	}
+	e, err = c.record(e)
+	return e, w, err
 }
 
 // record writes e to the journal, then gives tests the chance to stop as
@@ -169,15 +181,11 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 	if existing != nil {
 		res.Replaced = existing.Digest.String()
 	}
-	entry, err := c.journalWrite(jop, target, existing, digest)
+	entry, w, err := c.prepare(host, entryFor(jop, target, existing, digest))
 	if err != nil {
 		return res, err
 	}
 	res.JournalID = entry.ID
-	w, err := c.pusher(host)
-	if err != nil {
-		return res, err
-	}
 	if err := w.Put(ctx, target, manifestOf(src)); err != nil {
 		return res, c.refused(entry, c.classify(op, host, err))
 	}
