@@ -101,7 +101,7 @@ func WaitJob(msg tea.Msg) tea.Cmd {
 	default:
 		return nil
 	}
-	return func() tea.Msg { return Next(stream, JobProgressMsg.withStream) }
+	return WaitNext(stream, JobProgressMsg.withStream)
 }
 
 func (p JobProgressMsg) withStream(s <-chan tea.Msg) JobProgressMsg {

@@ -146,20 +146,10 @@ func (m *Model) load() tea.Cmd {
 }
 
 // loadRepos streams the catalog's pages: the first message is the first
-// page; each PageLoadedMsg re-issues waitForPage for the next.
+// page; each PageLoadedMsg waits for the next (views.WaitNext).
 func loadRepos(ctx context.Context, src Lister, host string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		stream := make(chan tea.Msg, 4)
-		go func() {
-			defer close(stream)
-			send := func(msg tea.Msg) bool {
-				select {
-				case stream <- msg:
-					return true
-				case <-ctx.Done():
-					return false
-				}
-			}
+		return views.Stream(ctx, 4, PageLoadedMsg.withStream, func(send func(tea.Msg) bool) {
 			for page, err := range src.CatalogPages(ctx, host) {
 				if err != nil {
 					send(LoadedMsg{Host: host, Seq: seq, Err: err})
@@ -170,8 +160,7 @@ func loadRepos(ctx context.Context, src Lister, host string, seq int) tea.Cmd {
 				}
 			}
 			send(LoadedMsg{Host: host, Seq: seq})
-		}()
-		return nextPage(stream)
+		})
 	}
 }
 
@@ -179,8 +168,6 @@ func (p PageLoadedMsg) withStream(s <-chan tea.Msg) PageLoadedMsg {
 	p.stream = s
 	return p
 }
-
-func nextPage(stream <-chan tea.Msg) tea.Msg { return views.Next(stream, PageLoadedMsg.withStream) }
 
 // Update handles results and, when focused, keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
@@ -195,8 +182,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Page.Note != "" {
 			m.note = msg.Page.Note
 		}
-		stream := msg.stream
-		return func() tea.Msg { return nextPage(stream) }
+		return views.WaitNext(msg.stream, PageLoadedMsg.withStream)
 	case LoadedMsg:
 		if msg.Host != m.host || msg.Seq != m.seq {
 			return nil

@@ -34,31 +34,16 @@ func (m *Model) loadCreated() tea.Cmd {
 	m.cancelCreated = cancel
 	repo, seq := m.repo, m.seq
 	return func() tea.Msg {
-		stream := make(chan tea.Msg, 64)
-		go func() {
-			defer close(stream)
+		return views.Stream(ctx, 64, CreatedMsg.withStream, func(send func(tea.Msg) bool) {
 			_ = cs.Created(ctx, repo, want, func(d string, t time.Time, _ error) {
-				select {
-				case stream <- CreatedMsg{Repository: repo, Seq: seq, Digest: d, Created: t}:
-				case <-ctx.Done():
-				}
+				send(CreatedMsg{Repository: repo, Seq: seq, Digest: d, Created: t})
 			})
-			select {
-			case stream <- CreatedDoneMsg{Repository: repo, Seq: seq}:
-			case <-ctx.Done():
-			}
-		}()
-		return nextCreated(stream)
+			send(CreatedDoneMsg{Repository: repo, Seq: seq})
+		})
 	}
 }
 
 func (c CreatedMsg) withStream(s <-chan tea.Msg) CreatedMsg {
 	c.stream = s
 	return c
-}
-
-func nextCreated(stream <-chan tea.Msg) tea.Msg { return views.Next(stream, CreatedMsg.withStream) }
-
-func waitForCreated(stream <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg { return nextCreated(stream) }
 }

@@ -234,36 +234,21 @@ func loadTags(src Source, repo string, seq int) tea.Cmd {
 }
 
 // resolveDigests starts the HEAD requests and returns the first result; each
-// DigestResolvedMsg re-issues waitForDigest for the next.
+// DigestResolvedMsg waits for the next.
 func resolveDigests(ctx context.Context, src Source, repo string, seq int, tags []string) tea.Cmd {
 	return func() tea.Msg {
-		stream := make(chan tea.Msg, 64)
-		go func() {
-			defer close(stream)
+		return views.Stream(ctx, 64, DigestResolvedMsg.withStream, func(send func(tea.Msg) bool) {
 			err := src.Digests(ctx, repo, tags, func(td domain.TagDigest) {
-				select {
-				case stream <- DigestResolvedMsg{Repository: repo, Seq: seq, Result: td}:
-				case <-ctx.Done():
-				}
+				send(DigestResolvedMsg{Repository: repo, Seq: seq, Result: td})
 			})
-			select {
-			case stream <- DigestsDoneMsg{Repository: repo, Seq: seq, Err: err}:
-			case <-ctx.Done():
-			}
-		}()
-		return next(stream)
+			send(DigestsDoneMsg{Repository: repo, Seq: seq, Err: err})
+		})
 	}
 }
 
 func (d DigestResolvedMsg) withStream(s <-chan tea.Msg) DigestResolvedMsg {
 	d.stream = s
 	return d
-}
-
-func next(stream <-chan tea.Msg) tea.Msg { return views.Next(stream, DigestResolvedMsg.withStream) }
-
-func waitForDigest(stream <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg { return next(stream) }
 }
 
 // Update handles results and, when focused, keys.
@@ -304,7 +289,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 				m.cur.SetLen(m.length())
 			}
 		}
-		return waitForDigest(msg.stream)
+		return views.WaitNext(msg.stream, DigestResolvedMsg.withStream)
 	case DigestsDoneMsg:
 		if msg.Repository == m.repo && msg.Seq == m.seq {
 			m.stop()
@@ -326,7 +311,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.creating%50 == 0 {
 			m.resort()
 		}
-		return waitForCreated(msg.stream)
+		return views.WaitNext(msg.stream, CreatedMsg.withStream)
 	case CreatedDoneMsg:
 		if msg.Repository == m.repo && msg.Seq == m.seq {
 			if m.cancelCreated != nil {
