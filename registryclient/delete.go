@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -184,28 +183,22 @@ func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name
 
 // tagsOf lists the tags of repo that point at digest, sorted.
 func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string) ([]string, error) {
-	tags, err := c.Tags(ctx, repo.String())
+	all, err := c.TagDigests(ctx, repo.String())
 	if err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex
+	tds, err := resolvedOnly(all)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	var firstErr error
-	err = c.Digests(ctx, repo.String(), tags, func(td domain.TagDigest) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch {
-		case td.Err != nil && !errors.Is(td.Err, ErrNotFound) && firstErr == nil:
-			firstErr = td.Err
-		case td.Digest == digest:
+	for _, td := range tds {
+		if td.Digest == digest {
 			out = append(out, td.Tag)
 		}
-	})
-	if err == nil {
-		err = firstErr
 	}
 	sort.Strings(out)
-	return out, err
+	return out, nil
 }
 
 // DeleteDigest deletes a manifest and with it every tag that points at it.

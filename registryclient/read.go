@@ -104,6 +104,40 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 	return ctx.Err()
 }
 
+// TagDigests lists a repository's tags and resolves each one's digest (see
+// Digests); a tag that failed has Err set. The order is the order results
+// came in.
+func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.TagDigest, error) {
+	tags, err := c.Tags(ctx, repository)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	out := make([]domain.TagDigest, 0, len(tags))
+	err = c.Digests(ctx, repository, tags, func(td domain.TagDigest) {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, td)
+	})
+	return out, err
+}
+
+// resolvedOnly keeps the tags that resolved. A tag gone since it was listed
+// (not found) is left out; any other failure is the error, since a change
+// must not be decided on a partial picture.
+func resolvedOnly(tds []domain.TagDigest) ([]domain.TagDigest, error) {
+	out := tds[:0:0]
+	for _, td := range tds {
+		switch {
+		case td.Err == nil:
+			out = append(out, td)
+		case !errors.Is(td.Err, ErrNotFound):
+			return nil, td.Err
+		}
+	}
+	return out, nil
+}
+
 // Describe reads a manifest and, for an image, its config, without pulling
 // layers. For an index it lists the platforms. With a cache, a tag is
 // resolved with a HEAD and manifests and configs already cached by digest

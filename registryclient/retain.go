@@ -56,11 +56,7 @@ func (c *Client) PlanRetention(ctx context.Context, repository string, pol Reten
 	if err != nil {
 		return domain.RetentionPlan{}, invalidReference("retention", repository, err)
 	}
-	tags, err := c.Tags(ctx, repo.String())
-	if err != nil {
-		return domain.RetentionPlan{}, err
-	}
-	all, err := c.describeTags(ctx, repo.String(), tags)
+	all, err := c.describeTags(ctx, repo.String())
 	if err != nil {
 		return domain.RetentionPlan{}, err
 	}
@@ -151,29 +147,21 @@ func rankNewestFirst(tags []domain.RetainedTag, by domain.TagOrder) {
 	})
 }
 
-// describeTags resolves each tag's digest, then each digest's creation time
+// describeTags lists the tags and resolves each one's digest, then each digest's creation time
 // and size (for an index: its newest platform and the platforms' sizes
 // added up).
-func (c *Client) describeTags(ctx context.Context, repository string, tags []string) ([]domain.RetainedTag, error) {
-	var mu sync.Mutex
-	out := make([]domain.RetainedTag, 0, len(tags))
-	var firstErr error
-	err := c.Digests(ctx, repository, tags, func(td domain.TagDigest) {
-		mu.Lock()
-		defer mu.Unlock()
-		if td.Err != nil {
-			if !errors.Is(td.Err, ErrNotFound) && firstErr == nil {
-				firstErr = td.Err
-			}
-			return
-		}
-		out = append(out, domain.RetainedTag{Tag: td.Tag, Digest: td.Digest})
-	})
-	if err == nil {
-		err = firstErr
-	}
+func (c *Client) describeTags(ctx context.Context, repository string) ([]domain.RetainedTag, error) {
+	all, err := c.TagDigests(ctx, repository)
 	if err != nil {
 		return nil, err
+	}
+	tds, err := resolvedOnly(all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.RetainedTag, 0, len(tds))
+	for _, td := range tds {
+		out = append(out, domain.RetainedTag{Tag: td.Tag, Digest: td.Digest})
 	}
 	type info struct {
 		created time.Time
@@ -187,6 +175,7 @@ func (c *Client) describeTags(ctx context.Context, repository string, tags []str
 			digests = append(digests, t.Digest)
 		}
 	}
+	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(c.digestConc, 1))
 	for _, digest := range digests {

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-dev/wharf/internal/domain"
-	"github.com/wharf-dev/wharf/registryclient"
 )
 
 // withRegistries runs f with the registry setup (config, credentials, client).
@@ -60,22 +57,6 @@ func newCatalogCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// resolveAll lists a repository's tags and their digests.
-func resolveAll(ctx context.Context, c *registryclient.Client, repo string) ([]domain.TagDigest, error) {
-	tags, err := c.Tags(ctx, repo)
-	if err != nil {
-		return nil, err
-	}
-	var mu sync.Mutex
-	out := make([]domain.TagDigest, 0, len(tags))
-	err = c.Digests(ctx, repo, tags, func(td domain.TagDigest) {
-		mu.Lock()
-		defer mu.Unlock()
-		out = append(out, td)
-	})
-	return out, err
-}
-
 // tagJSON is a tag and its digest as --json prints them.
 type tagJSON struct {
 	Tag    string `json:"tag"`
@@ -97,7 +78,7 @@ func newTagsCmd(a *app) *cobra.Command {
 			return a.withRegistries(func(s *registrySetup) error {
 				var rows []tagJSON
 				if digests {
-					tds, err := resolveAll(cmd.Context(), s.client, args[0])
+					tds, err := s.client.TagDigests(cmd.Context(), args[0])
 					if err != nil {
 						return err
 					}
@@ -156,7 +137,7 @@ func newSameCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRegistries(func(s *registrySetup) error {
-				tds, err := resolveAll(cmd.Context(), s.client, args[0])
+				tds, err := s.client.TagDigests(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}
