@@ -104,6 +104,25 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 	return ctx.Err()
 }
 
+// Resolve returns the digest a reference names now, with one HEAD request
+// (no manifest or config is read).
+func (c *Client) Resolve(ctx context.Context, reference string) (string, error) {
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return "", invalidReference("resolve", reference, err)
+	}
+	host := ref.Context().RegistryStr()
+	p, err := c.puller(ctx, host)
+	if err != nil {
+		return "", err
+	}
+	desc, err := p.Head(ctx, ref)
+	if err != nil {
+		return "", c.classify("resolve "+ref.String(), host, err)
+	}
+	return desc.Digest.String(), nil
+}
+
 // TagDigests lists a repository's tags and resolves each one's digest (see
 // Digests); a tag that failed has Err set. The order is the order results
 // came in.

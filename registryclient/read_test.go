@@ -143,3 +143,21 @@ func TestCreatedTimesOfImagesAndIndexes(t *testing.T) {
 		t.Errorf("created %v, want app 2026-01-02 and the old one 30 days before", got)
 	}
 }
+
+func TestResolveIsOneHead(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	proxy := testenv.StartProxy(t, reg)
+	c := newClient(t, registryclient.WithTransport(reg.Transport()))
+	app, _ := fixtures.Digest(fixtures.App)
+	proxy.ResetCounts()
+	d, err := c.Resolve(testCtx(t), proxy.Repo("fixtures/app:stable"))
+	if err != nil || d != app {
+		t.Fatalf("resolve: %q, %v; want %s", d, err, app)
+	}
+	if counts := proxy.Counts(); counts["GET manifest"] != 0 || counts["GET blob"] != 0 || counts["HEAD manifest"] != 1 {
+		t.Errorf("resolve read more than it needed: %v", counts)
+	}
+	if _, err := c.Resolve(testCtx(t), proxy.Repo("fixtures/app:nope")); !errors.Is(err, registryclient.ErrNotFound) {
+		t.Errorf("resolve of a missing tag: %v, want ErrNotFound", err)
+	}
+}

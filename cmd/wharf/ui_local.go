@@ -42,13 +42,14 @@ func (l localChanges) Pull(ctx context.Context, ref, platform string, progress f
 	return res.Digest, err
 }
 
-// remoteDigest is the guard TagAndPush asks: what the remote tag names now.
+// remoteDigest is the guard TagAndPush asks: what the remote tag names now
+// (a HEAD).
 func (l localChanges) remoteDigest(ctx context.Context, ref string) (string, bool, error) {
-	d, err := l.rc.Describe(ctx, ref)
+	d, err := l.rc.Resolve(ctx, ref)
 	if errors.Is(err, registryclient.ErrNotFound) {
 		return "", false, nil
 	}
-	return d.Digest, err == nil, err
+	return d, err == nil, err
 }
 
 // tally turns the engine's per-layer events into one progress.
