@@ -461,3 +461,18 @@ func TestGoldensAtTheOtherSize(t *testing.T) {
 		golden(t, "cleanup_dialog_80x24", s)
 	})
 }
+
+// A page over the panes (help, jobs) takes the clicks: the panes under it
+// are not there to click.
+func TestClicksDoNothingUnderAPage(t *testing.T) {
+	for _, k := range []string{"?", "J"} {
+		m := newApp(t, fakeRegistry{}, 120, 40)
+		press(m, "enter", k)
+		_, cmd := m.Update(tea.MouseClickMsg{X: 5, Y: 3, Button: tea.MouseLeft})
+		drain(m, cmd)
+		press(m, k)
+		if s := screen(m); strings.Contains(s, "Details · sha256:bb22") {
+			t.Errorf("%s page: a click went through to the Local pane:\n%s", k, s)
+		}
+	}
+}

@@ -69,26 +69,43 @@ type Options struct {
 	Styles       *theme.Styles
 }
 
+// page is a full-screen page over the panes: the help or the jobs.
+type page int
+
+const (
+	noPage page = iota
+	helpPage
+	jobsPage
+)
+
+// toggle opens p, or closes it when it is the one open.
+func (cur page) toggle(p page) page {
+	if cur == p {
+		return noPage
+	}
+	return p
+}
+
 // Model is the root model.
 type Model struct {
-	opts     Options
-	keys     KeyMap
-	styles   *theme.Styles
-	help     help.Model
-	local    *local.Model
-	repos    *repos.Model
-	tags     *tags.Model
-	details  *details.Model
-	panes    [paneCount]views.Component
-	focus    int
-	showHelp bool
-	showJobs bool
-	dialog   *dialog.Model
-	onYes    tea.Cmd
-	prompt   *prompt.Model
-	jobs     jobs
-	status   string
-	lastErr  string
+	opts    Options
+	keys    KeyMap
+	styles  *theme.Styles
+	help    help.Model
+	local   *local.Model
+	repos   *repos.Model
+	tags    *tags.Model
+	details *details.Model
+	panes   [paneCount]views.Component
+	focus   int
+	// page is the full-screen page shown over the panes, if any.
+	page    page
+	dialog  *dialog.Model
+	onYes   tea.Cmd
+	prompt  *prompt.Model
+	jobs    jobs
+	status  string
+	lastErr string
 	// engine is what the last listing said of the engine: "", "up", "down".
 	engine string
 	width  int
@@ -198,22 +215,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.Capturing() && !m.showHelp {
+	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.Capturing() && m.page == noPage {
 		return m.panes[m.focus].Update(msg)
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
 		return tea.Quit
 	case key.Matches(msg, m.keys.Help):
-		m.showHelp, m.showJobs = !m.showHelp, false
+		m.page = m.page.toggle(helpPage)
 		return nil
 	case key.Matches(msg, m.keys.Jobs):
-		m.showJobs, m.showHelp = !m.showJobs, false
+		m.page = m.page.toggle(jobsPage)
 		return nil
 	case key.Matches(msg, m.keys.Dismiss):
 		switch {
-		case m.showHelp || m.showJobs:
-			m.showHelp, m.showJobs = false, false
+		case m.page != noPage:
+			m.page = noPage
 		case m.lastErr != "":
 			m.lastErr = ""
 		default:
@@ -242,7 +259,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
-	if m.showHelp || m.showJobs {
+	if m.page != noPage {
 		return nil
 	}
 	return m.panes[m.focus].Update(msg)
@@ -266,7 +283,7 @@ func (m *Model) jobMsg(msg tea.Msg) tea.Cmd {
 // paneAt is the pane under a screen cell and the line of its content there
 // (0 is its title); ok is false outside the panes or while a dialog is up.
 func (m *Model) paneAt(x, y int) (pane, line int, ok bool) {
-	if m.dialog != nil || m.prompt != nil || m.showHelp || m.width < MinWidth || m.height < MinHeight {
+	if m.dialog != nil || m.prompt != nil || m.page != noPage || m.width < MinWidth || m.height < MinHeight {
 		return 0, 0, false
 	}
 	g := m.geometry()
@@ -433,9 +450,9 @@ func (m *Model) render() string {
 	case m.prompt != nil:
 		box := m.styles.FocusedPane.Width(m.dialogWidth()).Render(m.prompt.View())
 		body = lipgloss.Place(m.width, g.bodyH, lipgloss.Center, lipgloss.Center, box)
-	case m.showHelp:
+	case m.page == helpPage:
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.helpPage())
-	case m.showJobs:
+	case m.page == jobsPage:
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.jobsPage())
 	default:
 		left := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneLocal, g.leftW, g.topH), m.pane(paneRepos, g.leftW, g.bottomH))
