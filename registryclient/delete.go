@@ -75,10 +75,10 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 	if c.cache != nil {
 		_ = c.cache.ForgetTags(tag.Context().String(), []string{tag.TagStr()})
 	}
-	switch still, err := c.current(ctx, tag); {
+	switch still, err := c.digestNow(ctx, tag); {
 	case err != nil:
 		return res, c.classify("check "+tag.String(), host, err)
-	case still != nil:
+	case still != "":
 		return res, &Error{Op: op, Registry: host, Kind: ErrServer, Detail: "the registry accepted the delete but the tag still resolves"}
 	}
 	res.Restored, err = c.restoreMissing(ctx, w, tag.Context(), res.Siblings, cur)
@@ -166,11 +166,11 @@ func placeholder(tag name.Tag, now time.Time) (v1.Image, error) {
 func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name.Repository, tags []string, m *remote.Descriptor) ([]string, error) {
 	var restored []string
 	for _, t := range tags {
-		now, err := c.current(ctx, repo.Tag(t))
+		now, err := c.digestNow(ctx, repo.Tag(t))
 		if err != nil {
 			return restored, c.classify("check "+t, repo.RegistryStr(), err)
 		}
-		if now != nil {
+		if now != "" {
 			continue
 		}
 		if err := w.Put(ctx, repo.Tag(t), manifestOf(m)); err != nil {
@@ -249,7 +249,7 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 	// Some registries (go-containerregistry's own) keep the tags of a
 	// deleted digest: delete them one by one.
 	for _, t := range actual {
-		if now, err := c.current(ctx, dig.Context().Tag(t)); err == nil && now != nil {
+		if now, err := c.digestNow(ctx, dig.Context().Tag(t)); err == nil && now != "" {
 			if err := w.Delete(ctx, dig.Context().Tag(t)); err != nil {
 				return res, c.classify(op, host, fmt.Errorf("the manifest is gone but tag %s still resolves: %w", t, err))
 			}
@@ -292,13 +292,9 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 	}
 	for _, t := range entry.Tags {
 		tag := repo.Tag(t)
-		cur, err := c.current(ctx, tag)
+		now, err := c.digestNow(ctx, tag)
 		if err != nil {
 			return res, c.classify(op, host, err)
-		}
-		now := ""
-		if cur != nil {
-			now = cur.Digest.String()
 		}
 		if now != entry.Digest && now != entry.After && !overwrite {
 			return res, &domain.OverwriteError{Reference: tag.String(), Existing: now, Incoming: entry.Digest}

@@ -253,16 +253,16 @@ func (c *Client) ApplyRetention(ctx context.Context, plan domain.RetentionPlan, 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		cur, err := c.current(ctx, repo.Tag(t.Tag))
+		now, err := c.digestNow(ctx, repo.Tag(t.Tag))
 		switch {
 		case err != nil:
 			each(t, domain.DeleteResult{}, c.classify("check "+t.Tag, repo.RegistryStr(), err))
 			continue
-		case cur == nil:
+		case now == "":
 			each(t, domain.DeleteResult{}, fmt.Errorf("%s:%s is gone already", plan.Repository, t.Tag))
 			continue
-		case cur.Digest.String() != t.Digest:
-			each(t, domain.DeleteResult{}, fmt.Errorf("%s moved since the plan (now %s, planned %s); left alone", repo.Tag(t.Tag), domain.ShortDigest(cur.Digest.String()), domain.ShortDigest(t.Digest)))
+		case now != t.Digest:
+			each(t, domain.DeleteResult{}, fmt.Errorf("%s moved since the plan (now %s, planned %s); left alone", repo.Tag(t.Tag), domain.ShortDigest(now), domain.ShortDigest(t.Digest)))
 			continue
 		}
 		res, err := c.DeleteTag(ctx, repo.Tag(t.Tag).String())

@@ -73,13 +73,31 @@ func (c *Client) current(ctx context.Context, tag name.Tag) (*remote.Descriptor,
 	return d, err
 }
 
-// guardOverwrite refuses to move tag from existing to incoming unless
-// overwrite is set.
-func guardOverwrite(tag name.Tag, existing *remote.Descriptor, incoming string, overwrite bool) error {
-	if existing == nil || overwrite || existing.Digest.String() == incoming {
+// digestNow is the digest tag points at now, with a HEAD; "" when the tag
+// does not exist. Checks that need no manifest bytes use it rather than
+// current (a GET, which Docker Hub counts as a pull).
+func (c *Client) digestNow(ctx context.Context, tag name.Tag) (string, error) {
+	p, err := c.puller(ctx, tag.RegistryStr())
+	if err != nil {
+		return "", err
+	}
+	d, err := p.Head(ctx, tag)
+	switch {
+	case notFound(err):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return d.Digest.String(), nil
+}
+
+// guardOverwrite refuses to move tag from the digest it points at now
+// ("" for none) to incoming unless overwrite is set.
+func guardOverwrite(tag name.Tag, existing, incoming string, overwrite bool) error {
+	if existing == "" || overwrite || existing == incoming {
 		return nil
 	}
-	return &domain.OverwriteError{Reference: tag.String(), Existing: existing.Digest.String(), Incoming: incoming}
+	return &domain.OverwriteError{Reference: tag.String(), Existing: existing, Incoming: incoming}
 }
 
 // entryFor is the journal entry for moving tag off before (nil: the tag is
@@ -167,20 +185,23 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 	host := target.RegistryStr()
 	digest := src.Digest.String()
 	res.Reference, res.Digest = target.String(), digest
+	// A GET, not a HEAD: what the tag holds now goes into the journal.
 	existing, err := c.current(ctx, target)
 	if err != nil {
 		return res, c.classify(op, host, err)
 	}
-	if existing != nil && existing.Digest.String() == digest {
+	now := ""
+	if existing != nil {
+		now = existing.Digest.String()
+	}
+	if now == digest {
 		res.Unchanged = true
 		return res, nil
 	}
-	if err := guardOverwrite(target, existing, digest, overwrite); err != nil {
+	if err := guardOverwrite(target, now, digest, overwrite); err != nil {
 		return res, err
 	}
-	if existing != nil {
-		res.Replaced = existing.Digest.String()
-	}
+	res.Replaced = now
 	entry, w, err := c.prepare(host, entryFor(jop, target, existing, digest))
 	if err != nil {
 		return res, err
@@ -230,7 +251,8 @@ func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions
 	if err != nil {
 		return domain.WriteResult{}, c.classify(op, srcHost, err)
 	}
-	existing, err := c.current(ctx, target)
+	// Refuse before moving any blob; putTag checks again before the tag moves.
+	existing, err := c.digestNow(ctx, target)
 	if err != nil {
 		return domain.WriteResult{}, c.classify(op, dstHost, err)
 	}
