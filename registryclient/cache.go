@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // DefaultCacheSize is the cache's size cap unless told otherwise.
@@ -53,7 +55,7 @@ func xdgDir(env func(string) string, variable, fallback string) string {
 
 // OpenCache opens (creating) a cache directory with a size cap in bytes.
 func OpenCache(dir string, maxBytes int64) (*DiskCache, error) {
-	for _, sub := range []string{"blobs/sha256", "repos"} {
+	for _, sub := range []string{"blobs/sha256", "repos", "probes"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("cache %s: %w", dir, err)
 		}
@@ -267,4 +269,31 @@ func (c *DiskCache) Size() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.size
+}
+
+func (c *DiskCache) probePath(host string) string {
+	sum := sha256.Sum256([]byte(host))
+	return filepath.Join(c.dir, "probes", hex.EncodeToString(sum[:])+".json")
+}
+
+// PutProbe records what a probe found out about a registry.
+func (c *DiskCache) PutProbe(caps domain.Capabilities) error {
+	data, err := json.Marshal(caps)
+	if err != nil {
+		return err
+	}
+	return c.writeFile(c.probePath(caps.Registry), data)
+}
+
+// Probe returns the last probe of a registry, however old.
+func (c *DiskCache) Probe(host string) (domain.Capabilities, bool) {
+	data, err := os.ReadFile(c.probePath(host))
+	if err != nil {
+		return domain.Capabilities{}, false
+	}
+	var caps domain.Capabilities
+	if json.Unmarshal(data, &caps) != nil || caps.Registry != host {
+		return domain.Capabilities{}, false
+	}
+	return caps, true
 }

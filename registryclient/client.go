@@ -27,6 +27,7 @@ type Client struct {
 	cache      *DiskCache
 	hubAPI     string
 	pushers    map[string]*remote.Pusher
+	probes     map[string]Capabilities
 	journal    *Journal
 	// afterJournal runs after each journal write, before the change it
 	// records; tests stop there to play a crash.
@@ -68,6 +69,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.pullers = map[string]*remote.Puller{}
 	c.pushers = map[string]*remote.Pusher{}
+	c.probes = map[string]Capabilities{}
 	c.registries = map[string]Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {

@@ -64,12 +64,16 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 			res.Siblings = append(res.Siblings, t)
 		}
 	}
+	caps, err := c.deletable(ctx, op, host)
+	if err != nil {
+		return res, err
+	}
 	entry, w, err := c.prepare(host, entryFor(domain.OpDeleteTag, tag, cur, ""))
 	if err != nil {
 		return res, err
 	}
 	res.JournalID = entry.ID
-	if res.Path, err = c.deleteOne(ctx, w, tag, cur, len(res.Siblings) > 0); err != nil {
+	if res.Path, err = c.deleteOne(ctx, w, tag, cur, len(res.Siblings) > 0, caps.TagDelete); err != nil {
 		return res, c.refused(entry, c.classify(op, host, err))
 	}
 	if c.cache != nil {
@@ -104,15 +108,33 @@ func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind s
 	return r, nil
 }
 
-// deleteOne removes tag by the first path that works (see DeleteTag).
-func (c *Client) deleteOne(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool) (domain.DeletePath, error) {
-	err := w.Delete(ctx, tag)
-	if err == nil {
-		return domain.DeletedByTag, nil
+// deletable returns the registry's capabilities (probing it once), and
+// refuses at once, before anything is journaled, when the probe found
+// deletes disabled. A registry that could not be probed is tried.
+func (c *Client) deletable(ctx context.Context, op, host string) (Capabilities, error) {
+	caps, err := c.Capabilities(ctx, host)
+	if err == nil && caps.ManifestDelete == domain.Unsupported {
+		return caps, &Error{
+			Op: op, Registry: host, Kind: ErrUnsupported, Status: http.StatusMethodNotAllowed,
+			Detail: fmt.Sprintf("deletes are disabled on this registry (probed %s; `wharf doctor %s` probes again)", caps.Age(time.Now()), host),
+		}
 	}
-	var e *Error
-	if !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
-		return "", err
+	return caps, nil
+}
+
+// deleteOne removes tag by the first path that works (see DeleteTag); byTag
+// is what the registry's probe said of DELETE by tag, so a registry known
+// not to take it is not asked.
+func (c *Client) deleteOne(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool, byTag domain.Support) (domain.DeletePath, error) {
+	if byTag != domain.Unsupported {
+		err := w.Delete(ctx, tag)
+		if err == nil {
+			return domain.DeletedByTag, nil
+		}
+		var e *Error
+		if byTag == domain.Supported || !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
+			return "", err
+		}
 	}
 	if !shared {
 		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
@@ -232,6 +254,9 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 		}
 	}
 	res := domain.DeleteResult{Reference: dig.String(), Digest: dig.DigestStr(), Path: domain.DeletedByDigest, Deleted: actual}
+	if _, err := c.deletable(ctx, op, host); err != nil {
+		return res, err
+	}
 	entry, w, err := c.prepare(host, domain.JournalEntry{
 		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: actual,
 		Digest: dig.DigestStr(), MediaType: string(cur.MediaType), Manifest: cur.Manifest,

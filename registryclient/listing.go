@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
@@ -97,9 +96,9 @@ func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
 	return all, nil
 }
 
-// tagPageSize is the n wharf asks for: the most ECR and registry:2 ≥ 2.8
-// accept.
-const tagPageSize = 1000
+// pageSize is the n wharf asks catalogs and tag lists for: the most ECR and
+// registry:2 ≥ 2.8 accept (more is refused with PAGINATION_NUMBER_INVALID).
+const pageSize = 1000
 
 // TagPages lists a repository's tags page by page. registry:2 2.8 returns
 // every tag at once; distribution v3 and most clouds page at 1000 with a Link
@@ -136,7 +135,7 @@ func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]st
 				return
 			}
 		}
-		if len(last) == tagPageSize {
+		if len(last) == pageSize {
 			c.tagPagesAfter(ctx, repo, last[len(last)-1], yield)
 		}
 	}
@@ -146,21 +145,15 @@ func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]st
 // Link header.
 func (c *Client) tagPagesAfter(ctx context.Context, repo name.Repository, last string, yield func([]string, error) bool) {
 	host := repo.RegistryStr()
-	auth, err := authn.Resolve(ctx, c.keychain, repo)
-	if err != nil {
-		yield(nil, err)
-		return
-	}
-	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, c.transportFor(host), []string{repo.Scope(transport.PullScope)})
+	hc, err := c.scopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
 	if err != nil {
 		yield(nil, c.classify("list tags", host, err))
 		return
 	}
-	hc := &http.Client{Transport: rt}
 	for {
 		u := url.URL{
 			Scheme: repo.Scheme(), Host: host, Path: "/v2/" + repo.RepositoryStr() + "/tags/list",
-			RawQuery: url.Values{"n": {strconv.Itoa(tagPageSize)}, "last": {last}}.Encode(),
+			RawQuery: url.Values{"n": {strconv.Itoa(pageSize)}, "last": {last}}.Encode(),
 		}
 		page, err := getTags(ctx, hc, u.String())
 		if err != nil {
@@ -178,7 +171,7 @@ func (c *Client) tagPagesAfter(ctx context.Context, repo name.Repository, last s
 		if len(fresh) == 0 {
 			return
 		}
-		if !yield(fresh, nil) || len(page) < tagPageSize {
+		if !yield(fresh, nil) || len(page) < pageSize {
 			return
 		}
 		last = fresh[len(fresh)-1]

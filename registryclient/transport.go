@@ -239,6 +239,7 @@ func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(c.keychain),
 		remote.WithTransport(c.transportFor(host)),
+		remote.WithPageSize(pageSize),
 		remote.WithRetryStatusCodes(retryStatusCodes...),
 		remote.WithRetryBackoff(remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 2}),
 	}

@@ -42,6 +42,8 @@ type registryReport struct {
 	Auth           string `json:"auth,omitempty"`
 	LoginOK        bool   `json:"loginOK"`
 	Error          string `json:"error,omitempty"`
+	// Capabilities is what the probe found (nil when unreachable).
+	Capabilities *registryclient.Capabilities `json:"capabilities,omitempty"`
 }
 
 func newDoctorCmd(a *app) *cobra.Command {
@@ -54,6 +56,12 @@ or the docker CLI's current context) and whether it answers; which config files
 it read; and for every registry it knows (Docker Hub and those in the docker
 config.json) whether credentials exist — never what they are — and whether
 /v2/ answers and accepts them. Name registries to check only those.
+
+It also probes what each registry can do, with requests that change nothing:
+TLS state, whether the catalog lists repositories and caps its page size,
+whether manifests can be deleted by tag or by digest, and whether the OCI
+referrers API answers. The answer is cached for a day: wharf's deletes and
+the TUI use it; doctor always probes afresh.
 It exits 1 when the engine does not answer.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep, err := a.doctor(cmd.Context(), args)
@@ -151,6 +159,9 @@ func checkRegistry(ctx context.Context, c *registryclient.Client, kr registrycli
 	if res.LoginErr != nil {
 		r.Error = res.LoginErr.Error()
 	}
+	if caps, err := c.Probe(ctx, kr.Host); err == nil && caps.Reachable {
+		r.Capabilities = &caps
+	}
 	return r
 }
 
@@ -201,6 +212,36 @@ func printDoctor(out io.Writer, rep *doctorReport) error {
 			fmt.Fprintf(w, "  ! %s\n", r.Error)
 		}
 	}
+	printCapabilities(w, rep.Registries)
 	_, err := io.WriteString(out, w.String())
 	return err
+}
+
+// printCapabilities is the probe's table, then what each registry's user
+// should know.
+func printCapabilities(w io.Writer, regs []registryReport) {
+	fmt.Fprintln(w, "\nCapabilities")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  REGISTRY\tTLS\tCATALOG\tPAGE LIMIT\tDELETE BY TAG\tDELETE BY DIGEST\tREFERRERS")
+	for _, r := range regs {
+		c := r.Capabilities
+		if c == nil {
+			fmt.Fprintf(tw, "  %s\tnot probed (unreachable)\t\t\t\t\t\n", r.Host)
+			continue
+		}
+		limit := "none found"
+		if c.PageSizeLimit > 0 {
+			limit = fmt.Sprintf("%d (wharf asks for %d)", c.PageSizeLimit, c.PageSizeLimit)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Host, c.TLS, c.Catalog, limit, c.TagDelete, c.ManifestDelete, c.Referrers)
+	}
+	_ = tw.Flush()
+	for _, r := range regs {
+		if r.Capabilities == nil {
+			continue
+		}
+		for _, n := range r.Capabilities.Notes {
+			fmt.Fprintf(w, "  %s: %s\n", r.Host, n)
+		}
+	}
 }

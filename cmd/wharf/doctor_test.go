@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
 )
 
@@ -135,6 +136,32 @@ func TestDoctorAgainstTestEnvironment(t *testing.T) {
 	if !rep.Engine.OK || rep.Engine.APIVersion != "1.41" {
 		t.Errorf("json engine %+v", rep.Engine)
 	}
+	// The probe: registry:2 deletes by digest only and caps catalog pages at
+	// 1000; the read-only user of the token registry may not find out about
+	// deletes; the untrusted TLS registry is not probed.
+	for _, r := range rep.Registries {
+		c := r.Capabilities
+		switch r.Host {
+		case anon.Host:
+			if c == nil || c.TagDelete != domain.Unsupported || c.ManifestDelete != domain.Supported || c.PageSizeLimit != 1000 || c.Catalog != domain.Supported {
+				t.Errorf("registry:2 capabilities %+v", c)
+			}
+		case token.Host:
+			if c == nil || c.ManifestDelete != domain.Unknown || c.Realm != token.TokenRealm() {
+				t.Errorf("token registry (read-only user) capabilities %+v", c)
+			}
+		case tlsReg.Host:
+			if c != nil {
+				t.Errorf("untrusted TLS registry probed: %+v", c)
+			}
+		}
+	}
+	if l := find(anon.Host + ": deleting frees no space"); !strings.Contains(l, "garbage collector") {
+		t.Errorf("doctor does not say registry:2 frees space only on garbage collection")
+	}
+	if l := find(tlsReg.Host + "  not probed"); l == "" {
+		t.Errorf("the unreachable registry has no capabilities line")
+	}
 }
 
 func TestDoctorEngineDown(t *testing.T) {
@@ -183,6 +210,9 @@ func TestDoctorReadsWharfConfig(t *testing.T) {
 			found = true
 			if !r.Reachable || r.Scheme != "https" || r.Source != "config" {
 				t.Errorf("TLS registry with ca_file: %+v", r)
+			}
+			if r.Capabilities == nil || r.Capabilities.TLS != domain.TLSCustomCA {
+				t.Errorf("TLS registry with ca_file: capabilities %+v", r.Capabilities)
 			}
 		}
 	}

@@ -1,0 +1,291 @@
+package registryclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// Capabilities is what a probe found out about a registry.
+type Capabilities = domain.Capabilities
+
+// ProbeTTL is how long a probe's answer is trusted before Capabilities asks
+// again.
+const ProbeTTL = 24 * time.Hour
+
+// probeDigest names no manifest: asking to delete it, or for its referrers,
+// shows what the registry supports and changes nothing.
+const probeDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+
+// probeRepository is asked about when the registry shows no repository of
+// its own.
+const probeRepository = "wharf-probe/capabilities"
+
+// GCNote is what a user of a distribution registry (registry:2, v3) must
+// know about deletes.
+const GCNote = "deleting frees no space until the registry's garbage collector runs (`registry garbage-collect <config.yml>`)"
+
+// Capabilities returns what the registry can do: from memory, else from the
+// disk cache when younger than ProbeTTL, else from a new probe.
+func (c *Client) Capabilities(ctx context.Context, host string) (Capabilities, error) {
+	if caps, ok := c.CachedCapabilities(host); ok {
+		return caps, nil
+	}
+	return c.Probe(ctx, host)
+}
+
+// CachedCapabilities returns a probe's answer without the network (memory,
+// then the disk cache), when there is one younger than ProbeTTL.
+func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
+	key := normalizeHost(host)
+	c.mu.Lock()
+	caps, ok := c.probes[key]
+	c.mu.Unlock()
+	if !ok && c.cache != nil {
+		caps, ok = c.cache.Probe(key)
+	}
+	if !ok || time.Since(caps.ProbedAt) > ProbeTTL {
+		return Capabilities{}, false
+	}
+	c.mu.Lock()
+	c.probes[key] = caps
+	c.mu.Unlock()
+	return caps, true
+}
+
+// Probe asks the registry afresh what it can do, with requests that change
+// nothing: /v2/ (reachable, auth), /v2/_catalog with n=1 and n=1001 (catalog,
+// page size and its cap), DELETE of a tag and of a digest that do not exist
+// (404 means supported, 400 by-digest-only, 405 deletes disabled) and the
+// referrers of that digest. A reachable registry's answer is cached; an
+// unreachable one's is returned with Reachable false and the error.
+func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
+	caps := Capabilities{
+		Registry: normalizeHost(host), ProbedAt: time.Now().UTC(),
+		Catalog: domain.Unknown, CatalogPageHonoured: domain.Unknown,
+		TagDelete: domain.Unknown, ManifestDelete: domain.Unknown, Referrers: domain.Unknown,
+	}
+	ping, err := c.Ping(ctx, host)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return caps, err
+		}
+		caps.Error = err.Error()
+		return caps, nil
+	}
+	caps.Reachable = true
+	caps.Scheme, caps.Auth, caps.Realm, caps.Service = ping.Scheme, ping.Auth, ping.Realm, ping.Service
+	caps.TLS = c.tlsState(caps.Registry, ping.Scheme)
+	if ping.LoginErr != nil {
+		caps.Notes = append(caps.Notes, "the credentials were refused, so this is what an anonymous user may do: "+ping.LoginErr.Error())
+	}
+	reg, err := c.parseRegistry(host)
+	if err != nil {
+		return caps, err
+	}
+	repo := c.probeCatalog(ctx, reg, ping.Scheme, &caps)
+	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
+	if caps.ManifestDelete == domain.Supported && caps.Registry != DockerHub && caps.Registry != "ghcr.io" {
+		caps.Notes = append(caps.Notes, GCNote)
+	}
+	c.mu.Lock()
+	c.probes[caps.Registry] = caps
+	c.mu.Unlock()
+	if c.cache != nil {
+		_ = c.cache.PutProbe(caps)
+	}
+	return caps, nil
+}
+
+// tlsState says how the connection to host is secured.
+func (c *Client) tlsState(host, scheme string) string {
+	r := c.registries[host]
+	switch {
+	case scheme == "http":
+		return domain.TLSPlainHTTP
+	case r.Insecure:
+		return domain.TLSInsecure
+	case r.CAFile != "":
+		return domain.TLSCustomCA
+	}
+	return domain.TLSVerified
+}
+
+// probeCatalog asks for one repository, then for more than registry:2
+// allows, and returns a repository to probe further (one of the registry's
+// own, a configured one, or a name of wharf's).
+func (c *Client) probeCatalog(ctx context.Context, reg name.Registry, scheme string, caps *Capabilities) string {
+	repo := probeRepository
+	if r := c.registries[caps.Registry]; len(r.Repositories) > 0 {
+		repo = r.Repositories[0]
+	}
+	hc, err := c.scopedClient(ctx, reg, reg.Scope(transport.CatalogScope))
+	if errors.Is(err, ErrDenied) || errors.Is(err, ErrUnauthorized) {
+		caps.Catalog = domain.Unsupported
+		caps.Notes = append(caps.Notes, "the catalog is refused to these credentials: repositories come from wharf's config")
+		return repo
+	}
+	if err != nil {
+		caps.Notes = append(caps.Notes, "catalog: "+err.Error())
+		return repo
+	}
+	base := scheme + "://" + reg.RegistryStr() + "/v2/_catalog?n="
+	resp, body, err := probeRequest(ctx, hc, http.MethodGet, base+"1")
+	if err != nil {
+		caps.Notes = append(caps.Notes, "catalog: "+err.Error())
+		return repo
+	}
+	if resp.StatusCode != http.StatusOK {
+		caps.Catalog = domain.Unsupported
+		caps.Notes = append(caps.Notes, fmt.Sprintf("the catalog answers %d: repositories come from wharf's config (or Hub's and GitHub's APIs)", resp.StatusCode))
+		return repo
+	}
+	caps.Catalog = domain.Supported
+	var page struct {
+		Repositories []string `json:"repositories"`
+	}
+	if err := json.Unmarshal(body, &page); err == nil {
+		switch {
+		case len(page.Repositories) > 1:
+			caps.CatalogPageHonoured = domain.Unsupported
+		case len(page.Repositories) == 1:
+			caps.CatalogPageHonoured = domain.Supported
+			repo = page.Repositories[0]
+		}
+	}
+	over := pageSize + 1
+	resp, body, err = probeRequest(ctx, hc, http.MethodGet, base+strconv.Itoa(over))
+	if err == nil && resp.StatusCode == http.StatusBadRequest && strings.Contains(string(body), "PAGINATION_NUMBER_INVALID") {
+		caps.PageSizeLimit = pageSize
+		if caps.CatalogPageHonoured == domain.Unknown {
+			caps.CatalogPageHonoured = domain.Supported
+		}
+	}
+	return repo
+}
+
+// probeRepository asks, about a tag and a digest that do not exist in repo,
+// whether they could be deleted, and for the digest's referrers.
+func (c *Client) probeRepository(ctx context.Context, repo name.Repository, scheme string, caps *Capabilities) {
+	hc, err := c.scopedClient(ctx, repo.Registry, repo.Scope(transport.DeleteScope))
+	if err != nil {
+		// A token server may refuse delete rights outright: pull is enough
+		// for the referrers.
+		hc, err = c.scopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
+	}
+	if err != nil {
+		caps.Notes = append(caps.Notes, "repository checks: "+err.Error())
+		return
+	}
+	base := scheme + "://" + repo.RegistryStr() + "/v2/" + repo.RepositoryStr()
+	tag := "wharf-probe-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	resp, _, err := probeRequest(ctx, hc, http.MethodDelete, base+"/manifests/"+tag)
+	if err != nil {
+		caps.Notes = append(caps.Notes, c.probeFailed("delete by tag", repo.RegistryStr(), err))
+	} else {
+		switch resp.StatusCode {
+		case http.StatusNotFound, http.StatusAccepted:
+			caps.TagDelete = domain.Supported
+		case http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			caps.TagDelete = domain.Unsupported
+		default:
+			caps.Notes = append(caps.Notes, rightsNote("delete by tag", resp.StatusCode))
+		}
+	}
+	resp, _, err = probeRequest(ctx, hc, http.MethodDelete, base+"/manifests/"+probeDigest)
+	if err != nil {
+		caps.Notes = append(caps.Notes, c.probeFailed("delete by digest", repo.RegistryStr(), err))
+	} else {
+		switch resp.StatusCode {
+		case http.StatusNotFound, http.StatusAccepted:
+			caps.ManifestDelete = domain.Supported
+		case http.StatusMethodNotAllowed:
+			caps.ManifestDelete = domain.Unsupported
+			caps.TagDelete = domain.Unsupported
+			caps.Notes = append(caps.Notes, "deletes are disabled (registry:2: storage.delete.enabled: false)")
+		default:
+			caps.Notes = append(caps.Notes, rightsNote("delete by digest", resp.StatusCode))
+		}
+	}
+	resp, body, err := probeRequest(ctx, hc, http.MethodGet, base+"/referrers/"+probeDigest)
+	if err != nil {
+		caps.Notes = append(caps.Notes, c.probeFailed("referrers", repo.RegistryStr(), err))
+	} else {
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			caps.Referrers = domain.Supported
+		case resp.StatusCode == http.StatusNotFound && strings.Contains(string(body), "NAME_UNKNOWN"):
+			// The route exists (a registry without the API answers from
+			// its router, not with a registry error) but the repository
+			// does not: ask again once there is one.
+			caps.Notes = append(caps.Notes, "referrers: unknown until the registry holds a repository")
+		case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusMethodNotAllowed, resp.StatusCode == http.StatusBadRequest:
+			caps.Referrers = domain.Unsupported
+		default:
+			caps.Notes = append(caps.Notes, rightsNote("referrers", resp.StatusCode))
+		}
+	}
+}
+
+// probeFailed says why a check could not tell: a token server that
+// refuses the scope fails the request before it is sent.
+func (c *Client) probeFailed(what, host string, err error) string {
+	err = c.classify("probe", host, err)
+	switch {
+	case errors.Is(err, ErrDenied):
+		return rightsNote(what, http.StatusForbidden)
+	case errors.Is(err, ErrUnauthorized):
+		return rightsNote(what, http.StatusUnauthorized)
+	}
+	return what + ": unknown: " + err.Error()
+}
+
+func rightsNote(what string, status int) string {
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		return fmt.Sprintf("%s: unknown, these credentials may not ask (%d)", what, status)
+	}
+	return fmt.Sprintf("%s: unknown, the registry answered %d", what, status)
+}
+
+// probeRequest sends one request and reads a little of the answer.
+func probeRequest(ctx context.Context, hc *http.Client, method, u string) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp, body, err
+}
+
+// scopedClient is an HTTP client that authenticates to reg with the user's
+// credentials for scope, the way go-containerregistry does.
+func (c *Client) scopedClient(ctx context.Context, reg name.Registry, scope string) (*http.Client, error) {
+	host := reg.RegistryStr()
+	auth, err := authn.Resolve(ctx, c.keychain, reg)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := transport.NewWithContext(ctx, reg, auth, c.transportFor(host), []string{scope})
+	if err != nil {
+		return nil, c.classify("authenticate", host, err)
+	}
+	return &http.Client{Transport: rt}, nil
+}
