@@ -28,6 +28,8 @@ type Client struct {
 	hubAPI     string
 	pushers    map[string]*remote.Pusher
 	probes     map[string]Capabilities
+	pace       time.Duration
+	pacer      pacer
 	journal    *Journal
 	// afterJournal runs after each journal write, before the change it
 	// records; tests stop there to play a crash.
@@ -63,7 +65,7 @@ func WithRegistries(rs []Registry) Option { return func(c *Client) { c.regs = rs
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency, hubAPI: DefaultHubAPI}
+	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency, hubAPI: DefaultHubAPI, pace: DefaultPace}
 	for _, o := range opts {
 		o(c)
 	}

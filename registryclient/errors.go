@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // The kinds of failure a user must react to differently. Match them with
@@ -53,6 +55,8 @@ type Error struct {
 	Detail string
 	// RetryAfter is how long a rate-limited caller should wait, when known.
 	RetryAfter time.Duration
+	// Budget is the request budget the registry last stated, when it did.
+	Budget *domain.RateBudget
 	// Err is the underlying error.
 	Err error
 }
@@ -86,10 +90,7 @@ func (e *Error) Hint() string {
 	case errors.Is(e.Kind, ErrDenied):
 		return fmt.Sprintf("the credentials for %s do not allow this; log in as a user who may (`docker login %s`) or ask for access", e.Registry, e.Registry)
 	case errors.Is(e.Kind, ErrRateLimited):
-		if e.RetryAfter > 0 {
-			return fmt.Sprintf("too many requests; try again in %s", e.RetryAfter.Round(time.Second))
-		}
-		return "too many requests; wait before trying again"
+		return e.rateLimitHint()
 	case errors.Is(e.Kind, ErrTLSUntrusted):
 		return fmt.Sprintf("add the registry's CA with `ca_file` in wharf's config, or put it in /etc/docker/certs.d/%s/ca.crt", e.Registry)
 	case errors.Is(e.Kind, ErrUnreachable):
@@ -249,4 +250,28 @@ func redact(msg string) string {
 		}
 	}
 	return strings.Join(fields, " ")
+}
+
+// rateLimitHint explains a 429: whose limit, how much of it is left, when
+// to try again, and what raises it.
+func (e *Error) rateLimitHint() string {
+	var b strings.Builder
+	hub := normalizeHost(e.Registry) == DockerHub || e.Registry == "index.docker.io" || e.Registry == "registry-1.docker.io"
+	if hub {
+		b.WriteString("Docker Hub's pull limit is used up")
+	} else {
+		b.WriteString("the registry's request limit is used up")
+	}
+	if e.Budget != nil && e.Budget.Limit > 0 {
+		fmt.Fprintf(&b, " (%s)", e.Budget)
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, "; try again in %s", e.RetryAfter.Round(time.Second))
+	} else {
+		b.WriteString("; wait before trying again")
+	}
+	if hub {
+		b.WriteString("; a `docker login` raises the limit, and digest checks (HEAD) do not count against it")
+	}
+	return b.String()
 }

@@ -56,7 +56,8 @@ func invalidReference(op, ref string, err error) error {
 // fetched once. Tags are requested in the order given: put the ones on
 // screen first. each is called from several goroutines as results arrive;
 // a tag that fails has Err set. Cancelling ctx stops what is still queued:
-// those tags are not requested and not reported.
+// those tags are not requested and not reported. Once the registry says its
+// budget is low (a tenth left), requests go one at a time, WithPace apart.
 func (c *Client) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
 	repo, err := c.parseRepository(repository)
 	if err != nil {
@@ -85,7 +86,12 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 			if ctx.Err() != nil {
 				return nil
 			}
+			done, err := c.wait(ctx, repo.RegistryStr())
+			if err != nil {
+				return nil
+			}
 			desc, err := p.Head(ctx, repo.Tag(tag))
+			done()
 			if ctx.Err() != nil {
 				return nil // cancelled: not a result
 			}

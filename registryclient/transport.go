@@ -31,7 +31,9 @@ const rateLimitRetries = 3
 //   - identical token requests in flight are made once: go-containerregistry
 //     refreshes a bearer token for every request that finds it expired, so K
 //     requests in flight at expiry would otherwise fetch K tokens;
-//   - the last Retry-After a host sent is kept for error messages.
+//   - the last Retry-After a host sent is kept for error messages, and the
+//     last request budget it stated (ratelimit-limit/-remaining) for the
+//     status bar and to slow background work down.
 type guard struct {
 	base http.RoundTripper
 	// timeout bounds the wait for a response's headers (not the body: a
@@ -40,12 +42,13 @@ type guard struct {
 	tokens  singleflight.Group
 	mu      sync.Mutex
 	waits   map[string]time.Duration
+	budgets map[string]RateBudget
 	recent  map[string]*tokenResponse
 	sleep   func(context.Context, time.Duration) error
 }
 
 func newGuard(base http.RoundTripper, timeout time.Duration) *guard {
-	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx}
+	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx}
 }
 
 // timeoutError is a registry that did not answer within the guard's timeout.
@@ -109,8 +112,12 @@ func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	for attempt := 0; ; attempt++ {
 		resp, err := g.roundTrip(r)
-		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		if err != nil {
 			return resp, err
+		}
+		g.noteBudget(r.URL.Host, resp.Header)
+		if resp.StatusCode != http.StatusTooManyRequests {
+			return resp, nil
 		}
 		wait := retryAfter(resp.Header.Get("Retry-After"))
 		g.noteWait(r.URL.Host, wait)
@@ -250,13 +257,18 @@ func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option
 func (c *Client) classify(op, host string, err error) error {
 	err = Classify(op, host, err)
 	var e *Error
-	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) && e.RetryAfter == 0 {
+	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) {
 		if g, ok := c.transportFor(host).(*guard); ok {
 			key := host
 			if reg, perr := name.NewRegistry(host); perr == nil {
 				key = reg.RegistryStr()
 			}
-			e.RetryAfter = g.lastWait(key)
+			if e.RetryAfter == 0 {
+				e.RetryAfter = g.lastWait(key)
+			}
+			if b, ok := g.budget(key); ok {
+				e.Budget = &b
+			}
 		}
 	}
 	return err

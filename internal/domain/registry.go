@@ -109,3 +109,27 @@ func (c Capabilities) Age(now time.Time) string {
 	}
 	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
 }
+
+// RateBudget is a registry's request budget as its last answer stated it in
+// the ratelimit-limit and ratelimit-remaining headers (Docker Hub's pull
+// limit: "100;w=21600" is 100 pulls per 21600 seconds).
+type RateBudget struct {
+	Registry  string        `json:"registry"`
+	Limit     int           `json:"limit"`
+	Remaining int           `json:"remaining"`
+	Window    time.Duration `json:"window"`
+	// At is when the registry said so.
+	At time.Time `json:"at"`
+}
+
+// Low: a tenth of the budget or less is left; background work slows down.
+func (b RateBudget) Low() bool { return b.Limit > 0 && b.Remaining*10 <= b.Limit }
+
+// String is the budget for the status bar, e.g. "pulls 87/100 per 6h".
+func (b RateBudget) String() string {
+	s := fmt.Sprintf("pulls %d/%d", b.Remaining, b.Limit)
+	if b.Window > 0 {
+		s += " per " + strings.TrimSuffix(strings.TrimSuffix(b.Window.Round(time.Minute).String(), "0s"), "0m")
+	}
+	return s
+}
