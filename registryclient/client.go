@@ -26,6 +26,7 @@ type Client struct {
 	pullers    map[string]*remote.Puller
 	cache      *DiskCache
 	hubAPI     string
+	githubAPI  string
 	pushers    map[string]*remote.Pusher
 	probes     map[string]Capabilities
 	pace       time.Duration
@@ -65,7 +66,7 @@ func WithRegistries(rs []Registry) Option { return func(c *Client) { c.regs = rs
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency, hubAPI: DefaultHubAPI, pace: DefaultPace}
+	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency, hubAPI: DefaultHubAPI, githubAPI: DefaultGitHubAPI, pace: DefaultPace}
 	for _, o := range opts {
 		o(c)
 	}

@@ -7,3 +7,6 @@ import "github.com/wharf-dev/wharf/internal/domain"
 func WithCrashAfterJournal(err error) Option {
 	return func(c *Client) { c.afterJournal = func(domain.JournalEntry) error { return err } }
 }
+
+// ProviderHint is providerHint, for the table test of cloud hosts.
+var ProviderHint = providerHint

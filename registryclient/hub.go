@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -34,8 +35,15 @@ type hubPage struct {
 // the docker credentials for Hub when there are any).
 func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 	r := c.registries[DockerHub]
-	if len(r.Repositories) == 0 && len(r.Namespaces) == 0 {
-		yield(Page{}, fmt.Errorf("docker.io has no catalog: add `namespaces:` (your user or organisation) or `repositories:` for host docker.io in wharf's config.yaml"))
+	namespaces := r.Namespaces
+	if len(namespaces) == 0 {
+		// Logged in: the user's own namespace.
+		if user := c.User(DockerHub); user != "" && user != "token" {
+			namespaces = []string{user}
+		}
+	}
+	if len(r.Repositories) == 0 && len(namespaces) == 0 {
+		yield(Page{}, fmt.Errorf("docker.io has no catalog: `docker login` to list your own repositories, or add `namespaces:` (users or organisations) or `repositories:` for host docker.io in wharf's config.yaml"))
 		return
 	}
 	if len(r.Repositories) > 0 {
@@ -43,7 +51,7 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 			return
 		}
 	}
-	if len(r.Namespaces) == 0 {
+	if len(namespaces) == 0 {
 		return
 	}
 	token, err := c.hubLogin(ctx)
@@ -51,11 +59,11 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 		yield(Page{}, err)
 		return
 	}
-	for _, ns := range r.Namespaces {
+	for _, ns := range namespaces {
 		next := c.hubAPI + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
 		for next != "" {
-			page, err := c.hubGet(ctx, next, token)
-			if err != nil {
+			var page hubPage
+			if _, err := c.getJSON(ctx, next, token, DockerHub, &page); err != nil {
 				yield(Page{}, c.classify("list repositories of "+ns, "hub.docker.com", err))
 				return
 			}
@@ -115,13 +123,20 @@ func (c *Client) hubLogin(ctx context.Context) (string, error) {
 	return tok.Token, nil
 }
 
-func (c *Client) hubGet(ctx context.Context, u, token string) (*hubPage, error) {
+// getJSON GETs a web API's JSON (Docker Hub's, GitHub's) into v with a
+// bearer token ("" for none), and returns the answer's headers (for Link).
+func (c *Client) getJSON(ctx context.Context, u, token, registry string, v any) (http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set("Accept", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if strings.Contains(u, "github") || registry == GHCR {
+		req.Header.Set("Accept", "application/vnd.github+json")
+		req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
 	}
 	resp, err := (&http.Client{Transport: c.guard}).Do(req)
 	if err != nil {
@@ -129,18 +144,17 @@ func (c *Client) hubGet(ctx context.Context, u, token string) (*hubPage, error) 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, hubStatusError(resp)
+		return nil, apiStatusError(registry, resp)
 	}
-	var page hubPage
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
-		return nil, fmt.Errorf("reading Docker Hub's answer: %w", err)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return nil, fmt.Errorf("reading %s's answer: %w", registry, err)
 	}
-	return &page, nil
+	return resp.Header, nil
 }
 
-// hubStatusError is a Hub API refusal in the registry error shape, so
+// apiStatusError is a web API's refusal in the registry error shape, so
 // Classify types it.
-func hubStatusError(resp *http.Response) error {
+func apiStatusError(registry string, resp *http.Response) error {
 	kind := ErrServer
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
@@ -152,5 +166,5 @@ func hubStatusError(resp *http.Response) error {
 	case http.StatusTooManyRequests:
 		kind = ErrRateLimited
 	}
-	return &Error{Op: "list repositories", Registry: DockerHub, Kind: kind, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
+	return &Error{Op: "list repositories", Registry: registry, Kind: kind, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
 }

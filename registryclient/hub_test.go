@@ -30,6 +30,12 @@ func hubFake(t *testing.T) *httptest.Server {
 				return
 			}
 			_ = json.NewEncoder(w).Encode(map[string]string{"token": "jwt-for-hubuser"})
+		case r.URL.Path == "/v2/namespaces/hubuser/repositories":
+			if r.Header.Get("Authorization") != "Bearer jwt-for-hubuser" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			_ = json.NewEncoder(w).Encode(map[string]any{"count": 1, "next": nil, "results": []map[string]any{{"name": "tool", "namespace": "hubuser"}}})
 		case r.URL.Path == "/v2/namespaces/myorg/repositories":
 			if r.Header.Get("Authorization") != "Bearer jwt-for-hubuser" {
 				w.WriteHeader(http.StatusUnauthorized)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -24,11 +25,16 @@ type Page = domain.CatalogPage
 // from the repositories configured for it, with a note; with none
 // configured the error says how to add them. Docker Hub, which has no
 // catalog, is answered from its configured repositories and, for its
-// configured namespaces, from Hub's repositories API.
+// configured namespaces (or the logged-in user's), from Hub's repositories
+// API; GHCR likewise from GitHub's packages API.
 func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
 	return func(yield func(Page, error) bool) {
-		if normalizeHost(host) == DockerHub {
+		switch normalizeHost(host) {
+		case DockerHub:
 			c.hubCatalog(ctx, yield)
+			return
+		case GHCR:
+			c.ghcrCatalog(ctx, yield)
 			return
 		}
 		reg, err := c.parseRegistry(host)
@@ -73,7 +79,7 @@ func refusesCatalog(err error) bool {
 func (c *Client) configuredRepositories(host string, why error, yield func(Page, error) bool) {
 	r := c.registries[normalizeHost(host)]
 	if len(r.Repositories) == 0 {
-		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s", why, host, "wharf's config.yaml"))
+		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s%s", why, host, "wharf's config.yaml", providerHint(host)))
 		return
 	}
 	var kind string
@@ -216,4 +222,21 @@ func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) 
 		}
 	}
 	return all, nil
+}
+
+// providerHint says where a cloud registry's users find their repository
+// names, for the message that asks them to configure the list.
+func providerHint(host string) string {
+	h := normalizeHost(host)
+	switch {
+	case strings.HasSuffix(h, ".amazonaws.com"):
+		return " (Amazon ECR: `aws ecr describe-repositories` lists them)"
+	case strings.HasSuffix(h, "-docker.pkg.dev"), h == "gcr.io", strings.HasSuffix(h, ".gcr.io"):
+		return " (Google Artifact Registry: `gcloud artifacts docker images list` lists them)"
+	case strings.HasSuffix(h, ".azurecr.io"):
+		return " (Azure Container Registry: `az acr repository list` lists them)"
+	case h == "registry.gitlab.com" || strings.HasPrefix(h, "registry.gitlab."):
+		return " (GitLab: each project's Deploy › Container Registry page shows them)"
+	}
+	return ""
 }

@@ -1,0 +1,122 @@
+package registryclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/tomnomnom/linkheader"
+)
+
+// GHCR is GitHub's container registry.
+const GHCR = "ghcr.io"
+
+// DefaultGitHubAPI is GitHub's REST API, which lists a user's or an
+// organisation's container packages (GHCR's catalog lists nothing).
+const DefaultGitHubAPI = "https://api.github.com"
+
+// WithGitHubAPI points GHCR listings at another base URL (tests, GitHub
+// Enterprise).
+func WithGitHubAPI(base string) Option { return func(c *Client) { c.githubAPI = base } }
+
+// ghcrPackage is the part of GitHub's package object wharf reads.
+type ghcrPackage struct {
+	Name  string `json:"name"`
+	Owner struct {
+		Login string `json:"login"`
+	} `json:"owner"`
+}
+
+// ghcrCatalog lists GHCR repositories: the configured ones, then the
+// container packages of each configured namespace (an organisation, else a
+// user) or, with none configured, of the logged-in user, through GitHub's
+// packages API with the token from the docker credentials for ghcr.io.
+func (c *Client) ghcrCatalog(ctx context.Context, yield func(Page, error) bool) {
+	r := c.registries[GHCR]
+	if len(r.Repositories) > 0 {
+		if !yield(Page{Items: r.Repositories, Configured: true, Note: "ghcr.io: configured repositories"}, nil) {
+			return
+		}
+	}
+	token, err := c.githubToken(ctx)
+	if err != nil {
+		yield(Page{}, err)
+		return
+	}
+	if token == "" {
+		if len(r.Repositories) == 0 {
+			yield(Page{}, errors.New("ghcr.io lists packages only to a logged-in user: `docker login ghcr.io` with a token that may read:packages, or add `repositories:` for host ghcr.io in wharf's config.yaml"))
+		}
+		return
+	}
+	if len(r.Namespaces) == 0 {
+		c.ghcrPackages(ctx, "/user/packages", "your packages", token, yield)
+		return
+	}
+	for _, ns := range r.Namespaces {
+		org := "/orgs/" + url.PathEscape(ns) + "/packages"
+		if !c.ghcrPackages(ctx, org, ns, token, func(p Page, err error) bool {
+			if errors.Is(err, ErrNotFound) {
+				// Not an organisation: a user.
+				return c.ghcrPackages(ctx, "/users/"+url.PathEscape(ns)+"/packages", ns, token, yield)
+			}
+			return yield(p, err)
+		}) {
+			return
+		}
+	}
+}
+
+// ghcrPackages lists one owner's container packages page by page,
+// following the Link header; it returns false when yield asked to stop.
+func (c *Client) ghcrPackages(ctx context.Context, path, owner, token string, yield func(Page, error) bool) bool {
+	next := c.githubAPI + path + "?package_type=container&per_page=100"
+	for next != "" {
+		var pkgs []ghcrPackage
+		h, err := c.getJSON(ctx, next, token, GHCR, &pkgs)
+		if err != nil {
+			return yield(Page{}, c.classify("list packages of "+owner, GHCR, err))
+		}
+		items := make([]string, 0, len(pkgs))
+		for _, p := range pkgs {
+			items = append(items, p.Owner.Login+"/"+p.Name)
+		}
+		if !yield(Page{Items: items, Note: fmt.Sprintf("ghcr.io: %s through GitHub's packages API", owner)}, nil) {
+			return false
+		}
+		next = ""
+		for _, l := range linkheader.Parse(h.Get("Link")) {
+			if l.Rel == "next" {
+				next = l.URL
+			}
+		}
+	}
+	return true
+}
+
+// githubToken is the token `docker login ghcr.io` stored (GHCR takes a
+// GitHub token as the password); "" when not logged in.
+func (c *Client) githubToken(ctx context.Context) (string, error) {
+	reg, err := name.NewRegistry(GHCR)
+	if err != nil {
+		return "", err
+	}
+	auth, err := authn.Resolve(ctx, c.keychain, reg)
+	if err != nil || auth == authn.Anonymous {
+		return "", err
+	}
+	cfg, err := auth.Authorization()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case cfg.Password != "":
+		return cfg.Password, nil
+	case cfg.RegistryToken != "":
+		return cfg.RegistryToken, nil
+	}
+	return cfg.IdentityToken, nil
+}

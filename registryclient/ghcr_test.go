@@ -1,0 +1,134 @@
+package registryclient_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// githubFake answers like GitHub's documented packages API:
+// GET /user/packages, /orgs/{org}/packages and /users/{user}/packages with
+// package_type=container, paged with a Link header, 404 for an
+// organisation that does not exist, 401 "Bad credentials" for a wrong token.
+func githubFake(t *testing.T) *httptest.Server {
+	t.Helper()
+	var srv *httptest.Server
+	pkg := func(owner, name string) map[string]any {
+		return map[string]any{"id": len(name), "name": name, "package_type": "container", "visibility": "private", "owner": map[string]any{"login": owner, "type": "User"}}
+	}
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer ghp_secret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}`)
+			return
+		}
+		if r.URL.Query().Get("package_type") != "container" || r.Header.Get("X-GitHub-Api-Version") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var out []map[string]any
+		switch r.URL.Path {
+		case "/user/packages":
+			if r.URL.Query().Get("page") == "" {
+				w.Header().Set("Link", fmt.Sprintf(`<%s/user/packages?package_type=container&per_page=100&page=2>; rel="next", <%s/user/packages?package_type=container&per_page=100&page=2>; rel="last"`, srv.URL, srv.URL))
+				out = []map[string]any{pkg("octocat", "app"), pkg("octocat", "tools/builder")}
+			} else {
+				out = []map[string]any{pkg("octocat", "web")}
+			}
+		case "/orgs/myorg/packages":
+			out = []map[string]any{pkg("myorg", "api")}
+		case "/users/octocat/packages":
+			out = []map[string]any{pkg("octocat", "app")}
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"message":"Not Found"}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(out)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func ghcrClient(t *testing.T, api string, password string, namespaces []string) *registryclient.Client {
+	t.Helper()
+	opts := []registryclient.Option{registryclient.WithGitHubAPI(api), registryclient.WithRegistries([]registryclient.Registry{{
+		RegistryConfig: registryclient.RegistryConfig{Name: "ghcr.io", Host: "ghcr.io", Namespaces: namespaces}, Source: registryclient.SourceConfig,
+	}})}
+	if password != "" {
+		opts = append(opts, registryclient.WithKeychain(testenv.KeychainFor("ghcr.io", &authn.Basic{Username: "octocat", Password: password})))
+	}
+	return newClient(t, opts...)
+}
+
+// Contract test: GitHub cannot be reached from here, so a local server
+// answers with the documented response shapes; the code path is the real one.
+func TestGHCRPackageListingContract(t *testing.T) {
+	gh := githubFake(t)
+	ctx := testCtx(t)
+
+	var pages [][]string
+	for page, err := range ghcrClient(t, gh.URL, "ghp_secret", nil).CatalogPages(ctx, "ghcr.io") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, page.Items)
+	}
+	if want := [][]string{{"octocat/app", "octocat/tools/builder"}, {"octocat/web"}}; fmt.Sprint(pages) != fmt.Sprint(want) {
+		t.Errorf("the logged-in user's packages: %v, want %v", pages, want)
+	}
+
+	// An organisation, then a user (not an organisation: 404, asked again
+	// as a user).
+	repos, err := ghcrClient(t, gh.URL, "ghp_secret", []string{"myorg", "octocat"}).Catalog(ctx, "ghcr.io")
+	if err != nil || fmt.Sprint(repos) != "[myorg/api octocat/app]" {
+		t.Errorf("namespaces: %v %v", repos, err)
+	}
+
+	_, err = ghcrClient(t, gh.URL, "ghp_wrong", nil).Catalog(ctx, "ghcr.io")
+	if err == nil || !strings.Contains(err.Error(), "unauthorized") || !strings.Contains(err.Error(), "docker login ghcr.io") || strings.Contains(err.Error(), "ghp_wrong") {
+		t.Errorf("wrong token: %v", err)
+	}
+	_, err = ghcrClient(t, gh.URL, "", nil).Catalog(ctx, "ghcr.io")
+	if err == nil || !strings.Contains(err.Error(), "read:packages") || !strings.Contains(err.Error(), "repositories:") {
+		t.Errorf("not logged in: %v", err)
+	}
+}
+
+// Contract test: logged in to Docker Hub with nothing configured, wharf
+// lists the user's own namespace.
+func TestHubListsTheLoggedInUsersNamespaceContract(t *testing.T) {
+	hub := hubFake(t)
+	c := newClient(t, registryclient.WithHubAPI(hub.URL),
+		registryclient.WithKeychain(testenv.KeychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "hub-secret"})))
+	repos, err := c.Catalog(testCtx(t), "docker.io")
+	if err != nil || fmt.Sprint(repos) != "[hubuser/tool]" {
+		t.Errorf("logged in as hubuser: %v %v", repos, err)
+	}
+}
+
+// A cloud registry without a usable catalog says how to list its
+// repositories in the message that asks for them.
+func TestCloudRegistriesSayWhereTheirRepositoriesAreListed(t *testing.T) {
+	for host, want := range map[string]string{
+		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "aws ecr describe-repositories",
+		"europe-docker.pkg.dev":                        "gcloud artifacts docker images list",
+		"myreg.azurecr.io":                             "az acr repository list",
+		"registry.gitlab.com":                          "Container Registry page",
+	} {
+		if got := registryclient.ProviderHint(host); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to mention %q", host, got, want)
+		}
+	}
+	if got := registryclient.ProviderHint("registry.local:5000"); got != "" {
+		t.Errorf("a private registry gets a provider hint: %q", got)
+	}
+}
