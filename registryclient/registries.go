@@ -153,3 +153,11 @@ func (c *Client) parseReference(ref string) (name.Reference, error) {
 	}
 	return name.ParseReference(ref, c.nameOptions(r.Context().RegistryStr())...)
 }
+
+// Knows reports whether host is one of the client's registries (Docker Hub
+// always is).
+func (c *Client) Knows(host string) bool {
+	h := normalizeHost(host)
+	_, ok := c.registries[h]
+	return ok || h == DockerHub
+}

@@ -96,18 +96,20 @@ func (c Capabilities) Badge() string {
 	return strings.Join(parts, " · ")
 }
 
-// Age says how long ago the probe ran, for "probed 3h ago".
-func (c Capabilities) Age(now time.Time) string {
-	d := now.Sub(c.ProbedAt)
+// Age says how long ago the probe ran, e.g. "3h ago".
+func (c Capabilities) Age(now time.Time) string { return HumanAge(now.Sub(c.ProbedAt)) + " ago" }
+
+// HumanAge is a duration as people read an age: "<1m", "5m", "3h", "2d".
+func HumanAge(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return "<1m"
 	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d.Hours()))
+		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // RateBudget is a registry's request budget as its last answer stated it in
@@ -132,4 +134,81 @@ func (b RateBudget) String() string {
 		s += " per " + strings.TrimSuffix(strings.TrimSuffix(b.Window.Round(time.Minute).String(), "0s"), "0m")
 	}
 	return s
+}
+
+// SyncState is how a local tag stands against the same tag in its registry.
+type SyncState string
+
+// The states of a local tag against its registry.
+const (
+	// SyncUpToDate: the local image's digest for the repository is the
+	// remote tag's.
+	SyncUpToDate SyncState = "up to date"
+	// SyncStale: the remote tag holds another image (see SyncStatus.Moved).
+	SyncStale SyncState = "stale"
+	// SyncLocalOnly: the registry has no such tag.
+	SyncLocalOnly SyncState = "local only"
+	// SyncRemoteOnly: a tag of the repository that is not local.
+	SyncRemoteOnly SyncState = "remote only"
+	// SyncUnknown: the registry could not be asked (Err says why).
+	SyncUnknown SyncState = "unknown"
+)
+
+// SyncStatus is one tag's state between the engine and its registry.
+type SyncStatus struct {
+	// Reference is the tag in full, e.g. "registry.local:5000/app:1.0";
+	// Local is how the engine names it ("app:1.0" for Docker Hub's).
+	Reference  string    `json:"reference"`
+	Local      string    `json:"local,omitempty"`
+	Repository string    `json:"repository"`
+	Tag        string    `json:"tag"`
+	State      SyncState `json:"state"`
+	// LocalID is the local image; LocalDigest its manifest digest in this
+	// repository ("" when it was never pushed there or pulled from it).
+	LocalID      string    `json:"localID,omitempty"`
+	LocalDigest  string    `json:"localDigest,omitempty"`
+	RemoteDigest string    `json:"remoteDigest,omitempty"`
+	LocalCreated time.Time `json:"localCreated,omitzero"`
+	// RemoteCreated is known for stale tags.
+	RemoteCreated time.Time `json:"remoteCreated,omitzero"`
+	// Moved: stale because the remote tag moved since the local image came
+	// from (or went to) the registry; else the local image was built here
+	// and never pushed.
+	Moved bool   `json:"moved,omitempty"`
+	Err   string `json:"error,omitempty"`
+}
+
+// Sync actions: what brings a tag in line.
+const (
+	SyncPull = "pull"
+	SyncPush = "push"
+)
+
+// Action is what brings the tag in line: pull the newer remote image, push
+// the local one, or nothing.
+func (s SyncStatus) Action() string {
+	switch {
+	case s.State == SyncRemoteOnly, s.State == SyncStale && s.Moved:
+		return SyncPull
+	case s.State == SyncLocalOnly, s.State == SyncStale:
+		return SyncPush
+	}
+	return ""
+}
+
+// Mark is the one-character sign of the state in the Local pane.
+func (s SyncState) Mark() string {
+	switch s {
+	case SyncUpToDate:
+		return "="
+	case SyncStale:
+		return "≠"
+	case SyncLocalOnly:
+		return "+"
+	case SyncRemoteOnly:
+		return "-"
+	case SyncUnknown:
+		return "?"
+	}
+	return " "
 }

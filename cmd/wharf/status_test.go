@@ -1,0 +1,123 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/testenv"
+)
+
+// configureRegistry writes a wharf config that knows the registry.
+func configureRegistry(t *testing.T, env map[string]string, host string) {
+	t.Helper()
+	dir := filepath.Join(env["XDG_CONFIG_HOME"], "wharf")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("registries:\n  - host: "+host+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A private engine and registry: push two tags, then move one of them in
+// the registry from another image (stale, moved), build one that is never
+// pushed (local only), one that the registry holds with other content
+// (stale, not moved: push), and a tag only the registry has (remote only).
+func TestStatusLocalVsRemote(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 3*time.Minute)
+	env := engineEnv(t, eng)
+	configureRegistry(t, env, reg.Host)
+	repo := reg.Repo("status/app")
+	for ref, spec := range map[string]fixtures.Spec{
+		repo + ":1": fixtures.App, repo + ":2": fixtures.AppOld, repo + ":dev": fixtures.Deep, repo + ":built": fixtures.AppRC,
+		"wharf-fixtures/elsewhere:1": fixtures.App,
+	} {
+		if _, err := testenv.LoadImage(ctx, eng, ref, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tag := range []string{"1", "2"} {
+		if out, err := runWharf(t, env, "push", repo+":"+tag); err != nil {
+			t.Fatalf("push %s: %v\n%s", tag, err, out)
+		}
+	}
+	// In the registry: other:1 holds Deep; app:2 is moved onto it; built
+	// and 3 exist only there.
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
+		{Repo: "status/other", Tags: []string{"1"}, Image: &fixtures.Deep},
+		{Repo: "status/app", Tags: []string{"built", "3"}, Image: &fixtures.AMD64},
+	}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runWharf(t, env, "cp", "--overwrite", reg.Repo("status/other:1"), repo+":2"); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+
+	out, err := runWharf(t, env, "status", "--json", reg.Host+"/status")
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	var res []domain.SyncStatus
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	byTag := map[string]domain.SyncStatus{}
+	for _, s := range res {
+		byTag[s.Tag] = s
+	}
+	if len(res) != 5 {
+		t.Errorf("%d statuses, want 1, 2, dev, built and 3 (not the other repository, not Docker Hub's): %+v", len(res), res)
+	}
+	deep, amd := fixtureDigest(t, fixtures.Deep), fixtureDigest(t, fixtures.AMD64)
+	for tag, want := range map[string]struct {
+		state  domain.SyncState
+		moved  bool
+		action string
+		remote string
+	}{
+		"1":     {domain.SyncUpToDate, false, "", byTag["1"].LocalDigest},
+		"2":     {domain.SyncStale, true, domain.SyncPull, deep},
+		"dev":   {domain.SyncLocalOnly, false, domain.SyncPush, ""},
+		"built": {domain.SyncStale, false, domain.SyncPush, amd},
+		"3":     {domain.SyncRemoteOnly, false, domain.SyncPull, ""},
+	} {
+		s := byTag[tag]
+		if s.State != want.state || s.Moved != want.moved || s.Action() != want.action || s.RemoteDigest != want.remote {
+			t.Errorf("%s: %+v, want %s moved=%v action %q remote %s", tag, s, want.state, want.moved, want.action, want.remote)
+		}
+	}
+	if s := byTag["1"]; !strings.HasPrefix(s.LocalDigest, "sha256:") {
+		t.Errorf("pushed tag without its repo digest: %+v", s)
+	}
+	if s := byTag["2"]; s.LocalDigest == "" || s.LocalDigest == s.RemoteDigest || s.LocalCreated.IsZero() || s.RemoteCreated.IsZero() {
+		t.Errorf("stale tag must show both digests and both ages: %+v", s)
+	}
+
+	text, err := runWharf(t, env, "status", repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wharf status:\n%s", text)
+	for _, want := range []string{"stale (moved)", "up to date", "local only", "remote only", "(not pushed)", domain.ShortDigest(deep)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("status output lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func fixtureDigest(t *testing.T, s fixtures.Spec) string {
+	t.Helper()
+	d, err := fixtures.Digest(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
