@@ -235,4 +235,3 @@ func remoteOnly(ctx context.Context, remote Remote, tags []localTag, opts Option
 	}
 	return out
 }
-
