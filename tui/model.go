@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
@@ -66,7 +67,11 @@ type Options struct {
 	// not); PushTargets are the registries P offers, the usual one first.
 	LocalChanger local.Changer
 	PushTargets  []string
-	Styles       *theme.Styles
+	// Prober finds out what each registry can do (shown in the list of
+	// registries); Budget tells a registry's request budget (status bar).
+	Prober repos.Prober
+	Budget BudgetReader
+	Styles *theme.Styles
 }
 
 // page is a full-screen page over the panes: the help or the jobs.
@@ -108,6 +113,8 @@ type Model struct {
 	lastErr string
 	// engine is what the last listing said of the engine: "", "up", "down".
 	engine string
+	// budget is the current registry's request budget, once it stated it.
+	budget *domain.RateBudget
 	width  int
 	height int
 }
@@ -118,6 +125,9 @@ func New(opts Options) *Model {
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
 	m.repos = repos.New(opts.Repos, opts.Registries, opts.Registry, opts.Styles)
+	if opts.Prober != nil {
+		m.repos.SetProber(opts.Prober)
+	}
 	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
 	m.details = details.New(details.Sources{Remote: opts.Details, Local: opts.LocalDetails, Differ: opts.Differ, Referrers: opts.Referrers}, opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
@@ -190,11 +200,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case local.SelectedMsg:
 		return m, m.details.LoadLocal(msg.ID)
 	case repos.RegistryChosenMsg:
-		m.opts.Registry, m.opts.Label, m.opts.User = msg.Host, "", ""
+		m.opts.Registry, m.opts.Label, m.opts.User, m.budget = msg.Host, "", "", nil
 		if m.opts.UserOf != nil {
 			m.opts.User = m.opts.UserOf(msg.Host)
 		}
+		return m, m.budgetCmd()
+	case budgetMsg:
+		if msg.host == m.opts.Registry {
+			m.budget = &msg.budget
+		}
 		return m, nil
+	case tags.DigestsDoneMsg:
+		return m, tea.Batch(m.tags.Update(msg), m.budgetCmd())
 	case repos.SelectedMsg:
 		m.setFocus(paneTags)
 		return m, m.tags.Load(msg.Repository)
@@ -484,11 +501,19 @@ func (m *Model) statusBar() string {
 		reg = m.opts.Registry + " (" + m.opts.Label + ", " + who + ")"
 	}
 	parts = append(parts, reg)
-	left := strings.Join(parts, " · ")
-	if m.lastErr == "" {
-		return m.styles.StatusBar.Render(listnav.Truncate(left, m.width))
+	bar := m.styles.StatusBar.Render(strings.Join(parts, " · "))
+	if m.budget != nil {
+		// A low budget is a warning: slower background work ahead.
+		style := m.styles.StatusBar
+		if m.budget.Low() {
+			style = m.styles.StatusError
+		}
+		bar += m.styles.StatusBar.Render(" · ") + style.Render(m.budget.String())
 	}
-	return listnav.Truncate(m.styles.StatusBar.Render(left)+" · "+m.styles.StatusError.Render("error: "+m.lastErr+" (esc dismisses)"), m.width)
+	if m.lastErr != "" {
+		bar += m.styles.StatusBar.Render(" · ") + m.styles.StatusError.Render("error: "+m.lastErr+" (esc dismisses)")
+	}
+	return listnav.Truncate(bar, m.width)
 }
 
 func (m *Model) keyHint() string {

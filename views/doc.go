@@ -38,6 +38,12 @@ type StatusMsg struct {
 	Err  error
 }
 
+// Status is a command that puts text in the status bar.
+func Status(text string) tea.Cmd { return func() tea.Msg { return StatusMsg{Text: text} } }
+
+// Failed is a command that shows err in the status bar.
+func Failed(err error) tea.Cmd { return func() tea.Msg { return StatusMsg{Err: err} } }
+
 // Capturer is a pane that sometimes takes every key (while a filter is
 // typed); the root then passes it the keys it would handle itself.
 type Capturer interface {

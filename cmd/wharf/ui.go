@@ -40,7 +40,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 			for _, o := range setup.known {
 				hosts = append(hosts, o.Host)
 			}
-			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Styles: styles, PushTargets: targets, User: c.User(r.Host), UserOf: c.User, Registries: hosts}, c, func() {}, nil
+			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Prober: c, Budget: c, Styles: styles, PushTargets: targets, User: c.User(r.Host), UserOf: c.User, Registries: hosts}, c, func() {}, nil
 		}
 	}
 	reg, err := demo.Start(ctx)
@@ -68,7 +68,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 		closeAll()
 		return tui.Options{}, nil, nil, err
 	}
-	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
+	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Prober: c, Budget: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
 }
 
 // changerOf is the Tags pane's way to change the registry, or nil (a

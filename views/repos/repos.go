@@ -8,6 +8,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -23,6 +24,13 @@ type Lister interface {
 	CatalogPages(ctx context.Context, host string) iter.Seq2[domain.CatalogPage, error]
 }
 
+// Prober finds out what a registry can do: Capabilities answers from the
+// cache when it can, Probe always asks the registry.
+type Prober interface {
+	Capabilities(ctx context.Context, host string) (domain.Capabilities, error)
+	Probe(ctx context.Context, host string) (domain.Capabilities, error)
+}
+
 // KeyMap are the pane's keys.
 type KeyMap struct {
 	Nav    listnav.KeyMap
@@ -31,6 +39,8 @@ type KeyMap struct {
 	// Up goes from the repositories to the list of registries (esc, which
 	// the root passes on through Clear).
 	Up key.Binding
+	// Probe asks the registry under the cursor again what it can do.
+	Probe key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -40,7 +50,15 @@ func DefaultKeyMap() KeyMap {
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show tags")),
 		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Up:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "registries")),
+		Probe:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "probe registry again")),
 	}
+}
+
+// ProbedMsg carries what a registry can do (from the cache or a new probe).
+type ProbedMsg struct {
+	Host string
+	Caps domain.Capabilities
+	Err  error
 }
 
 // PageLoadedMsg carries one page of a registry's repositories; more may
@@ -75,6 +93,11 @@ type Model struct {
 	registries   []string
 	atRegistries bool
 	regCur       listnav.Cursor
+	// prober, when set, finds out what each registry can do; caps holds
+	// the answers, probing the hosts being asked.
+	prober  Prober
+	caps    map[string]domain.Capabilities
+	probing map[string]bool
 	// filter narrows the repositories to shown (indices into repos).
 	filter  listnav.Filter
 	shown   []int
@@ -98,7 +121,54 @@ func New(src Lister, registries []string, host string, styles *theme.Styles) *Mo
 	if !slices.Contains(registries, host) {
 		registries = append([]string{host}, registries...)
 	}
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, host: host, registries: registries, filter: listnav.NewFilter()}
+	return &Model{
+		keys: DefaultKeyMap(), styles: styles, src: src, host: host, registries: registries, filter: listnav.NewFilter(),
+		caps: map[string]domain.Capabilities{}, probing: map[string]bool{},
+	}
+}
+
+// SetProber lets the pane show what each registry can do (nil: nothing
+// shown).
+func (m *Model) SetProber(p Prober) { m.prober = p }
+
+// Capabilities returns what the pane knows of a registry's capabilities.
+func (m *Model) Capabilities(host string) (domain.Capabilities, bool) {
+	c, ok := m.caps[host]
+	return c, ok
+}
+
+// probe asks for host's capabilities: from the cache, or afresh.
+func (m *Model) probe(host string, again bool) tea.Cmd {
+	if m.prober == nil || m.probing[host] {
+		return nil
+	}
+	if _, known := m.caps[host]; known && !again {
+		return nil
+	}
+	m.probing[host] = true
+	return probeRegistry(m.prober, host, again)
+}
+
+func probeRegistry(p Prober, host string, again bool) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		ask := p.Capabilities
+		if again {
+			ask = p.Probe
+		}
+		caps, err := ask(ctx, host)
+		return ProbedMsg{Host: host, Caps: caps, Err: err}
+	}
+}
+
+// probeAll asks for every registry's capabilities not known yet.
+func (m *Model) probeAll() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, h := range m.registries {
+		cmds = append(cmds, m.probe(h, false))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Clear goes up from the repositories to the registries (when there is more
@@ -115,13 +185,18 @@ func (m *Model) Clear() (bool, tea.Cmd) {
 	m.regCur.SetLen(len(m.registries))
 	m.regCur.Pos = slices.Index(m.registries, m.host)
 	m.regCur.Clamp()
-	return true, nil
+	return true, m.probeAll()
 }
 
 // registryKey moves over the registries; enter opens one.
 func (m *Model) registryKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.regCur.Handle(m.keys.Nav, msg):
+	case key.Matches(msg, m.keys.Probe):
+		if m.prober == nil {
+			return views.Status("this registry cannot be probed here")
+		}
+		return m.probe(m.registries[m.regCur.Pos], true)
 	case key.Matches(msg, m.keys.Open):
 		m.host, m.atRegistries = m.registries[m.regCur.Pos], false
 		host := m.host
@@ -130,8 +205,9 @@ func (m *Model) registryKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// Init starts loading the repositories.
-func (m *Model) Init() tea.Cmd { return m.load() }
+// Init starts loading the repositories and finding out what the registry
+// can do.
+func (m *Model) Init() tea.Cmd { return tea.Batch(m.load(), m.probe(m.host, false)) }
 
 func (m *Model) load() tea.Cmd {
 	if m.cancel != nil {
@@ -183,6 +259,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.note = msg.Page.Note
 		}
 		return views.WaitNext(msg.stream, PageLoadedMsg.withStream)
+	case ProbedMsg:
+		delete(m.probing, msg.Host)
+		if msg.Err == nil {
+			m.caps[msg.Host] = msg.Caps
+		}
+		return nil
 	case LoadedMsg:
 		if msg.Host != m.host || msg.Seq != m.seq {
 			return nil
@@ -264,7 +346,7 @@ func (m *Model) View() string {
 	if m.atRegistries {
 		from, to := m.regCur.Visible()
 		for i := from; i < to; i++ {
-			line := listnav.Truncate(m.registries[i], m.width)
+			line := listnav.Truncate(m.registryLine(m.registries[i]), m.width)
 			if i == m.regCur.Pos && m.focused {
 				line = m.styles.Selected.Render(listnav.Pad(line, m.width))
 			} else if m.registries[i] == m.host {
@@ -272,7 +354,7 @@ func (m *Model) View() string {
 			}
 			lines = append(lines, line)
 		}
-		return strings.Join(lines, "\n")
+		return strings.Join(append(lines, m.capabilityLines()...), "\n")
 	}
 	if m.note != "" {
 		lines = append(lines, m.styles.Muted.Render(listnav.Wrap(m.note, m.width)))
@@ -299,10 +381,49 @@ func (m *Model) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// capabilityLines spell out what the registry under the cursor can do,
+// below the list: the badge, then the probe's notes.
+func (m *Model) capabilityLines() []string {
+	if len(m.registries) == 0 {
+		return nil
+	}
+	c, ok := m.caps[m.registries[m.regCur.Pos]]
+	if !ok {
+		return nil
+	}
+	text := []string{"", c.Registry + ": " + c.Badge()}
+	if c.Error != "" {
+		text = append(text, c.Error)
+	}
+	text = append(text, c.Notes...)
+	if !c.ProbedAt.IsZero() {
+		text = append(text, "probed "+c.Age(time.Now())+" · R probes again")
+	}
+	var out []string
+	for _, t := range text {
+		out = append(out, m.styles.Muted.Render(listnav.Wrap(t, m.width)))
+	}
+	return out
+}
+
+// registryLine is a registry with what it can do, when known.
+func (m *Model) registryLine(host string) string {
+	switch c, ok := m.caps[host]; {
+	case ok:
+		return host + "  " + c.Badge()
+	case m.probing[host]:
+		return host + "  probing…"
+	}
+	return host
+}
+
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
 	if m.filter.Typing {
 		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
+	}
+	if m.atRegistries {
+		return []key.Binding{m.keys.Open, m.keys.Probe}
 	}
 	if len(m.registries) > 1 {
 		return []key.Binding{m.keys.Open, m.keys.Up}
@@ -313,7 +434,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Reload, m.keys.Up}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Reload, m.keys.Up, m.keys.Probe}}
 }
 
 // Click moves the cursor to the repository (or registry) on a clicked line.

@@ -17,9 +17,9 @@ import (
 // errNoChanger is why the change keys do nothing without a changer.
 var errNoChanger = errors.New("this registry is read-only here: wharf changes registries only with its journal (see `wharf doctor`)")
 
-func status(text string) tea.Cmd { return func() tea.Msg { return views.StatusMsg{Text: text} } }
+func status(text string) tea.Cmd { return views.Status(text) }
 
-func failed(err error) tea.Cmd { return func() tea.Msg { return views.StatusMsg{Err: err} } }
+func failed(err error) tea.Cmd { return views.Failed(err) }
 
 func request(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
