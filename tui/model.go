@@ -67,6 +67,9 @@ type Options struct {
 	// not); PushTargets are the registries P offers, the usual one first.
 	LocalChanger local.Changer
 	PushTargets  []string
+	// Syncer compares local tags with their registries (the Local pane's
+	// marks and S); nil shows no marks.
+	Syncer local.Syncer
 	// Prober finds out what each registry can do (shown in the list of
 	// registries); Budget tells a registry's request budget (status bar).
 	Prober repos.Prober
@@ -124,6 +127,9 @@ func New(opts Options) *Model {
 	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs()}
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
+	if opts.Syncer != nil {
+		m.local.SetSyncer(opts.Syncer)
+	}
 	m.repos = repos.New(opts.Repos, opts.Registries, opts.Registry, opts.Styles)
 	if opts.Prober != nil {
 		m.repos.SetProber(opts.Prober)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/demo"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/localcache"
 	"github.com/wharf-dev/wharf/registryclient"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/tui/theme"
@@ -47,9 +49,9 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 	if err != nil {
 		return tui.Options{}, nil, nil, err
 	}
-	label := "embedded demo"
+	label := demoLabel
 	if !wantDemo {
-		label = "embedded demo: no registry in " + setup.docker.Path + " or " + registryclient.DefaultConfigPath(a.env)
+		label = demoLabel + ": no registry in " + setup.docker.Path + " or " + registryclient.DefaultConfigPath(a.env)
 	}
 	// The demo's changes go to a journal of its own, gone with the demo.
 	dir, err := os.MkdirTemp("", "wharf-demo-journal-")
@@ -69,6 +71,20 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 		return tui.Options{}, nil, nil, err
 	}
 	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Prober: c, Budget: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
+}
+
+// demoLabel starts the status bar's label of the embedded demo.
+const demoLabel = "embedded demo"
+
+// localSync compares the engine's tags with their registries for the
+// Local pane.
+type localSync struct {
+	cache *localcache.Cache
+	c     *registryclient.Client
+}
+
+func (l localSync) SyncStatus(ctx context.Context) ([]domain.SyncStatus, error) {
+	return syncStatus(ctx, l.cache, l.c, nil, false)
 }
 
 // changerOf is the Tags pane's way to change the registry, or nil (a
@@ -118,6 +134,11 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 	defer cache.Close()
 	opts.Local, opts.LocalDetails = cache, cache
 	opts.LocalChanger = localChanges{c: cache, rc: client}
+	// The demo's registry holds none of the engine's images: no marks
+	// there, and no requests to Docker Hub for them.
+	if !strings.HasPrefix(opts.Label, demoLabel) {
+		opts.Syncer = localSync{cache: cache, c: client}
+	}
 	p := tea.NewProgram(tui.New(opts), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil {
 		return fmt.Errorf("running the app: %w", err)

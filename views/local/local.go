@@ -33,6 +33,8 @@ type KeyMap struct {
 	Cleanup                                 key.Binding
 	Reload                                  key.Binding
 	Tag, Move, Untag, Push, RetagPush, Pull key.Binding
+	// Sync pulls the newer remote image or pushes the local one.
+	Sync key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -49,6 +51,7 @@ func DefaultKeyMap() KeyMap {
 		Push:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
 		RetagPush: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to a registry")),
 		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
+		Sync:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync with registry")),
 	}
 }
 
@@ -106,6 +109,13 @@ type Model struct {
 	cur        listnav.Cursor
 	width      int
 	focused    bool
+	// syncer compares the tags with their registries; sync holds the
+	// result by image ID, syncKey what it was computed for.
+	syncer  Syncer
+	sync    map[string][]domain.SyncStatus
+	syncKey string
+	syncSeq int
+	syncing bool
 }
 
 var _ views.Component = (*Model)(nil)
@@ -161,7 +171,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err == nil {
 			m.listing = msg.Listing
 			m.refilter()
+			return m.checkSync(false)
 		}
+	case SyncCheckedMsg:
+		return m.synced(msg)
 	case ChangedMsg:
 		stream := msg.stream
 		next := func() tea.Msg { return nextChange(stream) }
@@ -212,7 +225,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Open):
 		return m.selected()
 	case key.Matches(msg, m.keys.Reload):
+		m.syncKey = "" // and compare with the registries again
 		return m.load()
+	case key.Matches(msg, m.keys.Sync):
+		return m.syncImage()
 	case key.Matches(msg, m.keys.Cleanup):
 		if m.pruning {
 			return status("a cleanup is already running", nil)
@@ -269,7 +285,11 @@ func (m *Model) selected() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return func() tea.Msg { return SelectedMsg{ID: img.ID, Name: rowName(img)} }
+	sel := func() tea.Msg { return SelectedMsg{ID: img.ID, Name: rowName(img)} }
+	if ss := m.sync[img.ID]; len(ss) > 0 {
+		return tea.Batch(sel, status(syncLine(ss), nil))
+	}
+	return sel
 }
 
 func rowName(img domain.LocalImage) string {
@@ -333,6 +353,9 @@ func (m *Model) Title() string {
 	if l.Dangling > 0 {
 		t += fmt.Sprintf(" · %d dangling (%s)", l.Dangling, domain.HumanSize(l.Reclaimable))
 	}
+	if n := m.staleCount(); n > 0 {
+		t += fmt.Sprintf(" · %d stale", n)
+	}
 	if m.pruning {
 		t += " · cleaning up…"
 	}
@@ -354,6 +377,11 @@ func (m *Model) View() string {
 	// Narrow panes drop the image ID column; the name matters more.
 	sizeW, showID := 8, m.width >= 50
 	nameW := m.width - sizeW - 1
+	markW := 0
+	if m.sync != nil {
+		markW = 2 // the state mark and a space
+	}
+	nameW -= markW
 	if showID {
 		nameW -= 13
 	}
@@ -374,6 +402,9 @@ func (m *Model) View() string {
 			name = m.styles.Label.Render(name)
 		}
 		row := name + " "
+		if markW > 0 {
+			row = m.syncMark(img.ID) + " " + row
+		}
 		if showID {
 			row += m.styles.Marker(img.ID).Render(domain.ShortDigest(img.ID)) + " "
 		}
@@ -382,10 +413,29 @@ func (m *Model) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// syncMark is the image's state against its registry: = up to date,
+// ≠ stale, + local only, ? unknown; blank for images in no known registry.
+func (m *Model) syncMark(id string) string {
+	st, ok := rowState(m.sync[id])
+	if !ok {
+		return " "
+	}
+	switch st {
+	case domain.SyncStale:
+		return m.styles.Danger.Render(st.Mark())
+	case domain.SyncUpToDate:
+		return m.styles.Muted.Render(st.Mark())
+	}
+	return m.styles.Label.Render(st.Mark())
+}
+
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
 	if m.filter.Typing {
 		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
+	}
+	if m.syncer != nil {
+		return []key.Binding{m.keys.Open, m.keys.Tag, m.keys.RetagPush, m.keys.Sync, m.keys.Cleanup}
 	}
 	return []key.Binding{m.keys.Open, m.keys.Tag, m.keys.RetagPush, m.keys.Cleanup}
 }
@@ -393,7 +443,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Cleanup, k.Reload}}
+	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Cleanup, k.Reload}}
 }
 
 // Click selects the image on a clicked line.

@@ -1,0 +1,79 @@
+package tui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/tui/theme"
+)
+
+// fakeSyncer says team/app:1.0 moved in its registry and team/web:2 was
+// never pushed; calls counts the comparisons.
+type fakeSyncer struct{ calls *int }
+
+func (f fakeSyncer) SyncStatus(context.Context) ([]domain.SyncStatus, error) {
+	*f.calls++
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	app := "sha256:aa11000000000000000000000000000000000000000000000000000000000000"
+	return []domain.SyncStatus{
+		{Reference: "docker.io/team/app:1.0", Local: "team/app:1.0", Repository: "docker.io/team/app", Tag: "1.0", State: domain.SyncStale, Moved: true,
+			LocalID: app, LocalDigest: digestOld, RemoteDigest: digestApp, LocalCreated: t0, RemoteCreated: t0.Add(time.Hour)},
+		{Reference: "docker.io/team/app:latest", Local: "team/app:latest", Repository: "docker.io/team/app", Tag: "latest", State: domain.SyncUpToDate,
+			LocalID: app, LocalDigest: digestOld, RemoteDigest: digestOld},
+		{Reference: "docker.io/team/web:2", Local: "team/web:2", Repository: "docker.io/team/web", Tag: "2", State: domain.SyncLocalOnly,
+			LocalID: "sha256:bb22000000000000000000000000000000000000000000000000000000000000"},
+	}, nil
+}
+
+// The Local pane marks each image against its registry, says what is
+// stale in its title, explains the selected image in the status bar, and S
+// asks before pulling the newer image or pushing the local one.
+func TestLocalImagesAgainstTheirRegistryGolden(t *testing.T) {
+	f, lc, calls := fakeRegistry{}, &fakeLocal{}, 0
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
+		Local: f, LocalDetails: f, LocalChanger: lc, Syncer: fakeSyncer{&calls},
+		Styles: theme.New(theme.Default(), true),
+	})
+	drain(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "1", "j", "k")
+	s := screen(m)
+	for _, want := range []string{"Local · 4 images · 2 dangling (10MB) · 1 stale", "≠ team/app:1.0, team/app:latest", "+ team/web:2",
+		"docker.io/team/app:1.0 stale: here 0ld000000000 (made 2026-01-02 03:04), there 4b1d00000000"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("%q not on screen:\n%s", want, s)
+		}
+	}
+	golden(t, "local_sync_120x40", s)
+
+	press(m, "S")
+	s = screen(m)
+	if !strings.Contains(s, "Sync team/app:1.0, team/app:latest with its registry?") || !strings.Contains(s, "pull  docker.io/team/app:1.0") {
+		t.Fatalf("S did not ask first:\n%s", s)
+	}
+	if len(lc.pulled) != 0 {
+		t.Fatalf("pulled before the answer: %v", lc.pulled)
+	}
+	press(m, "y")
+	if len(lc.pulled) != 1 || lc.pulled[0] != "docker.io/team/app:1.0" {
+		t.Errorf("S then y pulled %v", lc.pulled)
+	}
+	press(m, "j", "S", "y")
+	if len(lc.pushed) != 1 || lc.pushed[0] != "team/web:2" {
+		t.Errorf("S on a local-only image pushed %v", lc.pushed)
+	}
+	// Reloading asks the registries again; a listing that did not change
+	// (an engine event for a container) does not.
+	before := calls
+	press(m, "ctrl+r")
+	if calls != before+1 {
+		t.Errorf("ctrl+r made %d comparisons, want 1", calls-before)
+	}
+}
