@@ -5,16 +5,10 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
-
-// cosignSuffixes are the tags cosign puts next to an image, by kind.
-var cosignSuffixes = []struct{ suffix, kind string }{
-	{".sig", "signature"}, {".att", "attestation"}, {".sbom", "sbom"},
-}
 
 // Referrers lists what refers to an image: the OCI 1.1 referrers API (or its
 // tag schema on registries without it), and cosign-style
@@ -53,8 +47,8 @@ func (c *Client) Referrers(ctx context.Context, reference string) ([]domain.Refe
 		}
 	}
 	base := strings.Replace(desc.Digest.String(), ":", "-", 1)
-	for _, s := range cosignSuffixes {
-		tag := ref.Context().Tag(base + s.suffix)
+	for _, kind := range []string{domain.KindSignature, domain.KindAttestation, domain.KindSBOM} {
+		tag := ref.Context().Tag(base + domain.CosignSuffix(kind))
 		d, err := p.Head(ctx, tag)
 		if err != nil {
 			if errors.Is(c.classify("", host, err), ErrNotFound) {
@@ -62,36 +56,24 @@ func (c *Client) Referrers(ctx context.Context, reference string) ([]domain.Refe
 			}
 			return nil, c.classify("list referrers of "+ref.String(), host, err)
 		}
-		out = append(out, domain.Referrer{Digest: d.Digest.String(), MediaType: string(d.MediaType), Size: d.Size, Kind: s.kind, Tag: tag.TagStr()})
+		out = append(out, domain.Referrer{Digest: d.Digest.String(), MediaType: string(d.MediaType), Size: d.Size, Kind: kind, Tag: tag.TagStr()})
 	}
 	return out, nil
 }
 
 // CosignSubject says whether a tag is a cosign-style companion tag
 // (sha256-<hex>.sig/.att/.sbom) and of which digest.
-func CosignSubject(tag string) (digest, kind string, ok bool) {
-	for _, s := range cosignSuffixes {
-		hex, found := strings.CutSuffix(tag, s.suffix)
-		if !found || !strings.HasPrefix(hex, "sha256-") {
-			continue
-		}
-		d := "sha256:" + strings.TrimPrefix(hex, "sha256-")
-		if _, err := name.NewDigest("x/y@" + d); err == nil {
-			return d, s.kind, true
-		}
-	}
-	return "", "", false
-}
+func CosignSubject(tag string) (digest, kind string, ok bool) { return domain.CosignSubject(tag) }
 
 func referrerKind(artifactType string) string {
 	t := strings.ToLower(artifactType)
 	switch {
 	case strings.Contains(t, "sig") || strings.Contains(t, "cosign"):
-		return "signature"
+		return domain.KindSignature
 	case strings.Contains(t, "in-toto") || strings.Contains(t, "attestation") || strings.Contains(t, "provenance"):
-		return "attestation"
+		return domain.KindAttestation
 	case strings.Contains(t, "spdx") || strings.Contains(t, "cyclonedx") || strings.Contains(t, "sbom"):
-		return "sbom"
+		return domain.KindSBOM
 	}
 	return "artifact"
 }

@@ -2,12 +2,14 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui/theme"
@@ -216,6 +218,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.budget = &msg.budget
 		}
 		return m, nil
+	case details.ReferrersLoadedMsg:
+		if msg.Err == nil {
+			m.tags.Referred(msg.Reference, msg.Referrers)
+		}
+		return m, m.details.Update(msg)
 	case tags.DigestsDoneMsg:
 		return m, tea.Batch(m.tags.Update(msg), m.budgetCmd())
 	case repos.SelectedMsg:
@@ -474,7 +481,8 @@ func (m *Model) render() string {
 		box := m.styles.FocusedPane.Width(m.dialogWidth()).Render(m.prompt.View())
 		body = lipgloss.Place(m.width, g.bodyH, lipgloss.Center, lipgloss.Center, box)
 	case m.page == helpPage:
-		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.helpPage())
+		inner := g.bodyH - m.styles.FocusedPane.GetVerticalFrameSize()
+		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(fitLines(m.helpPage(), inner))
 	case m.page == jobsPage:
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.jobsPage())
 	default:
@@ -533,6 +541,20 @@ func (m *Model) keyHint() string {
 	return m.help.ShortHelpView(bindings)
 }
 
+// fitLines fits a page into height lines: first without its blank lines,
+// then cut with a line that says there is more.
+func fitLines(page string, height int) string {
+	lines := strings.Split(page, "\n")
+	if len(lines) <= height {
+		return page
+	}
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.TrimSpace(ansi.Strip(l)) == "" })
+	if len(lines) > height && height > 1 {
+		lines = append(lines[:height-1], "… more: make the terminal taller")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // helpPage lists every key, generated from the key maps: global keys and
 // movement (shared by the lists) in columns, then each pane's own on a line.
 func (m *Model) helpPage() string {
@@ -568,15 +590,18 @@ func (m *Model) helpPage() string {
 // wrapBindings renders bindings as short help over as many lines of at most
 // width cells as they need.
 func (m *Model) wrapBindings(bs []key.Binding, width int) []string {
+	// Measured uncut: the help model would end an over-long line in "…".
+	h := m.help
+	h.SetWidth(0)
 	var lines []string
 	start := 0
 	for end := 1; end <= len(bs); end++ {
-		if end-start > 1 && lipgloss.Width(m.help.ShortHelpView(bs[start:end])) > width {
-			lines = append(lines, m.help.ShortHelpView(bs[start:end-1]))
+		if end-start > 1 && lipgloss.Width(h.ShortHelpView(bs[start:end])) > width {
+			lines = append(lines, h.ShortHelpView(bs[start:end-1]))
 			start = end - 1
 		}
 	}
-	return append(lines, m.help.ShortHelpView(bs[start:]))
+	return append(lines, h.ShortHelpView(bs[start:]))
 }
 
 // splitColumns lays bindings out in columns of at most n rows.

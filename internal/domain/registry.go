@@ -212,3 +212,53 @@ func (s SyncState) Mark() string {
 	}
 	return " "
 }
+
+// Kinds of artifact that refer to an image.
+const (
+	KindSignature   = "signature"
+	KindAttestation = "attestation"
+	KindSBOM        = "sbom"
+)
+
+// cosignSuffixes are the tags cosign puts next to an image, by kind.
+var cosignSuffixes = []struct{ suffix, kind string }{
+	{".sig", KindSignature}, {".att", KindAttestation}, {".sbom", KindSBOM},
+}
+
+// CosignSuffix is the tag suffix cosign uses for kind ("" for others).
+func CosignSuffix(kind string) string {
+	for _, s := range cosignSuffixes {
+		if s.kind == kind {
+			return s.suffix
+		}
+	}
+	return ""
+}
+
+// CosignSubject says whether a tag is a cosign-style companion tag
+// (sha256-<hex>.sig/.att/.sbom) and of which digest.
+func CosignSubject(tag string) (digest, kind string, ok bool) {
+	for _, s := range cosignSuffixes {
+		hex, found := strings.CutSuffix(tag, s.suffix)
+		if !found {
+			continue
+		}
+		hex, found = strings.CutPrefix(hex, "sha256-")
+		if found && len(hex) == 64 && strings.Trim(hex, "0123456789abcdef") == "" {
+			return "sha256:" + hex, s.kind, true
+		}
+	}
+	return "", "", false
+}
+
+// Badge is the short mark of the kinds of artifact an image has, in a
+// fixed order: "sig", "att", "sbom" joined by "+" ("sig+att").
+func Badge(kinds map[string]bool) string {
+	var parts []string
+	for _, k := range []struct{ kind, short string }{{KindSignature, "sig"}, {KindAttestation, "att"}, {KindSBOM, "sbom"}} {
+		if kinds[k.kind] {
+			parts = append(parts, k.short)
+		}
+	}
+	return strings.Join(parts, "+")
+}

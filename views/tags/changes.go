@@ -79,6 +79,7 @@ func (m *Model) deleteBody(r row) string {
 	lines := []string{"digest " + r.digest}
 	if len(sib) == 0 {
 		lines = append(lines, "No other tag shares it: the image goes with this tag (the registry frees", "its space when its garbage collector runs).")
+		lines = append(lines, m.orphanWarning(r.digest)...)
 	} else {
 		lines = append(lines, fmt.Sprintf("These %d tags share it and stay:", len(sib)))
 		lines = append(lines, sib...)

@@ -168,7 +168,11 @@ func (m *Model) groupLines() []string {
 			head = style.Render(head)
 		}
 		count := style.Render(fmt.Sprintf("= %-3d", len(g.tags)))
-		lines = append(lines, head+" "+count+" "+listnav.Truncate(strings.Join(g.tags, ", "), max(m.width-digestWidth-7, 8)))
+		tags := strings.Join(g.tags, ", ")
+		if b := m.badge(g.digest); b != "" && g.digest != "" {
+			tags = "[" + b + "] " + tags
+		}
+		lines = append(lines, head+" "+count+" "+listnav.Truncate(tags, max(m.width-digestWidth-7, 8)))
 	}
 	return lines
 }

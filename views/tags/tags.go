@@ -185,6 +185,10 @@ type Model struct {
 	cur         listnav.Cursor
 	width       int
 	focused     bool
+	// companions are the cosign tags folded away, by the digest they sign;
+	// kinds what refers to each digest (signature, attestation, sbom).
+	companions map[string][]string
+	kinds      map[string]map[string]bool
 }
 
 var _ views.Component = (*Model)(nil)
@@ -209,6 +213,7 @@ func (m *Model) Load(repository string) tea.Cmd {
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
 	m.created, m.creating = nil, 0
+	m.companions, m.kinds = nil, nil
 	m.regroup()
 	m.loading, m.err = true, nil
 	m.cur = listnav.Cursor{Height: m.cur.Height}
@@ -262,8 +267,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return nil
 		}
-		m.rows = make([]row, len(msg.Tags))
-		for i, t := range msg.Tags {
+		tags := m.fold(msg.Tags)
+		m.rows = make([]row, len(tags))
+		for i, t := range tags {
 			m.rows[i] = row{tag: t}
 		}
 		m.sortRows()
@@ -273,7 +279,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.keepTag, m.keepPos = "", 0
 		ctx, cancel := context.WithCancel(context.Background())
 		m.cancel = cancel
-		return resolveDigests(ctx, m.src, m.repo, m.seq, msg.Tags)
+		return resolveDigests(ctx, m.src, m.repo, m.seq, tags)
 	case DigestResolvedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
@@ -473,6 +479,9 @@ func (m *Model) Title() string {
 	if m.grouped {
 		view = "grouped by image"
 	}
+	if n := m.folded(); n > 0 {
+		view += fmt.Sprintf(" · %d signatures folded", n)
+	}
 	return fmt.Sprintf("Tags · %s · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
 }
 
@@ -504,8 +513,13 @@ func (m *Model) View() string {
 		lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%-*s %-5s %s", digestWidth, "DIGEST", "SAME", "TAGS"), m.width)))
 		return strings.Join(append(lines, m.groupLines()...), "\n")
 	}
-	tagWidth := max(m.width-digestWidth-8, 8)
-	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%-*s %-*s %s", tagWidth, "TAG", digestWidth, "DIGEST", "SAME"), m.width)))
+	badgeW := m.badgeWidth()
+	tagWidth := max(m.width-digestWidth-8-badgeW, 8)
+	head := fmt.Sprintf("%-*s %-*s %-5s", tagWidth, "TAG", digestWidth, "DIGEST", "SAME")
+	if badgeW > 0 {
+		head += " SIGNED"
+	}
+	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(strings.TrimRight(head, " "), m.width)))
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
 		r := m.rows[m.shown[i]]
@@ -519,7 +533,7 @@ func (m *Model) View() string {
 		} else if i == m.cur.Pos {
 			tag = m.styles.Label.Render(tag)
 		}
-		var digest, same string
+		var digest, same, badge string
 		switch {
 		case r.err != nil:
 			digest = m.styles.Danger.Render(listnav.Pad("error", digestWidth))
@@ -529,12 +543,25 @@ func (m *Model) View() string {
 			marker := m.styles.Marker(r.digest)
 			digest = marker.Render(domain.ShortDigest(r.digest))
 			if n := m.shared[r.digest]; n > 1 {
-				same = marker.Render(fmt.Sprintf("= %d", n))
+				same = fmt.Sprintf("= %d", n)
 			}
+			badge = m.badge(r.digest)
 		}
-		lines = append(lines, tag+" "+digest+" "+same)
+		line := tag + " " + digest + " " + sameMark(m, r.digest, same)
+		if badge != "" {
+			line += strings.Repeat(" ", 5-len(same)+1) + m.styles.Label.Render(badge)
+		}
+		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// sameMark renders the SAME count in the digest's colour.
+func sameMark(m *Model, digest, s string) string {
+	if s == "" {
+		return ""
+	}
+	return m.styles.Marker(digest).Render(s)
 }
 
 // ShortHelp is the key hint.

@@ -1,0 +1,101 @@
+package tags
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// Signatures, attestations and SBOMs: cosign's sha256-<hex>.sig/.att/.sbom
+// tags are not listed as tags but folded under the image they belong to, as
+// a badge; what the referrers API lists (the Details pane asks) adds to it.
+
+// fold takes the companion tags out of tags and records them by subject
+// digest.
+func (m *Model) fold(tags []string) []string {
+	m.companions = map[string][]string{}
+	m.kinds = map[string]map[string]bool{}
+	out := tags[:0:0]
+	for _, t := range tags {
+		d, kind, ok := domain.CosignSubject(t)
+		if !ok {
+			out = append(out, t)
+			continue
+		}
+		m.companions[d] = append(m.companions[d], t)
+		m.addKind(d, kind)
+	}
+	return out
+}
+
+func (m *Model) addKind(digest, kind string) {
+	if m.kinds[digest] == nil {
+		m.kinds[digest] = map[string]bool{}
+	}
+	m.kinds[digest][kind] = true
+}
+
+// folded counts the companion tags folded away.
+func (m *Model) folded() int {
+	n := 0
+	for _, ts := range m.companions {
+		n += len(ts)
+	}
+	return n
+}
+
+// Referred adds what the referrers API says refers to reference (a tag of
+// this repository, shown in Details) to its image's badge.
+func (m *Model) Referred(reference string, refs []domain.Referrer) {
+	if m.kinds == nil {
+		return
+	}
+	digest := ""
+	if rest, found := strings.CutPrefix(reference, m.repo+":"); found {
+		if i, ok := m.index[rest]; ok {
+			digest = m.rows[i].digest
+		}
+	}
+	if digest == "" {
+		return
+	}
+	for _, r := range refs {
+		if r.Kind != "artifact" {
+			m.addKind(digest, r.Kind)
+		}
+	}
+}
+
+// badge is the image's signed/attested mark ("" for none).
+func (m *Model) badge(digest string) string {
+	return domain.Badge(m.kinds[digest])
+}
+
+// badgeWidth is the room the badge column takes: none when no image in the
+// repository has one.
+func (m *Model) badgeWidth() int {
+	w := 0
+	for _, k := range m.kinds {
+		w = max(w, len(domain.Badge(k))+1)
+	}
+	return w
+}
+
+// orphanWarning says what a delete of the image's last tag leaves behind:
+// its signatures and attestations, which then refer to nothing.
+func (m *Model) orphanWarning(digest string) []string {
+	ts := slices.Clone(m.companions[digest])
+	kinds := m.kinds[digest]
+	if len(ts) == 0 && len(kinds) == 0 {
+		return nil
+	}
+	slices.Sort(ts)
+	what := domain.Badge(kinds)
+	lines := []string{fmt.Sprintf("! The image is signed or attested (%s): deleting it orphans them.", what)}
+	for _, t := range ts {
+		lines = append(lines, "    "+t)
+	}
+	return append(lines, "  Delete those too afterwards, or keep the image under another tag.")
+}
