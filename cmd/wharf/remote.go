@@ -61,15 +61,39 @@ func newCatalogCmd(a *app) *cobra.Command {
 type tagJSON struct {
 	Tag    string `json:"tag"`
 	Digest string `json:"digest,omitempty"`
+	// Signed is what cosign tags say of the image: "sig", "sig+att", ….
+	Signed string `json:"signed,omitempty"`
 	Error  string `json:"error,omitempty"`
 }
 
+// foldCosign drops cosign's sha256-<hex>.sig/.att/.sbom tags from rows and
+// badges the rows of the images they belong to.
+func foldCosign(rows []tagJSON) []tagJSON {
+	kinds := map[string]map[string]bool{}
+	out := rows[:0]
+	for _, r := range rows {
+		d, kind, ok := domain.CosignSubject(r.Tag)
+		if !ok {
+			out = append(out, r)
+			continue
+		}
+		if kinds[d] == nil {
+			kinds[d] = map[string]bool{}
+		}
+		kinds[d][kind] = true
+	}
+	for i := range out {
+		out[i].Signed = domain.Badge(kinds[out[i].Digest])
+	}
+	return out
+}
+
 func newTagsCmd(a *app) *cobra.Command {
-	var asJSON, digests bool
+	var asJSON, digests, all bool
 	var order string
 	cmd := &cobra.Command{
 		Use:   "tags REPO",
-		Short: "List a repository's tags (with --digests, what each points at)",
+		Short: "List a repository's tags (with --digests, what each points at and whether it is signed)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if order != string(domain.BySemver) && order != string(domain.ByName) {
@@ -98,6 +122,9 @@ func newTagsCmd(a *app) *cobra.Command {
 						rows = append(rows, tagJSON{Tag: t})
 					}
 				}
+				if !all {
+					rows = foldCosign(rows)
+				}
 				names := make([]string, len(rows))
 				byTag := map[string]tagJSON{}
 				for i, r := range rows {
@@ -112,6 +139,8 @@ func newTagsCmd(a *app) *cobra.Command {
 						switch {
 						case r.Error != "":
 							fmt.Fprintf(w, "%s\terror: %s\n", r.Tag, r.Error)
+						case digests && r.Signed != "":
+							fmt.Fprintf(w, "%s\t%s\t%s\n", r.Tag, r.Digest, r.Signed)
 						case digests:
 							fmt.Fprintf(w, "%s\t%s\n", r.Tag, r.Digest)
 						default:
@@ -124,6 +153,7 @@ func newTagsCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&digests, "digests", false, "resolve each tag's digest (HEAD requests, in parallel)")
+	cmd.Flags().BoolVar(&all, "all", false, "list cosign's sha256-….sig/.att/.sbom tags too (folded under their image otherwise)")
 	cmd.Flags().StringVar(&order, "sort", string(domain.BySemver), "semver or name")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
@@ -58,5 +59,43 @@ func TestRemoteCLI(t *testing.T) {
 	}
 	if _, err := runWharf(t, env, "tags", "--sort", "random", reg.Repo("fixtures/app")); err == nil {
 		t.Errorf("--sort random accepted")
+	}
+}
+
+// cosign's companion tags are folded under the image they sign in `wharf
+// tags` (a SIGNED column with --digests), and listed with --all.
+func TestTagsFoldCosignTags(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+	ctx := testenv.Context(t, time.Minute)
+	signedDigest := fixtureDigest(t, fixtures.App)
+	companion := strings.Replace(signedDigest, ":", "-", 1)
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
+		{Repo: "signed/app", Tags: []string{"1.0", "2.0"}, Image: &fixtures.App},
+		{Repo: "signed/app", Tags: []string{"0.9"}, Image: &fixtures.AppOld},
+		{Repo: "signed/app", Tags: []string{companion + ".sig", companion + ".att"}, Image: &fixtures.Deep},
+	}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runWharf(t, env, "tags", "--digests", "--json", reg.Repo("signed/app"))
+	var rows []tagJSON
+	if err != nil || json.Unmarshal([]byte(out), &rows) != nil {
+		t.Fatalf("tags --digests --json (%v):\n%s", err, out)
+	}
+	if len(rows) != 3 {
+		t.Errorf("%d rows, want 3 (the cosign tags folded): %+v", len(rows), rows)
+	}
+	for _, r := range rows {
+		want := ""
+		if r.Digest == signedDigest {
+			want = "sig+att"
+		}
+		if r.Signed != want {
+			t.Errorf("%s: signed %q, want %q", r.Tag, r.Signed, want)
+		}
+	}
+	out, err = runWharf(t, env, "tags", "--all", reg.Repo("signed/app"))
+	if err != nil || !strings.Contains(out, companion+".sig") || strings.Count(out, "\n") != 5 {
+		t.Errorf("tags --all (%v):\n%s", err, out)
 	}
 }
