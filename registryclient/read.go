@@ -354,3 +354,38 @@ func (c *Client) CachedDescribe(reference string) (domain.Details, bool) {
 	})
 	return d, err == nil
 }
+
+// PlatformImages describes each platform's image of an index (its size and
+// layers, and the layers it shares with the other platforms), a few at a
+// time; an image that is not an index is ErrUnsupported.
+func (c *Client) PlatformImages(ctx context.Context, reference string) ([]domain.PlatformImage, error) {
+	idx, err := c.Describe(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
+	if !idx.IsIndex() {
+		return nil, &Error{Op: "list platforms", Registry: reference, Kind: ErrUnsupported, Detail: "not an index: it is one image for one platform"}
+	}
+	repo := idx.Reference
+	if r, err := c.parseReference(idx.Reference); err == nil {
+		repo = r.Context().String()
+	}
+	out := make([]domain.PlatformImage, len(idx.Platforms))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, p := range idx.Platforms {
+		g.Go(func() error {
+			d, err := c.Describe(gctx, repo+"@"+p.Digest)
+			if err != nil {
+				return err
+			}
+			out[i] = domain.PlatformImage{Platform: p, Size: d.Size, Layers: d.Layers}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	domain.ShareLayers(out)
+	return out, nil
+}

@@ -61,6 +61,9 @@ type Options struct {
 	// image's signatures and attestations.
 	Differ    details.Differ
 	Referrers details.ReferrerLister
+	// Platforms describes each platform image of an index (the Details
+	// pane's multi-arch explorer).
+	Platforms details.PlatformLister
 	// Local is the engine's image cache and LocalDetails what describes a
 	// local image (the same localcache in production).
 	Local        local.Source
@@ -137,7 +140,7 @@ func New(opts Options) *Model {
 		m.repos.SetProber(opts.Prober)
 	}
 	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
-	m.details = details.New(details.Sources{Remote: opts.Details, Local: opts.LocalDetails, Differ: opts.Differ, Referrers: opts.Referrers}, opts.Styles)
+	m.details = details.New(details.Sources{Remote: opts.Details, Local: opts.LocalDetails, Differ: opts.Differ, Referrers: opts.Referrers, Platforms: opts.Platforms}, opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
 	return m
@@ -218,6 +221,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.budget = &msg.budget
 		}
 		return m, nil
+	case details.LoadedMsg:
+		if msg.Err == nil {
+			m.tags.Described(msg.Details)
+		}
+		return m, m.details.Update(msg)
 	case details.ReferrersLoadedMsg:
 		if msg.Err == nil {
 			m.tags.Referred(msg.Reference, msg.Referrers)

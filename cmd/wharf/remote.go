@@ -334,3 +334,35 @@ func printDiff(w io.Writer, d domain.Diff) error {
 	}
 	return nil
 }
+
+func newPlatformsCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "platforms REF",
+		Short: "An index's platforms: each one's digest, size, and the layers it shares with the others",
+		Long: `platforms describes each platform's image of a multi-arch index: its digest,
+its size (manifest, config and compressed layers), how many layers it has and
+how many of them another platform of the index has too (stored once). Copy,
+delete and pull of the tag act on the whole index; of REPO@DIGEST of one
+platform, on that platform's image alone.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withRegistries(func(s *registrySetup) error {
+				ps, err := s.client.PlatformImages(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, ps, func(w io.Writer) error {
+					fmt.Fprintln(w, "PLATFORM\tDIGEST\tSIZE\tLAYERS\tSHARED WITH OTHERS")
+					for _, p := range ps {
+						fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d (%s)\n", p.Platform, domain.ShortDigest(p.Platform.Digest),
+							domain.HumanSize(p.Size), len(p.Layers), p.Shared, domain.HumanSize(p.SharedSize))
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

@@ -99,3 +99,39 @@ func TestTagsFoldCosignTags(t *testing.T) {
 		t.Errorf("tags --all (%v):\n%s", err, out)
 	}
 }
+
+// An index whose two platforms share their first layer: each platform's
+// digest, size, and the one layer it shares; a plain image is refused with
+// a reason.
+func TestPlatformsShowWhatTheyShare(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+	ctx := testenv.Context(t, time.Minute)
+	// Same seed and first layer size as AMD64: the same first layer.
+	armShared := fixtures.Spec{Seed: fixtures.AMD64.Seed, LayerSizes: []int64{fixtures.AMD64.LayerSizes[0], 700}, OS: "linux", Arch: "arm64"}
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
+		{Repo: "platforms/app", Tags: []string{"multi"}, Platforms: []fixtures.Spec{fixtures.AMD64, armShared}},
+		{Repo: "platforms/app", Tags: []string{"single"}, Image: &fixtures.App},
+	}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runWharf(t, env, "platforms", "--json", reg.Repo("platforms/app:multi"))
+	var ps []domain.PlatformImage
+	if err != nil || json.Unmarshal([]byte(out), &ps) != nil {
+		t.Fatalf("platforms --json (%v):\n%s", err, out)
+	}
+	if len(ps) != 2 || ps[0].Platform.String() != "linux/amd64" || ps[1].Platform.String() != "linux/arm64" {
+		t.Fatalf("platforms %+v", ps)
+	}
+	for _, p := range ps {
+		if len(p.Layers) != 2 || p.Shared != 1 || p.SharedSize != p.Layers[0].Size || p.Size <= p.Layers[0].Size+p.Layers[1].Size {
+			t.Errorf("%s: %d layers, %d shared (%d bytes), size %d", p.Platform, len(p.Layers), p.Shared, p.SharedSize, p.Size)
+		}
+	}
+	if ps[0].Platform.Digest != fixtureDigest(t, fixtures.AMD64) {
+		t.Errorf("amd64 digest %s", ps[0].Platform.Digest)
+	}
+	if _, err := runWharf(t, env, "platforms", reg.Repo("platforms/app:single")); err == nil || !strings.Contains(err.Error(), "not an index") {
+		t.Errorf("platforms of a plain image: %v", err)
+	}
+}

@@ -42,7 +42,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 			for _, o := range setup.known {
 				hosts = append(hosts, o.Host)
 			}
-			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Prober: c, Budget: c, Styles: styles, PushTargets: targets, User: c.User(r.Host), UserOf: c.User, Registries: hosts}, c, func() {}, nil
+			return tui.Options{Registry: r.Host, Label: "from " + r.Source, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Platforms: c, Prober: c, Budget: c, Styles: styles, PushTargets: targets, User: c.User(r.Host), UserOf: c.User, Registries: hosts}, c, func() {}, nil
 		}
 	}
 	reg, err := demo.Start(ctx)
@@ -70,7 +70,7 @@ func (a *app) uiOptions(ctx context.Context, wantDemo bool) (tui.Options, *regis
 		closeAll()
 		return tui.Options{}, nil, nil, err
 	}
-	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Prober: c, Budget: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
+	return tui.Options{Registry: reg.Host, Label: label, Repos: c, Tags: c, Changer: changerOf(c), Details: c, Differ: c, Referrers: c, Platforms: c, Prober: c, Budget: c, Styles: styles, PushTargets: []string{reg.Host}}, c, closeAll, nil
 }
 
 // demoLabel starts the status bar's label of the embedded demo.

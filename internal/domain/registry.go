@@ -262,3 +262,39 @@ func Badge(kinds map[string]bool) string {
 	}
 	return strings.Join(parts, "+")
 }
+
+// PlatformImage is one platform's image of an index, with what it shares
+// with the index's other platforms.
+type PlatformImage struct {
+	Platform Platform `json:"platform"`
+	// Size is the image's manifest, config and compressed layers.
+	Size   int64   `json:"size"`
+	Layers []Layer `json:"layers"`
+	// Shared counts the layers another platform of the index has too, and
+	// SharedSize their bytes (stored once in the registry).
+	Shared     int   `json:"shared"`
+	SharedSize int64 `json:"sharedSize"`
+}
+
+// ShareLayers fills each platform's Shared and SharedSize.
+func ShareLayers(ps []PlatformImage) {
+	owners := map[string]int{}
+	for _, p := range ps {
+		seen := map[string]bool{}
+		for _, l := range p.Layers {
+			if !seen[l.Digest] {
+				seen[l.Digest] = true
+				owners[l.Digest]++
+			}
+		}
+	}
+	for i := range ps {
+		ps[i].Shared, ps[i].SharedSize = 0, 0
+		for _, l := range ps[i].Layers {
+			if owners[l.Digest] > 1 {
+				ps[i].Shared++
+				ps[i].SharedSize += l.Size
+			}
+		}
+	}
+}

@@ -36,6 +36,21 @@ type Sources struct {
 	Local     Describer
 	Differ    Differ
 	Referrers ReferrerLister
+	Platforms PlatformLister
+}
+
+// PlatformLister describes each platform's image of an index, with the
+// layers it shares with the other platforms.
+type PlatformLister interface {
+	PlatformImages(ctx context.Context, reference string) ([]domain.PlatformImage, error)
+}
+
+// PlatformsLoadedMsg carries an index's platform images.
+type PlatformsLoadedMsg struct {
+	Reference string
+	Seq       int
+	Images    []domain.PlatformImage
+	Err       error
 }
 
 // Differ compares two remote references.
@@ -102,6 +117,11 @@ type Model struct {
 	// a platform was opened from.
 	platform int
 	parent   string
+	// platforms describes an index's platform images; images are theirs
+	// (nil while unknown), imagesErr why they could not be described.
+	platforms PlatformLister
+	images    []domain.PlatformImage
+	imagesErr error
 	// diff is shown instead of details while a comparison is open.
 	diff    *domain.Diff
 	isLocal bool
@@ -119,7 +139,7 @@ var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, refs: s.Referrers, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, refs: s.Referrers, platforms: s.Platforms, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -167,6 +187,7 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 	m.seq++
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = reference, isLocal, nil, nil, true, nil
 	m.referrers, m.refErr, m.platform = nil, nil, 0
+	m.images, m.imagesErr = nil, nil
 	m.render()
 	m.vp.GotoTop()
 	return describe(src, reference, m.seq)
@@ -191,9 +212,23 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.details = &msg.Details
 		}
 		m.render()
-		if msg.Err == nil && !m.isLocal && m.refs != nil {
-			return listReferrers(m.refs, msg.Reference, m.seq)
+		if msg.Err != nil || m.isLocal {
+			return nil
 		}
+		var cmds []tea.Cmd
+		if m.refs != nil {
+			cmds = append(cmds, listReferrers(m.refs, msg.Reference, m.seq))
+		}
+		if m.platforms != nil && msg.Details.IsIndex() {
+			cmds = append(cmds, listPlatforms(m.platforms, msg.Reference, m.seq))
+		}
+		return tea.Batch(cmds...)
+	case PlatformsLoadedMsg:
+		if msg.Reference != m.ref || msg.Seq != m.seq {
+			return nil
+		}
+		m.images, m.imagesErr = msg.Images, msg.Err
+		m.render()
 	case ReferrersLoadedMsg:
 		if msg.Reference != m.ref || msg.Seq != m.seq {
 			return nil
@@ -268,15 +303,7 @@ func (m *Model) render() {
 		}
 		label("size", domain.HumanSize(d.Size))
 		if d.IsIndex() {
-			label("platforms", fmt.Sprintf("%d", len(d.Platforms)))
-			for i, p := range d.Platforms {
-				mark := "  "
-				if i == m.platform {
-					mark = m.styles.Label.Render("> ")
-				}
-				fmt.Fprintf(&b, "%s%-16s %s  %s\n", mark, p.String(), m.styles.Marker(p.Digest).Render(domain.ShortDigest(p.Digest)), domain.HumanSize(p.Size))
-			}
-			b.WriteString(m.styles.Muted.Render("↑↓ choose a platform · enter opens it") + "\n")
+			m.renderPlatforms(&b, d)
 			m.renderReferrers(&b)
 			break
 		}
@@ -284,6 +311,9 @@ func (m *Model) render() {
 			label("created", d.Created.UTC().Format("2006-01-02 15:04:05 UTC"))
 		}
 		label("platform", d.OS+"/"+d.Arch)
+		if m.parent != "" {
+			b.WriteString(m.styles.Muted.Render("one platform's image of "+m.parent+" (esc goes back): by this digest, copy, delete and pull act on this platform alone") + "\n")
+		}
 		if len(d.Entrypoint) > 0 {
 			label("entrypoint", strings.Join(d.Entrypoint, " "))
 		}

@@ -18,6 +18,43 @@ func listReferrers(src ReferrerLister, ref string, seq int) tea.Cmd {
 	}
 }
 
+func listPlatforms(src PlatformLister, ref string, seq int) tea.Cmd {
+	return func() tea.Msg {
+		ps, err := src.PlatformImages(context.Background(), ref)
+		return PlatformsLoadedMsg{Reference: ref, Seq: seq, Images: ps, Err: err}
+	}
+}
+
+// renderPlatforms is the multi-arch explorer: each platform with its
+// digest and, once described, its image's size, layers and the layers it
+// shares with the other platforms; then what actions on the tag apply to.
+func (m *Model) renderPlatforms(b *strings.Builder, d *domain.Details) {
+	fmt.Fprintf(b, "%s %d\n", m.styles.Label.Render(fmt.Sprintf("%-11s", "platforms")), len(d.Platforms))
+	byDigest := map[string]domain.PlatformImage{}
+	for _, img := range m.images {
+		byDigest[img.Platform.Digest] = img
+	}
+	for i, p := range d.Platforms {
+		mark := "  "
+		if i == m.platform {
+			mark = m.styles.Label.Render("> ")
+		}
+		line := fmt.Sprintf("%s%-16s %s", mark, p.String(), m.styles.Marker(p.Digest).Render(domain.ShortDigest(p.Digest)))
+		if img, ok := byDigest[p.Digest]; ok {
+			line += fmt.Sprintf("  %8s  %d layers, %d shared (%s)", domain.HumanSize(img.Size), len(img.Layers), img.Shared, domain.HumanSize(img.SharedSize))
+		}
+		b.WriteString(line + "\n")
+	}
+	switch {
+	case m.imagesErr != nil:
+		b.WriteString(m.styles.Muted.Render("platform images: could not describe them ("+m.imagesErr.Error()+")") + "\n")
+	case m.platforms != nil && m.images == nil:
+		b.WriteString(m.styles.Muted.Render("platform images: reading…") + "\n")
+	}
+	b.WriteString(m.styles.Muted.Render("↑↓ choose a platform · enter opens it") + "\n")
+	b.WriteString(m.styles.Muted.Render(fmt.Sprintf("copy, delete and pull of this tag act on the whole index (%d platforms)", len(d.Platforms))) + "\n")
+}
+
 // platformKey chooses among an index's platforms and opens one; ok is
 // false for keys it leaves to scrolling.
 func (m *Model) platformKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {

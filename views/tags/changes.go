@@ -55,9 +55,13 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 			OnSubmit: func(tag string) tea.Cmd { return retag(c, ref, tag, false) },
 		})
 	default: // copy
+		hint := "blobs already there are skipped; a tag that holds another image is not replaced without asking"
+		if sc := m.scope(r.digest); sc != "" {
+			hint = "copies " + sc + "; " + hint
+		}
 		return request(prompt.RequestMsg{
 			Title: "Copy " + ref + " to", Label: "repository (keeps the tag " + r.tag + ") or repository:tag, on any registry", Value: m.repo,
-			Hint:     "blobs already there are skipped; a tag that holds another image is not replaced without asking",
+			Hint:     hint,
 			Validate: domain.CheckRepository,
 			OnSubmit: func(dest string) tea.Cmd { return copyTag(c, ref, dest, false) },
 		})
@@ -77,6 +81,9 @@ func (m *Model) deleteBody(r row) string {
 		}
 	}
 	lines := []string{"digest " + r.digest}
+	if sc := m.scope(r.digest); sc != "" {
+		lines = append(lines, "It names "+sc+": deleting it takes every platform.")
+	}
 	if len(sib) == 0 {
 		lines = append(lines, "No other tag shares it: the image goes with this tag (the registry frees", "its space when its garbage collector runs).")
 		lines = append(lines, m.orphanWarning(r.digest)...)

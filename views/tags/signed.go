@@ -99,3 +99,29 @@ func (m *Model) orphanWarning(digest string) []string {
 	}
 	return append(lines, "  Delete those too afterwards, or keep the image under another tag.")
 }
+
+// Described records what Details found a digest to be: an index's
+// platforms, so the delete, copy and pull of its tags say they take the
+// whole index.
+func (m *Model) Described(d domain.Details) {
+	if !d.IsIndex() || d.Digest == "" {
+		return
+	}
+	if m.indexes == nil {
+		m.indexes = map[string][]string{}
+	}
+	ps := make([]string, len(d.Platforms))
+	for i, p := range d.Platforms {
+		ps[i] = p.String()
+	}
+	m.indexes[d.Digest] = ps
+}
+
+// scope says what an action on the tag with digest acts on.
+func (m *Model) scope(digest string) string {
+	ps, ok := m.indexes[digest]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("the whole index: %d platforms (%s)", len(ps), strings.Join(ps, ", "))
+}

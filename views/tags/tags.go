@@ -189,6 +189,9 @@ type Model struct {
 	// kinds what refers to each digest (signature, attestation, sbom).
 	companions map[string][]string
 	kinds      map[string]map[string]bool
+	// indexes are the platforms of the digests Details found to be an
+	// index.
+	indexes map[string][]string
 }
 
 var _ views.Component = (*Model)(nil)
@@ -342,7 +345,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, m.keys.Pull):
 			if r, ok := m.current(); ok {
 				ref := m.repo + ":" + r.tag
-				return func() tea.Msg { return views.PullRequestMsg{Reference: ref} }
+				pullCmd := func() tea.Msg { return views.PullRequestMsg{Reference: ref} }
+				if ps, index := m.indexes[r.digest]; index {
+					return tea.Batch(pullCmd, views.Status(fmt.Sprintf("%s is an index of %d platforms: the engine pulls the one it runs on", ref, len(ps))))
+				}
+				return pullCmd
 			}
 		case m.cur.Handle(m.keys.Nav, msg):
 			return m.selected()
