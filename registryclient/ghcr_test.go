@@ -27,7 +27,7 @@ func githubFake(t *testing.T) *httptest.Server {
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer ghp_secret" {
 			w.WriteHeader(http.StatusUnauthorized)
-			fmt.Fprint(w, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}`)
+			_, _ = fmt.Fprint(w, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}`)
 			return
 		}
 		if r.URL.Query().Get("package_type") != "container" || r.Header.Get("X-GitHub-Api-Version") == "" {
@@ -49,7 +49,7 @@ func githubFake(t *testing.T) *httptest.Server {
 			out = []map[string]any{pkg("octocat", "app")}
 		default:
 			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprint(w, `{"message":"Not Found"}`)
+			_, _ = fmt.Fprint(w, `{"message":"Not Found"}`)
 			return
 		}
 		_ = json.NewEncoder(w).Encode(out)

@@ -55,7 +55,7 @@ func newHubRegistryFake(t *testing.T, remaining int64) *hubRegistryFake {
 			w.Header().Set("Retry-After", "3600")
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusTooManyRequests)
-			fmt.Fprint(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}`)
+			_, _ = fmt.Fprint(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}`)
 			return
 		}
 		w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")

@@ -34,10 +34,14 @@ func (indexRegistry) Describe(_ context.Context, ref string) (domain.Details, er
 
 func (indexRegistry) PlatformImages(context.Context, string) ([]domain.PlatformImage, error) {
 	ps := []domain.PlatformImage{
-		{Platform: domain.Platform{OS: "linux", Architecture: "amd64", Digest: digestAMD}, Size: 31_000_000,
-			Layers: []domain.Layer{{Digest: layerBase, Size: 30_000_000}, {Digest: "sha256:a3d6000000000000000000000000000000000000000000000000000000000011", Size: 1_000_000}}},
-		{Platform: domain.Platform{OS: "linux", Architecture: "arm64", Variant: "v8", Digest: digestARM}, Size: 31_200_000,
-			Layers: []domain.Layer{{Digest: layerBase, Size: 30_000_000}, {Digest: "sha256:a4e8000000000000000000000000000000000000000000000000000000000012", Size: 1_200_000}}},
+		{
+			Platform: domain.Platform{OS: "linux", Architecture: "amd64", Digest: digestAMD}, Size: 31_000_000,
+			Layers: []domain.Layer{{Digest: layerBase, Size: 30_000_000}, {Digest: "sha256:a3d6000000000000000000000000000000000000000000000000000000000011", Size: 1_000_000}},
+		},
+		{
+			Platform: domain.Platform{OS: "linux", Architecture: "arm64", Variant: "v8", Digest: digestARM}, Size: 31_200_000,
+			Layers: []domain.Layer{{Digest: layerBase, Size: 30_000_000}, {Digest: "sha256:a4e8000000000000000000000000000000000000000000000000000000000012", Size: 1_200_000}},
+		},
 	}
 	domain.ShareLayers(ps)
 	return ps, nil

@@ -22,12 +22,18 @@ func (f fakeSyncer) SyncStatus(context.Context) ([]domain.SyncStatus, error) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	app := "sha256:aa11000000000000000000000000000000000000000000000000000000000000"
 	return []domain.SyncStatus{
-		{Reference: "docker.io/team/app:1.0", Local: "team/app:1.0", Repository: "docker.io/team/app", Tag: "1.0", State: domain.SyncStale, Moved: true,
-			LocalID: app, LocalDigest: digestOld, RemoteDigest: digestApp, LocalCreated: t0, RemoteCreated: t0.Add(time.Hour)},
-		{Reference: "docker.io/team/app:latest", Local: "team/app:latest", Repository: "docker.io/team/app", Tag: "latest", State: domain.SyncUpToDate,
-			LocalID: app, LocalDigest: digestOld, RemoteDigest: digestOld},
-		{Reference: "docker.io/team/web:2", Local: "team/web:2", Repository: "docker.io/team/web", Tag: "2", State: domain.SyncLocalOnly,
-			LocalID: "sha256:bb22000000000000000000000000000000000000000000000000000000000000"},
+		{
+			Reference: "docker.io/team/app:1.0", Local: "team/app:1.0", Repository: "docker.io/team/app", Tag: "1.0", State: domain.SyncStale, Moved: true,
+			LocalID: app, LocalDigest: digestOld, RemoteDigest: digestApp, LocalCreated: t0, RemoteCreated: t0.Add(time.Hour),
+		},
+		{
+			Reference: "docker.io/team/app:latest", Local: "team/app:latest", Repository: "docker.io/team/app", Tag: "latest", State: domain.SyncUpToDate,
+			LocalID: app, LocalDigest: digestOld, RemoteDigest: digestOld,
+		},
+		{
+			Reference: "docker.io/team/web:2", Local: "team/web:2", Repository: "docker.io/team/web", Tag: "2", State: domain.SyncLocalOnly,
+			LocalID: "sha256:bb22000000000000000000000000000000000000000000000000000000000000",
+		},
 	}, nil
 }
 
@@ -45,8 +51,10 @@ func TestLocalImagesAgainstTheirRegistryGolden(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m, "1", "j", "k")
 	s := screen(m)
-	for _, want := range []string{"Local · 4 images · 2 dangling (10MB) · 1 stale", "≠ team/app:1.0, team/app:latest", "+ team/web:2",
-		"docker.io/team/app:1.0 stale: here 0ld000000000 (made 2026-01-02 03:04), there 4b1d00000000"} {
+	for _, want := range []string{
+		"Local · 4 images · 2 dangling (10MB) · 1 stale", "≠ team/app:1.0, team/app:latest", "+ team/web:2",
+		"docker.io/team/app:1.0 stale: here 0ld000000000 (made 2026-01-02 03:04), there 4b1d00000000",
+	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("%q not on screen:\n%s", want, s)
 		}

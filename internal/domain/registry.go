@@ -124,7 +124,8 @@ type RateBudget struct {
 	At time.Time `json:"at"`
 }
 
-// Low: a tenth of the budget or less is left; background work slows down.
+// Low reports whether a tenth of the budget or less is left (background
+// work slows down then).
 func (b RateBudget) Low() bool { return b.Limit > 0 && b.Remaining*10 <= b.Limit }
 
 // String is the budget for the status bar, e.g. "pulls 87/100 per 6h".

@@ -40,7 +40,10 @@ if [[ "${CI:-}" == "true" ]]; then
     TestPushAsReadOnlyUserIsDenied TestEngineStoppedThenReconnected TestLocalCLI \
     TestDeleteAndUndoEndToEnd TestRetagAndPushEndToEnd TestChangeCLI TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/registry2 \
     TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/v3 TestReadOnlyUserIsRefusedAndNothingChanges \
-    TestDeleteOnARegistryWithDeletesDisabled TestCopyIndexBetweenRegistriesKeepsEveryPlatform; do
+    TestDeleteOnARegistryWithDeletesDisabled TestCopyIndexBetweenRegistriesKeepsEveryPlatform \
+    TestProbeVariants/registry2 TestProbeVariants/registry2-deletes-disabled TestProbeVariants/tls \
+    TestProbeVariants/token-admin TestProbeVariants/token-reader TestProbeVariants/v3 TestProbeReferrersAndUnreachable \
+    TestProbeIsCachedAndChoosesTheDeletePath TestStatusLocalVsRemote TestTagsFoldCosignTags TestPlatformsShowWhatTheyShare; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
