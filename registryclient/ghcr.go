@@ -100,16 +100,8 @@ func (c *Client) ghcrPackages(ctx context.Context, path, owner, token string, yi
 // githubToken is the token `docker login ghcr.io` stored (GHCR takes a
 // GitHub token as the password); "" when not logged in.
 func (c *Client) githubToken(ctx context.Context) (string, error) {
-	reg, err := name.NewRegistry(GHCR)
-	if err != nil {
-		return "", err
-	}
-	auth, err := authn.Resolve(ctx, c.keychain, reg)
-	if err != nil || auth == authn.Anonymous {
-		return "", err
-	}
-	cfg, err := auth.Authorization()
-	if err != nil {
+	cfg, err := c.credentials(ctx, GHCR)
+	if err != nil || cfg == nil {
 		return "", err
 	}
 	switch {
@@ -119,4 +111,18 @@ func (c *Client) githubToken(ctx context.Context) (string, error) {
 		return cfg.RegistryToken, nil
 	}
 	return cfg.IdentityToken, nil
+}
+
+// credentials are the docker credentials for host; nil when there are
+// none (anonymous).
+func (c *Client) credentials(ctx context.Context, host string) (*authn.AuthConfig, error) {
+	reg, err := name.NewRegistry(host)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := authn.Resolve(ctx, c.keychain, reg)
+	if err != nil || auth == authn.Anonymous {
+		return nil, err
+	}
+	return auth.Authorization()
 }

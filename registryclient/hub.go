@@ -8,9 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 )
 
 // DefaultHubAPI is Docker Hub's web API, which lists a namespace's
@@ -85,16 +82,8 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 // hubLogin exchanges the docker credentials for Hub for an API token; with
 // none it returns "" (public repositories only).
 func (c *Client) hubLogin(ctx context.Context) (string, error) {
-	reg, err := name.NewRegistry(DockerHub)
-	if err != nil {
-		return "", err
-	}
-	auth, err := authn.Resolve(ctx, c.keychain, reg)
-	if err != nil || auth == authn.Anonymous {
-		return "", err
-	}
-	cfg, err := auth.Authorization()
-	if err != nil || cfg.Username == "" || cfg.Password == "" {
+	cfg, err := c.credentials(ctx, DockerHub)
+	if err != nil || cfg == nil || cfg.Username == "" || cfg.Password == "" {
 		return "", err
 	}
 	body, err := json.Marshal(map[string]string{"username": cfg.Username, "password": cfg.Password})

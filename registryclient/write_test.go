@@ -108,17 +108,8 @@ func (w writeTarget) digestOf(t *testing.T, ref string) string {
 	return d.Digest.String()
 }
 
-func fixtureDigest(t *testing.T, s fixtures.Spec) string {
-	t.Helper()
-	d, err := fixtures.Digest(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func TestDeleteTagSparesItsSiblingsAndUndoRestoresIt(t *testing.T) {
-	app := fixtureDigest(t, fixtures.App)
+	app := testenv.FixtureDigest(t, fixtures.App)
 	for name, target := range writeTargets() {
 		t.Run(name, func(t *testing.T) {
 			w := target(t)
@@ -170,7 +161,7 @@ func mustEntry(t *testing.T, c *registryclient.Client, id int) domain.JournalEnt
 }
 
 func TestDeleteTheOnlyTagOfADigest(t *testing.T) {
-	old := fixtureDigest(t, fixtures.AppOld)
+	old := testenv.FixtureDigest(t, fixtures.AppOld)
 	for name, target := range writeTargets() {
 		t.Run(name, func(t *testing.T) {
 			w := target(t)
@@ -217,7 +208,7 @@ func TestDeleteOnARegistryWithDeletesDisabled(t *testing.T) {
 		}
 	}
 	for _, tag := range []string{"b", "c"} {
-		if got := w.digestOf(t, repo+":"+tag); got != fixtureDigest(t, fixtures.App) {
+		if got := w.digestOf(t, repo+":"+tag); got != testenv.FixtureDigest(t, fixtures.App) {
 			t.Errorf("%s resolves to %q", tag, got)
 		}
 	}
@@ -258,7 +249,7 @@ func TestReadOnlyUserIsRefusedAndNothingChanges(t *testing.T) {
 	admin := registryTarget(t, reg, testenv.AdminUser)
 	repo := admin.seed(t)
 	reader := registryTarget(t, reg, testenv.ReaderUser).client(t)
-	app := fixtureDigest(t, fixtures.App)
+	app := testenv.FixtureDigest(t, fixtures.App)
 	_, err := reader.DeleteTag(testCtx(t), repo+":a")
 	if !errors.Is(err, registryclient.ErrDenied) {
 		t.Errorf("reader's delete: %v, want ErrDenied", err)
@@ -287,7 +278,7 @@ var errCrash = errors.New("simulated crash")
 // it journaled a change and before it asked the registry: undo must still
 // work, and leave things as they were.
 func TestUndoAfterACrashBetweenJournalAndRequest(t *testing.T) {
-	app, old := fixtureDigest(t, fixtures.App), fixtureDigest(t, fixtures.AppOld)
+	app, old := testenv.FixtureDigest(t, fixtures.App), testenv.FixtureDigest(t, fixtures.AppOld)
 	changes := map[string]func(c *registryclient.Client, repo string) error{
 		"delete-shared-tag": func(c *registryclient.Client, repo string) error {
 			_, err := c.DeleteTag(testCtx(t), repo+":a")
@@ -349,7 +340,7 @@ func TestUndoAfterACrashBetweenJournalAndRequest(t *testing.T) {
 }
 
 func TestRetagGuardsOverwritesAndUndoes(t *testing.T) {
-	app, old := fixtureDigest(t, fixtures.App), fixtureDigest(t, fixtures.AppOld)
+	app, old := testenv.FixtureDigest(t, fixtures.App), testenv.FixtureDigest(t, fixtures.AppOld)
 	for name, target := range writeTargets() {
 		t.Run(name, func(t *testing.T) {
 			w := target(t)
@@ -418,13 +409,13 @@ func TestUndoRefusesATagMovedSince(t *testing.T) {
 	if !errors.As(err, &ow) {
 		t.Fatalf("undo over a moved tag: %v, want an OverwriteError", err)
 	}
-	if got := w.digestOf(t, repo+":solo"); got != fixtureDigest(t, fixtures.App) {
+	if got := w.digestOf(t, repo+":solo"); got != testenv.FixtureDigest(t, fixtures.App) {
 		t.Errorf("the refused undo moved solo to %s", got)
 	}
 }
 
 func TestDeleteDigestNeedsTheListOfItsTags(t *testing.T) {
-	app := fixtureDigest(t, fixtures.App)
+	app := testenv.FixtureDigest(t, fixtures.App)
 	for name, target := range writeTargets() {
 		t.Run(name, func(t *testing.T) {
 			w := target(t)
@@ -565,7 +556,7 @@ func TestCopyWithinARegistryMountsBlobs(t *testing.T) {
 	if res.Transferred != 0 || res.Blobs != 4 {
 		t.Errorf("copy %+v: want 4 blobs mounted, none sent", res)
 	}
-	if got := w.digestOf(t, w.host+"/mounted/"+strings.ToLower(t.Name())+":a"); got != fixtureDigest(t, fixtures.App) {
+	if got := w.digestOf(t, w.host+"/mounted/"+strings.ToLower(t.Name())+":a"); got != testenv.FixtureDigest(t, fixtures.App) {
 		t.Errorf("the copy resolves to %q", got)
 	}
 }
@@ -589,7 +580,7 @@ func TestCancelledCopyLeavesTheTargetTagUntouched(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled copy: %v, want context.Canceled", err)
 	}
-	if got := (writeTarget{}).digestOf(t, dest+":a"); got != fixtureDigest(t, fixtures.AppOld) {
+	if got := (writeTarget{}).digestOf(t, dest+":a"); got != testenv.FixtureDigest(t, fixtures.AppOld) {
 		t.Errorf("the target tag moved to %q", got)
 	}
 	if entries, _ := c.Journal().Entries(); len(entries) != 0 {
@@ -741,7 +732,7 @@ func TestUndoSaysWhenTheGarbageCollectorTookTheLayers(t *testing.T) {
 		t.Error("a failed undo marked the entry undone")
 	}
 	// The image the other tags share was kept by the collector.
-	if got := w.digestOf(t, repo+":a"); got != fixtureDigest(t, fixtures.App) {
+	if got := w.digestOf(t, repo+":a"); got != testenv.FixtureDigest(t, fixtures.App) {
 		t.Errorf("a resolves to %q after garbage collection", got)
 	}
 }

@@ -68,7 +68,7 @@ func TestTagsFoldCosignTags(t *testing.T) {
 	reg := testenv.NeedRegistry(t, testenv.Anonymous)
 	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
 	ctx := testenv.Context(t, time.Minute)
-	signedDigest := fixtureDigest(t, fixtures.App)
+	signedDigest := testenv.FixtureDigest(t, fixtures.App)
 	companion := strings.Replace(signedDigest, ":", "-", 1)
 	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
 		{Repo: "signed/app", Tags: []string{"1.0", "2.0"}, Image: &fixtures.App},
@@ -128,7 +128,7 @@ func TestPlatformsShowWhatTheyShare(t *testing.T) {
 			t.Errorf("%s: %d layers, %d shared (%d bytes), size %d", p.Platform, len(p.Layers), p.Shared, p.SharedSize, p.Size)
 		}
 	}
-	if ps[0].Platform.Digest != fixtureDigest(t, fixtures.AMD64) {
+	if ps[0].Platform.Digest != testenv.FixtureDigest(t, fixtures.AMD64) {
 		t.Errorf("amd64 digest %s", ps[0].Platform.Digest)
 	}
 	if _, err := runWharf(t, env, "platforms", reg.Repo("platforms/app:single")); err == nil || !strings.Contains(err.Error(), "not an index") {

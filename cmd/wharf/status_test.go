@@ -76,7 +76,7 @@ func TestStatusLocalVsRemote(t *testing.T) {
 	if len(res) != 5 {
 		t.Errorf("%d statuses, want 1, 2, dev, built and 3 (not the other repository, not Docker Hub's): %+v", len(res), res)
 	}
-	deep, amd := fixtureDigest(t, fixtures.Deep), fixtureDigest(t, fixtures.AMD64)
+	deep, amd := testenv.FixtureDigest(t, fixtures.Deep), testenv.FixtureDigest(t, fixtures.AMD64)
 	for tag, want := range map[string]struct {
 		state  domain.SyncState
 		moved  bool
@@ -113,11 +113,3 @@ func TestStatusLocalVsRemote(t *testing.T) {
 	}
 }
 
-func fixtureDigest(t *testing.T, s fixtures.Spec) string {
-	t.Helper()
-	d, err := fixtures.Digest(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}

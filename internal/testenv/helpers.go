@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/wharf-dev/wharf/internal/fixtures"
 )
 
 // Context returns a context that ends after d or with the test.
@@ -33,4 +35,14 @@ func RefNoT(s string) name.Reference {
 		panic(err)
 	}
 	return ref
+}
+
+// FixtureDigest is the manifest digest of the fixture image s describes.
+func FixtureDigest(tb testing.TB, s fixtures.Spec) string {
+	tb.Helper()
+	d, err := fixtures.Digest(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }
