@@ -112,4 +112,3 @@ func TestStatusLocalVsRemote(t *testing.T) {
 		}
 	}
 }
-
