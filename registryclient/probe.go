@@ -86,7 +86,17 @@ func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
 		caps.Error = err.Error()
 		return caps, nil
 	}
-	caps.Reachable = true
+	return c.ProbePinged(ctx, host, ping)
+}
+
+// ProbePinged is Probe for a registry whose /v2/ was just asked (doctor
+// pings first for its own report).
+func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) (Capabilities, error) {
+	caps := Capabilities{
+		Registry: normalizeHost(host), ProbedAt: time.Now().UTC(), Reachable: true,
+		Catalog: domain.Unknown, CatalogPageHonoured: domain.Unknown,
+		TagDelete: domain.Unknown, ManifestDelete: domain.Unknown, Referrers: domain.Unknown,
+	}
 	caps.Scheme, caps.Auth, caps.Realm, caps.Service = ping.Scheme, ping.Auth, ping.Realm, ping.Service
 	caps.TLS = c.tlsState(caps.Registry, ping.Scheme)
 	if ping.LoginErr != nil {
@@ -98,7 +108,7 @@ func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
 	}
 	repo := c.probeCatalog(ctx, reg, ping.Scheme, &caps)
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
-	if caps.ManifestDelete == domain.Supported && caps.Registry != DockerHub && caps.Registry != "ghcr.io" {
+	if caps.ManifestDelete == domain.Supported && caps.Registry != DockerHub && caps.Registry != GHCR {
 		caps.Notes = append(caps.Notes, GCNote)
 	}
 	c.mu.Lock()

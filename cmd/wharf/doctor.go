@@ -159,7 +159,7 @@ func checkRegistry(ctx context.Context, c *registryclient.Client, kr registrycli
 	if res.LoginErr != nil {
 		r.Error = res.LoginErr.Error()
 	}
-	if caps, err := c.Probe(ctx, kr.Host); err == nil && caps.Reachable {
+	if caps, err := c.ProbePinged(ctx, kr.Host, res); err == nil {
 		r.Capabilities = &caps
 	}
 	return r

@@ -6,6 +6,7 @@
 package status
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sort"
@@ -62,7 +63,7 @@ func Compare(ctx context.Context, images []domain.LocalImage, remote Remote, opt
 	tags := localTags(images, opts)
 	out := make([]domain.SyncStatus, len(tags))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(cmp(opts.Concurrency, 8))
+	g.SetLimit(cmp.Or(opts.Concurrency, 8))
 	for i, lt := range tags {
 		g.Go(func() error {
 			out[i] = compareOne(gctx, remote, lt, opts)
@@ -87,13 +88,6 @@ func Compare(ctx context.Context, images []domain.LocalImage, remote Remote, opt
 		return out[i].Tag < out[j].Tag
 	})
 	return out, nil
-}
-
-func cmp(n, def int) int {
-	if n > 0 {
-		return n
-	}
-	return def
 }
 
 // localTags are the images' tags in registries wharf knows, with the
@@ -210,7 +204,7 @@ func remoteOnly(ctx context.Context, remote Remote, tags []localTag, opts Option
 	})
 	results := make([][]domain.SyncStatus, len(repos))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(cmp(opts.Concurrency, 8))
+	g.SetLimit(cmp.Or(opts.Concurrency, 8))
 	for i, repo := range repos {
 		g.Go(func() error {
 			all, err := remote.Tags(gctx, repo)
