@@ -253,6 +253,10 @@ type TagAndPushOptions struct {
 	// Guard, when set, is asked before pushing whether the remote tag
 	// already names another image.
 	Guard RemoteGuard
+	// BeforePush, when set, runs once the guard passed and the local tag is
+	// made, just before the push (wharf journals the remote tag there); its
+	// error stops the push.
+	BeforePush func(ctx context.Context, target string) error
 }
 
 // RemoteConflict is a remote tag that already names a different image.
@@ -283,6 +287,11 @@ func (c *Cache) TagAndPush(ctx context.Context, src, target string, opts TagAndP
 	}
 	if _, err := c.Tag(ctx, src, dst, TagOptions{Overwrite: opts.Overwrite}); err != nil {
 		return PushResult{}, err
+	}
+	if opts.BeforePush != nil {
+		if err := opts.BeforePush(ctx, dst); err != nil {
+			return PushResult{}, err
+		}
 	}
 	return c.Push(ctx, dst, onProgress)
 }

@@ -42,6 +42,14 @@ type journalRecord struct {
 	Undone *undoneRecord        `json:"undone,omitempty"`
 	// Refused notes that the registry refused the change an entry recorded.
 	Refused *refusedRecord `json:"refused,omitempty"`
+	// Done notes the digest a change made elsewhere (a push through the
+	// engine) left the tags at.
+	Done *doneRecord `json:"done,omitempty"`
+}
+
+type doneRecord struct {
+	ID    int    `json:"id"`
+	After string `json:"after"`
 }
 
 type refusedRecord struct {
@@ -103,6 +111,13 @@ func (j *Journal) markUndone(id int) error {
 func (j *Journal) markRefused(id int, why error) error {
 	return j.locked(func(f *os.File) error {
 		return appendRecord(f, journalRecord{Refused: &refusedRecord{ID: id, Error: why.Error()}})
+	})
+}
+
+// markDone records the digest entry id's change left its tags at.
+func (j *Journal) markDone(id int, after string) error {
+	return j.locked(func(f *os.File) error {
+		return appendRecord(f, journalRecord{Done: &doneRecord{ID: id, After: after}})
 	})
 }
 
@@ -184,6 +199,8 @@ func readJournal(f *os.File) ([]domain.JournalEntry, error) {
 			entries[r.Undone.ID-1].Undone = r.Undone.Time
 		case r.Refused != nil && r.Refused.ID >= 1 && r.Refused.ID <= len(entries):
 			entries[r.Refused.ID-1].Refused = r.Refused.Error
+		case r.Done != nil && r.Done.ID >= 1 && r.Done.ID <= len(entries):
+			entries[r.Done.ID-1].After = r.Done.After
 		}
 	}
 	return entries, sc.Err()

@@ -454,3 +454,41 @@ func (r *countingReader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// JournalPush journals what reference (a tag) names now, before something
+// outside the client — the engine — pushes over it, so Undo can put it back
+// (or delete a tag the push created). Call done with the pushed digest, or
+// with the push's error (the entry is then marked as changing nothing).
+// Until done runs, Undo refuses to move the tag without overwrite.
+func (c *Client) JournalPush(ctx context.Context, reference string) (done func(after string, pushErr error), err error) {
+	tag, err := parseChange[name.Tag](c, "journal a push", reference, "a push names a tag")
+	if err != nil {
+		return nil, err
+	}
+	host := tag.RegistryStr()
+	op := "read " + tag.String() + " before the push"
+	// A HEAD first: the manifest is read (a GET, a pull on Docker Hub) only
+	// when there is one to put back.
+	now, err := c.digestNow(ctx, tag)
+	if err != nil {
+		return nil, c.classify(op, host, err)
+	}
+	var cur *remote.Descriptor
+	if now != "" {
+		if cur, err = c.current(ctx, tag); err != nil {
+			return nil, c.classify(op, host, err)
+		}
+	}
+	entry, err := c.record(entryFor(domain.OpPush, tag, cur, ""))
+	if err != nil {
+		return nil, err
+	}
+	return func(after string, pushErr error) {
+		if pushErr != nil {
+			_ = c.journal.markRefused(entry.ID, fmt.Errorf("the push failed, nothing changed: %w", pushErr))
+			return
+		}
+		c.remember(tag.Context(), tag.TagStr(), after)
+		_ = c.journal.markDone(entry.ID, after)
+	}, nil
+}

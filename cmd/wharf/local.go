@@ -299,17 +299,27 @@ func newPushCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "push REF",
-		Short: "Push a local tag through the engine with your docker credentials",
+		Short: "Push a local tag through the engine with your docker credentials (journaled: wharf undo puts back what it replaced)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
-				res, err := c.Push(cmd.Context(), args[0], a.progressPrinter(asJSON))
-				if err != nil {
-					return err
-				}
-				return a.emit(asJSON, res, func(w io.Writer) error {
-					fmt.Fprintf(w, "pushed %s@%s\n", res.Reference, res.Digest)
-					return nil
+			return a.withRegistries(func(s *registrySetup) error {
+				return a.withCache(func(c *localcache.Cache) error {
+					done, warning, err := journalPush(cmd.Context(), s.client, args[0])
+					if err != nil {
+						return err
+					}
+					if warning != "" {
+						fmt.Fprintln(a.stderr, "wharf:", warning)
+					}
+					res, err := c.Push(cmd.Context(), args[0], a.progressPrinter(asJSON))
+					done(res.Digest, err)
+					if err != nil {
+						return err
+					}
+					return a.emit(asJSON, res, func(w io.Writer) error {
+						fmt.Fprintf(w, "pushed %s@%s\n", res.Reference, res.Digest)
+						return nil
+					})
 				})
 			})
 		},

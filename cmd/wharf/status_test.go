@@ -112,3 +112,61 @@ func TestStatusLocalVsRemote(t *testing.T) {
 		}
 	}
 }
+
+// A push through the engine is journaled: undo puts back the image it
+// replaced, and undoing a push that made a tag deletes the tag.
+func TestPushIsJournaledAndUndone(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 3*time.Minute)
+	env := engineEnv(t, eng)
+	configureRegistry(t, env, reg.Host)
+	ref := reg.Repo("journaled/app:1")
+	remoteDigest := func() string {
+		t.Helper()
+		out, err := runWharf(t, env, "tags", "--digests", "--json", reg.Repo("journaled/app"))
+		var rows []tagJSON
+		if err != nil || json.Unmarshal([]byte(out), &rows) != nil {
+			return ""
+		}
+		for _, r := range rows {
+			if r.Tag == "1" {
+				return r.Digest
+			}
+		}
+		return ""
+	}
+	var pushed []string
+	for _, spec := range []fixtures.Spec{fixtures.App, fixtures.AppOld} {
+		if _, err := testenv.LoadImage(ctx, eng, ref, spec); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := runWharf(t, env, "push", ref); err != nil || strings.Contains(out, "not journaled") {
+			t.Fatalf("push: %v\n%s", err, out)
+		}
+		pushed = append(pushed, remoteDigest())
+	}
+	out, err := runWharf(t, env, "journal", "--json")
+	var entries []domain.JournalEntry
+	if err != nil || json.Unmarshal([]byte(out), &entries) != nil || len(entries) != 2 {
+		t.Fatalf("journal (%v):\n%s", err, out)
+	}
+	if e := entries[0]; e.Op != domain.OpPush || e.Digest != "" || e.After != pushed[0] {
+		t.Errorf("first push: %+v, want a new tag ending at %s", e, pushed[0])
+	}
+	if e := entries[1]; e.Op != domain.OpPush || e.Digest != pushed[0] || e.After != pushed[1] {
+		t.Errorf("second push: %+v, want %s replaced by %s", e, pushed[0], pushed[1])
+	}
+	if out, err := runWharf(t, env, "undo"); err != nil {
+		t.Fatalf("undo the second push: %v\n%s", err, out)
+	}
+	if got := remoteDigest(); got != pushed[0] {
+		t.Errorf("after undo the tag names %s, want the first push's %s", got, pushed[0])
+	}
+	if out, err := runWharf(t, env, "undo"); err != nil {
+		t.Fatalf("undo the first push: %v\n%s", err, out)
+	}
+	if got := remoteDigest(); got != "" {
+		t.Errorf("undoing the push that made the tag left it at %s", got)
+	}
+}

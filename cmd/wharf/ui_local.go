@@ -27,14 +27,49 @@ func (l localChanges) Untag(ctx context.Context, ref string) (bool, error) {
 }
 
 func (l localChanges) Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (string, error) {
+	done, _, err := journalPush(ctx, l.rc, ref)
+	if err != nil {
+		return "", err
+	}
 	res, err := l.c.Push(ctx, ref, tally(progress))
+	done(res.Digest, err)
 	return res.Digest, err
 }
 
 func (l localChanges) TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (string, error) {
-	opts := localcache.TagAndPushOptions{Overwrite: overwrite, Guard: l.remoteDigest}
+	done := func(string, error) {}
+	opts := localcache.TagAndPushOptions{
+		Overwrite: overwrite, Guard: l.remoteDigest,
+		BeforePush: func(ctx context.Context, target string) error {
+			var err error
+			done, _, err = journalPush(ctx, l.rc, target)
+			return err
+		},
+	}
 	res, err := l.c.TagAndPush(ctx, src, target, opts, tally(progress))
+	done(res.Digest, err)
 	return res.Digest, overwriteOf(err, target, src)
+}
+
+// journalPush journals what ref's remote tag names before the engine pushes
+// over it, so `wharf undo` (u in the app) can put it back. When wharf cannot
+// read the registry — the engine may reach what wharf cannot — the push
+// goes ahead unjournaled and warning says so (as without a journal); a
+// journal that cannot be written stops it.
+func journalPush(ctx context.Context, rc *registryclient.Client, ref string) (done func(after string, pushErr error), warning string, err error) {
+	noop := func(string, error) {}
+	if rc == nil {
+		return noop, "", nil
+	}
+	done, err = rc.JournalPush(ctx, ref)
+	var regErr *registryclient.Error
+	if errors.As(err, &regErr) || errors.Is(err, registryclient.ErrNoJournal) {
+		return noop, "not journaled (" + err.Error() + "): wharf undo cannot put back what this push replaces", nil
+	}
+	if err != nil {
+		return noop, "", err
+	}
+	return done, "", nil
 }
 
 func (l localChanges) Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (string, error) {

@@ -17,6 +17,8 @@ const (
 	OpCopy         JournalOp = "copy"
 	OpDeleteTag    JournalOp = "delete-tag"
 	OpDeleteDigest JournalOp = "delete-digest"
+	// OpPush is a push through the engine over a remote tag.
+	OpPush JournalOp = "push"
 )
 
 // JournalEntry is what a registry held before wharf changed it: the manifest
@@ -54,7 +56,7 @@ func (e JournalEntry) Summary() string {
 		return fmt.Sprintf("deleted %s:%s (%s)", e.Repository, e.Tags[0], ShortDigest(e.Digest))
 	case OpDeleteDigest:
 		return fmt.Sprintf("deleted %s@%s and its tags %s", e.Repository, ShortDigest(e.Digest), tags)
-	case OpRetag, OpCopy:
+	case OpRetag, OpCopy, OpPush:
 		if e.Digest == "" {
 			return fmt.Sprintf("%s to new tag %s:%s (%s)", e.Op, e.Repository, e.Tags[0], ShortDigest(e.After))
 		}

@@ -43,7 +43,8 @@ if [[ "${CI:-}" == "true" ]]; then
     TestDeleteOnARegistryWithDeletesDisabled TestCopyIndexBetweenRegistriesKeepsEveryPlatform \
     TestProbeVariants/registry2 TestProbeVariants/registry2-deletes-disabled TestProbeVariants/tls \
     TestProbeVariants/token-admin TestProbeVariants/token-reader TestProbeVariants/v3 TestProbeReferrersAndUnreachable \
-    TestProbeIsCachedAndChoosesTheDeletePath TestStatusLocalVsRemote TestTagsFoldCosignTags TestPlatformsShowWhatTheyShare; do
+    TestProbeIsCachedAndChoosesTheDeletePath TestStatusLocalVsRemote TestTagsFoldCosignTags TestPlatformsShowWhatTheyShare \
+    TestPushIsJournaledAndUndone; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
