@@ -1,6 +1,7 @@
 package tags_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -100,5 +101,22 @@ func TestDeleteDialogWarnsOfOrphanedSignatures(t *testing.T) {
 	}
 	if b := body("1.0"); strings.Contains(b, "orphan") {
 		t.Errorf("deleting one of two tags warns of orphans: %q", b)
+	}
+}
+
+// A digest shared by more tags than the SAME column is wide still renders
+// its badge.
+func TestBadgeAfterAWideSameCount(t *testing.T) {
+	tags := []string{cosignTag(dA, ".sig")}
+	digests := map[string]string{}
+	for i := range 10_001 {
+		tag := fmt.Sprintf("t%05d", i)
+		tags, digests[tag] = append(tags, tag), dA
+	}
+	src := &fakeSource{tags: map[string][]string{"r/app": tags}, digests: digests}
+	m := newPane(src)
+	teatestutil.Drain(m.Update, m.Load("r/app"), 20_000)
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "= 10001 sig") {
+		t.Errorf("badge after a five-digit count:\n%s", v)
 	}
 }

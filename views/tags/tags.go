@@ -556,7 +556,7 @@ func (m *Model) View() string {
 		}
 		line := tag + " " + digest + " " + sameMark(m, r.digest, same)
 		if badge != "" {
-			line += strings.Repeat(" ", 5-len(same)+1) + m.styles.Label.Render(badge)
+			line += strings.Repeat(" ", max(5-len(same), 0)+1) + m.styles.Label.Render(badge)
 		}
 		lines = append(lines, line)
 	}
