@@ -79,13 +79,9 @@ func (g *guard) budget(host string) (RateBudget, bool) {
 // RateBudget returns the request budget host last stated, if it ever did
 // (Docker Hub does on every manifest request, HEAD included).
 func (c *Client) RateBudget(host string) (RateBudget, bool) {
-	g, ok := c.transportFor(host).(*guard)
+	g, key, ok := c.guardOf(host)
 	if !ok {
 		return RateBudget{}, false
-	}
-	key := host
-	if reg, err := c.parseRegistry(host); err == nil {
-		key = reg.RegistryStr()
 	}
 	b, ok := g.budget(key)
 	if ok {
@@ -107,10 +103,6 @@ func (c *Client) CheckRateBudget(ctx context.Context, reference string) (RateBud
 	b, ok := c.RateBudget(ref.Context().RegistryStr())
 	return b, ok, nil
 }
-
-// HubBudgetReference is what Docker documents for reading the pull budget
-// without spending it.
-const HubBudgetReference = "docker.io/ratelimitpreview/test:latest"
 
 // pacer spaces out background requests to a registry whose budget is low:
 // one at a time, c.pace apart.

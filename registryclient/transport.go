@@ -252,17 +252,27 @@ func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option
 	}
 }
 
+// guardOf is the guard at the bottom of host's transport and the key it
+// files host's answers under (the host requests go to).
+func (c *Client) guardOf(host string) (*guard, string, bool) {
+	g, ok := c.transportFor(host).(*guard)
+	if !ok {
+		return nil, "", false
+	}
+	key := host
+	if reg, err := name.NewRegistry(host); err == nil {
+		key = reg.RegistryStr()
+	}
+	return g, key, true
+}
+
 // classify is Classify plus what the client knows of the failure: for a
 // rate limit, how long the registry asked to wait.
 func (c *Client) classify(op, host string, err error) error {
 	err = Classify(op, host, err)
 	var e *Error
 	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) {
-		if g, ok := c.transportFor(host).(*guard); ok {
-			key := host
-			if reg, perr := name.NewRegistry(host); perr == nil {
-				key = reg.RegistryStr()
-			}
+		if g, key, ok := c.guardOf(host); ok {
 			if e.RetryAfter == 0 {
 				e.RetryAfter = g.lastWait(key)
 			}

@@ -22,10 +22,6 @@ type budgetMsg struct {
 	budget domain.RateBudget
 }
 
-// hubBudgetRef is what Docker documents for reading Docker Hub's pull budget
-// with a HEAD, which costs no pull.
-const hubBudgetRef = "docker.io/ratelimitpreview/test:latest"
-
 // readBudget reads what host last said of its budget; with check, it asks
 // with one HEAD of ref first.
 func readBudget(b BudgetReader, host, ref string) tea.Cmd {
@@ -52,7 +48,7 @@ func (m *Model) budgetCmd() tea.Cmd {
 	}
 	ref := ""
 	if m.opts.Registry == "docker.io" && m.budget == nil {
-		ref = hubBudgetRef
+		ref = domain.HubBudgetReference
 	}
 	return readBudget(m.opts.Budget, m.opts.Registry, ref)
 }

@@ -69,21 +69,17 @@ type tagJSON struct {
 // foldCosign drops cosign's sha256-<hex>.sig/.att/.sbom tags from rows and
 // badges the rows of the images they belong to.
 func foldCosign(rows []tagJSON) []tagJSON {
-	kinds := map[string]map[string]bool{}
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r.Tag
+	}
+	f := domain.FoldCosign(names)
 	out := rows[:0]
 	for _, r := range rows {
-		d, kind, ok := domain.CosignSubject(r.Tag)
-		if !ok {
+		if len(out) < len(f.Tags) && r.Tag == f.Tags[len(out)] {
+			r.Signed = domain.Badge(f.Kinds[r.Digest])
 			out = append(out, r)
-			continue
 		}
-		if kinds[d] == nil {
-			kinds[d] = map[string]bool{}
-		}
-		kinds[d][kind] = true
-	}
-	for i := range out {
-		out[i].Signed = domain.Badge(kinds[out[i].Digest])
 	}
 	return out
 }

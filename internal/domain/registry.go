@@ -252,6 +252,39 @@ func CosignSubject(tag string) (digest, kind string, ok bool) {
 	return "", "", false
 }
 
+// CosignFold is a tag list with cosign's companion tags taken out.
+type CosignFold struct {
+	// Tags are the ordinary tags, in the order given.
+	Tags []string
+	// Companions are the companion tags by the digest they belong to, and
+	// Kinds what they say of it (KindSignature, KindAttestation, KindSBOM).
+	Companions map[string][]string
+	Kinds      map[string]map[string]bool
+}
+
+// FoldCosign takes cosign's sha256-<hex>.sig/.att/.sbom tags out of tags
+// and files them under the digest they belong to.
+func FoldCosign(tags []string) CosignFold {
+	f := CosignFold{Companions: map[string][]string{}, Kinds: map[string]map[string]bool{}}
+	for _, t := range tags {
+		d, kind, ok := CosignSubject(t)
+		if !ok {
+			f.Tags = append(f.Tags, t)
+			continue
+		}
+		f.Companions[d] = append(f.Companions[d], t)
+		if f.Kinds[d] == nil {
+			f.Kinds[d] = map[string]bool{}
+		}
+		f.Kinds[d][kind] = true
+	}
+	return f
+}
+
+// HubBudgetReference is what Docker documents for reading Docker Hub's pull
+// budget with a HEAD, which costs no pull.
+const HubBudgetReference = "docker.io/ratelimitpreview/test:latest"
+
 // Badge is the short mark of the kinds of artifact an image has, in a
 // fixed order: "sig", "att", "sbom" joined by "+" ("sig+att").
 func Badge(kinds map[string]bool) string {

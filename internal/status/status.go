@@ -8,6 +8,7 @@ package status
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -195,13 +196,7 @@ func remoteOnly(ctx context.Context, remote Remote, tags []localTag, opts Option
 		}
 		local[lt.repo][lt.tag] = true
 	}
-	repos := slices.Sorted(func(yield func(string) bool) {
-		for r := range local {
-			if !yield(r) {
-				return
-			}
-		}
-	})
+	repos := slices.Sorted(maps.Keys(local))
 	results := make([][]domain.SyncStatus, len(repos))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(opts.Concurrency, 8))

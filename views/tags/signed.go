@@ -15,19 +15,9 @@ import (
 // fold takes the companion tags out of tags and records them by subject
 // digest.
 func (m *Model) fold(tags []string) []string {
-	m.companions = map[string][]string{}
-	m.kinds = map[string]map[string]bool{}
-	out := tags[:0:0]
-	for _, t := range tags {
-		d, kind, ok := domain.CosignSubject(t)
-		if !ok {
-			out = append(out, t)
-			continue
-		}
-		m.companions[d] = append(m.companions[d], t)
-		m.addKind(d, kind)
-	}
-	return out
+	f := domain.FoldCosign(tags)
+	m.companions, m.kinds = f.Companions, f.Kinds
+	return f.Tags
 }
 
 func (m *Model) addKind(digest, kind string) {
