@@ -171,7 +171,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err == nil {
 			m.listing = msg.Listing
 			m.refilter()
-			return m.checkSync(false)
+			return m.checkSync()
 		}
 	case SyncCheckedMsg:
 		return m.synced(msg)

@@ -43,13 +43,13 @@ func listingKey(l domain.LocalListing) string {
 }
 
 // checkSync compares the images with their registries when what the
-// comparison depends on changed (or when forced).
-func (m *Model) checkSync(force bool) tea.Cmd {
+// comparison depends on changed (ctrl+r clears syncKey to ask again).
+func (m *Model) checkSync() tea.Cmd {
 	if m.syncer == nil {
 		return nil
 	}
 	k := listingKey(m.listing)
-	if k == m.syncKey && !force {
+	if k == m.syncKey {
 		return nil
 	}
 	m.syncKey = k
