@@ -10,7 +10,8 @@ import (
 )
 
 // localChanges adapts localcache (and registryclient, to look before a
-// push overwrites a remote tag) to the Local pane's Changer.
+// push overwrites a remote tag and to journal it) to the Local pane's
+// Changer.
 type localChanges struct {
 	c  *localcache.Cache
 	rc *registryclient.Client
