@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // BenchmarkFirstFrame is the time from building the app to its first full

@@ -18,7 +18,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

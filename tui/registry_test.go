@@ -10,7 +10,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // fakeProber answers from a table; probes counts the fresh probes.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // signedRegistry is fakeRegistry whose 0.9.0 image is signed and attested

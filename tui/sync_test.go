@@ -10,7 +10,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // fakeSyncer says team/app:1.0 moved in its registry and team/web:2 was

@@ -13,7 +13,7 @@ import (
 	"github.com/wharf-dev/wharf/localcache"
 	"github.com/wharf-dev/wharf/registryclient"
 	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/tags"
 )
 

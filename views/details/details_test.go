@@ -11,7 +11,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/details"
 )
 

@@ -10,7 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wharf-dev/wharf/tui/theme"
+	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/listnav"
 )
 
