@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 
 	"github.com/moby/moby/client"
+
+	"github.com/wharf-dev/wharf/internal/config"
 )
 
 // Endpoint is the engine wharf talks to and why that one.
@@ -28,20 +30,7 @@ type Endpoint struct {
 }
 
 // Env looks up environment variables (os.Getenv in production).
-type Env func(string) string
-
-// DockerConfigDir is where the docker CLI keeps config.json and contexts:
-// $DOCKER_CONFIG, else ~/.docker.
-func DockerConfigDir(env Env) string {
-	if d := env("DOCKER_CONFIG"); d != "" {
-		return d
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return ".docker"
-	}
-	return filepath.Join(home, ".docker")
-}
+type Env = config.Env
 
 // ResolveEndpoint picks the engine the way the docker CLI does: DOCKER_HOST,
 // then DOCKER_CONTEXT, then config.json's currentContext, then the default
@@ -54,7 +43,7 @@ func ResolveEndpoint(env Env) (Endpoint, error) {
 		}
 		return ep, nil
 	}
-	dir := DockerConfigDir(env)
+	dir := config.DockerDir(env)
 	name, source := env("DOCKER_CONTEXT"), "DOCKER_CONTEXT"
 	if name == "" {
 		var err error

@@ -35,24 +35,6 @@ type DiskCache struct {
 	size     int64
 }
 
-// DefaultCacheDir is $XDG_CACHE_HOME/wharf (~/.cache/wharf).
-func DefaultCacheDir(env func(string) string) string {
-	return filepath.Join(xdgDir(env, "XDG_CACHE_HOME", ".cache"), "wharf")
-}
-
-// xdgDir is $variable, or ~/fallback when it is unset (the XDG base
-// directory rule).
-func xdgDir(env func(string) string, variable, fallback string) string {
-	if dir := env(variable); dir != "" {
-		return dir
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "."
-	}
-	return filepath.Join(home, fallback)
-}
-
 // OpenCache opens (creating) a cache directory with a size cap in bytes.
 func OpenCache(dir string, maxBytes int64) (*DiskCache, error) {
 	for _, sub := range []string{"blobs/sha256", "repos", "probes"} {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -17,9 +18,9 @@ type Client struct {
 	keychain   authn.Keychain
 	transport  http.RoundTripper
 	timeout    time.Duration
-	regs       []Registry
+	regs       []config.Registry
 	digestConc int
-	registries map[string]Registry
+	registries map[string]config.Registry
 	transports map[string]http.RoundTripper
 	guard      *guard
 	mu         sync.Mutex
@@ -31,7 +32,7 @@ type Client struct {
 	probes     map[string]Capabilities
 	pace       time.Duration
 	pacer      pacer
-	journal    *Journal
+	journal    Journal
 	// afterJournal runs after each journal write, before the change it
 	// records; tests stop there to play a crash.
 	afterJournal func(domain.JournalEntry) error
@@ -61,7 +62,7 @@ func WithCache(dc *DiskCache) Option { return func(c *Client) { c.cache = dc } }
 
 // WithRegistries gives the client the known registries' settings (CA
 // files, insecure, configured repositories).
-func WithRegistries(rs []Registry) Option { return func(c *Client) { c.regs = rs } }
+func WithRegistries(rs []config.Registry) Option { return func(c *Client) { c.regs = rs } }
 
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read.
@@ -73,10 +74,10 @@ func New(opts ...Option) (*Client, error) {
 	c.pullers = map[string]*remote.Puller{}
 	c.pushers = map[string]*remote.Pusher{}
 	c.probes = map[string]Capabilities{}
-	c.registries = map[string]Registry{}
+	c.registries = map[string]config.Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {
-		host := normalizeHost(r.Host)
+		host := config.NormalizeHost(r.Host)
 		c.registries[host] = r
 		t, err := hostTransport(c.transport, r)
 		if err != nil {
@@ -89,7 +90,7 @@ func New(opts ...Option) (*Client, error) {
 }
 
 // Registries are the registries the client was given.
-func (c *Client) Registries() []Registry { return c.regs }
+func (c *Client) Registries() []config.Registry { return c.regs }
 
 // defaultTransport keeps enough idle connections per registry for the
 // parallel HEADs to reuse them (net/http keeps 2 by default).

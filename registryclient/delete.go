@@ -340,7 +340,7 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 			res.Restored = append(res.Restored, tag.String())
 		}
 	}
-	if err := c.journal.markUndone(entry.ID); err != nil {
+	if err := c.journal.MarkUndone(entry.ID); err != nil {
 		return res, err
 	}
 	res.Entry.Undone = time.Now().UTC()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -256,7 +257,7 @@ func redact(msg string) string {
 // to try again, and what raises it.
 func (e *Error) rateLimitHint() string {
 	var b strings.Builder
-	hub := normalizeHost(e.Registry) == DockerHub || e.Registry == "index.docker.io" || e.Registry == "registry-1.docker.io"
+	hub := config.NormalizeHost(e.Registry) == domain.DockerHub || e.Registry == "index.docker.io" || e.Registry == "registry-1.docker.io"
 	if hub {
 		b.WriteString("Docker Hub's pull limit is used up")
 	} else {

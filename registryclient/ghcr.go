@@ -9,10 +9,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/tomnomnom/linkheader"
-)
 
-// GHCR is GitHub's container registry.
-const GHCR = "ghcr.io"
+	"github.com/wharf-dev/wharf/internal/domain"
+)
 
 // DefaultGitHubAPI is GitHub's REST API, which lists a user's or an
 // organisation's container packages (GHCR's catalog lists nothing).
@@ -35,7 +34,7 @@ type ghcrPackage struct {
 // user) or, with none configured, of the logged-in user, through GitHub's
 // packages API with the token from the docker credentials for ghcr.io.
 func (c *Client) ghcrCatalog(ctx context.Context, yield func(Page, error) bool) {
-	r := c.registries[GHCR]
+	r := c.registries[domain.GHCR]
 	if len(r.Repositories) > 0 {
 		if !yield(Page{Items: r.Repositories, Configured: true, Note: "ghcr.io: configured repositories"}, nil) {
 			return
@@ -76,9 +75,9 @@ func (c *Client) ghcrPackages(ctx context.Context, path, owner, token string, yi
 	next := c.githubAPI + path + "?package_type=container&per_page=100"
 	for next != "" {
 		var pkgs []ghcrPackage
-		h, err := c.getJSON(ctx, next, token, GHCR, &pkgs)
+		h, err := c.getJSON(ctx, next, token, domain.GHCR, &pkgs)
 		if err != nil {
-			return yield(Page{}, c.classify("list packages of "+owner, GHCR, err))
+			return yield(Page{}, c.classify("list packages of "+owner, domain.GHCR, err))
 		}
 		items := make([]string, 0, len(pkgs))
 		for _, p := range pkgs {
@@ -100,7 +99,7 @@ func (c *Client) ghcrPackages(ctx context.Context, path, owner, token string, yi
 // githubToken is the token `docker login ghcr.io` stored (GHCR takes a
 // GitHub token as the password); "" when not logged in.
 func (c *Client) githubToken(ctx context.Context) (string, error) {
-	cfg, err := c.credentials(ctx, GHCR)
+	cfg, err := c.credentials(ctx, domain.GHCR)
 	if err != nil || cfg == nil {
 		return "", err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -60,8 +61,8 @@ func githubFake(t *testing.T) *httptest.Server {
 
 func ghcrClient(t *testing.T, api string, password string, namespaces []string) *registryclient.Client {
 	t.Helper()
-	opts := []registryclient.Option{registryclient.WithGitHubAPI(api), registryclient.WithRegistries([]registryclient.Registry{{
-		RegistryConfig: registryclient.RegistryConfig{Name: "ghcr.io", Host: "ghcr.io", Namespaces: namespaces}, Source: registryclient.SourceConfig,
+	opts := []registryclient.Option{registryclient.WithGitHubAPI(api), registryclient.WithRegistries([]config.Registry{{
+		Name: "ghcr.io", Host: "ghcr.io", Namespaces: namespaces, Source: config.SourceConfig,
 	}})}
 	if password != "" {
 		opts = append(opts, registryclient.WithKeychain(testenv.KeychainFor("ghcr.io", &authn.Basic{Username: "octocat", Password: password})))

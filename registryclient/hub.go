@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // DefaultHubAPI is Docker Hub's web API, which lists a namespace's
@@ -31,11 +33,11 @@ type hubPage struct {
 // configured namespace's, page by page, through Hub's API (logged in with
 // the docker credentials for Hub when there are any).
 func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
-	r := c.registries[DockerHub]
+	r := c.registries[domain.DockerHub]
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
 		// Logged in: the user's own namespace.
-		if user := c.User(DockerHub); user != "" && user != "token" {
+		if user := c.User(domain.DockerHub); user != "" && user != "token" {
 			namespaces = []string{user}
 		}
 	}
@@ -60,7 +62,7 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 		next := c.hubAPI + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
 		for next != "" {
 			var page hubPage
-			if _, err := c.getJSON(ctx, next, token, DockerHub, &page); err != nil {
+			if _, err := c.getJSON(ctx, next, token, domain.DockerHub, &page); err != nil {
 				yield(Page{}, c.classify("list repositories of "+ns, "hub.docker.com", err))
 				return
 			}
@@ -82,7 +84,7 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 // hubLogin exchanges the docker credentials for Hub for an API token; with
 // none it returns "" (public repositories only).
 func (c *Client) hubLogin(ctx context.Context) (string, error) {
-	cfg, err := c.credentials(ctx, DockerHub)
+	cfg, err := c.credentials(ctx, domain.DockerHub)
 	if err != nil || cfg == nil || cfg.Username == "" || cfg.Password == "" {
 		return "", err
 	}
@@ -101,7 +103,7 @@ func (c *Client) hubLogin(ctx context.Context) (string, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", &Error{Op: "log in to Docker Hub's API", Registry: DockerHub, Kind: ErrUnauthorized, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
+		return "", &Error{Op: "log in to Docker Hub's API", Registry: domain.DockerHub, Kind: ErrUnauthorized, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
 	}
 	var tok struct {
 		Token string `json:"token"`
@@ -123,7 +125,7 @@ func (c *Client) getJSON(ctx context.Context, u, token, registry string, v any) 
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if strings.Contains(u, "github") || registry == GHCR {
+	if strings.Contains(u, "github") || registry == domain.GHCR {
 		req.Header.Set("Accept", "application/vnd.github+json")
 		req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -58,10 +59,11 @@ func hubFake(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func hubRegistry(namespaces, repos []string) registryclient.Registry {
-	return registryclient.Registry{RegistryConfig: registryclient.RegistryConfig{
+func hubRegistry(namespaces, repos []string) config.Registry {
+	return config.Registry{
 		Name: "docker.io", Host: "docker.io", Namespaces: namespaces, Repositories: repos,
-	}, Source: registryclient.SourceConfig}
+		Source: config.SourceConfig,
+	}
 }
 
 // Contract test: Docker Hub cannot be reached from here, so a local server
@@ -69,7 +71,7 @@ func hubRegistry(namespaces, repos []string) registryclient.Registry {
 func TestHubNamespaceListingContract(t *testing.T) {
 	hub := hubFake(t)
 	c := newClient(t, registryclient.WithHubAPI(hub.URL),
-		registryclient.WithRegistries([]registryclient.Registry{hubRegistry([]string{"myorg"}, []string{"library/nginx"})}),
+		registryclient.WithRegistries([]config.Registry{hubRegistry([]string{"myorg"}, []string{"library/nginx"})}),
 		registryclient.WithKeychain(testenv.KeychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "hub-secret"})))
 	var pages [][]string
 	for page, err := range c.CatalogPages(testCtx(t), "docker.io") {
@@ -84,7 +86,7 @@ func TestHubNamespaceListingContract(t *testing.T) {
 	}
 
 	wrong := newClient(t, registryclient.WithHubAPI(hub.URL),
-		registryclient.WithRegistries([]registryclient.Registry{hubRegistry([]string{"myorg"}, nil)}),
+		registryclient.WithRegistries([]config.Registry{hubRegistry([]string{"myorg"}, nil)}),
 		registryclient.WithKeychain(testenv.KeychainFor("index.docker.io", &authn.Basic{Username: "hubuser", Password: "wrong"})))
 	if _, err := wrong.Catalog(testCtx(t), "docker.io"); err == nil || !strings.Contains(err.Error(), "unauthorized") {
 		t.Errorf("wrong Hub password: %v", err)
@@ -95,7 +97,7 @@ func TestHubNamespaceListingContract(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "namespaces:") {
 		t.Errorf("Hub with nothing configured: %v", err)
 	}
-	if repos, err := newClient(t, registryclient.WithRegistries([]registryclient.Registry{hubRegistry(nil, []string{"a/b", "c/d"})})).Catalog(testCtx(t), "docker.io"); err != nil || !slices.Equal(repos, []string{"a/b", "c/d"}) {
+	if repos, err := newClient(t, registryclient.WithRegistries([]config.Registry{hubRegistry(nil, []string{"a/b", "c/d"})})).Catalog(testCtx(t), "docker.io"); err != nil || !slices.Equal(repos, []string{"a/b", "c/d"}) {
 		t.Errorf("configured Hub repositories: %v %v", repos, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/journal"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -18,7 +19,7 @@ import (
 // "crashes" after journaling, so each leaves one entry and no change.
 func journalOf(t *testing.T, dir string, n int) *registryclient.Client {
 	t.Helper()
-	j, err := registryclient.OpenJournal(dir)
+	j, err := journal.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestJournalSurvivesATornLastRecord(t *testing.T) {
 	}
 	_ = f.Close()
 	c := journalOf(t, dir, 1)
-	entries, err := c.Journal().Entries()
+	entries, err := registryclient.JournalOf(c).Entries()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestJournalAppendsFromManyWritersGetDistinctIDs(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			j, err := registryclient.OpenJournal(dir)
+			j, err := journal.Open(dir)
 			if err != nil {
 				t.Error(err)
 				return
@@ -87,7 +88,7 @@ func TestJournalAppendsFromManyWritersGetDistinctIDs(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	j, _ := registryclient.OpenJournal(dir)
+	j, _ := journal.Open(dir)
 	entries, err := j.Entries()
 	if err != nil {
 		t.Fatal(err)
@@ -105,21 +106,21 @@ func TestJournalAppendsFromManyWritersGetDistinctIDs(t *testing.T) {
 func TestJournalLastSkipsUndoneEntries(t *testing.T) {
 	dir := t.TempDir()
 	c := journalOf(t, dir, 2)
-	last, err := c.Journal().Last()
+	last, err := registryclient.JournalOf(c).Last()
 	if err != nil || last.ID != 2 {
 		t.Fatalf("last %d, %v", last.ID, err)
 	}
-	plain := newClient(t, registryclient.WithJournal(c.Journal()))
+	plain := newClient(t, registryclient.WithJournal(registryclient.JournalOf(c)))
 	if _, err := plain.Undo(testCtx(t), last, false); err != nil {
 		t.Fatal(err)
 	}
-	if last, err = c.Journal().Last(); err != nil || last.ID != 1 {
+	if last, err = registryclient.JournalOf(c).Last(); err != nil || last.ID != 1 {
 		t.Errorf("after undoing 2, last is %d (%v), want 1", last.ID, err)
 	}
-	if e, _ := c.Journal().Entry(2); e.Undone.IsZero() {
+	if e, _ := registryclient.JournalOf(c).Entry(2); e.Undone.IsZero() {
 		t.Error("entry 2 is not marked undone")
 	}
-	if _, err := c.Journal().Entry(9); !errors.Is(err, registryclient.ErrNoSuchEntry) {
+	if _, err := registryclient.JournalOf(c).Entry(9); !errors.Is(err, journal.ErrNoSuchEntry) {
 		t.Errorf("entry 9: %v, want ErrNoSuchEntry", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -29,11 +30,11 @@ type Page = domain.CatalogPage
 // API; GHCR likewise from GitHub's packages API.
 func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
 	return func(yield func(Page, error) bool) {
-		switch normalizeHost(host) {
-		case DockerHub:
+		switch config.NormalizeHost(host) {
+		case domain.DockerHub:
 			c.hubCatalog(ctx, yield)
 			return
-		case GHCR:
+		case domain.GHCR:
 			c.ghcrCatalog(ctx, yield)
 			return
 		}
@@ -77,7 +78,7 @@ func refusesCatalog(err error) bool {
 }
 
 func (c *Client) configuredRepositories(host string, why error, yield func(Page, error) bool) {
-	r := c.registries[normalizeHost(host)]
+	r := c.registries[config.NormalizeHost(host)]
 	if len(r.Repositories) == 0 {
 		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s%s", why, host, "wharf's config.yaml", providerHint(host)))
 		return
@@ -227,7 +228,7 @@ func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) 
 // providerHint says where a cloud registry's users find their repository
 // names, for the message that asks them to configure the list.
 func providerHint(host string) string {
-	h := normalizeHost(host)
+	h := config.NormalizeHost(host)
 	switch {
 	case strings.HasSuffix(h, ".amazonaws.com"):
 		return " (Amazon ECR: `aws ecr describe-repositories` lists them)"

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
@@ -69,11 +70,12 @@ func TestTagPagesFollowLinks(t *testing.T) {
 func TestCatalogFallsBackToConfiguredRepositories(t *testing.T) {
 	reg := testenv.NeedRegistry(t, testenv.Token)
 	// The token server grants the catalog scope only to the admin.
-	configured := registryclient.Registry{RegistryConfig: registryclient.RegistryConfig{
+	configured := config.Registry{
 		Host: reg.Host, Name: "team", Repositories: []string{"fixtures/app", "fixtures/deep"},
-	}, Source: registryclient.SourceConfig}
+		Source: config.SourceConfig,
+	}
 	c := newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.ReaderUser)),
-		registryclient.WithRegistries([]registryclient.Registry{configured}))
+		registryclient.WithRegistries([]config.Registry{configured}))
 	var pages []registryclient.Page
 	for page, err := range c.CatalogPages(testCtx(t), reg.Host) {
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -49,7 +50,7 @@ func (c *Client) Capabilities(ctx context.Context, host string) (Capabilities, e
 // CachedCapabilities returns a probe's answer without the network (memory,
 // then the disk cache), when there is one younger than ProbeTTL.
 func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
-	key := normalizeHost(host)
+	key := config.NormalizeHost(host)
 	c.mu.Lock()
 	caps, ok := c.probes[key]
 	c.mu.Unlock()
@@ -73,7 +74,7 @@ func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
 // unreachable one's is returned with Reachable false and the error.
 func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
 	caps := Capabilities{
-		Registry: normalizeHost(host), ProbedAt: time.Now().UTC(),
+		Registry: config.NormalizeHost(host), ProbedAt: time.Now().UTC(),
 		Catalog: domain.Unknown, CatalogPageHonoured: domain.Unknown,
 		TagDelete: domain.Unknown, ManifestDelete: domain.Unknown, Referrers: domain.Unknown,
 	}
@@ -93,7 +94,7 @@ func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
 // pings first for its own report).
 func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) (Capabilities, error) {
 	caps := Capabilities{
-		Registry: normalizeHost(host), ProbedAt: time.Now().UTC(), Reachable: true,
+		Registry: config.NormalizeHost(host), ProbedAt: time.Now().UTC(), Reachable: true,
 		Catalog: domain.Unknown, CatalogPageHonoured: domain.Unknown,
 		TagDelete: domain.Unknown, ManifestDelete: domain.Unknown, Referrers: domain.Unknown,
 	}
@@ -108,7 +109,7 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	}
 	repo := c.probeCatalog(ctx, reg, ping.Scheme, &caps)
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
-	if caps.ManifestDelete == domain.Supported && caps.Registry != DockerHub && caps.Registry != GHCR {
+	if caps.ManifestDelete == domain.Supported && caps.Registry != domain.DockerHub && caps.Registry != domain.GHCR {
 		caps.Notes = append(caps.Notes, GCNote)
 	}
 	c.mu.Lock()

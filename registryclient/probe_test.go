@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
@@ -69,7 +70,7 @@ func TestProbeVariants(t *testing.T) {
 				opts = append(opts, registryclient.WithKeychain(reg.Keychain(tc.user)))
 			}
 			if reg.CAFile != "" {
-				opts = append(opts, registryclient.WithRegistries([]registryclient.Registry{{RegistryConfig: registryclient.RegistryConfig{Host: reg.Host, CAFile: reg.CAFile}}}))
+				opts = append(opts, registryclient.WithRegistries([]config.Registry{{Host: reg.Host, CAFile: reg.CAFile}}))
 			}
 			caps, err := newClient(t, opts...).Probe(testCtx(t), reg.Host)
 			if err != nil || !caps.Reachable {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -85,7 +86,7 @@ func (c *Client) RateBudget(host string) (RateBudget, bool) {
 	}
 	b, ok := g.budget(key)
 	if ok {
-		b.Registry = normalizeHost(host)
+		b.Registry = config.NormalizeHost(host)
 	}
 	return b, ok
 }

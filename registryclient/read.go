@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -33,7 +34,7 @@ func (c *Client) puller(_ context.Context, host string) (*remote.Puller, error) 
 
 // perHost returns what m keeps for host, making it on first use.
 func perHost[T any](c *Client, m map[string]T, host string, newValue func() (T, error)) (T, error) {
-	key := normalizeHost(host)
+	key := config.NormalizeHost(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if v, ok := m[key]; ok {

@@ -6,81 +6,16 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sort"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
 )
-
-// Where wharf learnt of a registry.
-const (
-	SourceConfig      = "config"
-	SourceAuths       = "auths"
-	SourceCredHelpers = "credHelpers"
-	SourceAlways      = "always"
-	SourceArgument    = "argument"
-)
-
-// Registry is a registry wharf knows, with its settings and where from.
-type Registry struct {
-	RegistryConfig
-	// Source is SourceConfig, SourceAuths, SourceCredHelpers or SourceAlways.
-	Source string
-}
-
-// Known merges wharf's config (first, its settings win), the registries the
-// docker config names, and Docker Hub, which is always there.
-func Known(cfg *Config, dc *DockerConfig) []Registry {
-	var out []Registry
-	seen := map[string]bool{}
-	if cfg != nil {
-		for _, rc := range cfg.Registries {
-			host := normalizeHost(rc.Host)
-			if seen[host] {
-				continue
-			}
-			seen[host] = true
-			rc.Host = host
-			out = append(out, Registry{RegistryConfig: rc, Source: SourceConfig})
-		}
-	}
-	if dc != nil {
-		for _, r := range dc.Registries() {
-			if !seen[r.Host] {
-				seen[r.Host] = true
-				out = append(out, r)
-			}
-		}
-	} else if !seen[DockerHub] {
-		out = append(out, Registry{RegistryConfig: RegistryConfig{Name: DockerHub, Host: DockerHub}, Source: SourceAlways})
-	}
-	sortRegistries(out)
-	return out
-}
-
-// sortRegistries puts configured registries first (in file order), then
-// Docker Hub, then the others by host.
-func sortRegistries(rs []Registry) {
-	rank := func(r Registry) int {
-		switch {
-		case r.Source == SourceConfig:
-			return 0
-		case r.Host == DockerHub:
-			return 1
-		}
-		return 2
-	}
-	sort.SliceStable(rs, func(i, j int) bool {
-		ri, rj := rank(rs[i]), rank(rs[j])
-		if ri != rj || ri == 0 {
-			return ri < rj
-		}
-		return rs[i].Host < rs[j].Host
-	})
-}
 
 // hostTransport returns base adjusted for one registry: its CA trusted, or
 // TLS verification skipped when it is configured insecure.
-func hostTransport(base http.RoundTripper, r Registry) (http.RoundTripper, error) {
+func hostTransport(base http.RoundTripper, r config.Registry) (http.RoundTripper, error) {
 	if r.CAFile == "" && !r.Insecure {
 		return base, nil
 	}
@@ -120,7 +55,7 @@ func hostTransport(base http.RoundTripper, r Registry) (http.RoundTripper, error
 // nameOptions are the go-containerregistry parsing options for a host:
 // plain HTTP allowed only for registries configured insecure.
 func (c *Client) nameOptions(host string) []name.Option {
-	if r, ok := c.registries[normalizeHost(host)]; ok && r.Insecure {
+	if r, ok := c.registries[config.NormalizeHost(host)]; ok && r.Insecure {
 		return []name.Option{name.Insecure}
 	}
 	return nil
@@ -128,7 +63,7 @@ func (c *Client) nameOptions(host string) []name.Option {
 
 // transportFor is the transport for a registry host.
 func (c *Client) transportFor(host string) http.RoundTripper {
-	if t, ok := c.transports[normalizeHost(host)]; ok {
+	if t, ok := c.transports[config.NormalizeHost(host)]; ok {
 		return t
 	}
 	return c.guard
@@ -157,7 +92,7 @@ func (c *Client) parseReference(ref string) (name.Reference, error) {
 // Knows reports whether host is one of the client's registries (Docker Hub
 // always is).
 func (c *Client) Knows(host string) bool {
-	h := normalizeHost(host)
+	h := config.NormalizeHost(host)
 	_, ok := c.registries[h]
-	return ok || h == DockerHub
+	return ok || h == domain.DockerHub
 }

@@ -25,12 +25,26 @@ const copyConcurrency = 4
 // wharf changes nothing it could not undo.
 var ErrNoJournal = errors.New("no journal: wharf changes registries only when it can record how to undo the change")
 
+// Journal is where the client records each change before making it, and
+// its outcome after (internal/journal is the one wharf uses).
+type Journal interface {
+	// Record writes e durably and returns it with its ID and time.
+	Record(e domain.JournalEntry) (domain.JournalEntry, error)
+	// MarkUndone notes that entry id was undone.
+	MarkUndone(id int) error
+	// MarkRefused notes that the registry refused entry id's change.
+	MarkRefused(id int, why error) error
+	// MarkDone notes the digest entry id's change left its tags at.
+	MarkDone(id int, after string) error
+}
+
 // WithJournal sets where changes are recorded before they are made. Without
 // one, Retag, Copy, DeleteTag and DeleteDigest refuse to run.
-func WithJournal(j *Journal) Option { return func(c *Client) { c.journal = j } }
+func WithJournal(j Journal) Option { return func(c *Client) { c.journal = j } }
 
-// Journal is the client's journal (nil without one).
-func (c *Client) Journal() *Journal { return c.journal }
+// Journaled reports whether the client has a journal, and so may change
+// registries.
+func (c *Client) Journaled() bool { return c.journal != nil }
 
 // pusher writes to one registry; like puller, one per host, kept.
 func (c *Client) pusher(host string) (*remote.Pusher, error) {
@@ -127,7 +141,7 @@ func (c *Client) record(e domain.JournalEntry) (domain.JournalEntry, error) {
 	if c.journal == nil {
 		return e, ErrNoJournal
 	}
-	e, err := c.journal.record(e)
+	e, err := c.journal.Record(e)
 	if err != nil {
 		return e, err
 	}
@@ -146,7 +160,7 @@ func (c *Client) record(e domain.JournalEntry) (domain.JournalEntry, error) {
 func (c *Client) refused(entry domain.JournalEntry, err error) error {
 	var e *Error
 	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && !errors.Is(err, errTagMoved) {
-		_ = c.journal.markRefused(entry.ID, err)
+		_ = c.journal.MarkRefused(entry.ID, err)
 	}
 	return err
 }
@@ -455,15 +469,26 @@ func (r *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// JournalPush journals what reference (a tag) names now, before something
-// outside the client — the engine — pushes over it, so Undo can put it back
-// (or delete a tag the push created). Call done with the pushed digest, or
-// with the push's error (the entry is then marked as changing nothing).
-// Until done runs, Undo refuses to move the tag without overwrite.
-func (c *Client) JournalPush(ctx context.Context, reference string) (done func(after string, pushErr error), err error) {
+// PushEntry is a push journaled before something outside the client — the
+// engine — makes it.
+type PushEntry struct {
+	// ID is the journal entry.
+	ID   int
+	done func(after string, pushErr error)
+}
+
+// Done records how the push ended: the digest it left the tag at, or its
+// error (the entry is then marked as changing nothing).
+func (e PushEntry) Done(after string, pushErr error) { e.done(after, pushErr) }
+
+// JournalPush journals what reference (a tag) names now, before the engine
+// pushes over it, so Undo can put it back (or delete a tag the push
+// created). Call Done on the entry when the push ended. Until then, Undo
+// refuses to move the tag without overwrite.
+func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, error) {
 	tag, err := parseChange[name.Tag](c, "journal a push", reference, "a push names a tag")
 	if err != nil {
-		return nil, err
+		return PushEntry{}, err
 	}
 	host := tag.RegistryStr()
 	op := "read " + tag.String() + " before the push"
@@ -471,24 +496,24 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (done func(a
 	// when there is one to put back.
 	now, err := c.digestNow(ctx, tag)
 	if err != nil {
-		return nil, c.classify(op, host, err)
+		return PushEntry{}, c.classify(op, host, err)
 	}
 	var cur *remote.Descriptor
 	if now != "" {
 		if cur, err = c.current(ctx, tag); err != nil {
-			return nil, c.classify(op, host, err)
+			return PushEntry{}, c.classify(op, host, err)
 		}
 	}
 	entry, err := c.record(entryFor(domain.OpPush, tag, cur, ""))
 	if err != nil {
-		return nil, err
+		return PushEntry{}, err
 	}
-	return func(after string, pushErr error) {
+	return PushEntry{ID: entry.ID, done: func(after string, pushErr error) {
 		if pushErr != nil {
-			_ = c.journal.markRefused(entry.ID, fmt.Errorf("the push failed, nothing changed: %w", pushErr))
+			_ = c.journal.MarkRefused(entry.ID, fmt.Errorf("the push failed, nothing changed: %w", pushErr))
 			return
 		}
 		c.remember(tag.Context(), tag.TagStr(), after)
-		_ = c.journal.markDone(entry.ID, after)
-	}, nil
+		_ = c.journal.MarkDone(entry.ID, after)
+	}}, nil
 }

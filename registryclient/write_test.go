@@ -15,6 +15,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/journal"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -65,7 +66,7 @@ func registryTarget(t *testing.T, reg *testenv.Registry, user string) writeTarge
 // client is a client of the target with a journal of its own.
 func (w writeTarget) client(t *testing.T, opts ...registryclient.Option) *registryclient.Client {
 	t.Helper()
-	j, err := registryclient.OpenJournal(t.TempDir())
+	j, err := journal.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestDeleteTagSparesItsSiblingsAndUndoRestoresIt(t *testing.T) {
 					t.Errorf("sibling %s resolves to %q, want %s", sib, got, app)
 				}
 			}
-			entry, err := c.Journal().Last()
+			entry, err := registryclient.JournalOf(c).Last()
 			if err != nil || entry.ID != res.JournalID || entry.Op != domain.OpDeleteTag || entry.Digest != app {
 				t.Fatalf("journal's last entry %+v (%v), want the delete of a", entry, err)
 			}
@@ -153,7 +154,7 @@ func TestDeleteTagSparesItsSiblingsAndUndoRestoresIt(t *testing.T) {
 
 func mustEntry(t *testing.T, c *registryclient.Client, id int) domain.JournalEntry {
 	t.Helper()
-	e, err := c.Journal().Entry(id)
+	e, err := registryclient.JournalOf(c).Entry(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,14 +222,14 @@ func TestDeleteOnARegistryWithDeletesDisabled(t *testing.T) {
 	if n := proxy.Counts()["PUT manifest"]; n != 0 {
 		t.Errorf("%d manifests put on a registry that refuses deletes", n)
 	}
-	if entries, err := c.Journal().Entries(); err != nil || len(entries) != 0 {
+	if entries, err := registryclient.JournalOf(c).Entries(); err != nil || len(entries) != 0 {
 		t.Errorf("journal: %d entries (%v), want none", len(entries), err)
 	}
 }
 
 // assertAllRefused checks the journal has n entries, each marked refused by
 // the registry, and nothing to undo.
-func assertAllRefused(t *testing.T, j *registryclient.Journal, n int) {
+func assertAllRefused(t *testing.T, j *journal.Journal, n int) {
 	t.Helper()
 	entries, err := j.Entries()
 	if err != nil || len(entries) != n {
@@ -239,7 +240,7 @@ func assertAllRefused(t *testing.T, j *registryclient.Journal, n int) {
 			t.Errorf("entry %d (%s) is not marked refused", e.ID, e.Summary())
 		}
 	}
-	if last, err := j.Last(); !errors.Is(err, registryclient.ErrNoSuchEntry) {
+	if last, err := j.Last(); !errors.Is(err, journal.ErrNoSuchEntry) {
 		t.Errorf("Last() = %d, %v; want nothing to undo", last.ID, err)
 	}
 }
@@ -269,7 +270,7 @@ func TestReadOnlyUserIsRefusedAndNothingChanges(t *testing.T) {
 	if got := admin.digestOf(t, repo+":new"); got != "" {
 		t.Errorf("the refused retag created new → %s", got)
 	}
-	assertAllRefused(t, reader.Journal(), 2)
+	assertAllRefused(t, registryclient.JournalOf(reader), 2)
 }
 
 var errCrash = errors.New("simulated crash")
@@ -308,7 +309,7 @@ func TestUndoAfterACrashBetweenJournalAndRequest(t *testing.T) {
 				w := writeTargets()[tname](t)
 				repo := w.seed(t)
 				dir := t.TempDir()
-				j, err := registryclient.OpenJournal(dir)
+				j, err := journal.Open(dir)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -317,7 +318,7 @@ func TestUndoAfterACrashBetweenJournalAndRequest(t *testing.T) {
 					t.Fatalf("change: %v, want the crash", err)
 				}
 				// A new process: reopen the journal.
-				j2, err := registryclient.OpenJournal(dir)
+				j2, err := journal.Open(dir)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -473,7 +474,7 @@ func TestBadReferencesAreRefusedBeforeAnyRequest(t *testing.T) {
 			t.Errorf("%s: %v, want ErrInvalidReference", what, err)
 		}
 	}
-	if entries, _ := c.Journal().Entries(); len(entries) != 0 {
+	if entries, _ := registryclient.JournalOf(c).Entries(); len(entries) != 0 {
 		t.Errorf("refused changes were journaled: %v", entries)
 	}
 }
@@ -536,9 +537,9 @@ func TestCopyIndexBetweenRegistriesKeepsEveryPlatform(t *testing.T) {
 	}
 }
 
-func mustJournal(t *testing.T) *registryclient.Journal {
+func mustJournal(t *testing.T) *journal.Journal {
 	t.Helper()
-	j, err := registryclient.OpenJournal(t.TempDir())
+	j, err := journal.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +584,7 @@ func TestCancelledCopyLeavesTheTargetTagUntouched(t *testing.T) {
 	if got := (writeTarget{}).digestOf(t, dest+":a"); got != testenv.FixtureDigest(t, fixtures.AppOld) {
 		t.Errorf("the target tag moved to %q", got)
 	}
-	if entries, _ := c.Journal().Entries(); len(entries) != 0 {
+	if entries, _ := registryclient.JournalOf(c).Entries(); len(entries) != 0 {
 		t.Errorf("a cancelled copy left journal entries %v", entries)
 	}
 }
@@ -728,7 +729,7 @@ func TestUndoSaysWhenTheGarbageCollectorTookTheLayers(t *testing.T) {
 		t.Fatalf("undo after garbage collection: %v, want it to say the layers are gone", err)
 	}
 	t.Logf("undo said: %v", err)
-	if e, _ := c.Journal().Entry(res.JournalID); !e.Undone.IsZero() {
+	if e, _ := registryclient.JournalOf(c).Entry(res.JournalID); !e.Undone.IsZero() {
 		t.Error("a failed undo marked the entry undone")
 	}
 	// The image the other tags share was kept by the collector.

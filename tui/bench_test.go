@@ -20,8 +20,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "bench", Repos: f, Tags: f, Details: f,
-			Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), false),
+			Registry: "registry.example:5000", Label: "bench", Remote: f, Local: f, Styles: theme.New(theme.Default(), false),
 		})
 		drain(m, m.Init())
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})

@@ -43,12 +43,12 @@ func readBudget(b BudgetReader, host, ref string) tea.Cmd {
 // budgetCmd reads the current registry's budget (after a batch of requests
 // to it); for Docker Hub not heard from yet, it asks.
 func (m *Model) budgetCmd() tea.Cmd {
-	if m.opts.Budget == nil {
+	if m.budgets == nil {
 		return nil
 	}
 	ref := ""
-	if m.opts.Registry == "docker.io" && m.budget == nil {
+	if m.opts.Registry == domain.DockerHub && m.budget == nil {
 		ref = domain.HubBudgetReference
 	}
-	return readBudget(m.opts.Budget, m.opts.Registry, ref)
+	return readBudget(m.budgets, m.opts.Registry, ref)
 }

@@ -49,8 +49,7 @@ func newChangeApp(t *testing.T, w, h int) (*tui.Model, *fakeChanger) {
 	t.Helper()
 	f, ch := fakeRegistry{}, &fakeChanger{}
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Changer: ch,
-		Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+		Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
 	})
 	drain(m, m.Init())
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -189,6 +188,8 @@ func TestGroupedViewGolden(t *testing.T) {
 // fakeLocal changes the fake engine: team/web:2 is a tag of another image.
 type fakeLocal struct {
 	tagged, untagged, pushed, pulled []string
+	// warnings are what every push says it could not do (journal it).
+	warnings []string
 }
 
 func (f *fakeLocal) Tag(_ context.Context, src, target string, overwrite bool) error {
@@ -204,15 +205,15 @@ func (f *fakeLocal) Untag(_ context.Context, ref string) (bool, error) {
 	return false, nil
 }
 
-func (f *fakeLocal) Push(_ context.Context, ref string, _ func(domain.CopyProgress)) (string, error) {
+func (f *fakeLocal) Push(_ context.Context, ref string, _ func(domain.CopyProgress)) (domain.PushResult, error) {
 	f.pushed = append(f.pushed, ref)
-	return digestApp, nil
+	return domain.PushResult{Reference: ref, Digest: digestApp, Warnings: f.warnings}, nil
 }
 
-func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ bool, progress func(domain.CopyProgress)) (string, error) {
+func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ bool, progress func(domain.CopyProgress)) (domain.PushResult, error) {
 	progress(domain.CopyProgress{BlobsDone: 3, BlobsTotal: 3, BytesDone: 10, BytesTotal: 10, Detail: []string{"1a2b3c4d5e6f  pushed  4/4 bytes", "7a8b9c0d1e2f  layer already exists"}})
 	f.pushed = append(f.pushed, target)
-	return digestApp, nil
+	return domain.PushResult{Reference: target, Digest: digestApp, Warnings: f.warnings}, nil
 }
 
 func (f *fakeLocal) Pull(_ context.Context, ref, _ string, _ func(domain.CopyProgress)) (string, error) {
@@ -224,8 +225,7 @@ func newLocalApp(t *testing.T) (*tui.Model, *fakeLocal) {
 	t.Helper()
 	f, lc := fakeRegistry{}, &fakeLocal{}
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
-		Local: f, LocalDetails: f, LocalChanger: lc, PushTargets: []string{"registry.example:5000", "ghcr.io"},
+		Registry: "registry.example:5000", Label: "test", Remote: f, Local: localChanging{f, lc}, PushTargets: []string{"registry.example:5000", "ghcr.io"},
 		Styles: theme.New(theme.Default(), true),
 	})
 	drain(m, m.Init())
@@ -304,8 +304,7 @@ func TestCompareTwoTags(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		f := fakeRegistry{}
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Differ: f,
-			Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+			Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
 		})
 		drain(m, m.Init())
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
@@ -353,10 +352,9 @@ func TestMouseClickFocusesAndSelectsAndTheWheelScrolls(t *testing.T) {
 func TestEscInRepositoriesListsRegistriesToSwitchTo(t *testing.T) {
 	f := fakeRegistry{}
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
+		Registry: "registry.example:5000", Label: "test", Remote: named{f, users{"ghcr.io": "octo"}},
 		Registries: []string{"registry.example:5000", "ghcr.io"},
-		UserOf:     func(host string) string { return map[string]string{"ghcr.io": "octo"}[host] },
-		Local:      f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+		Local:      f, Styles: theme.New(theme.Default(), true),
 	})
 	drain(m, m.Init())
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})

@@ -38,50 +38,6 @@ const (
 	paneCount
 )
 
-// Options are what the app shows and where it gets it.
-type Options struct {
-	// Registry is the host whose repositories the app opens on.
-	Registry string
-	// Label describes the registry in the status bar ("demo", "anonymous"…).
-	Label string
-	// User is who the registry is reached as ("" for anonymous); never a
-	// secret. UserOf says it for another registry the user switches to.
-	User   string
-	UserOf func(host string) string
-	// Registries are the hosts the Repositories pane can switch between
-	// (esc there lists them).
-	Registries []string
-	Repos      repos.Lister
-	Tags       tags.Source
-	// Changer changes tags (retag, copy, delete, undo); nil makes the
-	// registry read-only in the app.
-	Changer tags.Changer
-	Details details.Describer
-	// Differ compares two tags (c, c in the Tags pane); Referrers lists an
-	// image's signatures and attestations.
-	Differ    details.Differ
-	Referrers details.ReferrerLister
-	// Platforms describes each platform image of an index (the Details
-	// pane's multi-arch explorer).
-	Platforms details.PlatformLister
-	// Local is the engine's image cache and LocalDetails what describes a
-	// local image (the same localcache in production).
-	Local        local.Source
-	LocalDetails details.Describer
-	// LocalChanger tags, untags, pushes and pulls (nil: the keys say why
-	// not); PushTargets are the registries P offers, the usual one first.
-	LocalChanger local.Changer
-	PushTargets  []string
-	// Syncer compares local tags with their registries (the Local pane's
-	// marks and S); nil shows no marks.
-	Syncer local.Syncer
-	// Prober finds out what each registry can do (shown in the list of
-	// registries); Budget tells a registry's request budget (status bar).
-	Prober repos.Prober
-	Budget BudgetReader
-	Styles *theme.Styles
-}
-
 // page is a full-screen page over the panes: the help or the jobs.
 type page int
 
@@ -119,35 +75,51 @@ type Model struct {
 	jobs    jobs
 	status  string
 	lastErr string
-	// engine is what the last listing said of the engine: "", "up", "down".
-	engine string
-	// budget is the current registry's request budget, once it stated it.
+	// user is who the current registry is reached as ("" anonymous, "…"
+	// while asked); budget its request budget, once it stated it.
+	user   string
 	budget *domain.RateBudget
+	// budgets tells registries' request budgets (nil: not shown).
+	budgets BudgetReader
 	width  int
 	height int
 }
 
 // New builds the app.
 func New(opts Options) *Model {
-	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs()}
+	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs(), budgets: budgetReaderOf(opts.Remote)}
 	m.help.Styles = opts.Styles.Help
-	m.local = local.New(opts.Local, opts.LocalChanger, opts.PushTargets, opts.Styles)
-	if opts.Syncer != nil {
-		m.local.SetSyncer(opts.Syncer)
+	m.local = local.New(opts.Local, localChangerOf(opts.Local), opts.PushTargets, opts.Styles)
+	if s := syncerOf(opts.Local); s != nil {
+		m.local.SetSyncer(s)
 	}
-	m.repos = repos.New(opts.Repos, opts.Registries, opts.Registry, opts.Styles)
-	if opts.Prober != nil {
-		m.repos.SetProber(opts.Prober)
+	m.repos = repos.New(opts.Remote, opts.Registries, opts.Registry, opts.Styles)
+	if p, ok := opts.Remote.(repos.Prober); ok {
+		m.repos.SetProber(p)
 	}
-	m.tags = tags.New(opts.Tags, opts.Changer, opts.Styles)
-	m.details = details.New(details.Sources{Remote: opts.Details, Local: opts.LocalDetails, Differ: opts.Differ, Referrers: opts.Referrers, Platforms: opts.Platforms}, opts.Styles)
+	m.tags = tags.New(opts.Remote, changerOf(opts.Remote), opts.Styles)
+	m.details = details.New(sourcesOf(opts), opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
 	return m
 }
 
-// Init starts loading the panes that load by themselves.
-func (m *Model) Init() tea.Cmd { return tea.Batch(m.local.Init(), m.repos.Init()) }
+// Init starts loading the panes that load by themselves, and asks who the
+// registry is reached as.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.local.Init(), m.repos.Init(), m.askUser())
+}
+
+// askUser asks who the current registry is reached as; the status bar says
+// "…" until the answer comes.
+func (m *Model) askUser() tea.Cmd {
+	m.user = ""
+	cmd := lookUpUser(m.opts.Remote, m.opts.Registry)
+	if cmd != nil {
+		m.user = "…"
+	}
+	return cmd
+}
 
 func (m *Model) setFocus(i int) {
 	m.focus = (i + paneCount) % paneCount
@@ -211,26 +183,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case local.SelectedMsg:
 		return m, m.details.LoadLocal(msg.ID)
 	case repos.RegistryChosenMsg:
-		m.opts.Registry, m.opts.Label, m.opts.User, m.budget = msg.Host, "", "", nil
-		if m.opts.UserOf != nil {
-			m.opts.User = m.opts.UserOf(msg.Host)
+		m.opts.Registry, m.opts.Label, m.budget = msg.Host, "", nil
+		return m, tea.Batch(m.askUser(), m.budgetCmd())
+	case userMsg:
+		if msg.host == m.opts.Registry {
+			m.user = msg.user
 		}
-		return m, m.budgetCmd()
+		return m, nil
 	case budgetMsg:
 		if msg.host == m.opts.Registry {
 			m.budget = &msg.budget
 		}
 		return m, nil
-	case details.LoadedMsg:
-		if msg.Err == nil {
-			m.tags.Described(msg.Details)
-		}
-		return m, m.details.Update(msg)
-	case details.ReferrersLoadedMsg:
-		if msg.Err == nil {
-			m.tags.Referred(msg.Reference, msg.Referrers)
-		}
-		return m, m.details.Update(msg)
 	case tags.DigestsDoneMsg:
 		return m, tea.Batch(m.tags.Update(msg), m.budgetCmd())
 	case repos.SelectedMsg:
@@ -244,7 +208,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.status = "comparing " + msg.A + " and " + msg.B
 		return m, m.details.Compare(msg.A, msg.B)
 	}
-	m.noteError(msg)
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Update(msg))
@@ -387,28 +350,6 @@ func clears(p views.Component) (bool, tea.Cmd) {
 	return false, nil
 }
 
-// noteError keeps the last failure for the status bar.
-func (m *Model) noteError(msg tea.Msg) {
-	var err error
-	switch msg := msg.(type) {
-	case local.ListedMsg:
-		err = msg.Err
-		m.engine = "up"
-		if err != nil {
-			m.engine = "down"
-		}
-	case repos.LoadedMsg:
-		err = msg.Err
-	case tags.LoadedMsg:
-		err = msg.Err
-	case details.LoadedMsg:
-		err = msg.Err
-	}
-	if err != nil {
-		m.lastErr = err.Error()
-	}
-}
-
 func (m *Model) resize(w, h int) {
 	m.width, m.height = w, h
 	m.help.SetWidth(w - m.styles.FocusedPane.GetHorizontalFrameSize())
@@ -505,8 +446,8 @@ func (m *Model) statusBar() string {
 	// Most changing first, so a narrow terminal cuts the registry, not the
 	// news: engine, jobs, the last result, then the registry and who we are.
 	var parts []string
-	if m.engine != "" {
-		parts = append(parts, "engine "+m.engine)
+	if e := m.local.Engine(); e != "" {
+		parts = append(parts, "engine "+e)
 	}
 	if s := m.jobsSummary(); s != "" {
 		parts = append(parts, s)
@@ -515,8 +456,8 @@ func (m *Model) statusBar() string {
 		parts = append(parts, m.status)
 	}
 	who := "anonymous"
-	if m.opts.User != "" {
-		who = "as " + m.opts.User
+	if m.user != "" {
+		who = "as " + m.user
 	}
 	reg := m.opts.Registry + " (" + who + ")"
 	if m.opts.Label != "" {

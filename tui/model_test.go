@@ -18,6 +18,9 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/views/local"
+	"github.com/wharf-dev/wharf/views/repos"
+	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
 )
 
@@ -104,11 +107,46 @@ func (fakeRegistry) Describe(_ context.Context, ref string) (domain.Details, err
 	}, nil
 }
 
+// What a test hands the app: a registry or an engine that can do more than
+// read, by what it embeds (the app finds out by type).
+type (
+	changing struct {
+		tui.Remote
+		tags.Changer
+	}
+	localChanging struct {
+		tui.Local
+		local.Changer
+	}
+	syncing struct {
+		localChanging
+		local.Syncer
+	}
+	probing struct {
+		tui.Remote
+		repos.Prober
+		tui.BudgetReader
+		tui.UserNamer
+	}
+	named struct {
+		tui.Remote
+		tui.UserNamer
+	}
+	// readOnly is a registry that could change tags but says it may not.
+	readOnly struct{ changing }
+)
+
+func (readOnly) Writable() bool { return false }
+
+// users names who each registry is reached as.
+type users map[string]string
+
+func (u users) User(host string) string { return u[host] }
+
 func newApp(t *testing.T, f fakeRegistry, w, h int) *tui.Model {
 	t.Helper()
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
-		Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+		Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
 	})
 	drain(m, m.Init())
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
 )
 
@@ -54,8 +55,10 @@ func TestMultiArchExplorerGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		f, ch := indexRegistry{}, &fakeChanger{}
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Platforms: f, Changer: ch,
-			Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+			Registry: "registry.example:5000", Label: "test", Remote: struct {
+				indexRegistry // and its platforms
+				tags.Changer
+			}{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
 		})
 		drain(m, m.Init())
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})

@@ -60,11 +60,14 @@ func TestRegistryBadgesAndBudgetGolden(t *testing.T) {
 		f := fakeRegistry{}
 		probes := 0
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
+			Registry: "registry.example:5000", Label: "test",
+			Remote: probing{
+				Remote: f, Prober: fakeProber{caps: probedCaps(), probes: &probes},
+				BudgetReader: fakeBudget{domain.RateBudget{Limit: 100, Remaining: 9, Window: 6 * time.Hour}},
+				UserNamer:    users{},
+			},
 			Registries: []string{"registry.example:5000", "ghcr.io", "old.example"},
-			Prober:     fakeProber{caps: probedCaps(), probes: &probes},
-			Budget:     fakeBudget{domain.RateBudget{Limit: 100, Remaining: 9, Window: 6 * time.Hour}},
-			Local:      f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+			Local:      f, Styles: theme.New(theme.Default(), true),
 		})
 		drain(m, m.Init())
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})

@@ -39,8 +39,7 @@ func TestSignedBadgeAndOrphanWarningGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		f, ch := signedRegistry{}, &fakeChanger{}
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f, Changer: ch,
-			Local: f, LocalDetails: f, Styles: theme.New(theme.Default(), true),
+			Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
 		})
 		drain(m, m.Init())
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})

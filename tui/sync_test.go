@@ -43,8 +43,8 @@ func (f fakeSyncer) SyncStatus(context.Context) ([]domain.SyncStatus, error) {
 func TestLocalImagesAgainstTheirRegistryGolden(t *testing.T) {
 	f, lc, calls := fakeRegistry{}, &fakeLocal{}, 0
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Repos: f, Tags: f, Details: f,
-		Local: f, LocalDetails: f, LocalChanger: lc, Syncer: fakeSyncer{&calls},
+		Registry: "registry.example:5000", Label: "test", Remote: f,
+		Local:  syncing{localChanging{f, lc}, fakeSyncer{&calls}},
 		Styles: theme.New(theme.Default(), true),
 	})
 	drain(m, m.Init())

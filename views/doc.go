@@ -8,6 +8,8 @@ package views
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // Component is a pane: not a full program, the root routes messages to it
@@ -61,6 +63,20 @@ type Clearer interface {
 // the pane's content that was clicked (0 is the title).
 type Clicker interface {
 	Click(line int) tea.Cmd
+}
+
+// DescribedMsg says what a remote manifest holds, as the Details pane read
+// it; every pane may learn from it (the Tags pane: which tags are indexes
+// of which platforms).
+type DescribedMsg struct {
+	Details domain.Details
+}
+
+// ReferredMsg lists what refers to a remote image (signatures,
+// attestations, SBOMs), as the Details pane read it.
+type ReferredMsg struct {
+	Reference string
+	Referrers []domain.Referrer
 }
 
 // PullRequestMsg asks for a remote reference to be pulled into the local

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/registryclient"
 )
 
@@ -36,8 +37,8 @@ func newRetagCmd(a *app) *cobra.Command {
   wharf retag registry.example.com/team/app@sha256:… 1.4`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				res, err := s.client.Retag(cmd.Context(), args[0], args[1], overwrite)
+			return a.withSession(func(s *ops.Session) error {
+				res, err := s.Client.Retag(cmd.Context(), args[0], args[1], overwrite)
 				if err != nil {
 					return overwriteHint(err)
 				}
@@ -59,14 +60,14 @@ func newCopyCmd(a *app) *cobra.Command {
   wharf cp ci.example.com/team/app:1.4.2 release.example.com/team/app:stable`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
+			return a.withSession(func(s *ops.Session) error {
 				opts := registryclient.CopyOptions{Overwrite: overwrite}
 				if !asJSON {
 					opts.Progress = func(p domain.CopyProgress) {
 						fmt.Fprintf(a.stderr, "blobs %d/%d  %s/%s\n", p.BlobsDone, p.BlobsTotal, domain.HumanSize(p.BytesDone), domain.HumanSize(p.BytesTotal))
 					}
 				}
-				res, err := s.client.Copy(cmd.Context(), args[0], args[1], opts)
+				res, err := s.Client.Copy(cmd.Context(), args[0], args[1], opts)
 				if err != nil {
 					return overwriteHint(err)
 				}
@@ -108,8 +109,8 @@ shares it, or points the tag at a placeholder of wharf's own and deletes that
 journaled first: ` + "`wharf undo`" + ` puts the tag back.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				res, err := s.client.DeleteTag(cmd.Context(), args[0])
+			return a.withSession(func(s *ops.Session) error {
+				res, err := s.Client.DeleteTag(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}
@@ -145,11 +146,11 @@ it. It runs only when --tags lists exactly those tags; without --tags it shows
 them and changes nothing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
+			return a.withSession(func(s *ops.Session) error {
 				if !cmd.Flags().Changed("tags") {
 					return fmt.Errorf("rmdigest deletes every tag of the digest: pass them with --tags so it is clear which (nothing was deleted; `wharf same REPO` lists them)")
 				}
-				res, err := s.client.DeleteDigest(cmd.Context(), args[0], tags)
+				res, err := s.Client.DeleteDigest(cmd.Context(), args[0], tags)
 				if err != nil {
 					return err
 				}
@@ -169,8 +170,8 @@ func newJournalCmd(a *app) *cobra.Command {
 		Short: "List the changes wharf made to registries, newest last, and which were undone",
 		Args:  cobra.NoArgs,
 		RunE: func(_ *cobra.Command, _ []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				j := s.client.Journal()
+			return a.withSession(func(s *ops.Session) error {
+				j := s.Journal
 				if j == nil {
 					return registryclient.ErrNoJournal
 				}
@@ -211,29 +212,20 @@ func newUndoCmd(a *app) *cobra.Command {
 		Short: "Put back what a journaled change replaced or deleted (default: the newest not yet undone)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				j := s.client.Journal()
-				if j == nil {
-					return registryclient.ErrNoJournal
-				}
-				var entry domain.JournalEntry
-				var err error
+			return a.withSession(func(s *ops.Session) error {
+				id := 0
 				if len(args) == 1 {
-					id, perr := strconv.Atoi(args[0])
-					if perr != nil {
+					n, perr := strconv.Atoi(args[0])
+					if perr != nil || n < 1 {
 						return fmt.Errorf("undo %q: the ID is a number from `wharf journal`", args[0])
 					}
-					entry, err = j.Entry(id)
-				} else {
-					entry, err = j.Last()
+					id = n
 				}
-				if err != nil {
-					return err
-				}
-				res, err := s.client.Undo(cmd.Context(), entry, overwrite)
+				res, err := ops.Undo(cmd.Context(), s.Client, s.Journal, id, overwrite)
 				if err != nil {
 					return overwriteHint(err)
 				}
+				entry := res.Entry
 				return a.emit(asJSON, res, func(w io.Writer) error {
 					fmt.Fprintf(w, "undid %d: %s\n", entry.ID, entry.Summary())
 					for _, r := range res.Restored {
@@ -280,8 +272,8 @@ its digest-siblings and is journaled.`,
 			if pol.Exclude, err = compileFlag("--exclude", exclude); err != nil {
 				return err
 			}
-			return a.withRegistries(func(s *registrySetup) error {
-				plan, err := s.client.PlanRetention(cmd.Context(), args[0], pol)
+			return a.withSession(func(s *ops.Session) error {
+				plan, err := s.Client.PlanRetention(cmd.Context(), args[0], pol)
 				if err != nil {
 					return err
 				}
@@ -309,14 +301,14 @@ type retainReport struct {
 	Failed  map[string]string     `json:"failed,omitempty"`
 }
 
-func (a *app) applyPlan(cmd *cobra.Command, s *registrySetup, plan domain.RetentionPlan, asJSON bool) error {
+func (a *app) applyPlan(cmd *cobra.Command, s *ops.Session, plan domain.RetentionPlan, asJSON bool) error {
 	if !asJSON {
 		if err := printRetention(a.stdout, plan); err != nil {
 			return err
 		}
 	}
 	rep := retainReport{Plan: plan, Deleted: []domain.DeleteResult{}, Failed: map[string]string{}}
-	err := s.client.ApplyRetention(cmd.Context(), plan, func(t domain.RetainedTag, r domain.DeleteResult, err error) {
+	err := s.Client.ApplyRetention(cmd.Context(), plan, func(t domain.RetainedTag, r domain.DeleteResult, err error) {
 		if err != nil {
 			rep.Failed[t.Tag] = err.Error()
 			fmt.Fprintf(a.stderr, "could not delete %s: %v\n", t.Tag, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/localcache"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -97,37 +98,27 @@ func (a *app) doctor(ctx context.Context, only []string) (*doctorReport, error) 
 		rep.Engine.Error = a.checkEngine(ctx, ep, rep)
 	}
 
-	setup, err := a.registries()
+	s, err := a.session()
 	if err != nil {
 		return nil, err
 	}
-	rep.WharfConfig, rep.WharfConfigExists = registryclient.DefaultConfigPath(a.env), setup.config.Path != ""
-	rep.DockerConfig, rep.DockerConfigFound = setup.docker.Path, setup.docker.Exists
-	known := setup.known
+	defer s.Close()
+	rep.WharfConfig, rep.WharfConfigExists = config.Path(a.env), s.Config.Path != ""
+	rep.DockerConfig, rep.DockerConfigFound = s.Docker.Path, s.Docker.Exists
+	known := s.Known
 	if len(only) > 0 {
 		known = known[:0:0]
 		for _, h := range only {
-			known = append(known, lookupRegistry(setup.known, h))
+			known = append(known, s.Lookup(h))
 		}
 	}
 	rep.Registries = make([]registryReport, len(known))
 	var wg sync.WaitGroup
 	for i, kr := range known {
-		wg.Go(func() { rep.Registries[i] = checkRegistry(ctx, setup.client, kr) })
+		wg.Go(func() { rep.Registries[i] = checkRegistry(ctx, s.Client, kr) })
 	}
 	wg.Wait()
 	return rep, nil
-}
-
-// lookupRegistry finds a registry by host or name among the known ones, or
-// makes an entry for one named on the command line.
-func lookupRegistry(known []registryclient.Registry, h string) registryclient.Registry {
-	for _, r := range known {
-		if r.Host == h || r.Name == h {
-			return r
-		}
-	}
-	return registryclient.Registry{RegistryConfig: registryclient.RegistryConfig{Name: h, Host: h}, Source: registryclient.SourceArgument}
 }
 
 func (a *app) checkEngine(ctx context.Context, ep localcache.Endpoint, rep *doctorReport) string {
@@ -146,7 +137,7 @@ func (a *app) checkEngine(ctx context.Context, ep localcache.Endpoint, rep *doct
 	return ""
 }
 
-func checkRegistry(ctx context.Context, c *registryclient.Client, kr registryclient.Registry) registryReport {
+func checkRegistry(ctx context.Context, c *registryclient.Client, kr config.Registry) registryReport {
 	r := registryReport{Host: kr.Host, Source: kr.Source}
 	res, err := c.Ping(ctx, kr.Host)
 	r.HasCredentials = res.HasCredentials

@@ -3,51 +3,46 @@ package main
 import (
 	"fmt"
 
+	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/localcache"
-	"github.com/wharf-dev/wharf/registryclient"
 )
 
-// registrySetup is what every registry command starts from: wharf's config,
-// the docker config, the registries they name, and a client for them.
-type registrySetup struct {
-	config *registryclient.Config
-	docker *registryclient.DockerConfig
-	known  []registryclient.Registry
-	client *registryclient.Client
+// session opens what every registry command starts from (see ops.Open),
+// and says on stderr what it could not open but can do without.
+func (a *app) session() (*ops.Session, error) {
+	s, err := ops.Open(a.env)
+	if err != nil {
+		return nil, err
+	}
+	a.notes(s)
+	return s, nil
 }
 
-// registries reads both config files; a bad wharf config is an error that
-// names the file, line and field.
-func (a *app) registries() (*registrySetup, error) {
-	cfg, err := registryclient.LoadConfig(registryclient.DefaultConfigPath(a.env))
+// notes says what the session could not open but can do without.
+func (a *app) notes(s *ops.Session) {
+	for _, n := range s.Notes {
+		fmt.Fprintln(a.stderr, "wharf:", n)
+	}
+}
+
+// withSession runs f with a session.
+func (a *app) withSession(f func(*ops.Session) error) error {
+	s, err := a.session()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
-	if err != nil {
-		return nil, err
-	}
-	known := registryclient.Known(cfg, dc)
-	opts := []registryclient.Option{registryclient.WithKeychain(dc.Keychain()), registryclient.WithRegistries(known)}
-	// The cache only makes things faster: without it wharf still works.
-	if cache, err := registryclient.OpenCache(registryclient.DefaultCacheDir(a.env), registryclient.DefaultCacheSize); err == nil {
-		opts = append(opts, registryclient.WithCache(cache))
-	} else {
-		fmt.Fprintln(a.stderr, "wharf: no cache:", err)
-	}
-	// Changes are journaled so they can be undone; without a journal the
-	// client refuses to change anything, and reading still works.
-	if j, err := registryclient.OpenJournal(registryclient.DefaultDataDir(a.env)); err == nil {
-		opts = append(opts, registryclient.WithJournal(j))
-	} else {
-		fmt.Fprintln(a.stderr, "wharf: no journal, so no changes to registries:", err)
-	}
-	if cfg.DigestConcurrency > 0 {
-		opts = append(opts, registryclient.WithDigestConcurrency(cfg.DigestConcurrency))
-	}
-	c, err := registryclient.New(opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &registrySetup{config: cfg, docker: dc, known: known, client: c}, nil
+	defer s.Close()
+	return f(s)
+}
+
+// withEngine runs f with a session and the engine.
+func (a *app) withEngine(f func(*ops.Session, *localcache.Cache) error) error {
+	return a.withSession(func(s *ops.Session) error {
+		eng, err := s.Engine()
+		if err != nil {
+			return err
+		}
+		defer eng.Close()
+		return f(s, eng)
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,53 +11,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/localcache"
-	"github.com/wharf-dev/wharf/registryclient"
 )
-
-// openCache connects to the engine doctor would report, with registry
-// credentials from the docker config for push and pull.
-func (a *app) openCache() (*localcache.Cache, error) {
-	ep, err := localcache.ResolveEndpoint(a.env)
-	if err != nil {
-		return nil, err
-	}
-	dc, err := registryclient.LoadDockerConfig(localcache.DockerConfigDir(a.env))
-	if err != nil {
-		return nil, err
-	}
-	keychain := dc.Keychain()
-	return localcache.Open(ep, localcache.WithAuth(func(_ context.Context, host string) (localcache.Auth, error) {
-		reg, err := name.NewRegistry(host)
-		if err != nil {
-			return localcache.Auth{}, err
-		}
-		auth, err := keychain.Resolve(reg)
-		if err != nil {
-			return localcache.Auth{}, err
-		}
-		cfg, err := auth.Authorization()
-		if err != nil {
-			return localcache.Auth{}, err
-		}
-		return localcache.Auth{Username: cfg.Username, Password: cfg.Password, IdentityToken: cfg.IdentityToken, RegistryToken: cfg.RegistryToken}, nil
-	}))
-}
-
-// withCache runs f with an open cache.
-func (a *app) withCache(f func(*localcache.Cache) error) error {
-	c, err := a.openCache()
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	return f(c)
-}
 
 // emit writes v as indented JSON, or calls text to print it for people.
 func (a *app) emit(asJSON bool, v any, text func(w io.Writer) error) error {
@@ -99,7 +58,7 @@ func newImagesCmd(a *app) *cobra.Command {
 		Short: "List the local engine's images, tags grouped by image",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
+			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				l, err := c.List(cmd.Context(), localcache.ListOptions{DanglingOnly: dangling})
 				if err != nil {
 					return err
@@ -131,7 +90,7 @@ func newHistoryCmd(a *app) *cobra.Command {
 		Short: "Show a local image's history, oldest step first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
+			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				h, err := c.History(cmd.Context(), args[0])
 				if err != nil {
 					return err
@@ -157,7 +116,7 @@ func newTagCmd(a *app) *cobra.Command {
 		Short: "Tag a local image; refuses to move a tag off another image without --force",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
+			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				res, err := c.Tag(cmd.Context(), args[0], args[1], localcache.TagOptions{Overwrite: force})
 				if errors.Is(err, localcache.ErrTagExists) {
 					return fmt.Errorf("%w (use --force to move it)", err)
@@ -187,7 +146,7 @@ func newUntagCmd(a *app) *cobra.Command {
 		Short: "Remove one tag (the engine deletes the image with its last tag)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
+			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				res, err := c.Untag(cmd.Context(), args[0], localcache.RemoveOptions{Force: force})
 				if err != nil {
 					return err
@@ -219,7 +178,7 @@ it, then removes the ones no container uses. It never removes a tagged image.
 It asks before removing; --yes answers for scripts, --dry-run only lists.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
+			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				plan, err := c.PrunePreview(cmd.Context())
 				if err != nil {
 					return err
@@ -302,24 +261,20 @@ func newPushCmd(a *app) *cobra.Command {
 		Short: "Push a local tag through the engine with your docker credentials (journaled: wharf undo puts back what it replaced)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				return a.withCache(func(c *localcache.Cache) error {
-					done, warning, err := journalPush(cmd.Context(), s.client, args[0])
-					if err != nil {
-						return err
+			return a.withEngine(func(s *ops.Session, c *localcache.Cache) error {
+				res, err := ops.Push(cmd.Context(), c, s.Client, args[0], a.progressPrinter(asJSON))
+				for _, w := range res.Warnings {
+					fmt.Fprintln(a.stderr, "wharf:", w)
+				}
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					fmt.Fprintf(w, "pushed %s@%s\n", res.Reference, res.Digest)
+					if res.JournalID > 0 {
+						fmt.Fprintf(w, "journal entry %d: `wharf undo %d` puts back what it replaced\n", res.JournalID, res.JournalID)
 					}
-					if warning != "" {
-						fmt.Fprintln(a.stderr, "wharf:", warning)
-					}
-					res, err := c.Push(cmd.Context(), args[0], a.progressPrinter(asJSON))
-					done(res.Digest, err)
-					if err != nil {
-						return err
-					}
-					return a.emit(asJSON, res, func(w io.Writer) error {
-						fmt.Fprintf(w, "pushed %s@%s\n", res.Reference, res.Digest)
-						return nil
-					})
+					return nil
 				})
 			})
 		},
@@ -336,7 +291,7 @@ func newPullCmd(a *app) *cobra.Command {
 		Short: "Pull a tag or digest through the engine",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withCache(func(c *localcache.Cache) error {
+			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				res, err := c.Pull(cmd.Context(), args[0], localcache.PullOptions{Platform: platform}, a.progressPrinter(asJSON))
 				if err != nil {
 					return err

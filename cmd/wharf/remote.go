@@ -9,16 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ops"
 )
-
-// withRegistries runs f with the registry setup (config, credentials, client).
-func (a *app) withRegistries(f func(*registrySetup) error) error {
-	s, err := a.registries()
-	if err != nil {
-		return err
-	}
-	return f(s)
-}
 
 func newCatalogCmd(a *app) *cobra.Command {
 	var asJSON bool
@@ -27,10 +19,10 @@ func newCatalogCmd(a *app) *cobra.Command {
 		Short: "List a registry's repositories (configured ones where it refuses its catalog)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				host := lookupRegistry(s.known, args[0]).Host
+			return a.withSession(func(s *ops.Session) error {
+				host := s.Lookup(args[0]).Host
 				var all []string
-				for page, err := range s.client.CatalogPages(cmd.Context(), host) {
+				for page, err := range s.Client.CatalogPages(cmd.Context(), host) {
 					if err != nil {
 						return err
 					}
@@ -95,10 +87,10 @@ func newTagsCmd(a *app) *cobra.Command {
 			if order != string(domain.BySemver) && order != string(domain.ByName) {
 				return fmt.Errorf("--sort %q: use semver or name", order)
 			}
-			return a.withRegistries(func(s *registrySetup) error {
+			return a.withSession(func(s *ops.Session) error {
 				var rows []tagJSON
 				if digests {
-					tds, err := s.client.TagDigests(cmd.Context(), args[0])
+					tds, err := s.Client.TagDigests(cmd.Context(), args[0])
 					if err != nil {
 						return err
 					}
@@ -110,7 +102,7 @@ func newTagsCmd(a *app) *cobra.Command {
 						rows = append(rows, r)
 					}
 				} else {
-					tags, err := s.client.Tags(cmd.Context(), args[0])
+					tags, err := s.Client.Tags(cmd.Context(), args[0])
 					if err != nil {
 						return err
 					}
@@ -162,8 +154,8 @@ func newSameCmd(a *app) *cobra.Command {
 		Short: "Show which tags of a repository are really the same image",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				tds, err := s.client.TagDigests(cmd.Context(), args[0])
+			return a.withSession(func(s *ops.Session) error {
+				tds, err := s.Client.TagDigests(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}
@@ -199,12 +191,12 @@ func newInspectCmd(a *app) *cobra.Command {
 		Short: "Show a remote image or index without pulling it",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				d, err := s.client.Describe(cmd.Context(), args[0])
+			return a.withSession(func(s *ops.Session) error {
+				d, err := s.Client.Describe(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}
-				refs, err := s.client.Referrers(cmd.Context(), args[0])
+				refs, err := s.Client.Referrers(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}
@@ -278,8 +270,8 @@ func newDiffCmd(a *app) *cobra.Command {
 		Short: "Compare two remote images or indexes: platforms, layers, config, history",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				d, err := s.client.Diff(cmd.Context(), args[0], args[1])
+			return a.withSession(func(s *ops.Session) error {
+				d, err := s.Client.Diff(cmd.Context(), args[0], args[1])
 				if err != nil {
 					return err
 				}
@@ -343,8 +335,8 @@ delete and pull of the tag act on the whole index; of REPO@DIGEST of one
 platform, on that platform's image alone.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				ps, err := s.client.PlatformImages(cmd.Context(), args[0])
+			return a.withSession(func(s *ops.Session) error {
+				ps, err := s.Client.PlatformImages(cmd.Context(), args[0])
 				if err != nil {
 					return err
 				}

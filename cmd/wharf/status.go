@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -10,9 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-dev/wharf/internal/domain"
-	"github.com/wharf-dev/wharf/internal/status"
+	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/localcache"
-	"github.com/wharf-dev/wharf/registryclient"
 )
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -35,35 +32,18 @@ the registry, with one HEAD request per tag:
 Name repositories (or prefixes, e.g. registry.local:5000/team) to compare
 only those.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.withRegistries(func(s *registrySetup) error {
-				return a.withCache(func(cache *localcache.Cache) error {
-					res, err := syncStatus(cmd.Context(), cache, s.client, args, !localOnly)
-					if err != nil {
-						return err
-					}
-					return a.emit(asJSON, res, func(w io.Writer) error { return printStatus(w, res, time.Now()) })
-				})
+			return a.withEngine(func(s *ops.Session, eng *localcache.Cache) error {
+				res, err := ops.Status(cmd.Context(), eng, s.Client, args, !localOnly)
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error { return printStatus(w, res, time.Now()) })
 			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&localOnly, "local", false, "only the local tags (do not list the registries' other tags)")
 	return cmd
-}
-
-// syncStatus compares the engine's tags with their registries (the CLI's
-// status and the Local pane's marks).
-func syncStatus(ctx context.Context, cache *localcache.Cache, c *registryclient.Client, only []string, remoteOnly bool) ([]domain.SyncStatus, error) {
-	listing, err := cache.Images(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return status.Compare(ctx, listing.Images, c, status.Options{
-		Known:      c.Knows,
-		NotFound:   func(err error) bool { return errors.Is(err, registryclient.ErrNotFound) },
-		Only:       only,
-		RemoteOnly: remoteOnly,
-	})
 }
 
 func printStatus(w io.Writer, res []domain.SyncStatus, now time.Time) error {

@@ -126,6 +126,19 @@ type WriteResult struct {
 	JournalID   int   `json:"journalId,omitempty"`
 }
 
+// PushResult is what a push through the engine did. (Its JSON keeps the
+// field names `wharf push --json` has always printed.)
+type PushResult struct {
+	Reference string
+	Digest    string
+	// JournalID is the journal entry that can undo the push (0: not
+	// journaled; Warnings says why).
+	JournalID int `json:",omitempty"`
+	// Warnings are what the user must know although the push went through
+	// ("not journaled: …").
+	Warnings []string `json:",omitempty"`
+}
+
 // CopyProgress is how far a copy (or a push or pull) is.
 type CopyProgress struct {
 	BlobsDone, BlobsTotal int

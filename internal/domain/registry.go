@@ -281,6 +281,14 @@ func FoldCosign(tags []string) CosignFold {
 	return f
 }
 
+// Registry hosts wharf treats specially.
+const (
+	// DockerHub is how wharf names Docker Hub's registry.
+	DockerHub = "docker.io"
+	// GHCR is GitHub's container registry.
+	GHCR = "ghcr.io"
+)
+
 // HubBudgetReference is what Docker documents for reading Docker Hub's pull
 // budget with a HEAD, which costs no pull.
 const HubBudgetReference = "docker.io/ratelimitpreview/test:latest"

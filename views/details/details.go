@@ -212,10 +212,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.details = &msg.Details
 		}
 		m.render()
-		if msg.Err != nil || m.isLocal {
+		if msg.Err != nil {
+			return views.Failed(msg.Err)
+		}
+		if m.isLocal {
 			return nil
 		}
-		var cmds []tea.Cmd
+		// What the manifest says (an index's platforms) is news for the
+		// other panes too.
+		d := msg.Details
+		cmds := []tea.Cmd{func() tea.Msg { return views.DescribedMsg{Details: d} }}
 		if m.refs != nil {
 			cmds = append(cmds, listReferrers(m.refs, msg.Reference, m.seq))
 		}
@@ -238,6 +244,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.referrers = []domain.Referrer{}
 		}
 		m.render()
+		if msg.Err == nil {
+			ref, refs := msg.Reference, msg.Referrers
+			return func() tea.Msg { return views.ReferredMsg{Reference: ref, Referrers: refs} }
+		}
 	case ComparedMsg:
 		if msg.Seq != m.seq {
 			return nil

@@ -22,8 +22,10 @@ type Changer interface {
 	// Untag removes one tag, or a dangling image by ID; it reports whether
 	// the image went with it.
 	Untag(ctx context.Context, ref string) (removed bool, err error)
-	Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (digest string, err error)
-	TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (digest string, err error)
+	// Push and TagAndPush say in the result's Warnings what the user must
+	// know although the push went through (it could not be journaled).
+	Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (domain.PushResult, error)
+	TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (domain.PushResult, error)
 	Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (digest string, err error)
 }
 
@@ -43,7 +45,7 @@ type UntaggedMsg struct {
 // PushedMsg carries a push's (or retag-and-push's) result.
 type PushedMsg struct {
 	Src, Target string
-	Digest      string
+	Result      domain.PushResult
 	Err         error
 }
 
@@ -186,16 +188,25 @@ func report(r func(views.JobProgress)) func(domain.CopyProgress) {
 
 func push(c Changer, ref string) tea.Cmd {
 	return views.StartJob("push "+ref, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
-		d, err := c.Push(ctx, ref, report(r))
-		return "pushed " + ref + " " + domain.ShortDigest(d), PushedMsg{Src: ref, Target: ref, Digest: d, Err: err}, err
+		res, err := c.Push(ctx, ref, report(r))
+		return pushSummary(ref, res), PushedMsg{Src: ref, Target: ref, Result: res, Err: err}, err
 	})
 }
 
 func tagAndPush(c Changer, src, target string, overwrite bool) tea.Cmd {
 	return views.StartJob("push "+target, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
-		d, err := c.TagAndPush(ctx, src, target, overwrite, report(r))
-		return "pushed " + target + " " + domain.ShortDigest(d), PushedMsg{Src: src, Target: target, Digest: d, Err: err}, err
+		res, err := c.TagAndPush(ctx, src, target, overwrite, report(r))
+		return pushSummary(target, res), PushedMsg{Src: src, Target: target, Result: res, Err: err}, err
 	})
+}
+
+// pushSummary is a push's line in the jobs area, with its warnings.
+func pushSummary(ref string, res domain.PushResult) string {
+	s := "pushed " + ref + " " + domain.ShortDigest(res.Digest)
+	for _, w := range res.Warnings {
+		s += "; " + w
+	}
+	return s
 }
 
 func pull(c Changer, ref, platform string) tea.Cmd {
@@ -242,8 +253,12 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(m.load(), status("untagged "+msg.Ref, nil))
 	case PushedMsg:
-		if errors.As(msg.Err, &ow) {
+		switch {
+		case errors.As(msg.Err, &ow):
 			return overwriteDialog(ow, tagAndPush(m.changer, msg.Src, msg.Target, true))
+		case msg.Err == nil && len(msg.Result.Warnings) > 0:
+			// The warning outlives the job line: the status bar keeps it.
+			return tea.Batch(m.load(), status("pushed "+msg.Target+": "+strings.Join(msg.Result.Warnings, "; "), nil))
 		}
 		return m.load()
 	case PulledMsg:

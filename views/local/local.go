@@ -13,9 +13,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/listnav"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // Source is the engine's image cache.
@@ -102,13 +102,15 @@ type Model struct {
 	shown      []int
 	height     int
 	loading    bool
-	pruning    bool
-	err        error
-	seq        int
-	watching   bool
-	cur        listnav.Cursor
-	width      int
-	focused    bool
+	// listed is set once the engine answered (or failed to) a listing.
+	listed   bool
+	pruning  bool
+	err      error
+	seq      int
+	watching bool
+	cur      listnav.Cursor
+	width    int
+	focused  bool
 	// syncer compares the tags with their registries; sync holds the
 	// result by image ID, syncKey what it was computed for.
 	syncer  Syncer
@@ -167,12 +169,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Seq != m.seq {
 			return nil
 		}
-		m.loading, m.err = false, msg.Err
-		if msg.Err == nil {
-			m.listing = msg.Listing
-			m.refilter()
-			return m.checkSync()
+		m.loading, m.err, m.listed = false, msg.Err, true
+		if msg.Err != nil {
+			return status("", msg.Err)
 		}
+		m.listing = msg.Listing
+		m.refilter()
+		return m.checkSync()
 	case SyncCheckedMsg:
 		return m.synced(msg)
 	case ChangedMsg:
@@ -323,6 +326,18 @@ func (m *Model) current() (domain.LocalImage, bool) {
 		return domain.LocalImage{}, false
 	}
 	return m.listing.Images[m.shown[m.cur.Pos]], true
+}
+
+// Engine is what the pane knows of the engine: "" before it asked, "down"
+// while the last listing failed or the engine went away, else "up".
+func (m *Model) Engine() string {
+	switch {
+	case !m.listed:
+		return ""
+	case m.err != nil:
+		return "down"
+	}
+	return "up"
 }
 
 // Capturing reports whether the filter is being typed (it takes every key).

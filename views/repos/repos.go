@@ -271,6 +271,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.loading, m.err = false, msg.Err
 		m.cancel = nil
+		if msg.Err != nil {
+			return views.Failed(msg.Err)
+		}
 	case tea.KeyPressMsg:
 		if !m.focused {
 			return nil

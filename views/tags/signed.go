@@ -36,9 +36,9 @@ func (m *Model) folded() int {
 	return n
 }
 
-// Referred adds what the referrers API says refers to reference (a tag of
+// referred adds what the referrers API says refers to reference (a tag of
 // this repository, shown in Details) to its image's badge.
-func (m *Model) Referred(reference string, refs []domain.Referrer) {
+func (m *Model) referred(reference string, refs []domain.Referrer) {
 	if m.kinds == nil {
 		return
 	}
@@ -90,10 +90,10 @@ func (m *Model) orphanWarning(digest string) []string {
 	return append(lines, "  Delete those too afterwards, or keep the image under another tag.")
 }
 
-// Described records what Details found a digest to be: an index's
+// described records what Details found a digest to be: an index's
 // platforms, so the delete, copy and pull of its tags say they take the
 // whole index.
-func (m *Model) Described(d domain.Details) {
+func (m *Model) described(d domain.Details) {
 	if !d.IsIndex() || d.Digest == "" {
 		return
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/tags"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // cosignTag is the companion tag cosign writes next to digest.
@@ -59,7 +59,7 @@ func TestSignatureTagsFoldUnderTheirImage(t *testing.T) {
 	}
 
 	// The referrers API says 0.9 is signed too.
-	m.Referred("r/app:0.9", []domain.Referrer{{Kind: domain.KindSignature}, {Kind: "artifact"}})
+	m.Update(views.ReferredMsg{Reference: "r/app:0.9", Referrers: []domain.Referrer{{Kind: domain.KindSignature}, {Kind: "artifact"}}})
 	if !strings.Contains(ansi.Strip(m.View()), "sig+sbom") {
 		t.Errorf("a referrers-API signature did not reach the badge:\n%s", ansi.Strip(m.View()))
 	}

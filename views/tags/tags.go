@@ -262,13 +262,19 @@ func (d DigestResolvedMsg) withStream(s <-chan tea.Msg) DigestResolvedMsg {
 // Update handles results and, when focused, keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case views.DescribedMsg:
+		m.described(msg.Details)
+		return nil
+	case views.ReferredMsg:
+		m.referred(msg.Reference, msg.Referrers)
+		return nil
 	case LoadedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
 		}
 		m.loading, m.err = false, msg.Err
 		if msg.Err != nil {
-			return nil
+			return views.Failed(msg.Err)
 		}
 		tags := m.fold(msg.Tags)
 		m.rows = make([]row, len(tags))

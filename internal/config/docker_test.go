@@ -1,4 +1,4 @@
-package registryclient_test
+package config_test
 
 import (
 	"os"
@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/wharf-dev/wharf/registryclient"
+	"github.com/wharf-dev/wharf/internal/config"
 )
 
 func TestDockerConfigRegistriesAndKeychain(t *testing.T) {
@@ -24,7 +24,7 @@ func TestDockerConfigRegistriesAndKeychain(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dc, err := registryclient.LoadDockerConfig(dir)
+	dc, err := config.LoadDocker(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestDockerConfigRegistriesAndKeychain(t *testing.T) {
 }
 
 func TestDockerConfigMissingAndBroken(t *testing.T) {
-	dc, err := registryclient.LoadDockerConfig(t.TempDir())
+	dc, err := config.LoadDocker(t.TempDir())
 	if err != nil {
 		t.Fatalf("a missing config.json is an empty config, got %v", err)
 	}
@@ -80,7 +80,7 @@ func TestDockerConfigMissingAndBroken(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"auths": [`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := registryclient.LoadDockerConfig(dir); err == nil {
+	if _, err := config.LoadDocker(dir); err == nil {
 		t.Error("a broken config.json loaded without error")
 	}
 }

@@ -1,4 +1,9 @@
-package registryclient
+// Package journal is wharf's undo journal: an append-only file of what
+// registries held before wharf changed them, written and fsync'd before each
+// change is requested, so a crash at any point leaves what is needed to put
+// things back. It knows nothing of registries or engines: the clients hand
+// it entries (domain.JournalEntry) and mark their outcome.
+package journal
 
 import (
 	"bufio"
@@ -17,12 +22,6 @@ import (
 
 // ErrNoSuchEntry is the answer for a journal entry ID the journal does not have.
 var ErrNoSuchEntry = errors.New("no such journal entry")
-
-// DefaultDataDir is $XDG_DATA_HOME/wharf (~/.local/share/wharf), where the
-// journal lives.
-func DefaultDataDir(env func(string) string) string {
-	return filepath.Join(xdgDir(env, "XDG_DATA_HOME", ".local/share"), "wharf")
-}
 
 // Journal is an append-only record of what registries held before wharf
 // changed them, one JSON object per line in a file. Each record is written
@@ -62,8 +61,8 @@ type undoneRecord struct {
 	Time time.Time `json:"time"`
 }
 
-// OpenJournal opens (creating) the journal in dir.
-func OpenJournal(dir string) (*Journal, error) {
+// Open opens (creating) the journal in dir.
+func Open(dir string) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("journal %s: %w", dir, err)
 	}
@@ -78,9 +77,9 @@ func OpenJournal(dir string) (*Journal, error) {
 // Path is the journal file.
 func (j *Journal) Path() string { return j.path }
 
-// record appends e with the next ID and the current time, durably, and
+// Record appends e with the next ID and the current time, durably, and
 // returns it as written.
-func (j *Journal) record(e domain.JournalEntry) (domain.JournalEntry, error) {
+func (j *Journal) Record(e domain.JournalEntry) (domain.JournalEntry, error) {
 	err := j.locked(func(f *os.File) error {
 		entries, err := readJournal(f)
 		if err != nil {
@@ -96,8 +95,8 @@ func (j *Journal) record(e domain.JournalEntry) (domain.JournalEntry, error) {
 	return e, nil
 }
 
-// markUndone records that entry id was undone.
-func (j *Journal) markUndone(id int) error {
+// MarkUndone records that entry id was undone.
+func (j *Journal) MarkUndone(id int) error {
 	err := j.locked(func(f *os.File) error {
 		return appendRecord(f, journalRecord{Undone: &undoneRecord{ID: id, Time: j.now().UTC()}})
 	})
@@ -107,15 +106,15 @@ func (j *Journal) markUndone(id int) error {
 	return nil
 }
 
-// markRefused records that the registry refused the change of entry id.
-func (j *Journal) markRefused(id int, why error) error {
+// MarkRefused records that the registry refused the change of entry id.
+func (j *Journal) MarkRefused(id int, why error) error {
 	return j.locked(func(f *os.File) error {
 		return appendRecord(f, journalRecord{Refused: &refusedRecord{ID: id, Error: why.Error()}})
 	})
 }
 
-// markDone records the digest entry id's change left its tags at.
-func (j *Journal) markDone(id int, after string) error {
+// MarkDone records the digest entry id's change left its tags at.
+func (j *Journal) MarkDone(id int, after string) error {
 	return j.locked(func(f *os.File) error {
 		return appendRecord(f, journalRecord{Done: &doneRecord{ID: id, After: after}})
 	})

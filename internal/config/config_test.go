@@ -1,4 +1,4 @@
-package registryclient_test
+package config_test
 
 import (
 	"crypto/ecdsa"
@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wharf-dev/wharf/registryclient"
+	"github.com/wharf-dev/wharf/internal/config"
 )
 
 const goodConfig = `registries:
@@ -56,7 +56,7 @@ func TestParseConfigGood(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeCA(t, dir)
-	cfg, err := registryclient.LoadConfig(path)
+	cfg, err := config.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestParseConfigGood(t *testing.T) {
 }
 
 func TestLoadConfigMissingIsEmpty(t *testing.T) {
-	cfg, err := registryclient.LoadConfig(filepath.Join(t.TempDir(), "nope.yaml"))
+	cfg, err := config.Load(filepath.Join(t.TempDir(), "nope.yaml"))
 	if err != nil || len(cfg.Registries) != 0 {
 		t.Errorf("missing config: %+v %v", cfg, err)
 	}
@@ -89,7 +89,10 @@ func TestParseConfigErrors(t *testing.T) {
 		line       int
 		want       string
 	}{
-		{"unknown field", "registries:\n  - host: a.io\n    hots: b\n", 3, "field hots not found"},
+		{"unknown field", "registries:\n  - host: a.io\n    hots: b\n", 3, "registries[0].hots: unknown field; a registry takes name, host"},
+		{"unknown field, second registry", "registries:\n  - host: a.io\n  - host: b.io\n    cafile: x\n", 4, "registries[1].cafile: unknown field"},
+		{"unknown top-level field", "registry:\n  - host: a.io\n", 1, "registry: unknown field; the file takes registries, digest_concurrency"},
+		{"wrong scalar type", "digest_concurrency: lots\n", 1, "digest_concurrency: must be a whole number"},
 		{"missing host", "registries:\n  - name: x\n", 2, "registries[0].host: is required"},
 		{"bad host", "registries:\n  - host: \"not a host!\"\n", 2, `registries[0].host: "not a host!" is not a registry host`},
 		{"host with path", "registries:\n  - host: ghcr.io/team\n", 2, "is not a registry host"},
@@ -99,11 +102,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad repository", "registries:\n  - host: a.io\n    repositories: [ok/repo, Not/Valid]\n", 3, `registries[0].repositories[1]: "Not/Valid" is not a repository name`},
 		{"syntax", "registries:\n  - host: a.io\n    name: x: y\n", 3, "mapping values are not allowed"},
 		{"concurrency", "digest_concurrency: 1000\n", 1, "digest_concurrency: must be between 1 and 256"},
-		{"wrong type", "registries: yes\n", 1, "cannot unmarshal"},
+		{"wrong type", "registries: yes\n", 1, "registries: must be a list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := registryclient.ParseConfig(path, []byte(tc.body))
-			var cerr *registryclient.ConfigError
+			_, err := config.Parse(path, []byte(tc.body))
+			var cerr *config.Error
 			if !errors.As(err, &cerr) {
 				t.Fatalf("got %v, want a *ConfigError", err)
 			}
@@ -112,6 +115,10 @@ func TestParseConfigErrors(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), path+":") {
 				t.Errorf("message %q does not start with the file", err)
+			}
+			// The file's words, never Go's.
+			if rest := strings.TrimPrefix(err.Error(), path); strings.Contains(rest, "type ") || strings.Contains(rest, "config.") {
+				t.Errorf("message %q names a Go type", err)
 			}
 		})
 	}
@@ -122,9 +129,9 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte("registries:\n  - host: a.io\n    hots: b\n"))
 	f.Add([]byte("registries: [{host: \"x:1\", repositories: [a]}]"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		cfg, err := registryclient.ParseConfig("/fuzz/config.yaml", b)
+		cfg, err := config.Parse("/fuzz/config.yaml", b)
 		if err != nil {
-			var cerr *registryclient.ConfigError
+			var cerr *config.Error
 			if !errors.As(err, &cerr) {
 				t.Fatalf("error %v is not a *ConfigError", err)
 			}

@@ -1,4 +1,4 @@
-package registryclient
+package config
 
 import (
 	"errors"
@@ -12,17 +12,19 @@ import (
 	"github.com/docker/cli/cli/config/configfile"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // DockerHub is how wharf names Docker Hub's registry.
-const DockerHub = "docker.io"
+const DockerHub = domain.DockerHub
 
 // dockerHubAuthKey is the key the docker CLI stores Hub credentials under.
 const dockerHubAuthKey = "https://index.docker.io/v1/"
 
-// DockerConfig is the docker CLI's config.json, where `docker login` leaves
+// Docker is the docker CLI's config.json, where `docker login` leaves
 // credentials (inline, in a credsStore or in per-registry credHelpers).
-type DockerConfig struct {
+type Docker struct {
 	// Path is the config.json that was read (or would be).
 	Path string
 	// Exists reports whether that file exists.
@@ -30,8 +32,8 @@ type DockerConfig struct {
 	file   *configfile.ConfigFile
 }
 
-// LoadDockerConfig reads dir/config.json; a missing file is an empty config.
-func LoadDockerConfig(dir string) (*DockerConfig, error) {
+// LoadDocker reads dir/config.json; a missing file is an empty config.
+func LoadDocker(dir string) (*Docker, error) {
 	path := filepath.Join(dir, config.ConfigFileName)
 	_, statErr := os.Stat(path)
 	exists := statErr == nil
@@ -42,34 +44,34 @@ func LoadDockerConfig(dir string) (*DockerConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading docker config %s: %w", path, err)
 	}
-	return &DockerConfig{Path: path, Exists: exists, file: f}, nil
+	return &Docker{Path: path, Exists: exists, file: f}, nil
 }
 
 // Registries lists Docker Hub and every registry config.json names, sorted,
 // Hub first.
-func (d *DockerConfig) Registries() []Registry {
+func (d *Docker) Registries() []Registry {
 	seen := map[string]string{DockerHub: SourceAlways}
 	for key := range d.file.AuthConfigs {
-		if h := normalizeHost(key); h != "" && seen[h] == "" {
+		if h := NormalizeHost(key); h != "" && seen[h] == "" {
 			seen[h] = SourceAuths
 		}
 	}
 	for key := range d.file.CredentialHelpers {
-		if h := normalizeHost(key); h != "" && seen[h] == "" {
+		if h := NormalizeHost(key); h != "" && seen[h] == "" {
 			seen[h] = SourceCredHelpers
 		}
 	}
 	out := make([]Registry, 0, len(seen))
 	for h, src := range seen {
-		out = append(out, Registry{RegistryConfig: RegistryConfig{Name: h, Host: h}, Source: src})
+		out = append(out, Registry{Name: h, Host: h, Source: src})
 	}
 	sortRegistries(out)
 	return out
 }
 
-// normalizeHost turns a config.json key ("https://index.docker.io/v1/",
+// NormalizeHost turns a config.json key ("https://index.docker.io/v1/",
 // "http://host:5000", "ghcr.io") into a registry host.
-func normalizeHost(key string) string {
+func NormalizeHost(key string) string {
 	h := key
 	if i := strings.Index(h, "://"); i >= 0 {
 		h = h[i+3:]
@@ -86,7 +88,7 @@ func normalizeHost(key string) string {
 
 // Keychain resolves credentials from this config, including credential
 // helpers, falling back to anonymous.
-func (d *DockerConfig) Keychain() authn.Keychain { return dockerKeychain{d.file} }
+func (d *Docker) Keychain() authn.Keychain { return dockerKeychain{d.file} }
 
 type dockerKeychain struct{ file *configfile.ConfigFile }
 
@@ -109,4 +111,17 @@ func (k dockerKeychain) Resolve(target authn.Resource) (authn.Authenticator, err
 		IdentityToken: cfg.IdentityToken,
 		RegistryToken: cfg.RegistryToken,
 	}), nil
+}
+
+// DockerDir is where the docker CLI keeps config.json and contexts:
+// $DOCKER_CONFIG, else ~/.docker.
+func DockerDir(env Env) string {
+	if d := env("DOCKER_CONFIG"); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ".docker"
+	}
+	return filepath.Join(home, ".docker")
 }

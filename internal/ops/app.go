@@ -1,0 +1,97 @@
+package ops
+
+import (
+	"context"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/journal"
+	"github.com/wharf-dev/wharf/localcache"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// Remote is the registries as the app sees them: everything the client
+// reads, and the changes (retag, copy, delete a tag, undo the last change)
+// when the session has a journal (Writable).
+type Remote struct {
+	*registryclient.Client
+	journal *journal.Journal
+}
+
+// NewRemote is the app's side of the session's registries.
+func NewRemote(s *Session) *Remote { return &Remote{Client: s.Client, journal: s.Journal} }
+
+// Writable reports whether changes can be journaled, and so made.
+func (r *Remote) Writable() bool { return r.journal != nil }
+
+// Copy copies an image or index to another repository or registry.
+func (r *Remote) Copy(ctx context.Context, source, dest string, overwrite bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+	return r.Client.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: overwrite, Progress: progress})
+}
+
+// UndoLast undoes the newest journal entry not undone yet.
+func (r *Remote) UndoLast(ctx context.Context) (domain.UndoResult, error) {
+	return Undo(ctx, r.Client, r.journal, 0, false)
+}
+
+// Local is the engine as the app sees it: its images and their details,
+// the changes (tag, untag, push, pull), and — except in the demo, whose
+// registry holds none of the engine's images — the comparison with the
+// registries (Syncs).
+type Local struct {
+	*localcache.Cache
+	s *Session
+}
+
+// NewLocal is the app's side of the engine.
+func NewLocal(s *Session, eng *localcache.Cache) *Local { return &Local{Cache: eng, s: s} }
+
+// Tag points target at src's image; a tag that names another image is
+// refused with a *domain.OverwriteError unless overwrite.
+func (l *Local) Tag(ctx context.Context, src, target string, overwrite bool) error {
+	_, err := l.Cache.Tag(ctx, src, target, localcache.TagOptions{Overwrite: overwrite})
+	return overwriteOf(err, target, src)
+}
+
+// Untag removes one tag (the image with its last one) and reports whether
+// the image went.
+func (l *Local) Untag(ctx context.Context, ref string) (bool, error) {
+	res, err := l.Cache.Untag(ctx, ref, localcache.RemoveOptions{})
+	return len(res.Deleted) > 0, err
+}
+
+// Push pushes a local tag, journaled (see Push).
+func (l *Local) Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (domain.PushResult, error) {
+	return Push(ctx, l.Cache, l.s.Client, ref, Tally(progress))
+}
+
+// TagAndPush tags and pushes, guarded and journaled (see TagAndPush).
+func (l *Local) TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (domain.PushResult, error) {
+	return TagAndPush(ctx, l.Cache, l.s.Client, src, target, overwrite, Tally(progress))
+}
+
+// Pull pulls a reference into the engine.
+func (l *Local) Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (string, error) {
+	res, err := l.Cache.Pull(ctx, ref, localcache.PullOptions{Platform: platform}, Tally(progress))
+	return res.Digest, err
+}
+
+// Syncs reports whether the engine's tags are compared with the registries
+// (not in the demo).
+func (l *Local) Syncs() bool { return !l.s.Demo }
+
+// SyncStatus compares the engine's tags with their registries.
+func (l *Local) SyncStatus(ctx context.Context) ([]domain.SyncStatus, error) {
+	return Status(ctx, l.Cache, l.s.Client, nil, false)
+}
+
+// Tally turns the engine's per-layer events into one progress.
+func Tally(progress func(domain.CopyProgress)) func(localcache.Progress) {
+	if progress == nil {
+		return nil
+	}
+	var t localcache.Tally
+	return func(p localcache.Progress) {
+		done, total, layersDone, layers := t.Add(p)
+		progress(domain.CopyProgress{BytesDone: done, BytesTotal: total, BlobsDone: layersDone, BlobsTotal: layers, Detail: t.Lines()})
+	}
+}
