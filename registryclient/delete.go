@@ -7,13 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wharf-dev/wharf/internal/domain"
@@ -73,7 +69,7 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 		return res, err
 	}
 	res.JournalID = entry.ID
-	if res.Path, err = c.deleteOne(ctx, w, tag, cur, len(res.Siblings) > 0, caps.TagDelete); err != nil {
+	if res.Path, err = c.Provider(host).DeleteTag(ctx, w, tag, cur, len(res.Siblings) > 0, caps); err != nil {
 		return res, c.refused(entry, c.classify(op, host, err))
 	}
 	if c.cache != nil {
@@ -120,67 +116,6 @@ func (c *Client) deletable(ctx context.Context, op, host string) (Capabilities, 
 		}
 	}
 	return caps, nil
-}
-
-// deleteOne removes tag by the first path that works (see DeleteTag); byTag
-// is what the registry's probe said of DELETE by tag, so a registry known
-// not to take it is not asked.
-func (c *Client) deleteOne(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool, byTag domain.Support) (domain.DeletePath, error) {
-	if byTag != domain.Unsupported {
-		err := w.Delete(ctx, tag)
-		if err == nil {
-			return domain.DeletedByTag, nil
-		}
-		var e *Error
-		if byTag == domain.Supported || !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
-			return "", err
-		}
-	}
-	if !shared {
-		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
-	}
-	ph, err := placeholder(tag, time.Now())
-	if err != nil {
-		return "", err
-	}
-	phDigest, err := ph.Digest()
-	if err != nil {
-		return "", err
-	}
-	if err := w.Push(ctx, tag, ph); err != nil {
-		return "", err
-	}
-	if err := w.Delete(ctx, tag.Context().Digest(phDigest.String())); err != nil {
-		// The tag points at the placeholder: put it back as it was.
-		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr != nil {
-			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, tag, rerr, errTagMoved)
-		}
-		return "", err
-	}
-	return domain.DeletedByPlaceholder, nil
-}
-
-// tagDeleteUnsupported: the registry answered a DELETE by tag the way
-// registries do that delete manifests only by digest (registry:2 says 400
-// DIGEST_INVALID). A 405 is not among them: registry:2 says that when
-// deletes are disabled altogether.
-func tagDeleteUnsupported(e *Error) bool {
-	switch e.Status {
-	case http.StatusBadRequest, http.StatusNotFound, http.StatusNotImplemented:
-		return true
-	}
-	return false
-}
-
-// placeholder is an empty image labelled as wharf's placeholder for tag.
-func placeholder(tag name.Tag, now time.Time) (v1.Image, error) {
-	cf, err := empty.Image.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Config.Labels = map[string]string{PlaceholderLabel: tag.String() + " " + strconv.FormatInt(now.UnixNano(), 10)}
-	return mutate.ConfigFile(empty.Image, cf)
 }
 
 // restoreMissing puts m back under each of tags that no longer resolves to

@@ -11,8 +11,17 @@ func WithCrashAfterJournal(err error) Option {
 	return func(c *Client) { c.afterJournal = func(domain.JournalEntry) error { return err } }
 }
 
-// ProviderHint is providerHint, for the table test of cloud hosts.
-var ProviderHint = providerHint
+// HintOf is what host's provider says, when host refuses its catalog,
+// about where its repositories are listed.
+func HintOf(c *Client, host string) string {
+	switch p := c.Provider(host).(type) {
+	case cloud:
+		return p.hint
+	case distribution:
+		return p.hint
+	}
+	return ""
+}
 
 // JournalOf is the journal a test client was made with.
 func JournalOf(c *Client) *journal.Journal { return c.journal.(*journal.Journal) }

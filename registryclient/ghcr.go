@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -29,12 +30,30 @@ type ghcrPackage struct {
 	} `json:"owner"`
 }
 
+func init() {
+	register(func(host string) bool { return host == domain.GHCR }, func(c *Client) Provider { return ghcr{distribution{c: c}} })
+}
+
+// ghcr is GitHub's container registry: a distribution registry whose
+// catalog lists nothing, and whose repositories GitHub's packages API lists.
+type ghcr struct{ distribution }
+
+func (ghcr) Kind() string { return "GitHub Container Registry" }
+
+// Notes: GitHub frees its own storage; there is no collector to run.
+func (ghcr) Notes(Capabilities) []string { return nil }
+
+// Repositories lists GHCR's repositories (see ghcrCatalog).
+func (g ghcr) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
+	return func(yield func(Page, error) bool) { g.c.ghcrCatalog(ctx, yield) }
+}
+
 // ghcrCatalog lists GHCR repositories: the configured ones, then the
 // container packages of each configured namespace (an organisation, else a
 // user) or, with none configured, of the logged-in user, through GitHub's
 // packages API with the token from the docker credentials for ghcr.io.
 func (c *Client) ghcrCatalog(ctx context.Context, yield func(Page, error) bool) {
-	r := c.registries[domain.GHCR]
+	r := c.registryOf(domain.GHCR)
 	if len(r.Repositories) > 0 {
 		if !yield(Page{Items: r.Repositories, Configured: true, Note: "ghcr.io: configured repositories"}, nil) {
 			return

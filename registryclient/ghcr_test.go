@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -119,17 +120,44 @@ func TestHubListsTheLoggedInUsersNamespaceContract(t *testing.T) {
 // A cloud registry without a usable catalog says how to list its
 // repositories in the message that asks for them.
 func TestCloudRegistriesSayWhereTheirRepositoriesAreListed(t *testing.T) {
+	c := newClient(t)
 	for host, want := range map[string]string{
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "aws ecr describe-repositories",
 		"europe-docker.pkg.dev":                        "gcloud artifacts docker images list",
 		"myreg.azurecr.io":                             "az acr repository list",
 		"registry.gitlab.com":                          "Container Registry page",
 	} {
-		if got := registryclient.ProviderHint(host); !strings.Contains(got, want) {
+		if got := registryclient.HintOf(c, host); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want it to mention %q", host, got, want)
 		}
 	}
-	if got := registryclient.ProviderHint("registry.local:5000"); got != "" {
+	if got := registryclient.HintOf(c, "registry.local:5000"); got != "" {
 		t.Errorf("a private registry gets a provider hint: %q", got)
+	}
+}
+
+// Each registry is reached through the provider of its kind.
+func TestProvidersByHost(t *testing.T) {
+	c := newClient(t)
+	for host, want := range map[string]string{
+		"docker.io": "Docker Hub", "index.docker.io": "Docker Hub", "registry-1.docker.io": "Docker Hub",
+		"ghcr.io": "GitHub Container Registry",
+		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "Amazon ECR",
+		"europe-docker.pkg.dev":                        "Google Artifact Registry", "gcr.io": "Google Artifact Registry",
+		"myreg.azurecr.io":    "Azure Container Registry",
+		"registry.gitlab.com": "GitLab",
+		"registry.local:5000": "distribution", "127.0.0.1:5000": "distribution",
+	} {
+		p := c.Provider(host)
+		if got := p.Kind(); got != want {
+			t.Errorf("%s is reached as %q, want %q", host, got, want)
+		}
+		wantRef := ""
+		if want == "Docker Hub" {
+			wantRef = domain.HubBudgetReference
+		}
+		if got := p.BudgetReference(); got != wantRef {
+			t.Errorf("%s: budget reference %q, want %q", host, got, wantRef)
+		}
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -29,11 +29,31 @@ type hubPage struct {
 	} `json:"results"`
 }
 
-// hubCatalog lists Docker Hub repositories: the configured ones, then each
+func init() {
+	register(func(host string) bool { return host == domain.DockerHub }, func(c *Client) Provider { return dockerHub{distribution{c: c}} })
+}
+
+// dockerHub is Docker Hub: a distribution registry without a catalog, whose
+// repositories its web API lists, and whose pull budget a HEAD of Docker's
+// test image reads.
+type dockerHub struct{ distribution }
+
+func (dockerHub) Kind() string { return "Docker Hub" }
+
+// Notes: Hub frees its own storage; there is no collector to run.
+func (dockerHub) Notes(Capabilities) []string { return nil }
+
+func (dockerHub) BudgetReference() string { return domain.HubBudgetReference }
+
+// Repositories lists Docker Hub repositories: the configured ones, then each
 // configured namespace's, page by page, through Hub's API (logged in with
 // the docker credentials for Hub when there are any).
+func (h dockerHub) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
+	return func(yield func(Page, error) bool) { h.c.hubCatalog(ctx, yield) }
+}
+
 func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
-	r := c.registries[domain.DockerHub]
+	r := c.registryOf(domain.DockerHub)
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
 		// Logged in: the user's own namespace.
@@ -112,50 +132,4 @@ func (c *Client) hubLogin(ctx context.Context) (string, error) {
 		return "", c.classify("log in to Docker Hub's API", "hub.docker.com", err)
 	}
 	return tok.Token, nil
-}
-
-// getJSON GETs a web API's JSON (Docker Hub's, GitHub's) into v with a
-// bearer token ("" for none), and returns the answer's headers (for Link).
-func (c *Client) getJSON(ctx context.Context, u, token, registry string, v any) (http.Header, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if strings.Contains(u, "github") || registry == domain.GHCR {
-		req.Header.Set("Accept", "application/vnd.github+json")
-		req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-	}
-	resp, err := (&http.Client{Transport: c.guard}).Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, apiStatusError(registry, resp)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return nil, fmt.Errorf("reading %s's answer: %w", registry, err)
-	}
-	return resp.Header, nil
-}
-
-// apiStatusError is a web API's refusal in the registry error shape, so
-// Classify types it.
-func apiStatusError(registry string, resp *http.Response) error {
-	kind := ErrServer
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		kind = ErrUnauthorized
-	case http.StatusForbidden:
-		kind = ErrDenied
-	case http.StatusNotFound:
-		kind = ErrNotFound
-	case http.StatusTooManyRequests:
-		kind = ErrRateLimited
-	}
-	return &Error{Op: "list repositories", Registry: registry, Kind: kind, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
 }

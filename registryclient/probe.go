@@ -109,9 +109,9 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	}
 	repo := c.probeCatalog(ctx, reg, ping.Scheme, &caps)
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
-	if caps.ManifestDelete == domain.Supported && caps.Registry != domain.DockerHub && caps.Registry != domain.GHCR {
-		caps.Notes = append(caps.Notes, GCNote)
-	}
+	prov := c.Provider(host)
+	caps.Kind = prov.Kind()
+	caps.Notes = append(caps.Notes, prov.Notes(caps)...)
 	c.mu.Lock()
 	c.probes[caps.Registry] = caps
 	c.mu.Unlock()

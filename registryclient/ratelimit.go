@@ -105,6 +105,18 @@ func (c *Client) CheckRateBudget(ctx context.Context, reference string) (RateBud
 	return b, ok, nil
 }
 
+// AskRateBudget asks host for its budget when its provider knows a request
+// that tells it for free (Docker Hub: a HEAD of Docker's test image), and
+// returns what host last stated otherwise.
+func (c *Client) AskRateBudget(ctx context.Context, host string) (RateBudget, bool, error) {
+	ref := c.Provider(host).BudgetReference()
+	if ref == "" {
+		b, ok := c.RateBudget(host)
+		return b, ok, nil
+	}
+	return c.CheckRateBudget(ctx, ref)
+}
+
 // pacer spaces out background requests to a registry whose budget is low:
 // one at a time, c.pace apart.
 type pacer struct {

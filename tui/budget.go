@@ -10,10 +10,10 @@ import (
 )
 
 // BudgetReader tells what a registry said of its request budget: RateBudget
-// from the answers so far, CheckRateBudget with one HEAD of ref.
+// from the answers so far, AskRateBudget by asking it (where that is free).
 type BudgetReader interface {
 	RateBudget(host string) (domain.RateBudget, bool)
-	CheckRateBudget(ctx context.Context, ref string) (domain.RateBudget, bool, error)
+	AskRateBudget(ctx context.Context, host string) (domain.RateBudget, bool, error)
 }
 
 // budgetMsg carries a registry's request budget.
@@ -22,14 +22,14 @@ type budgetMsg struct {
 	budget domain.RateBudget
 }
 
-// readBudget reads what host last said of its budget; with check, it asks
-// with one HEAD of ref first.
-func readBudget(b BudgetReader, host, ref string) tea.Cmd {
+// readBudget reads what host last said of its budget; with ask, it asks
+// first (where the registry tells it for free).
+func readBudget(b BudgetReader, host string, ask bool) tea.Cmd {
 	return func() tea.Msg {
-		if ref != "" {
+		if ask {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if budget, ok, err := b.CheckRateBudget(ctx, ref); err == nil && ok {
+			if budget, ok, err := b.AskRateBudget(ctx, host); err == nil && ok {
 				return budgetMsg{host: host, budget: budget}
 			}
 		}
@@ -41,14 +41,10 @@ func readBudget(b BudgetReader, host, ref string) tea.Cmd {
 }
 
 // budgetCmd reads the current registry's budget (after a batch of requests
-// to it); for Docker Hub not heard from yet, it asks.
+// to it); for a registry not heard from yet, it asks.
 func (m *Model) budgetCmd() tea.Cmd {
 	if m.budgets == nil {
 		return nil
 	}
-	ref := ""
-	if m.opts.Registry == domain.DockerHub && m.budget == nil {
-		ref = domain.HubBudgetReference
-	}
-	return readBudget(m.budgets, m.opts.Registry, ref)
+	return readBudget(m.budgets, m.opts.Registry, m.budget == nil)
 }

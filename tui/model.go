@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wharf-dev/wharf/internal/domain"
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/dialog"
@@ -21,6 +20,7 @@ import (
 	"github.com/wharf-dev/wharf/views/prompt"
 	"github.com/wharf-dev/wharf/views/repos"
 	"github.com/wharf-dev/wharf/views/tags"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // The smallest terminal wharf draws in.
@@ -81,8 +81,8 @@ type Model struct {
 	budget *domain.RateBudget
 	// budgets tells registries' request budgets (nil: not shown).
 	budgets BudgetReader
-	width  int
-	height int
+	width   int
+	height  int
 }
 
 // New builds the app.

@@ -34,7 +34,7 @@ func (f fakeProber) Probe(_ context.Context, host string) (domain.Capabilities, 
 type fakeBudget struct{ b domain.RateBudget }
 
 func (f fakeBudget) RateBudget(string) (domain.RateBudget, bool) { return f.b, true }
-func (f fakeBudget) CheckRateBudget(context.Context, string) (domain.RateBudget, bool, error) {
+func (f fakeBudget) AskRateBudget(context.Context, string) (domain.RateBudget, bool, error) {
 	return f.b, true, nil
 }
 

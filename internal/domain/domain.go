@@ -17,6 +17,17 @@ type TagDigest struct {
 	Err    error
 }
 
+// TagInfo is one tag as a registry's tag listing describes it: the
+// distribution API names only the tag; the registries with an API of
+// their own (ECR, Docker Hub) say more.
+type TagInfo struct {
+	Tag string
+	// Digest, Size and Pushed are zero when the listing does not say them.
+	Digest string
+	Size   int64
+	Pushed time.Time
+}
+
 // DigestGroup is a set of tags that point at one digest: one image.
 type DigestGroup struct {
 	Digest string

@@ -29,7 +29,10 @@ const (
 // cached: delete-tag chooses its path by it, doctor and the Repositories
 // pane show it.
 type Capabilities struct {
-	Registry  string    `json:"registry"`
+	Registry string `json:"registry"`
+	// Kind is the kind of registry wharf reaches it as ("distribution",
+	// "Docker Hub", …).
+	Kind      string    `json:"kind,omitempty"`
 	ProbedAt  time.Time `json:"probedAt"`
 	Reachable bool      `json:"reachable"`
 	// Error says why the registry could not be probed.

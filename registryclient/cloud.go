@@ -1,0 +1,33 @@
+package registryclient
+
+import "strings"
+
+// The clouds' registries list their repositories through their own APIs
+// (and CLIs), not the catalog: until wharf speaks those APIs, they are
+// distribution registries whose refused catalog says which command lists
+// them.
+func init() {
+	for _, k := range []struct {
+		kind, hint string
+		serves     func(host string) bool
+	}{
+		{"Amazon ECR", "Amazon ECR: `aws ecr describe-repositories` lists them", func(h string) bool { return strings.HasSuffix(h, ".amazonaws.com") }},
+		{"Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
+			return strings.HasSuffix(h, "-docker.pkg.dev") || h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
+		}},
+		{"Azure Container Registry", "Azure Container Registry: `az acr repository list` lists them", func(h string) bool { return strings.HasSuffix(h, ".azurecr.io") }},
+		{"GitLab", "GitLab: each project's Deploy › Container Registry page shows them", func(h string) bool {
+			return h == "registry.gitlab.com" || strings.HasPrefix(h, "registry.gitlab.")
+		}},
+	} {
+		register(k.serves, func(c *Client) Provider { return cloud{distribution{c: c, hint: " (" + k.hint + ")"}, k.kind} })
+	}
+}
+
+// cloud is a cloud's registry, reached through the distribution API.
+type cloud struct {
+	distribution
+	kind string
+}
+
+func (k cloud) Kind() string { return k.kind }

@@ -1,0 +1,281 @@
+package registryclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// distribution is the provider of registries that speak the distribution
+// API and nothing else: registry:2, distribution v3, Harbor, Zot, Quay,
+// the clouds' registries for what the API covers. Every other provider
+// embeds it and overrides what its registry does differently.
+type distribution struct {
+	c *Client
+	// hint says where a registry's users find their repository names when
+	// it refuses its catalog (a cloud's command).
+	hint string
+}
+
+func (distribution) Kind() string { return "distribution" }
+
+// Repositories walks the catalog page by page (following the Link
+// header). A registry that refuses it (ECR, Artifact Registry, …) is
+// answered from the repositories configured for it, with a note; with
+// none configured the error says how to add them.
+func (d distribution) Repositories(ctx context.Context, host string) iter.Seq2[Page, error] {
+	c := d.c
+	return func(yield func(Page, error) bool) {
+		reg, err := c.parseRegistry(host)
+		if err != nil {
+			yield(Page{}, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err})
+			return
+		}
+		p, err := c.puller(ctx, host)
+		if err != nil {
+			yield(Page{}, err)
+			return
+		}
+		cat, err := p.Catalogger(ctx, reg)
+		if err != nil {
+			err = c.classify("list repositories", host, err)
+			if refusesCatalog(err) {
+				d.configured(host, err, yield)
+				return
+			}
+			yield(Page{}, err)
+			return
+		}
+		for cat.HasNext() {
+			page, err := cat.Next(ctx)
+			if err != nil {
+				yield(Page{}, c.classify("list repositories", host, err))
+				return
+			}
+			if !yield(Page{Items: page.Repos}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Notes: a registry that deletes manifests frees no space until its
+// garbage collector runs.
+func (distribution) Notes(caps Capabilities) []string {
+	if caps.ManifestDelete == domain.Supported {
+		return []string{GCNote}
+	}
+	return nil
+}
+
+func (distribution) BudgetReference() string { return "" }
+
+// refusesCatalog: the registry has no catalog for us (Docker Hub answers
+// 401 even with credentials, GHCR 403/404, ECR 405 …).
+func refusesCatalog(err error) bool {
+	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrDenied) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported)
+}
+
+// configured answers a registry that refused its catalog from the
+// repositories configured for it.
+func (d distribution) configured(host string, why error, yield func(Page, error) bool) {
+	r := d.c.registryOf(host)
+	if len(r.Repositories) == 0 {
+		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s%s", why, host, "wharf's config.yaml", d.hint))
+		return
+	}
+	var kind string
+	var e *Error
+	if errors.As(why, &e) {
+		kind = e.Kind.Error()
+	}
+	yield(Page{Items: r.Repositories, Configured: true, Note: fmt.Sprintf("%s refuses its catalog (%s): showing the repositories configured for it", host, kind)}, nil)
+}
+
+// pageSize is the n wharf asks catalogs and tag lists for: the most ECR and
+// registry:2 ≥ 2.8 accept (more is refused with PAGINATION_NUMBER_INVALID).
+const pageSize = 1000
+
+// TagPages lists a repository's tags page by page. registry:2 2.8 returns
+// every tag at once; distribution v3 and most clouds page at 1000 with a Link
+// header. A registry that cuts a page at n without a Link header (go-
+// containerregistry's own in-process registry does) is asked again from the
+// last tag, as the distribution spec allows.
+func (d distribution) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error] {
+	c := d.c
+	return func(yield func([]domain.TagInfo, error) bool) {
+		host := repo.RegistryStr()
+		p, err := c.puller(ctx, host)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		lister, err := p.Lister(ctx, repo)
+		if err != nil {
+			yield(nil, c.classify("list tags", host, err))
+			return
+		}
+		var last []string
+		for lister.HasNext() {
+			page, err := lister.Next(ctx)
+			if err != nil {
+				yield(nil, c.classify("list tags", host, err))
+				return
+			}
+			last = page.Tags
+			if !yield(tagInfos(page.Tags), nil) {
+				return
+			}
+		}
+		if len(last) == pageSize {
+			c.tagPagesAfter(ctx, repo, last[len(last)-1], func(tags []string, err error) bool {
+				return yield(tagInfos(tags), err)
+			})
+		}
+	}
+}
+
+// tagPagesAfter continues a listing with ?last= for registries that send no
+// Link header.
+func (c *Client) tagPagesAfter(ctx context.Context, repo name.Repository, last string, yield func([]string, error) bool) {
+	host := repo.RegistryStr()
+	hc, err := c.scopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
+	if err != nil {
+		yield(nil, c.classify("list tags", host, err))
+		return
+	}
+	for {
+		u := url.URL{
+			Scheme: repo.Scheme(), Host: host, Path: "/v2/" + repo.RepositoryStr() + "/tags/list",
+			RawQuery: url.Values{"n": {strconv.Itoa(pageSize)}, "last": {last}}.Encode(),
+		}
+		page, err := getTags(ctx, hc, u.String())
+		if err != nil {
+			yield(nil, c.classify("list tags", host, err))
+			return
+		}
+		// Keep only tags after last: a registry that ignores last (or
+		// returns everything when last is past the end) must not loop.
+		fresh := page[:0]
+		for _, t := range page {
+			if t > last {
+				fresh = append(fresh, t)
+			}
+		}
+		if len(fresh) == 0 {
+			return
+		}
+		if !yield(fresh, nil) || len(page) < pageSize {
+			return
+		}
+		last = fresh[len(fresh)-1]
+	}
+}
+
+func getTags(ctx context.Context, hc *http.Client, u string) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := transport.CheckError(resp, http.StatusOK); err != nil {
+		return nil, err
+	}
+	var body struct {
+		Tags []string `json:"tags"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return nil, fmt.Errorf("reading tag list: %w", err)
+	}
+	return body.Tags, nil
+}
+
+// tagInfos are tags a listing named and said nothing more of.
+func tagInfos(tags []string) []domain.TagInfo {
+	out := make([]domain.TagInfo, len(tags))
+	for i, t := range tags {
+		out[i] = domain.TagInfo{Tag: t}
+	}
+	return out
+}
+
+// DeleteTag removes tag by the first path that works (see
+// Client.DeleteTag); what the registry's probe said of DELETE by tag
+// decides whether it is asked.
+func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool, caps Capabilities) (domain.DeletePath, error) {
+	byTag := caps.TagDelete
+	if byTag != domain.Unsupported {
+		err := w.Delete(ctx, tag)
+		if err == nil {
+			return domain.DeletedByTag, nil
+		}
+		var e *Error
+		if byTag == domain.Supported || !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
+			return "", err
+		}
+	}
+	if !shared {
+		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
+	}
+	ph, err := placeholder(tag, time.Now())
+	if err != nil {
+		return "", err
+	}
+	phDigest, err := ph.Digest()
+	if err != nil {
+		return "", err
+	}
+	if err := w.Push(ctx, tag, ph); err != nil {
+		return "", err
+	}
+	if err := w.Delete(ctx, tag.Context().Digest(phDigest.String())); err != nil {
+		// The tag points at the placeholder: put it back as it was.
+		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr != nil {
+			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, tag, rerr, errTagMoved)
+		}
+		return "", err
+	}
+	return domain.DeletedByPlaceholder, nil
+}
+
+// tagDeleteUnsupported: the registry answered a DELETE by tag the way
+// registries do that delete manifests only by digest (registry:2 says 400
+// DIGEST_INVALID). A 405 is not among them: registry:2 says that when
+// deletes are disabled altogether.
+func tagDeleteUnsupported(e *Error) bool {
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusNotImplemented:
+		return true
+	}
+	return false
+}
+
+// placeholder is an empty image labelled as wharf's placeholder for tag.
+func placeholder(tag name.Tag, now time.Time) (v1.Image, error) {
+	cf, err := empty.Image.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Labels = map[string]string{PlaceholderLabel: tag.String() + " " + strconv.FormatInt(now.UnixNano(), 10)}
+	return mutate.ConfigFile(empty.Image, cf)
+}

@@ -1,0 +1,82 @@
+package registryclient
+
+import (
+	"context"
+	"iter"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// Provider is how wharf reaches one kind of registry: the distribution API
+// for registry:2, distribution v3 and most others, and a registry's own API
+// where that falls short (Docker Hub and GHCR list repositories through
+// their web APIs). The Client picks one per host and asks it.
+//
+// Adding a kind is adding a file: a type that embeds distribution and
+// overrides what its registry does differently, registered in the file's
+// init with the hosts it serves, and a test against a server in the
+// registry's documented shape.
+type Provider interface {
+	// Kind names the registry kind for people ("distribution", "Docker Hub").
+	Kind() string
+	// Repositories lists the registry's repositories page by page.
+	Repositories(ctx context.Context, host string) iter.Seq2[Page, error]
+	// TagPages lists a repository's tags page by page, with what the
+	// registry's API says of each (a digest, when it says one, spares the
+	// HEAD that would find it).
+	TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error]
+	// DeleteTag removes exactly one tag, which points at cur; shared says
+	// other tags point at it too, caps is what the registry's probe found.
+	DeleteTag(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool, caps Capabilities) (domain.DeletePath, error)
+	// Notes are what a user of this kind of registry must know, given what
+	// its probe found (distribution: deletes free no space until the
+	// garbage collector runs).
+	Notes(caps Capabilities) []string
+	// BudgetReference is a reference whose HEAD tells the registry's
+	// request budget and costs none of it ("" when there is none).
+	BudgetReference() string
+}
+
+// providerEntry is a registered provider: the hosts it serves, and how to
+// make it for a client.
+type providerEntry struct {
+	serves func(host string) bool
+	make   func(c *Client) Provider
+}
+
+var (
+	providersMu sync.Mutex
+	providers   []providerEntry
+)
+
+// register adds a provider kind; the first registered that serves a host
+// is its provider, distribution when none does.
+func register(serves func(host string) bool, make func(c *Client) Provider) {
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	providers = append(providers, providerEntry{serves: serves, make: make})
+}
+
+// Provider is the provider that serves host.
+func (c *Client) Provider(host string) Provider {
+	h := config.NormalizeHost(host)
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	for _, p := range providers {
+		if p.serves(h) {
+			return p.make(c)
+		}
+	}
+	return distribution{c: c}
+}
+
+// registryOf is the settings the client was given for host (zero when it
+// has none).
+func (c *Client) registryOf(host string) config.Registry {
+	return c.registries[config.NormalizeHost(host)]
+}
