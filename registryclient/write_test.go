@@ -3,12 +3,9 @@ package registryclient_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -586,127 +583,6 @@ func TestCancelledCopyLeavesTheTargetTagUntouched(t *testing.T) {
 	}
 	if entries, _ := registryclient.JournalOf(c).Entries(); len(entries) != 0 {
 		t.Errorf("a cancelled copy left journal entries %v", entries)
-	}
-}
-
-// TestRetentionPlan runs a policy over a repository with versions, sha-
-// tags and latest, then applies it.
-func TestRetentionPlan(t *testing.T) {
-	day := 24 * time.Hour
-	spec := func(seed int64, age time.Duration) *fixtures.Spec {
-		return &fixtures.Spec{Seed: 100 + seed, LayerSizes: []int64{512}, Created: fixtures.Epoch.Add(-age)}
-	}
-	entries := func(repo string) []fixtures.Entry {
-		return []fixtures.Entry{
-			{Repo: repo, Tags: []string{"2.0.0", "latest", "sha-2000"}, Image: spec(1, 1*day)},
-			{Repo: repo, Tags: []string{"1.2.0", "sha-1200"}, Image: spec(2, 10*day)},
-			{Repo: repo, Tags: []string{"1.10.0"}, Image: spec(3, 5*day)},
-			{Repo: repo, Tags: []string{"1.1.0", "sha-1100"}, Image: spec(4, 40*day)},
-			{Repo: repo, Tags: []string{"sha-dead"}, Image: spec(5, 60*day)},
-			{Repo: repo, Tags: []string{"sha-new"}, Image: spec(6, 0)},
-		}
-	}
-	cases := []struct {
-		name               string
-		pol                registryclient.RetentionPolicy
-		keep, del          []string
-		reasonOf, reasonIs string
-	}{
-		{
-			name: "keep-2-by-semver",
-			pol:  registryclient.RetentionPolicy{KeepNewest: 2},
-			keep: []string{"1.10.0", "2.0.0", "latest", "sha-2000"},
-			del:  []string{"1.1.0", "1.2.0", "sha-1100", "sha-1200", "sha-dead", "sha-new"},
-		},
-		{
-			name: "keep-2-older-than-30d",
-			pol:  registryclient.RetentionPolicy{KeepNewest: 2, OlderThan: 30 * day},
-			keep: []string{"1.10.0", "1.2.0", "2.0.0", "latest", "sha-1200", "sha-2000", "sha-new"},
-			del:  []string{"1.1.0", "sha-1100", "sha-dead"},
-		},
-		{
-			name:     "only-sha-tags-keep-1-by-created",
-			pol:      registryclient.RetentionPolicy{KeepNewest: 1, By: registryclient.ByCreated, Match: regexp.MustCompile(`^sha-`)},
-			keep:     []string{"1.1.0", "1.10.0", "1.2.0", "2.0.0", "latest", "sha-1100", "sha-1200", "sha-2000", "sha-new"},
-			del:      []string{"sha-dead"},
-			reasonOf: "sha-1100", reasonIs: "shares its digest with kept tag 1.1.0",
-		},
-	}
-	w := writeTargets()["registry2"](t)
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			repo := "retain/" + tc.name
-			if err := fixtures.Push(testCtx(t), w.host, entries(repo), w.push...); err != nil {
-				t.Fatal(err)
-			}
-			c := w.client(t)
-			tc.pol.Now = fixtures.Epoch
-			plan, err := c.PlanRetention(testCtx(t), w.host+"/"+repo, tc.pol)
-			if err != nil {
-				t.Fatal(err)
-			}
-			keep, del := tagNames(plan.Keep), tagNames(plan.Delete)
-			if !slices.Equal(keep, tc.keep) || !slices.Equal(del, tc.del) {
-				t.Fatalf("plan keeps %v and deletes %v;\nwant keep %v delete %v\n%s", keep, del, tc.keep, tc.del, planText(plan))
-			}
-			for _, k := range plan.Keep {
-				if k.Tag == tc.reasonOf && k.Reason != tc.reasonIs {
-					t.Errorf("%s kept because %q, want %q", k.Tag, k.Reason, tc.reasonIs)
-				}
-			}
-			if plan.Delete[0].Size == 0 || plan.Delete[0].Created.IsZero() || plan.DeleteSize() == 0 {
-				t.Errorf("the plan lacks sizes or times: %+v", plan.Delete[0])
-			}
-			var failed []error
-			err = c.ApplyRetention(testCtx(t), plan, func(_ domain.RetainedTag, _ domain.DeleteResult, err error) {
-				if err != nil {
-					failed = append(failed, err)
-				}
-			})
-			if err != nil || len(failed) > 0 {
-				t.Fatalf("apply: %v %v", err, failed)
-			}
-			left, err := c.Tags(testCtx(t), w.host+"/"+repo)
-			if err != nil {
-				t.Fatal(err)
-			}
-			slices.Sort(left)
-			if !slices.Equal(left, tc.keep) {
-				t.Errorf("after applying the tags are %v, want %v", left, tc.keep)
-			}
-			for _, k := range plan.Keep {
-				if got := w.digestOf(t, w.host+"/"+repo+":"+k.Tag); got != k.Digest {
-					t.Errorf("kept %s resolves to %q, want %s", k.Tag, got, k.Digest)
-				}
-			}
-		})
-	}
-}
-
-func tagNames(ts []domain.RetainedTag) []string {
-	out := make([]string, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, t.Tag)
-	}
-	slices.Sort(out)
-	return out
-}
-
-func planText(p domain.RetentionPlan) string {
-	var b strings.Builder
-	for _, t := range p.Keep {
-		fmt.Fprintf(&b, "keep   %-10s %s\n", t.Tag, t.Reason)
-	}
-	for _, t := range p.Delete {
-		fmt.Fprintf(&b, "delete %-10s %s\n", t.Tag, t.Reason)
-	}
-	return b.String()
-}
-
-func TestRetentionPolicyMustLimitSomething(t *testing.T) {
-	c := writeTargets()["in-process"](t).client(t)
-	if _, err := c.PlanRetention(testCtx(t), testenv.InProcess(t)+"/fixtures/app", registryclient.RetentionPolicy{}); err == nil {
-		t.Error("a policy without --keep or --older-than was accepted")
 	}
 }
 

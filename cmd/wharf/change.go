@@ -13,6 +13,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/ops"
+	"github.com/wharf-dev/wharf/internal/retention"
 	"github.com/wharf-dev/wharf/registryclient"
 )
 
@@ -259,7 +260,7 @@ its digest-siblings and is journaled.`,
   wharf retain registry.example.com/team/app --keep 5 --older-than 30d --match '^sha-'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pol := registryclient.RetentionPolicy{KeepNewest: keep, By: domain.TagOrder(by)}
+			pol := retention.Policy{KeepNewest: keep, By: domain.TagOrder(by)}
 			var err error
 			if olderThan != "" {
 				if pol.OlderThan, err = parseAge(olderThan); err != nil {
@@ -273,7 +274,7 @@ its digest-siblings and is journaled.`,
 				return err
 			}
 			return a.withSession(func(s *ops.Session) error {
-				plan, err := s.Client.PlanRetention(cmd.Context(), args[0], pol)
+				plan, err := ops.PlanRetention(cmd.Context(), s.Client, args[0], pol)
 				if err != nil {
 					return err
 				}
@@ -308,7 +309,7 @@ func (a *app) applyPlan(cmd *cobra.Command, s *ops.Session, plan domain.Retentio
 		}
 	}
 	rep := retainReport{Plan: plan, Deleted: []domain.DeleteResult{}, Failed: map[string]string{}}
-	err := s.Client.ApplyRetention(cmd.Context(), plan, func(t domain.RetainedTag, r domain.DeleteResult, err error) {
+	err := ops.ApplyRetention(cmd.Context(), s.Client, plan, func(t domain.RetainedTag, r domain.DeleteResult, err error) {
 		if err != nil {
 			rep.Failed[t.Tag] = err.Error()
 			fmt.Fprintf(a.stderr, "could not delete %s: %v\n", t.Tag, err)

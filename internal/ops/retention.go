@@ -1,0 +1,61 @@
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/retention"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// RetentionRegistry is what retention asks of the registries
+// (registryclient.Client).
+type RetentionRegistry interface {
+	DescribeTags(ctx context.Context, repository string) ([]domain.RetainedTag, error)
+	Resolve(ctx context.Context, reference string) (string, error)
+	DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error)
+}
+
+// PlanRetention evaluates a policy over a repository as a dry run: which
+// tags would go and which stay, each with its digest, creation time, size
+// and the reason. Nothing is changed.
+func PlanRetention(ctx context.Context, reg RetentionRegistry, repository string, pol retention.Policy) (domain.RetentionPlan, error) {
+	if err := pol.Check(); err != nil {
+		return domain.RetentionPlan{}, err
+	}
+	tags, err := reg.DescribeTags(ctx, repository)
+	if err != nil {
+		return domain.RetentionPlan{}, err
+	}
+	return retention.Plan(repository, tags, pol)
+}
+
+// ApplyRetention deletes a plan's tags through DeleteTag (so each is
+// journaled and spares its siblings), reporting each as it goes. A tag
+// that moved since the plan was made is left alone and reported as an
+// error. It stops early only when ctx is cancelled.
+func ApplyRetention(ctx context.Context, reg RetentionRegistry, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
+	for _, t := range plan.Delete {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ref := plan.Repository + ":" + t.Tag
+		now, err := reg.Resolve(ctx, ref)
+		switch {
+		case errors.Is(err, registryclient.ErrNotFound):
+			each(t, domain.DeleteResult{}, fmt.Errorf("%s is gone already", ref))
+			continue
+		case err != nil:
+			each(t, domain.DeleteResult{}, err)
+			continue
+		case now != t.Digest:
+			each(t, domain.DeleteResult{}, fmt.Errorf("%s moved since the plan (now %s, planned %s); left alone", ref, domain.ShortDigest(now), domain.ShortDigest(t.Digest)))
+			continue
+		}
+		res, err := reg.DeleteTag(ctx, ref)
+		each(t, res, err)
+	}
+	return nil
+}
