@@ -28,23 +28,53 @@ func (e *EngineError) Is(target error) bool { return target == ErrEngineUnreacha
 
 func (e *EngineError) Unwrap() error { return e.Err }
 
+// Engine is the part of the Docker engine's API the cache uses, as the moby
+// client declares it (go-containerregistry's daemon package does the same).
+// Open makes a moby client for the endpoint; tests hand a fake through
+// WithEngine.
+type Engine interface {
+	Ping(ctx context.Context, options client.PingOptions) (client.PingResult, error)
+	ServerVersion(ctx context.Context, options client.ServerVersionOptions) (client.ServerVersionResult, error)
+	ClientVersion() string
+	ImageList(ctx context.Context, options client.ImageListOptions) (client.ImageListResult, error)
+	ImageInspect(ctx context.Context, imageID string, opts ...client.ImageInspectOption) (client.ImageInspectResult, error)
+	ImageHistory(ctx context.Context, imageID string, opts ...client.ImageHistoryOption) (client.ImageHistoryResult, error)
+	ImageTag(ctx context.Context, options client.ImageTagOptions) (client.ImageTagResult, error)
+	ImageRemove(ctx context.Context, imageID string, options client.ImageRemoveOptions) (client.ImageRemoveResult, error)
+	ImagePrune(ctx context.Context, options client.ImagePruneOptions) (client.ImagePruneResult, error)
+	ImagePush(ctx context.Context, image string, options client.ImagePushOptions) (client.ImagePushResponse, error)
+	ImagePull(ctx context.Context, ref string, options client.ImagePullOptions) (client.ImagePullResponse, error)
+	ContainerList(ctx context.Context, options client.ContainerListOptions) (client.ContainerListResult, error)
+	Events(ctx context.Context, options client.EventsListOptions) client.EventsResult
+	Close() error
+}
+
+var _ Engine = (*client.Client)(nil)
+
 // Cache is the local engine's image cache.
 type Cache struct {
-	cli  *client.Client
+	cli  Engine
 	ep   Endpoint
 	auth AuthFunc
 }
 
+// WithEngine makes the cache talk to e instead of a moby client for the
+// endpoint.
+func WithEngine(e Engine) Option { return func(c *Cache) { c.cli = e } }
+
 // Open makes a client for the endpoint. It does not contact the engine:
 // Ping does, and every call reports an engine that is down.
 func Open(ep Endpoint, opts ...Option) (*Cache, error) {
-	cli, err := client.New(ep.options()...)
-	if err != nil {
-		return nil, fmt.Errorf("engine at %s: %w", ep.Host, err)
-	}
-	c := &Cache{cli: cli, ep: ep}
+	c := &Cache{ep: ep}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.cli == nil {
+		cli, err := client.New(ep.options()...)
+		if err != nil {
+			return nil, fmt.Errorf("engine at %s: %w", ep.Host, err)
+		}
+		c.cli = cli
 	}
 	return c, nil
 }

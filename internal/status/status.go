@@ -131,8 +131,12 @@ func localTags(images []domain.LocalImage, opts Options) []localTag {
 }
 
 // normalizePrefix makes "app" mean Docker Hub's "docker.io/library/app", as
-// the docker CLI does.
+// the docker CLI does; a bare host ("registry.local:5000", "ghcr.io")
+// means every repository there.
 func normalizePrefix(p string) string {
+	if !strings.Contains(p, "/") && (strings.ContainsAny(p, ".:") || p == "localhost") {
+		return p + "/"
+	}
 	if named, err := reference.ParseNormalizedNamed(p); err == nil {
 		return named.Name()
 	}

@@ -1,0 +1,118 @@
+package journal_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/journal"
+)
+
+func entry(tag string) domain.JournalEntry {
+	return domain.JournalEntry{Op: domain.OpDeleteTag, Repository: "reg.example/team/app", Tags: []string{tag}, Digest: "sha256:" + tag}
+}
+
+func TestRecordAndMark(t *testing.T) {
+	j, err := journal.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tag := range []string{"a", "b", "c", "d"} {
+		e, err := j.Record(entry(tag))
+		if err != nil || e.ID != i+1 || e.Time.IsZero() {
+			t.Fatalf("record %s: %+v %v", tag, e, err)
+		}
+	}
+	if err := j.MarkUndone(4); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.MarkRefused(3, errors.New("denied")); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.MarkDone(2, "sha256:after"); err != nil {
+		t.Fatal(err)
+	}
+	last, err := j.Last()
+	if err != nil || last.ID != 2 || last.After != "sha256:after" {
+		t.Errorf("last to undo: %+v %v (4 is undone, 3 refused)", last, err)
+	}
+	e, err := j.Entry(3)
+	if err != nil || e.Refused != "denied" {
+		t.Errorf("entry 3: %+v %v", e, err)
+	}
+	if _, err := j.Entry(5); !errors.Is(err, journal.ErrNoSuchEntry) {
+		t.Errorf("entry 5: %v", err)
+	}
+	if err := j.MarkUndone(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.MarkUndone(2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Last(); !errors.Is(err, journal.ErrNoSuchEntry) {
+		t.Errorf("nothing left to undo: %v", err)
+	}
+}
+
+// A crash mid-write leaves a torn last line: it is skipped, and the next
+// record stands on a line of its own.
+func TestTornLastRecord(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Record(entry("a")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "journal.jsonl"), os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`{"entry":{"id":2,"op":"delete-t`); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	e, err := j.Record(entry("b"))
+	if err != nil || e.ID != 2 {
+		t.Fatalf("after a torn line: %+v %v", e, err)
+	}
+	all, err := j.Entries()
+	if err != nil || len(all) != 2 || all[1].Tags[0] != "b" {
+		t.Errorf("entries %+v %v", all, err)
+	}
+}
+
+// Several processes append at once: every entry is kept, with its own ID.
+func TestConcurrentRecords(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			j, err := journal.Open(dir)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for range 5 {
+				if _, err := j.Record(entry("x")); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	j, _ := journal.Open(dir)
+	all, err := j.Entries()
+	if err != nil || len(all) != 40 {
+		t.Fatalf("%d entries, want 40: %v", len(all), err)
+	}
+	for i, e := range all {
+		if e.ID != i+1 {
+			t.Errorf("entry %d has ID %d", i, e.ID)
+		}
+	}
+}
