@@ -473,13 +473,11 @@ func (r *countingReader) Read(b []byte) (int, error) {
 // engine — makes it.
 type PushEntry struct {
 	// ID is the journal entry.
-	ID   int
-	done func(after string, pushErr error)
+	ID int
+	// Done records how the push ended: the digest it left the tag at, or
+	// its error (the entry is then marked as changing nothing).
+	Done func(after string, pushErr error)
 }
-
-// Done records how the push ended: the digest it left the tag at, or its
-// error (the entry is then marked as changing nothing).
-func (e PushEntry) Done(after string, pushErr error) { e.done(after, pushErr) }
 
 // JournalPush journals what reference (a tag) names now, before the engine
 // pushes over it, so Undo can put it back (or delete a tag the push
@@ -508,7 +506,7 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, 
 	if err != nil {
 		return PushEntry{}, err
 	}
-	return PushEntry{ID: entry.ID, done: func(after string, pushErr error) {
+	return PushEntry{ID: entry.ID, Done: func(after string, pushErr error) {
 		if pushErr != nil {
 			_ = c.journal.MarkRefused(entry.ID, fmt.Errorf("the push failed, nothing changed: %w", pushErr))
 			return

@@ -474,3 +474,23 @@ func TestClicksDoNothingUnderAPage(t *testing.T) {
 		}
 	}
 }
+
+// A push wharf could not journal says so in the app as the CLI does: in
+// the job's line, the jobs page and the status bar.
+func TestPushThatCouldNotBeJournaledSaysSo(t *testing.T) {
+	m, lc := newLocalApp(t)
+	lc.warnings = []string{"not journaled (read registry.example:5000/team/app:1.0 before the push: unauthorized): wharf undo cannot put back what this push replaces"}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "p")
+	if len(lc.pushed) != 1 {
+		t.Fatalf("pushed %v", lc.pushed)
+	}
+	s := screen(m)
+	if !strings.Contains(s, "not journaled") {
+		t.Errorf("the screen does not say the push was not journaled:\n%s", s)
+	}
+	press(m, "J")
+	if s := screen(m); !strings.Contains(s, "wharf undo cannot put back") {
+		t.Errorf("the jobs page does not say it:\n%s", s)
+	}
+}

@@ -161,9 +161,10 @@ func (m *Model) jobsPage() string {
 			lines = append(lines, "    "+d)
 		}
 	}
+	// Results and errors are read whole here: wrapped, never cut.
 	inner := m.width - m.styles.FocusedPane.GetHorizontalFrameSize()
 	for i, l := range lines {
-		lines[i] = listnav.Truncate(l, inner)
+		lines[i] = listnav.Wrap(l, inner)
 	}
 	return strings.Join(lines, "\n")
 }

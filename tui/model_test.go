@@ -18,6 +18,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/local"
 	"github.com/wharf-dev/wharf/views/repos"
 	"github.com/wharf-dev/wharf/views/tags"
@@ -296,5 +297,32 @@ func TestLocalSelectionShowsDetails(t *testing.T) {
 	press(m, "1", "enter")
 	if s := screen(m); !strings.Contains(s, "Details · sha256:aa11") {
 		t.Errorf("enter on a local image does not describe it:\n%s", s)
+	}
+}
+
+// Panes own their errors: a failure that arrives for something the user
+// has since moved away from (an older load) is dropped, not shown.
+func TestStaleErrorsAreNotShown(t *testing.T) {
+	m := newApp(t, fakeRegistry{}, 120, 40)
+	press(m, "enter") // team/app's tags
+	stale := errors.New("stale failure of an older load")
+	for _, msg := range []tea.Msg{
+		tags.LoadedMsg{Repository: "registry.example:5000/team/web", Seq: 1, Err: stale},
+		details.LoadedMsg{Reference: "registry.example:5000/team/web:1", Seq: 1, Err: stale},
+		repos.LoadedMsg{Host: "old.example", Seq: 1, Err: stale},
+		local.ListedMsg{Seq: -1, Err: stale},
+	} {
+		_, cmd := m.Update(msg)
+		drain(m, cmd)
+		if s := screen(m); strings.Contains(s, "stale failure") {
+			t.Errorf("%T of an older load shows:\n%s", msg, s)
+		}
+	}
+	// The current load's failure shows.
+	now := errors.New("current failure")
+	_, cmd := m.Update(local.ListedMsg{Seq: 1, Err: now})
+	drain(m, cmd)
+	if s := screen(m); !strings.Contains(s, "current failure") || !strings.Contains(s, "engine down") {
+		t.Errorf("the current listing's failure does not show:\n%s", s)
 	}
 }

@@ -96,3 +96,39 @@ func TestRegistryBadgesAndBudgetGolden(t *testing.T) {
 		}
 	}
 }
+
+// slowUsers is a credential helper that answers only when told to.
+type slowUsers struct{ answer chan string }
+
+func (s slowUsers) User(string) string { return <-s.answer }
+
+// Switching registries asks who it is reached as off the UI goroutine: a
+// slow credential helper leaves the app answering keys, "as …" meanwhile.
+func TestSlowCredentialHelperDoesNotBlock(t *testing.T) {
+	f := fakeRegistry{}
+	helper := slowUsers{answer: make(chan string, 1)}
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: named{f, helper},
+		Registries: []string{"registry.example:5000", "ghcr.io"}, Local: f, Styles: theme.New(theme.Default(), true),
+	})
+	init := m.Init() // not run: the helper has not answered
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if s := screen(m); !strings.Contains(s, "registry.example:5000 (test, as …)") {
+		t.Errorf("while the helper is asked:\n%s", s)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		press(m, "2", "j") // the app still answers keys
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a key waited for the credential helper")
+	}
+	helper.answer <- "alice"
+	drain(m, init)
+	if s := screen(m); !strings.Contains(s, "as alice") {
+		t.Errorf("after the helper answered:\n%s", s)
+	}
+}
