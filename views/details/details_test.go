@@ -11,8 +11,8 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/details"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 const (

@@ -10,8 +10,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/listnav"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // KeyMap are the dialog's keys.

@@ -10,8 +10,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/listnav"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // RequestMsg asks the root to open a prompt. OnSubmit builds the command

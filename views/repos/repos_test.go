@@ -12,8 +12,8 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views/repos"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // fakeLister serves its pages in order, then err.

@@ -13,10 +13,10 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
-	"github.com/wharf-dev/wharf/views/theme"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/prompt"
 	"github.com/wharf-dev/wharf/views/tags"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // fakeChanger changes the fake source's tags as a registry would.
