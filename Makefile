@@ -3,6 +3,9 @@ GO      ?= go
 BIN     := bin/wharf
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
+# The linter is pinned; it is built into .tools/ on first use.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := .tools/bin/golangci-lint
 
 .PHONY: build run demo test unit bench lint fmt golden deps clean
 
@@ -32,17 +35,21 @@ deps:
 bench: deps
 	WHARF_REGISTRY_V3=$(CURDIR)/.tools/bin/registry $(GO) test -run '^$$' -bench . -benchmem ./...
 
-lint:
+$(GOLANGCI_LINT):
+	mkdir -p .tools && cd .tools && GOBIN=$$PWD/bin GOFLAGS=-mod=mod $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+## lint: go vet, then golangci-lint (depguard holds the import rules of docs/architecture.md)
+lint: $(GOLANGCI_LINT)
 	$(GO) vet ./...
-	@test -x .tools/bin/golangci-lint || (mkdir -p .tools && cd .tools && GOBIN=$$PWD/bin GOFLAGS=-mod=mod $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0)
-	.tools/bin/golangci-lint run ./...
+	$(GOLANGCI_LINT) run ./...
 
-fmt:
-	gofmt -w $$(git ls-files '*.go')
+## fmt: format as lint checks (gofumpt, goimports with wharf's imports last)
+fmt: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) fmt ./...
 
-## golden: rewrite golden files from the current views (review the diff!)
+## golden: rewrite golden files of every package whose tests have them (review the diff!)
 golden:
-	$(GO) test ./tui/... ./views/... -update
+	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep ' github.com/wharf-dev/wharf/internal/golden' | cut -d' ' -f1) -update
 
 clean:
 	rm -rf bin

@@ -304,8 +304,10 @@ func sampleEngine() *fakeEngine {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	return &fakeEngine{
 		images: []*fakeImage{
-			{id: hexID('a'), tags: []string{"team/app:1.0", "team/app:latest"}, digests: []string{"team/app@sha256:" + strings.Repeat("d", 64)}, created: t0.Add(2 * time.Hour), size: 12_000_000, env: []string{"PATH=/bin"}, cmd: []string{"/app"}, labels: map[string]string{"k": "v"},
-				history: []image.HistoryResponseItem{{ID: hexID('a'), Created: t0.Unix() + 60, CreatedBy: "COPY app /app", Size: 100, Comment: "buildkit"}, {ID: "<missing>", Created: t0.Unix(), CreatedBy: "ENV PATH=/bin"}}},
+			{
+				id: hexID('a'), tags: []string{"team/app:1.0", "team/app:latest"}, digests: []string{"team/app@sha256:" + strings.Repeat("d", 64)}, created: t0.Add(2 * time.Hour), size: 12_000_000, env: []string{"PATH=/bin"}, cmd: []string{"/app"}, labels: map[string]string{"k": "v"},
+				history: []image.HistoryResponseItem{{ID: hexID('a'), Created: t0.Unix() + 60, CreatedBy: "COPY app /app", Size: 100, Comment: "buildkit"}, {ID: "<missing>", Created: t0.Unix(), CreatedBy: "ENV PATH=/bin"}},
+			},
 			{id: hexID('b'), tags: []string{"team/web:2"}, created: t0.Add(time.Hour), size: 45_000_000},
 			{id: hexID('c'), created: t0, size: 7_000_000},
 			{id: hexID('9'), created: t0, size: 1_000_000},

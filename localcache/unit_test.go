@@ -192,7 +192,7 @@ func TestPushWithAFakeEngine(t *testing.T) {
 	f := sampleEngine()
 	digest := "sha256:" + strings.Repeat("4", 64)
 	f.push = pushMessages(digest)
-	c := openFake(f, localcache.WithAuth(func(_ context.Context, host string) (localcache.Auth, error) {
+	c := openFake(f, localcache.WithAuth(func(context.Context, string) (localcache.Auth, error) {
 		return localcache.Auth{Username: "alice", Password: "s3cret"}, nil
 	}))
 	var r recorder

@@ -56,10 +56,10 @@ var (
 
 // register adds a provider kind; the first registered that serves a host
 // is its provider, distribution when none does.
-func register(serves func(host string) bool, make func(c *Client) Provider) {
+func register(serves func(host string) bool, newProvider func(c *Client) Provider) {
 	providersMu.Lock()
 	defer providersMu.Unlock()
-	providers = append(providers, providerEntry{serves: serves, make: make})
+	providers = append(providers, providerEntry{serves: serves, make: newProvider})
 }
 
 // Provider is the provider that serves host.

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -51,7 +52,7 @@ func newChangeApp(t *testing.T, w, h int) (*tui.Model, *fakeChanger) {
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
 	})
-	drain(m, m.Init())
+	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	press(m, "enter", "j") // team/app's tags, on 1.0
 	return m, ch
@@ -75,7 +76,7 @@ func TestDeleteDialogListsTheTagsThatStay(t *testing.T) {
 				t.Errorf("%dx%d: the dialog lacks %q:\n%s", size[0], size[1], want, s)
 			}
 		}
-		golden(t, sizeName("delete_dialog", size), s)
+		golden.Assert(t, sizeName("delete_dialog", size), s)
 		press(m, "enter") // default: no
 		if len(ch.deleted) != 0 {
 			t.Fatal("the default answer deleted")
@@ -94,7 +95,7 @@ func sizeName(what string, size [2]int) string {
 func TestRetagPromptThenOverwriteDialog(t *testing.T) {
 	m, ch := newChangeApp(t, 80, 24)
 	press(m, "r")
-	golden(t, "retag_prompt_80x24", screen(m))
+	golden.Assert(t, "retag_prompt_80x24", screen(m))
 	for range 3 {
 		_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
 		drain(m, cmd)
@@ -116,7 +117,7 @@ func TestRetagPromptThenOverwriteDialog(t *testing.T) {
 			t.Errorf("the overwrite dialog lacks %q:\n%s", want, s)
 		}
 	}
-	golden(t, "overwrite_dialog_80x24", s)
+	golden.Assert(t, "overwrite_dialog_80x24", s)
 	press(m, "enter")
 	if len(ch.retags) != 0 || !strings.Contains(screen(m), "cancelled: nothing changed") {
 		t.Fatalf("the default answer overwrote: %v", ch.retags)
@@ -141,7 +142,7 @@ func TestCopyJobShowsProgressAndCancels(t *testing.T) {
 			t.Errorf("the jobs area lacks %q:\n%s", want, s)
 		}
 	}
-	golden(t, "copy_job_80x24", s)
+	golden.Assert(t, "copy_job_80x24", s)
 	press(m, "x")
 	step(m, pending) // the job ends, cancelled
 	if s := screen(m); !strings.Contains(s, "cancelled copy registry.example:5000/team/app:1.0 → rel/app; nothing changed") || strings.Contains(s, "job running") {
@@ -181,7 +182,7 @@ func TestGroupedViewGolden(t *testing.T) {
 		if !strings.Contains(s, "DIGEST       SAME  TAGS") || !strings.Contains(s, "4b1d00000000 = 4   1.0, 1.0.0, latest, stable") {
 			t.Errorf("%v: grouped view:\n%s", size, s)
 		}
-		golden(t, sizeName("grouped", size), s)
+		golden.Assert(t, sizeName("grouped", size), s)
 	}
 }
 
@@ -228,7 +229,7 @@ func newLocalApp(t *testing.T) (*tui.Model, *fakeLocal) {
 		Registry: "registry.example:5000", Label: "test", Remote: f, Local: localChanging{f, lc}, PushTargets: []string{"registry.example:5000", "ghcr.io"},
 		Styles: theme.New(theme.Default(), true),
 	})
-	drain(m, m.Init())
+	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	press(m, "1")
 	return m, lc
@@ -241,7 +242,7 @@ func TestLocalRetagAndPushIsOneKeyAndEnter(t *testing.T) {
 	if !strings.Contains(s, "> registry.example:5000/team/app:1.0") || !strings.Contains(s, "configured registries: registry.example:5000, ghcr.io") {
 		t.Fatalf("P prompt:\n%s", s)
 	}
-	golden(t, "push_prompt_80x24", s)
+	golden.Assert(t, "push_prompt_80x24", s)
 	press(m, "enter")
 	if len(lc.pushed) != 1 || lc.pushed[0] != "registry.example:5000/team/app:1.0" || !strings.Contains(screen(m), "done pushed registry.example:5000/team/app:1.0") {
 		t.Errorf("pushed %v:\n%s", lc.pushed, screen(m))
@@ -253,7 +254,7 @@ func TestLocalRetagAndPushIsOneKeyAndEnter(t *testing.T) {
 			t.Errorf("the jobs page lacks %q:\n%s", want, s)
 		}
 	}
-	golden(t, "jobs_page_80x24", s)
+	golden.Assert(t, "jobs_page_80x24", s)
 	press(m, "esc")
 	if strings.Contains(screen(m), "layer already exists") {
 		t.Error("esc did not close the jobs page")
@@ -306,7 +307,7 @@ func TestCompareTwoTags(t *testing.T) {
 		m := tui.New(tui.Options{
 			Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
 		})
-		drain(m, m.Init())
+		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		press(m, "enter", "c")
 		if !strings.Contains(screen(m), "* 0.9.0") {
@@ -319,7 +320,7 @@ func TestCompareTwoTags(t *testing.T) {
 				t.Errorf("%v: the compare view lacks %q:\n%s", size, want, s)
 			}
 		}
-		golden(t, sizeName("compare", size), s)
+		golden.Assert(t, sizeName("compare", size), s)
 	}
 }
 
@@ -356,7 +357,7 @@ func TestEscInRepositoriesListsRegistriesToSwitchTo(t *testing.T) {
 		Registries: []string{"registry.example:5000", "ghcr.io"},
 		Local:      f, Styles: theme.New(theme.Default(), true),
 	})
-	drain(m, m.Init())
+	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	press(m, "esc") // focus is on the repositories: up to the registries
 	if s := screen(m); !strings.Contains(s, "Registries · 2") || !strings.Contains(s, "ghcr.io") {
@@ -388,7 +389,7 @@ func TestErrorStateGolden(t *testing.T) {
 		if !strings.Contains(s, "error: list repositories") || !strings.Contains(s, "unreachable (connection") {
 			t.Errorf("%v: the error is not shown:\n%s", size, s)
 		}
-		golden(t, sizeName("error", size), s)
+		golden.Assert(t, sizeName("error", size), s)
 	}
 }
 
@@ -404,7 +405,7 @@ func TestOverwriteDialogGolden120(t *testing.T) {
 	if !strings.Contains(s, "now    "+digestOld) || !strings.Contains(s, "retag  "+digestApp) {
 		t.Errorf("the overwrite dialog does not show both digests whole:\n%s", s)
 	}
-	golden(t, "overwrite_dialog_120x40", s)
+	golden.Assert(t, "overwrite_dialog_120x40", s)
 }
 
 func TestFilterTheLocalImages(t *testing.T) {
@@ -430,22 +431,22 @@ func TestGoldensAtTheOtherSize(t *testing.T) {
 	t.Run("retag_prompt_120x40", func(t *testing.T) {
 		m, _ := newChangeApp(t, 120, 40)
 		press(m, "r")
-		golden(t, "retag_prompt_120x40", screen(m))
+		golden.Assert(t, "retag_prompt_120x40", screen(m))
 	})
 	t.Run("push_prompt_and_jobs_page_120x40", func(t *testing.T) {
 		m, _ := newLocalApp(t)
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		press(m, "P")
-		golden(t, "push_prompt_120x40", screen(m))
+		golden.Assert(t, "push_prompt_120x40", screen(m))
 		press(m, "enter", "J")
-		golden(t, "jobs_page_120x40", screen(m))
+		golden.Assert(t, "jobs_page_120x40", screen(m))
 	})
 	t.Run("copy_job_120x40", func(t *testing.T) {
 		m, _ := newChangeApp(t, 120, 40)
 		press(m, "y")
 		_, closeCmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 		pending := step(m, step(m, step(m, closeCmd)))
-		golden(t, "copy_job_120x40", screen(m))
+		golden.Assert(t, "copy_job_120x40", screen(m))
 		press(m, "x")
 		step(m, pending)
 	})
@@ -456,7 +457,7 @@ func TestGoldensAtTheOtherSize(t *testing.T) {
 		if !strings.Contains(s, "Clean up 2 dangling images?") {
 			t.Errorf("no cleanup dialog:\n%s", s)
 		}
-		golden(t, "cleanup_dialog_80x24", s)
+		golden.Assert(t, "cleanup_dialog_80x24", s)
 	})
 }
 
@@ -492,5 +493,23 @@ func TestPushThatCouldNotBeJournaledSaysSo(t *testing.T) {
 	press(m, "J")
 	if s := screen(m); !strings.Contains(s, "wharf undo cannot put back") {
 		t.Errorf("the jobs page does not say it:\n%s", s)
+	}
+}
+
+// A registry that can change tags but says it may not (no journal) is
+// read-only in the app: d says why and nothing is asked of it.
+func TestReadOnlyRegistry(t *testing.T) {
+	f, ch := fakeRegistry{}, &fakeChanger{}
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: readOnly{changing{f, ch}}, Local: f, Styles: theme.New(theme.Default(), true),
+	})
+	start(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "enter", "j", "d")
+	if s := screen(m); !strings.Contains(s, "read-only") || strings.Contains(s, "Delete") {
+		t.Errorf("d on a read-only registry:\n%s", s)
+	}
+	if len(ch.deleted) != 0 {
+		t.Errorf("deleted %v", ch.deleted)
 	}
 }

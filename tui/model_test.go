@@ -3,12 +3,10 @@ package tui_test
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/details"
@@ -24,8 +23,6 @@ import (
 	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fakeRegistry answers the panes' interfaces from memory: a registry and
 // an engine with two dangling images and one kept by a container.
@@ -149,13 +146,29 @@ func newApp(t *testing.T, f fakeRegistry, w, h int) *tui.Model {
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
 	})
-	drain(m, m.Init())
+	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
 
+// tbOf is the test that started each model: drain fails that test when
+// the model does not settle.
+var tbOf sync.Map // *tui.Model → testing.TB
+
+// start runs the app's Init for the test t.
+func start(t testing.TB, m *tui.Model) {
+	t.Helper()
+	tbOf.Store(m, t)
+	drain(m, m.Init())
+}
+
 func drain(m *tui.Model, cmd tea.Cmd) {
-	teatestutil.Drain(func(msg tea.Msg) tea.Cmd { _, c := m.Update(msg); return c }, cmd, 1000)
+	t, ok := tbOf.Load(m)
+	if !ok {
+		panic("drain of a model not started with start(t, m)")
+	}
+	t.(testing.TB).Helper()
+	teatestutil.Drain(t.(testing.TB), func(msg tea.Msg) tea.Cmd { _, c := m.Update(msg); return c }, cmd, 1000)
 }
 
 func press(m *tui.Model, keys ...string) {
@@ -178,35 +191,17 @@ func press(m *tui.Model, keys ...string) {
 
 func screen(m *tui.Model) string { return ansi.Strip(m.View().Content) }
 
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `make golden` to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file (run `make golden` and review the diff)\n--- got:\n%s\n--- want:\n%s", name, got, want)
-	}
-}
-
 func TestGoldenBrowse(t *testing.T) {
 	for _, size := range []struct{ w, h int }{{80, 24}, {120, 40}} {
 		name := func(s string) string { return fmt.Sprintf("%s_%dx%d", s, size.w, size.h) }
 		t.Run(name("browse"), func(t *testing.T) {
 			m := newApp(t, fakeRegistry{}, size.w, size.h)
-			golden(t, name("repositories"), screen(m))
+			golden.Assert(t, name("repositories"), screen(m))
 			press(m, "enter") // open team/app: tags stream in
 			press(m, "j")     // move to 1.0: details load
-			golden(t, name("tags_details"), screen(m))
+			golden.Assert(t, name("tags_details"), screen(m))
 			press(m, "?")
-			golden(t, name("help"), screen(m))
+			golden.Assert(t, name("help"), screen(m))
 		})
 	}
 }
@@ -281,7 +276,7 @@ func TestDanglingCleanupNeedsAYes(t *testing.T) {
 			t.Errorf("dialog lacks %q:\n%s", want, s)
 		}
 	}
-	golden(t, "cleanup_dialog_120x40", s)
+	golden.Assert(t, "cleanup_dialog_120x40", s)
 	press(m, "enter") // the default answer: no
 	if pruned != 0 || !strings.Contains(screen(m), "cancelled: nothing changed") {
 		t.Fatalf("enter on the default button pruned (%d) or said nothing", pruned)

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
@@ -60,7 +61,7 @@ func TestMultiArchExplorerGolden(t *testing.T) {
 				tags.Changer
 			}{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
 		})
-		drain(m, m.Init())
+		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		press(m, "enter", "j") // team/app:1.0, an index
 		s := screen(m)
@@ -69,7 +70,7 @@ func TestMultiArchExplorerGolden(t *testing.T) {
 				t.Errorf("%v: %q not in the explorer:\n%s", size, want, s)
 			}
 		}
-		golden(t, sizeName("platforms", size), s)
+		golden.Assert(t, sizeName("platforms", size), s)
 		press(m, "d")
 		if s := screen(m); !strings.Contains(s, "the whole index: 2 platforms (linux/amd64, linux/arm64/v8)") {
 			t.Errorf("%v: the delete dialog does not say it takes the whole index:\n%s", size, s)

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -69,7 +70,7 @@ func TestRegistryBadgesAndBudgetGolden(t *testing.T) {
 			Registries: []string{"registry.example:5000", "ghcr.io", "old.example"},
 			Local:      f, Styles: theme.New(theme.Default(), true),
 		})
-		drain(m, m.Init())
+		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		press(m, "enter") // the tags: once their digests are in, the budget
 		press(m, "1", "2", "esc")
@@ -89,7 +90,7 @@ func TestRegistryBadgesAndBudgetGolden(t *testing.T) {
 		if !strings.Contains(s, "registry.example:5000: http ·") {
 			t.Errorf("the selected registry's capabilities are not spelled out:\n%s", s)
 		}
-		golden(t, sizeName("registry_badges", size), s)
+		golden.Assert(t, sizeName("registry_badges", size), s)
 		press(m, "R")
 		if probes != 1 {
 			t.Errorf("R made %d probes, want 1", probes)
@@ -111,6 +112,7 @@ func TestSlowCredentialHelperDoesNotBlock(t *testing.T) {
 		Registry: "registry.example:5000", Label: "test", Remote: named{f, helper},
 		Registries: []string{"registry.example:5000", "ghcr.io"}, Local: f, Styles: theme.New(theme.Default(), true),
 	})
+	tbOf.Store(m, testing.TB(t))
 	init := m.Init() // not run: the helper has not answered
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	if s := screen(m); !strings.Contains(s, "registry.example:5000 (test, as …)") {

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -41,19 +42,19 @@ func TestSignedBadgeAndOrphanWarningGolden(t *testing.T) {
 		m := tui.New(tui.Options{
 			Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
 		})
-		drain(m, m.Init())
+		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		press(m, "enter")
 		s := screen(m)
 		if !strings.Contains(s, "sig+att") || strings.Contains(s, ".sig") || !strings.Contains(s, "2 signatures folded") && size[0] == 120 {
 			t.Errorf("%v: the signature tags are not folded into a badge:\n%s", size, s)
 		}
-		golden(t, sizeName("signed_badge", size), s)
+		golden.Assert(t, sizeName("signed_badge", size), s)
 		press(m, "g", "d") // 0.9.0, the signed image's only tag
 		s = screen(m)
 		if !strings.Contains(s, "orphans them") {
 			t.Errorf("%v: the delete dialog does not warn of orphaned signatures:\n%s", size, s)
 		}
-		golden(t, sizeName("delete_signed_dialog", size), s)
+		golden.Assert(t, sizeName("delete_signed_dialog", size), s)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -47,7 +48,7 @@ func TestLocalImagesAgainstTheirRegistryGolden(t *testing.T) {
 		Local:  syncing{localChanging{f, lc}, fakeSyncer{&calls}},
 		Styles: theme.New(theme.Default(), true),
 	})
-	drain(m, m.Init())
+	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m, "1", "j", "k")
 	s := screen(m)
@@ -59,7 +60,7 @@ func TestLocalImagesAgainstTheirRegistryGolden(t *testing.T) {
 			t.Errorf("%q not on screen:\n%s", want, s)
 		}
 	}
-	golden(t, "local_sync_120x40", s)
+	golden.Assert(t, "local_sync_120x40", s)
 
 	press(m, "S")
 	s = screen(m)

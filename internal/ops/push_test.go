@@ -46,7 +46,7 @@ func (f *fakeJournal) JournalPush(_ context.Context, ref string) (registryclient
 	if f.err != nil {
 		return registryclient.PushEntry{}, f.err
 	}
-	return registryclient.PushEntry{ID: 7, Done: func(after string, err error) {
+	return registryclient.PushEntry{ID: 7, Done: func(after string, _ error) {
 		f.done = append(f.done, ref+" → "+after)
 	}}, nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// RetentionPolicy says which tags of a repository to keep. A tag goes only
+// Policy says which tags of a repository to keep. A tag goes only
 // when every rule lets it go:
 //   - it matches Match (when set) and not Exclude (when set);
 //   - it is not among the KeepNewest newest candidates (by By: semver — the

@@ -3,18 +3,24 @@
 // nothing is left to do. Views and the root model use it in Update tests.
 package teatestutil
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
 
 // Updater is anything with an Update that returns a command.
 type Updater func(tea.Msg) tea.Cmd
 
 // Drain runs cmd and every command its messages lead to, in order, feeding
-// each message to update. It gives up after limit messages so a test cannot
-// hang on a model that never settles; it returns the number of messages.
-func Drain(update Updater, cmd tea.Cmd, limit int) int {
+// each message to update, and returns the number of messages. A model that
+// has not settled after limit messages fails the test: a test never goes
+// on from a state it did not mean to reach.
+func Drain(tb testing.TB, update Updater, cmd tea.Cmd, limit int) int {
+	tb.Helper()
 	queue := []tea.Cmd{cmd}
 	n := 0
-	for len(queue) > 0 && n < limit {
+	for len(queue) > 0 {
 		c := queue[0]
 		queue = queue[1:]
 		if c == nil {
@@ -25,6 +31,9 @@ func Drain(update Updater, cmd tea.Cmd, limit int) int {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
 		default:
+			if n == limit {
+				tb.Fatalf("the model has not settled after %d messages (the next is %T)", limit, msg)
+			}
 			n++
 			queue = append(queue, update(msg))
 		}

@@ -55,7 +55,7 @@ func key(code rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code} }
 func TestChooseAPlatformOfAnIndexAndGoBack(t *testing.T) {
 	f := &fakeRemote{}
 	m := newDetails(f)
-	teatestutil.Drain(m.Update, m.Load("h/multi:1"), 10)
+	teatestutil.Drain(t, m.Update, m.Load("h/multi:1"), 10)
 	view := ansi.Strip(m.View())
 	if !strings.Contains(view, "> linux/amd64") || !strings.Contains(view, "signatures none") {
 		t.Fatalf("index view:\n%s", view)
@@ -64,7 +64,7 @@ func TestChooseAPlatformOfAnIndexAndGoBack(t *testing.T) {
 	if view := ansi.Strip(m.View()); !strings.Contains(view, "> linux/arm64/v8") {
 		t.Fatalf("down did not choose arm64:\n%s", view)
 	}
-	teatestutil.Drain(m.Update, m.Update(key(tea.KeyEnter)), 10)
+	teatestutil.Drain(t, m.Update, m.Update(key(tea.KeyEnter)), 10)
 	view = ansi.Strip(m.View())
 	if !strings.Contains(view, "Details · h/multi@sha256:b2b2") || !strings.Contains(view, "platform    linux/arm64") {
 		t.Fatalf("enter did not open the arm64 image:\n%s", view)
@@ -76,7 +76,7 @@ func TestChooseAPlatformOfAnIndexAndGoBack(t *testing.T) {
 	if !ok {
 		t.Fatal("Clear did not go back to the index")
 	}
-	teatestutil.Drain(m.Update, cmd, 10)
+	teatestutil.Drain(t, m.Update, cmd, 10)
 	if view := ansi.Strip(m.View()); !strings.Contains(view, "Details · h/multi:1") {
 		t.Errorf("esc did not go back to the index:\n%s", view)
 	}

@@ -35,16 +35,17 @@ func (f fakeLister) CatalogPages(context.Context, string) iter.Seq2[domain.Catal
 	}
 }
 
-func newPane(l repos.Lister) *repos.Model {
+func newPane(t *testing.T, l repos.Lister) *repos.Model {
+	t.Helper()
 	m := repos.New(l, nil, "reg.example", theme.New(theme.Default(), true))
 	m.SetSize(40, 10)
 	m.SetFocused(true)
-	teatestutil.Drain(m.Update, m.Init(), 10)
+	teatestutil.Drain(t, m.Update, m.Init(), 10)
 	return m
 }
 
 func TestReposAreSortedAndEnterOpensOne(t *testing.T) {
-	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"zeta/z", "alpha/a"}}, {Items: []string{"mid/m"}}}})
+	m := newPane(t, fakeLister{pages: []domain.CatalogPage{{Items: []string{"zeta/z", "alpha/a"}}, {Items: []string{"mid/m"}}}})
 	if title := strings.Split(ansi.Strip(m.View()), "\n")[0]; title != "Repositories · 3" {
 		t.Errorf("after both pages the title is %q", title)
 	}
@@ -62,7 +63,7 @@ func TestReposAreSortedAndEnterOpensOne(t *testing.T) {
 // A registry that refuses its catalog shows the configured repositories
 // and says why.
 func TestConfiguredRepositoriesNote(t *testing.T) {
-	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"team/app"}, Configured: true, Note: "reg.example refuses its catalog (denied): showing the repositories configured for it"}}})
+	m := newPane(t, fakeLister{pages: []domain.CatalogPage{{Items: []string{"team/app"}, Configured: true, Note: "reg.example refuses its catalog (denied): showing the repositories configured for it"}}})
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "refuses its catalog") || !strings.Contains(v, "team/app") {
 		t.Errorf("configured fallback not explained:\n%s", v)
@@ -71,7 +72,7 @@ func TestConfiguredRepositoriesNote(t *testing.T) {
 
 // A page that arrives after an error in a later page stays listed.
 func TestPagesBeforeAnErrorStay(t *testing.T) {
-	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"a/one"}}}, err: errors.New("list repositories: reg.example: registry error")})
+	m := newPane(t, fakeLister{pages: []domain.CatalogPage{{Items: []string{"a/one"}}}, err: errors.New("list repositories: reg.example: registry error")})
 	v := ansi.Strip(m.View())
 	if !strings.Contains(v, "a/one") || !strings.Contains(v, "list repositories") {
 		t.Errorf("first page or error missing:\n%s", v)
@@ -79,7 +80,7 @@ func TestPagesBeforeAnErrorStay(t *testing.T) {
 }
 
 func TestCatalogErrorIsShownAndReloadRetries(t *testing.T) {
-	m := newPane(fakeLister{err: errors.New("list repositories: reg.example: unauthorized")})
+	m := newPane(t, fakeLister{err: errors.New("list repositories: reg.example: unauthorized")})
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "unauthorized") {
 		t.Errorf("error not shown:\n%s", v)
 	}
@@ -93,7 +94,7 @@ func TestCatalogErrorIsShownAndReloadRetries(t *testing.T) {
 }
 
 func TestFilterNarrowsTheRepositories(t *testing.T) {
-	m := newPane(fakeLister{pages: []domain.CatalogPage{{Items: []string{"team/api", "team/web", "tools/builder", "team/worker"}}}})
+	m := newPane(t, fakeLister{pages: []domain.CatalogPage{{Items: []string{"team/api", "team/web", "tools/builder", "team/worker"}}}})
 	for _, k := range []string{"/", "t", "w", "k"} {
 		m.Update(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
 	}

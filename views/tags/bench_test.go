@@ -22,9 +22,9 @@ func BenchmarkKeyPressRender(b *testing.B) {
 		src.digests[tag] = fmt.Sprintf("sha256:%064x", i%500)
 	}
 	src.tags["r/big"] = all
-	m := newPane(src)
+	m := newPane(b, src)
 	m.SetSize(100, 40)
-	teatestutil.Drain(m.Update, m.Load("r/big"), 20_000)
+	teatestutil.Drain(b, m.Update, m.Load("r/big"), 20_000)
 	down := tea.KeyPressMsg{Code: 'j', Text: "j"}
 	b.ResetTimer()
 	for b.Loop() {
@@ -44,9 +44,9 @@ func bigPane(b *testing.B, n int) *tags.Model {
 		src.digests[tag] = fmt.Sprintf("sha256:%064x", i%max(n/20, 1))
 	}
 	src.tags["r/big"] = all
-	m := newPane(src)
+	m := newPane(b, src)
 	m.SetSize(100, 40)
-	teatestutil.Drain(m.Update, m.Load("r/big"), 3*n)
+	teatestutil.Drain(b, m.Update, m.Load("r/big"), 3*n)
 	return m
 }
 

@@ -87,15 +87,15 @@ func changePane(t *testing.T) (*tags.Model, *fakeChanger, *[]tea.Msg) {
 	m := tags.New(src, ch, theme.New(theme.Default(), true))
 	m.SetSize(60, 10)
 	m.SetFocused(true)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
 	var outside []tea.Msg
 	return m, ch, &outside
 }
 
 // run drains cmd through the pane, keeping the messages meant for the root
 // (dialogs, prompts, status, jobs) instead of feeding them to the pane.
-func run(m *tags.Model, outside *[]tea.Msg, cmd tea.Cmd) {
-	teatestutil.Drain(func(msg tea.Msg) tea.Cmd {
+func run(t *testing.T, m *tags.Model, outside *[]tea.Msg, cmd tea.Cmd) {
+	teatestutil.Drain(t, func(msg tea.Msg) tea.Cmd {
 		switch msg.(type) {
 		case views.ConfirmRequestMsg, prompt.RequestMsg, views.StatusMsg, views.JobStartedMsg:
 			*outside = append(*outside, msg)
@@ -130,7 +130,7 @@ func key(s string) tea.KeyPressMsg { return tea.KeyPressMsg{Code: rune(s[0]), Te
 func TestDeleteListsTheSiblingsThatStayThenUndoRestores(t *testing.T) {
 	m, ch, out := changePane(t)
 	m.Update(key("j")) // 0.9, then 1.0
-	run(m, out, m.Update(key("d")))
+	run(t, m, out, m.Update(key("d")))
 	confirm, ok := lastOf[views.ConfirmRequestMsg](*out)
 	if !ok {
 		t.Fatal("d did not ask for confirmation")
@@ -141,7 +141,7 @@ func TestDeleteListsTheSiblingsThatStayThenUndoRestores(t *testing.T) {
 	if len(ch.deleted) != 0 {
 		t.Fatal("deleted before the confirmation")
 	}
-	run(m, out, confirm.OnConfirm)
+	run(t, m, out, confirm.OnConfirm)
 	if !slices.Equal(ch.deleted, []string{"1.0"}) {
 		t.Fatalf("deleted %v", ch.deleted)
 	}
@@ -152,7 +152,7 @@ func TestDeleteListsTheSiblingsThatStayThenUndoRestores(t *testing.T) {
 	if !strings.Contains(st.Text, "deleted r/app:1.0 (placeholder); kept 1.0.0, latest · u undoes") {
 		t.Errorf("status %q", st.Text)
 	}
-	run(m, out, m.Update(key("u")))
+	run(t, m, out, m.Update(key("u")))
 	if got := rowTags(m); !slices.Contains(got, "1.0") {
 		t.Errorf("after u the rows are %v", got)
 	}
@@ -163,7 +163,7 @@ func TestDeleteListsTheSiblingsThatStayThenUndoRestores(t *testing.T) {
 
 func TestDeletingTheOnlyTagSaysTheImageGoes(t *testing.T) {
 	m, _, out := changePane(t)
-	run(m, out, m.Update(key("d"))) // on 0.9
+	run(t, m, out, m.Update(key("d"))) // on 0.9
 	confirm, _ := lastOf[views.ConfirmRequestMsg](*out)
 	if !strings.Contains(confirm.Body, "No other tag shares it") {
 		t.Errorf("dialog body:\n%s", confirm.Body)
@@ -173,7 +173,7 @@ func TestDeletingTheOnlyTagSaysTheImageGoes(t *testing.T) {
 func TestRetagOntoAnotherImageAsksBeforeOverwriting(t *testing.T) {
 	m, ch, out := changePane(t)
 	m.Update(key("j")) // 1.0
-	run(m, out, m.Update(key("r")))
+	run(t, m, out, m.Update(key("r")))
 	p, ok := lastOf[prompt.RequestMsg](*out)
 	if !ok || p.Value != "1.0" {
 		t.Fatalf("r opened %+v, want a prompt prefilled with 1.0", p)
@@ -181,7 +181,7 @@ func TestRetagOntoAnotherImageAsksBeforeOverwriting(t *testing.T) {
 	if p.Validate("bad tag!") == nil || p.Validate("") == nil || p.Validate("0.9") != nil {
 		t.Error("the prompt validates tags wrongly")
 	}
-	run(m, out, p.OnSubmit("0.9"))
+	run(t, m, out, p.OnSubmit("0.9"))
 	confirm, ok := lastOf[views.ConfirmRequestMsg](*out)
 	if !ok || !strings.Contains(confirm.Body, "now    "+dB) || !strings.Contains(confirm.Body, "retag  "+dA) {
 		t.Fatalf("overwrite dialog %+v", confirm)
@@ -189,7 +189,7 @@ func TestRetagOntoAnotherImageAsksBeforeOverwriting(t *testing.T) {
 	if ch.src.digests["0.9"] != dB {
 		t.Fatal("0.9 moved before the overwrite was confirmed")
 	}
-	run(m, out, confirm.OnConfirm)
+	run(t, m, out, confirm.OnConfirm)
 	if ch.src.digests["0.9"] != dA {
 		t.Error("confirming did not overwrite 0.9")
 	}
@@ -198,7 +198,7 @@ func TestRetagOntoAnotherImageAsksBeforeOverwriting(t *testing.T) {
 func TestCopyRunsAsAJob(t *testing.T) {
 	m, ch, out := changePane(t)
 	m.Update(key("j"))
-	run(m, out, m.Update(key("y")))
+	run(t, m, out, m.Update(key("y")))
 	p, ok := lastOf[prompt.RequestMsg](*out)
 	if !ok || p.Value != "r/app" {
 		t.Fatalf("y opened %+v", p)
@@ -206,7 +206,7 @@ func TestCopyRunsAsAJob(t *testing.T) {
 	if p.Validate("") == nil || p.Validate("release.example.com/team/app:2") != nil || p.Validate("release.example.com/Team") == nil || p.Validate("h/app:bad tag") == nil {
 		t.Error("the destination is validated wrongly")
 	}
-	run(m, out, p.OnSubmit("release.example.com/team/app"))
+	run(t, m, out, p.OnSubmit("release.example.com/team/app"))
 	started, ok := lastOf[views.JobStartedMsg](*out)
 	if !ok || !strings.HasPrefix(started.Title, "copy r/app:1.0 → release.example.com/team/app") {
 		t.Fatalf("no copy job: %+v", started)
@@ -231,7 +231,7 @@ func TestChangeKeysExplainAReadOnlyRegistry(t *testing.T) {
 	m := tags.New(src, nil, theme.New(theme.Default(), true))
 	m.SetSize(60, 10)
 	m.SetFocused(true)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
 	for _, k := range []string{"d", "r", "y", "u"} {
 		st, ok := m.Update(key(k))().(views.StatusMsg)
 		if !ok || st.Err == nil || !strings.Contains(st.Err.Error(), "journal") {
@@ -269,7 +269,7 @@ func TestFilterNarrowsTheListAsYouType(t *testing.T) {
 		t.Fatal("enter did not end typing")
 	}
 	m.Update(key("j")) // now a movement key: onto 1.0.0
-	run(m, out, m.Update(key("d")))
+	run(t, m, out, m.Update(key("d")))
 	if confirm, _ := lastOf[views.ConfirmRequestMsg](*out); confirm.Title != "Delete tag r/app:1.0.0?" {
 		t.Errorf("d on the filtered list asks %q", confirm.Title)
 	}
@@ -298,7 +298,7 @@ func TestGroupedViewIsOneLinePerImage(t *testing.T) {
 	if sel, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(tags.SelectedMsg); sel.Reference != "r/app:1.0" {
 		t.Errorf("enter in the grouped view selects %q", sel.Reference)
 	}
-	run(m, out, m.Update(key("d")))
+	run(t, m, out, m.Update(key("d")))
 	if st, _ := lastOf[views.StatusMsg](*out); !strings.Contains(st.Text, "press G for the tag list") {
 		t.Errorf("d in the grouped view: %q", st.Text)
 	}
@@ -333,9 +333,9 @@ func TestSortCyclesToCreatedWhenTheSourceKnowsIt(t *testing.T) {
 	m := tags.New(src, nil, theme.New(theme.Default(), true))
 	m.SetSize(60, 10)
 	m.SetFocused(true)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
 	m.Update(key("s")) // name
-	teatestutil.Drain(m.Update, m.Update(key("s")), 100)
+	teatestutil.Drain(t, m.Update, m.Update(key("s")), 100)
 	if got := rowTags(m); !slices.Equal(got, []string{"2.0", "1.0", "latest", "0.9"}) || !strings.Contains(m.Title(), "by created") {
 		t.Errorf("created order %v (%s), want oldest first: 2.0, 1.0, latest, 0.9", got, m.Title())
 	}

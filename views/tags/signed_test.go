@@ -33,7 +33,7 @@ func TestSignatureTagsFoldUnderTheirImage(t *testing.T) {
 	m := tags.New(src, &fakeChanger{src: src, repo: "r/app"}, theme.New(theme.Default(), true))
 	m.SetSize(70, 10)
 	m.SetFocused(true)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
 	view := ansi.Strip(m.View())
 	if got := rowTags(m); strings.Join(got, " ") != "latest 1.0 0.9" && strings.Join(got, " ") != "0.9 1.0 latest" {
 		t.Errorf("rows %v, want only the three ordinary tags:\n%s", got, view)
@@ -75,7 +75,7 @@ func TestDeleteDialogWarnsOfOrphanedSignatures(t *testing.T) {
 	m := tags.New(src, &fakeChanger{src: src, repo: "r/app"}, theme.New(theme.Default(), true))
 	m.SetSize(70, 10)
 	m.SetFocused(true)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
 	var outside []tea.Msg
 	body := func(tag string) string {
 		t.Helper()
@@ -86,7 +86,7 @@ func TestDeleteDialogWarnsOfOrphanedSignatures(t *testing.T) {
 			}
 			m.Update(key("j"))
 		}
-		run(m, &outside, m.Update(key("d")))
+		run(t, m, &outside, m.Update(key("d")))
 		d, ok := lastOf[views.ConfirmRequestMsg](outside)
 		if !ok || !strings.Contains(d.Title, tag) {
 			t.Fatalf("no delete dialog for %s: %+v", tag, d)
@@ -114,8 +114,8 @@ func TestBadgeAfterAWideSameCount(t *testing.T) {
 		tags, digests[tag] = append(tags, tag), dA
 	}
 	src := &fakeSource{tags: map[string][]string{"r/app": tags}, digests: digests}
-	m := newPane(src)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 20_000)
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 20_000)
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "= 10001 sig") {
 		t.Errorf("badge after a five-digit count:\n%s", v)
 	}

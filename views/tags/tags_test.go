@@ -46,7 +46,8 @@ const (
 	dB = "sha256:bbbbbbbbbbbb0000000000000000000000000000000000000000000000000000"
 )
 
-func newPane(src tags.Source) *tags.Model {
+func newPane(tb testing.TB, src tags.Source) *tags.Model {
+	tb.Helper()
 	m := tags.New(src, nil, theme.New(theme.Default(), true))
 	m.SetSize(60, 10)
 	m.SetFocused(true)
@@ -58,8 +59,8 @@ func TestSharedDigestsAreCountedAndMarked(t *testing.T) {
 		tags:    map[string][]string{"r/app": {"1.0", "1.0.0", "latest", "0.9", "broken"}},
 		digests: map[string]string{"1.0": dA, "1.0.0": dA, "latest": dA, "0.9": dB},
 	}
-	m := newPane(src)
-	teatestutil.Drain(m.Update, m.Load("r/app"), 100)
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
 
 	view := ansi.Strip(m.View())
 	if !strings.Contains(view, "5 tags · 2 images") {
@@ -96,9 +97,9 @@ func TestStaleResultsAreDropped(t *testing.T) {
 		tags:    map[string][]string{"r/a": {"x"}, "r/b": {"y"}},
 		digests: map[string]string{"x": dA, "y": dB},
 	}
-	m := newPane(src)
+	m := newPane(t, src)
 	first := m.Load("r/a")
-	teatestutil.Drain(m.Update, m.Load("r/b"), 100)
+	teatestutil.Drain(t, m.Update, m.Load("r/b"), 100)
 	// The first load's result arrives late.
 	if cmd := m.Update(first()); cmd != nil {
 		t.Errorf("stale LoadedMsg started more work")
@@ -111,8 +112,8 @@ func TestStaleResultsAreDropped(t *testing.T) {
 
 func TestEnterSelectsTheTagUnderTheCursor(t *testing.T) {
 	src := &fakeSource{tags: map[string][]string{"h/r": {"a", "b", "c"}}, digests: map[string]string{}}
-	m := newPane(src)
-	teatestutil.Drain(m.Update, m.Load("h/r"), 100)
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("h/r"), 100)
 	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
 	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	if cmd == nil {
@@ -125,8 +126,8 @@ func TestEnterSelectsTheTagUnderTheCursor(t *testing.T) {
 }
 
 func TestListError(t *testing.T) {
-	m := newPane(&fakeSource{tags: map[string][]string{}})
-	teatestutil.Drain(m.Update, m.Load("h/missing"), 10)
+	m := newPane(t, &fakeSource{tags: map[string][]string{}})
+	teatestutil.Drain(t, m.Update, m.Load("h/missing"), 10)
 	if view := ansi.Strip(m.View()); !strings.Contains(view, "repository not found") {
 		t.Errorf("error not shown:\n%s", view)
 	}
@@ -136,8 +137,8 @@ func TestListError(t *testing.T) {
 // cursor on the same tag.
 func TestSortCycles(t *testing.T) {
 	src := &fakeSource{tags: map[string][]string{"r/x": {"latest", "1.10.0", "1.9.0", "1.0.0-rc.1", "1.0.0"}}, digests: map[string]string{}}
-	m := newPane(src)
-	teatestutil.Drain(m.Update, m.Load("r/x"), 100)
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("r/x"), 100)
 	order := func() []string {
 		var out []string
 		for _, line := range strings.Split(ansi.Strip(m.View()), "\n")[2:] {
