@@ -18,24 +18,40 @@ type Client struct {
 	keychain   authn.Keychain
 	transport  http.RoundTripper
 	timeout    time.Duration
-	regs       []config.Registry
 	digestConc int
+	// regs are the registries the client was given; registries and
+	// transports the same by host, guard the transport of the others.
+	regs       []config.Registry
 	registries map[string]config.Registry
 	transports map[string]http.RoundTripper
 	guard      *guard
-	mu         sync.Mutex
-	pullers    map[string]*remote.Puller
-	cache      *DiskCache
-	hubAPI     string
-	githubAPI  string
-	pushers    map[string]*remote.Pusher
-	probes     map[string]Capabilities
-	pace       time.Duration
-	pacer      pacer
-	journal    Journal
-	// afterJournal runs after each journal write, before the change it
-	// records; tests stop there to play a crash.
+	// conns keeps per host what is made once: pullers, pushers, probes.
+	conns connections
+	cache *DiskCache
+	// apis are the registries' own web APIs (Docker Hub's, GitHub's).
+	apis webAPIs
+	// pace spaces background requests out once a budget is low.
+	pace  time.Duration
+	pacer pacer
+	// journal records each change first; afterJournal runs after each
+	// journal write, before the change it records (tests stop there to
+	// play a crash).
+	journal      Journal
 	afterJournal func(domain.JournalEntry) error
+}
+
+// connections are what the client keeps per registry host.
+type connections struct {
+	mu      sync.Mutex
+	pullers map[string]*remote.Puller
+	pushers map[string]*remote.Pusher
+	probes  map[string]Capabilities
+}
+
+// webAPIs are the base URLs of the web APIs that list what a registry's
+// catalog does not.
+type webAPIs struct {
+	hub, github string
 }
 
 // Option configures a Client.
@@ -67,13 +83,14 @@ func WithRegistries(rs []config.Registry) Option { return func(c *Client) { c.re
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency, hubAPI: DefaultHubAPI, githubAPI: DefaultGitHubAPI, pace: DefaultPace}
+	c := &Client{
+		keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency,
+		apis: webAPIs{hub: DefaultHubAPI, github: DefaultGitHubAPI}, pace: DefaultPace,
+	}
 	for _, o := range opts {
 		o(c)
 	}
-	c.pullers = map[string]*remote.Puller{}
-	c.pushers = map[string]*remote.Pusher{}
-	c.probes = map[string]Capabilities{}
+	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}}
 	c.registries = map[string]config.Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {

@@ -20,7 +20,7 @@ const DefaultGitHubAPI = "https://api.github.com"
 
 // WithGitHubAPI points GHCR listings at another base URL (tests, GitHub
 // Enterprise).
-func WithGitHubAPI(base string) Option { return func(c *Client) { c.githubAPI = base } }
+func WithGitHubAPI(base string) Option { return func(c *Client) { c.apis.github = base } }
 
 // ghcrPackage is the part of GitHub's package object wharf reads.
 type ghcrPackage struct {
@@ -43,23 +43,24 @@ func (ghcr) Kind() string { return "GitHub Container Registry" }
 // Notes: GitHub frees its own storage; there is no collector to run.
 func (ghcr) Notes(Capabilities) []string { return nil }
 
-// Repositories lists GHCR's repositories (see ghcrCatalog).
+// Repositories lists GHCR's repositories (see catalog).
 func (g ghcr) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) { g.c.ghcrCatalog(ctx, yield) }
+	return func(yield func(Page, error) bool) { g.catalog(ctx, yield) }
 }
 
-// ghcrCatalog lists GHCR repositories: the configured ones, then the
+// catalog lists GHCR repositories: the configured ones, then the
 // container packages of each configured namespace (an organisation, else a
 // user) or, with none configured, of the logged-in user, through GitHub's
 // packages API with the token from the docker credentials for ghcr.io.
-func (c *Client) ghcrCatalog(ctx context.Context, yield func(Page, error) bool) {
+func (g ghcr) catalog(ctx context.Context, yield func(Page, error) bool) {
+	c := g.c
 	r := c.registryOf(domain.GHCR)
 	if len(r.Repositories) > 0 {
 		if !yield(Page{Items: r.Repositories, Configured: true, Note: "ghcr.io: configured repositories"}, nil) {
 			return
 		}
 	}
-	token, err := c.githubToken(ctx)
+	token, err := g.token(ctx)
 	if err != nil {
 		yield(Page{}, err)
 		return
@@ -71,15 +72,15 @@ func (c *Client) ghcrCatalog(ctx context.Context, yield func(Page, error) bool) 
 		return
 	}
 	if len(r.Namespaces) == 0 {
-		c.ghcrPackages(ctx, "/user/packages", "your packages", token, yield)
+		g.packages(ctx, "/user/packages", "your packages", token, yield)
 		return
 	}
 	for _, ns := range r.Namespaces {
 		org := "/orgs/" + url.PathEscape(ns) + "/packages"
-		if !c.ghcrPackages(ctx, org, ns, token, func(p Page, err error) bool {
+		if !g.packages(ctx, org, ns, token, func(p Page, err error) bool {
 			if errors.Is(err, ErrNotFound) {
 				// Not an organisation: a user.
-				return c.ghcrPackages(ctx, "/users/"+url.PathEscape(ns)+"/packages", ns, token, yield)
+				return g.packages(ctx, "/users/"+url.PathEscape(ns)+"/packages", ns, token, yield)
 			}
 			return yield(p, err)
 		}) {
@@ -88,10 +89,11 @@ func (c *Client) ghcrCatalog(ctx context.Context, yield func(Page, error) bool) 
 	}
 }
 
-// ghcrPackages lists one owner's container packages page by page,
+// packages lists one owner's container packages page by page,
 // following the Link header; it returns false when yield asked to stop.
-func (c *Client) ghcrPackages(ctx context.Context, path, owner, token string, yield func(Page, error) bool) bool {
-	next := c.githubAPI + path + "?package_type=container&per_page=100"
+func (g ghcr) packages(ctx context.Context, path, owner, token string, yield func(Page, error) bool) bool {
+	c := g.c
+	next := c.apis.github + path + "?package_type=container&per_page=100"
 	for next != "" {
 		var pkgs []ghcrPackage
 		h, err := c.getJSON(ctx, next, token, domain.GHCR, &pkgs)
@@ -115,10 +117,10 @@ func (c *Client) ghcrPackages(ctx context.Context, path, owner, token string, yi
 	return true
 }
 
-// githubToken is the token `docker login ghcr.io` stored (GHCR takes a
+// token is the token `docker login ghcr.io` stored (GHCR takes a
 // GitHub token as the password); "" when not logged in.
-func (c *Client) githubToken(ctx context.Context) (string, error) {
-	cfg, err := c.credentials(ctx, domain.GHCR)
+func (g ghcr) token(ctx context.Context) (string, error) {
+	cfg, err := g.c.credentials(ctx, domain.GHCR)
 	if err != nil || cfg == nil {
 		return "", err
 	}

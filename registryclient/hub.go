@@ -17,7 +17,7 @@ import (
 const DefaultHubAPI = "https://hub.docker.com"
 
 // WithHubAPI points Docker Hub listings at another base URL (tests).
-func WithHubAPI(base string) Option { return func(c *Client) { c.hubAPI = base } }
+func WithHubAPI(base string) Option { return func(c *Client) { c.apis.hub = base } }
 
 // hubPage is the documented shape of GET /v2/namespaces/{ns}/repositories.
 type hubPage struct {
@@ -49,10 +49,11 @@ func (dockerHub) BudgetReference() string { return domain.HubBudgetReference }
 // configured namespace's, page by page, through Hub's API (logged in with
 // the docker credentials for Hub when there are any).
 func (h dockerHub) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) { h.c.hubCatalog(ctx, yield) }
+	return func(yield func(Page, error) bool) { h.catalog(ctx, yield) }
 }
 
-func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
+func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
+	c := h.c
 	r := c.registryOf(domain.DockerHub)
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
@@ -73,13 +74,13 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 	if len(namespaces) == 0 {
 		return
 	}
-	token, err := c.hubLogin(ctx)
+	token, err := h.login(ctx)
 	if err != nil {
 		yield(Page{}, err)
 		return
 	}
 	for _, ns := range namespaces {
-		next := c.hubAPI + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
+		next := c.apis.hub + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
 		for next != "" {
 			var page hubPage
 			if _, err := c.getJSON(ctx, next, token, domain.DockerHub, &page); err != nil {
@@ -103,7 +104,8 @@ func (c *Client) hubCatalog(ctx context.Context, yield func(Page, error) bool) {
 
 // hubLogin exchanges the docker credentials for Hub for an API token; with
 // none it returns "" (public repositories only).
-func (c *Client) hubLogin(ctx context.Context) (string, error) {
+func (h dockerHub) login(ctx context.Context) (string, error) {
+	c := h.c
 	cfg, err := c.credentials(ctx, domain.DockerHub)
 	if err != nil || cfg == nil || cfg.Username == "" || cfg.Password == "" {
 		return "", err
@@ -112,7 +114,7 @@ func (c *Client) hubLogin(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.hubAPI+"/v2/users/login", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apis.hub+"/v2/users/login", bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}

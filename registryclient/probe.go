@@ -51,18 +51,18 @@ func (c *Client) Capabilities(ctx context.Context, host string) (Capabilities, e
 // then the disk cache), when there is one younger than ProbeTTL.
 func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
 	key := config.NormalizeHost(host)
-	c.mu.Lock()
-	caps, ok := c.probes[key]
-	c.mu.Unlock()
+	c.conns.mu.Lock()
+	caps, ok := c.conns.probes[key]
+	c.conns.mu.Unlock()
 	if !ok && c.cache != nil {
 		caps, ok = c.cache.Probe(key)
 	}
 	if !ok || time.Since(caps.ProbedAt) > ProbeTTL {
 		return Capabilities{}, false
 	}
-	c.mu.Lock()
-	c.probes[key] = caps
-	c.mu.Unlock()
+	c.conns.mu.Lock()
+	c.conns.probes[key] = caps
+	c.conns.mu.Unlock()
 	return caps, true
 }
 
@@ -112,9 +112,9 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	prov := c.Provider(host)
 	caps.Kind = prov.Kind()
 	caps.Notes = append(caps.Notes, prov.Notes(caps)...)
-	c.mu.Lock()
-	c.probes[caps.Registry] = caps
-	c.mu.Unlock()
+	c.conns.mu.Lock()
+	c.conns.probes[caps.Registry] = caps
+	c.conns.mu.Unlock()
 	if c.cache != nil {
 		_ = c.cache.PutProbe(caps)
 	}

@@ -27,7 +27,7 @@ const DefaultDigestConcurrency = 16
 // (go-containerregistry keeps one authenticated transport per repository
 // inside it). Requests take their context from each call.
 func (c *Client) puller(_ context.Context, host string) (*remote.Puller, error) {
-	return perHost(c, c.pullers, host, func() (*remote.Puller, error) {
+	return perHost(c, c.conns.pullers, host, func() (*remote.Puller, error) {
 		return remote.NewPuller(c.remoteOptions(context.Background(), host)...)
 	})
 }
@@ -35,8 +35,8 @@ func (c *Client) puller(_ context.Context, host string) (*remote.Puller, error) 
 // perHost returns what m keeps for host, making it on first use.
 func perHost[T any](c *Client, m map[string]T, host string, newValue func() (T, error)) (T, error) {
 	key := config.NormalizeHost(host)
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.conns.mu.Lock()
+	defer c.conns.mu.Unlock()
 	if v, ok := m[key]; ok {
 		return v, nil
 	}

@@ -48,7 +48,7 @@ func (c *Client) Journaled() bool { return c.journal != nil }
 
 // pusher writes to one registry; like puller, one per host, kept.
 func (c *Client) pusher(host string) (*remote.Pusher, error) {
-	return perHost(c, c.pushers, host, func() (*remote.Pusher, error) {
+	return perHost(c, c.conns.pushers, host, func() (*remote.Pusher, error) {
 		return remote.NewPusher(c.remoteOptions(context.Background(), host)...)
 	})
 }
