@@ -122,7 +122,7 @@ func TestTagGuardsAndMovingLeavesDangling(t *testing.T) {
 		t.Fatalf("a refused tag moved the tag anyway")
 	}
 
-	res, err := c.Tag(ctx, "wharf-fixtures/deep:latest", "wharf-test/solo:1", localcache.TagOptions{Overwrite: true})
+	res, err := c.Tag(ctx, "wharf-fixtures/deep:latest", "wharf-test/solo:1", localcache.TagOptions{Overwrite: domain.OverwriteAny})
 	if err != nil || res.Moved == nil || res.Target != "wharf-test/solo:1" {
 		t.Fatalf("overwrite: %+v %v", res, err)
 	}
@@ -188,7 +188,7 @@ func TestPrunePreviewEqualsPrune(t *testing.T) {
 	if _, err := testenv.CreateContainer(ctx, cli, "blocker", "wharf-test/blocked:1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Tag(ctx, "wharf-fixtures/deep:latest", "wharf-test/blocked:1", localcache.TagOptions{Overwrite: true}); err != nil {
+	if _, err := c.Tag(ctx, "wharf-fixtures/deep:latest", "wharf-test/blocked:1", localcache.TagOptions{Overwrite: domain.OverwriteAny}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -8,6 +8,8 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/moby/moby/client"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // ParseTag validates a tag reference the way docker does ("app" means
@@ -56,8 +58,9 @@ func (t *TagConflict) Error() string {
 
 // TagOptions are the caller's decisions.
 type TagOptions struct {
-	// Overwrite moves a target tag that names another image.
-	Overwrite bool
+	// Overwrite moves a target tag off the image it names now: any, or
+	// only the image IDs it lists.
+	Overwrite domain.Overwrite
 }
 
 // TagResult says what a tag did.
@@ -69,7 +72,7 @@ type TagResult struct {
 
 // Tag points target at the image src names. A target that already names
 // another image is refused with ErrTagExists (and a *TagConflict) unless
-// opts.Overwrite is set.
+// opts.Overwrite allows moving it off that image.
 func (c *Cache) Tag(ctx context.Context, src, target string, opts TagOptions) (TagResult, error) {
 	dst, err := ParseTag(target)
 	if err != nil {
@@ -84,7 +87,7 @@ func (c *Cache) Tag(ctx context.Context, src, target string, opts TagOptions) (T
 	switch {
 	case err == nil && cur.ID != srcImg.ID:
 		res.Moved = &TagConflict{Target: dst, CurrentID: cur.ID, WouldDangle: len(realTags(cur.RepoTags)) <= 1}
-		if !opts.Overwrite {
+		if !opts.Overwrite.Allows(cur.ID) {
 			return TagResult{}, &OpError{Op: "tag", Ref: dst, Kind: ErrTagExists, Detail: res.Moved.Error(), Err: res.Moved}
 		}
 	case err == nil:
@@ -108,6 +111,10 @@ type RemoveResult struct {
 type RemoveOptions struct {
 	// Force removes an image that containers use or several tags name.
 	Force bool
+	// Image, when set, is the image ID the reference must name: what the
+	// user was shown. A reference that names another image now is refused
+	// with ErrMoved and nothing is removed.
+	Image string
 }
 
 // Untag removes one reference. When it is the image's last tag the engine
@@ -122,6 +129,18 @@ func (c *Cache) Remove(ctx context.Context, id string, opts RemoveOptions) (Remo
 }
 
 func (c *Cache) remove(ctx context.Context, op, ref string, opts RemoveOptions) (RemoveResult, error) {
+	if opts.Image != "" && ref != opts.Image {
+		cur, err := c.cli.ImageInspect(ctx, ref)
+		if err != nil {
+			return RemoveResult{}, c.classify(op, ref, err)
+		}
+		if cur.ID != opts.Image {
+			return RemoveResult{}, &OpError{
+				Op: op, Ref: ref, Kind: ErrMoved,
+				Detail: fmt.Sprintf("it names image %s now, not %s as shown; nothing was removed", shortID(cur.ID), shortID(opts.Image)),
+			}
+		}
+	}
 	res, err := c.cli.ImageRemove(ctx, ref, client.ImageRemoveOptions{Force: opts.Force})
 	if err != nil {
 		return RemoveResult{}, c.nameContainers(ctx, c.classify(op, ref, err))

@@ -21,7 +21,10 @@ var (
 	// point at needs force (or untag them one by one).
 	ErrMultipleReferences = errors.New("image is referenced by several tags")
 	// ErrTagExists: the target tag already points at another image.
-	ErrTagExists    = errors.New("tag already exists on another image")
+	ErrTagExists = errors.New("tag already exists on another image")
+	// ErrMoved: the reference names another image than the one the user
+	// was shown; nothing was changed.
+	ErrMoved        = errors.New("the reference moved")
 	ErrUnauthorized = errors.New("unauthorized")
 	ErrDenied       = errors.New("denied")
 )

@@ -2,7 +2,6 @@ package localcache
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
 		}
 		l.Images = append(l.Images, img)
 	}
-	sort.SliceStable(l.Images, func(i, j int) bool { return l.Images[i].Created.After(l.Images[j].Created) })
+	domain.SortImages(l.Images)
 	return l, nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // Auth is what a registry login left: a user and password, or tokens.
@@ -245,17 +247,17 @@ func parsePlatform(s string) (ocispec.Platform, error) {
 // digest; wharf passes one backed by registryclient (a HEAD request).
 type RemoteGuard func(ctx context.Context, ref string) (digest string, exists bool, err error)
 
-// TagAndPushOptions are the caller's decisions for TagAndPush.
-type TagAndPushOptions struct {
-	// Overwrite moves a local tag and replaces a remote tag that name
-	// another image.
-	Overwrite bool
+// PushOptions are the caller's decisions for a guarded push.
+type PushOptions struct {
+	// Overwrite moves a local tag, and replaces a remote tag, off the image
+	// it names now: any, or only the image IDs and digests it lists.
+	Overwrite domain.Overwrite
 	// Guard, when set, is asked before pushing whether the remote tag
 	// already names another image.
 	Guard RemoteGuard
-	// BeforePush, when set, runs once the guard passed and the local tag is
-	// made, just before the push (wharf journals the remote tag there); its
-	// error stops the push.
+	// BeforePush, when set, runs once the guard passed (and, for
+	// TagAndPush, the local tag is made), just before the push (wharf
+	// journals the remote tag there); its error stops the push.
 	BeforePush func(ctx context.Context, target string) error
 }
 
@@ -272,16 +274,37 @@ func (r *RemoteConflict) Error() string {
 	return fmt.Sprintf("%s already exists in its registry as %s, another image", r.Target, r.RemoteDigest)
 }
 
+// PushGuarded pushes a local tag, refusing — unless opts.Overwrite allows
+// it — when the remote tag already names another image than the local one
+// (one the local image was never pushed or pulled as).
+func (c *Cache) PushGuarded(ctx context.Context, ref string, opts PushOptions, onProgress func(Progress)) (PushResult, error) {
+	tag, err := ParseTag(ref)
+	if err != nil {
+		return PushResult{}, err
+	}
+	if opts.Guard != nil {
+		if err := c.checkRemote(ctx, tag, tag, opts.Guard, opts.Overwrite); err != nil {
+			return PushResult{}, err
+		}
+	}
+	if opts.BeforePush != nil {
+		if err := opts.BeforePush(ctx, tag); err != nil {
+			return PushResult{}, err
+		}
+	}
+	return c.Push(ctx, tag, onProgress)
+}
+
 // TagAndPush tags a local image as target and pushes it: the "docker tag …
-// && docker push …" of one key. It refuses, unless opts.Overwrite, when the
-// local tag or the remote tag already names another image.
-func (c *Cache) TagAndPush(ctx context.Context, src, target string, opts TagAndPushOptions, onProgress func(Progress)) (PushResult, error) {
+// && docker push …" of one key. It refuses, unless opts.Overwrite allows
+// it, when the local tag or the remote tag already names another image.
+func (c *Cache) TagAndPush(ctx context.Context, src, target string, opts PushOptions, onProgress func(Progress)) (PushResult, error) {
 	dst, err := ParseTag(target)
 	if err != nil {
 		return PushResult{}, err
 	}
-	if opts.Guard != nil && !opts.Overwrite {
-		if err := c.checkRemote(ctx, src, dst, opts.Guard); err != nil {
+	if opts.Guard != nil {
+		if err := c.checkRemote(ctx, src, dst, opts.Guard, opts.Overwrite); err != nil {
 			return PushResult{}, err
 		}
 	}
@@ -296,9 +319,9 @@ func (c *Cache) TagAndPush(ctx context.Context, src, target string, opts TagAndP
 	return c.Push(ctx, dst, onProgress)
 }
 
-func (c *Cache) checkRemote(ctx context.Context, src, dst string, guard RemoteGuard) error {
+func (c *Cache) checkRemote(ctx context.Context, src, dst string, guard RemoteGuard, ow domain.Overwrite) error {
 	remote, exists, err := guard(ctx, dst)
-	if err != nil || !exists {
+	if err != nil || !exists || ow.Allows(remote) {
 		return err
 	}
 	img, err := c.cli.ImageInspect(ctx, src)

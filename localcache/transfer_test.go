@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/localcache"
@@ -61,7 +62,7 @@ func TestTagAndPushThenPushAgainFindsLayers(t *testing.T) {
 	c := openCache(t, eng)
 
 	first := &recorder{}
-	res, err := c.TagAndPush(ctx, "wharf-fixtures/app:1.0.0", reg.Repo("lc/app:1"), localcache.TagAndPushOptions{Guard: guardFor(reg)}, first.add)
+	res, err := c.TagAndPush(ctx, "wharf-fixtures/app:1.0.0", reg.Repo("lc/app:1"), localcache.PushOptions{Guard: guardFor(reg)}, first.add)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestTagAndPushThenPushAgainFindsLayers(t *testing.T) {
 	}
 
 	second := &recorder{}
-	if _, err := c.TagAndPush(ctx, "wharf-fixtures/app:1.0.0", reg.Repo("lc/app:2"), localcache.TagAndPushOptions{}, second.add); err != nil {
+	if _, err := c.TagAndPush(ctx, "wharf-fixtures/app:1.0.0", reg.Repo("lc/app:2"), localcache.PushOptions{}, second.add); err != nil {
 		t.Fatal(err)
 	}
 	if p := second.phases(true); p[localcache.PhaseExists] != 3 || p[localcache.PhasePushed] != 0 {
@@ -83,7 +84,7 @@ func TestTagAndPushThenPushAgainFindsLayers(t *testing.T) {
 
 	// The remote tag lc/app:1 names app; pushing deep there is refused
 	// before anything changes, unless overwrite is chosen.
-	_, err = c.TagAndPush(ctx, "wharf-fixtures/deep:latest", reg.Repo("lc/app:1"), localcache.TagAndPushOptions{Guard: guardFor(reg)}, nil)
+	_, err = c.TagAndPush(ctx, "wharf-fixtures/deep:latest", reg.Repo("lc/app:1"), localcache.PushOptions{Guard: guardFor(reg)}, nil)
 	var conflict *localcache.RemoteConflict
 	if !errors.Is(err, localcache.ErrTagExists) || !errors.As(err, &conflict) || conflict.RemoteDigest != res.Digest {
 		t.Fatalf("push onto a remote tag of another image: %v", err)
@@ -91,7 +92,7 @@ func TestTagAndPushThenPushAgainFindsLayers(t *testing.T) {
 	if d, _ := c.Inspect(ctx, reg.Repo("lc/app:1")); d.Labels["dev.wharf.fixture"] != "app" {
 		t.Errorf("the refused push moved the local tag")
 	}
-	if _, err := c.TagAndPush(ctx, "wharf-fixtures/deep:latest", reg.Repo("lc/app:1"), localcache.TagAndPushOptions{Guard: guardFor(reg), Overwrite: true}, nil); err != nil {
+	if _, err := c.TagAndPush(ctx, "wharf-fixtures/deep:latest", reg.Repo("lc/app:1"), localcache.PushOptions{Guard: guardFor(reg), Overwrite: domain.OverwriteAny}, nil); err != nil {
 		t.Errorf("push with overwrite: %v", err)
 	}
 }
@@ -161,7 +162,7 @@ func TestPushAsReadOnlyUserIsDenied(t *testing.T) {
 	// The token server refuses the push scope with 403; the engine retries
 	// each layer for about 50 s before it gives up, and says so meanwhile.
 	rec := &recorder{}
-	_, err := reader.TagAndPush(ctx, "wharf-fixtures/app:1.0.0", target, localcache.TagAndPushOptions{}, rec.add)
+	_, err := reader.TagAndPush(ctx, "wharf-fixtures/app:1.0.0", target, localcache.PushOptions{}, rec.add)
 	if rec.phases(true)[localcache.PhaseRetrying] == 0 {
 		t.Errorf("no retrying progress while the engine retried: %v", rec.phases(false))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/moby/moby/api/types/events"
 	"github.com/moby/moby/api/types/jsonstream"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/localcache"
 )
 
@@ -107,7 +108,7 @@ func TestTagWithAFakeEngine(t *testing.T) {
 	if img := f.find("team/web:2"); img.id != hexID('b') {
 		t.Errorf("the refused tag moved")
 	}
-	res, err = c.Tag(ctx, "team/app:1.0", "team/web:2", localcache.TagOptions{Overwrite: true})
+	res, err = c.Tag(ctx, "team/app:1.0", "team/web:2", localcache.TagOptions{Overwrite: domain.OverwriteAny})
 	if err != nil || res.Moved == nil || f.find("team/web:2").id != hexID('a') {
 		t.Errorf("overwrite: %+v %v", res, err)
 	}
@@ -282,7 +283,7 @@ func TestTagAndPushGuardWithAFakeEngine(t *testing.T) {
 		return func(context.Context, string) (string, bool, error) { return remote, exists, nil }
 	}
 	// The remote tag holds another image: refused before anything changes.
-	_, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "team/app:stable", localcache.TagAndPushOptions{Guard: guard(other, true)}, nil)
+	_, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "team/app:stable", localcache.PushOptions{Guard: guard(other, true)}, nil)
 	var conflict *localcache.RemoteConflict
 	if !errors.Is(err, localcache.ErrTagExists) || !errors.As(err, &conflict) || conflict.RemoteDigest != other || !slices.Equal(conflict.LocalDigests, []string{pushed}) {
 		t.Fatalf("guarded push: %v", err)
@@ -292,7 +293,7 @@ func TestTagAndPushGuardWithAFakeEngine(t *testing.T) {
 	}
 	// The remote tag holds this very image: no conflict.
 	var before []string
-	res, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "team/app:stable", localcache.TagAndPushOptions{
+	res, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "team/app:stable", localcache.PushOptions{
 		Guard:      guard(pushed, true),
 		BeforePush: func(_ context.Context, target string) error { before = append(before, target); return nil },
 	}, nil)
@@ -301,10 +302,10 @@ func TestTagAndPushGuardWithAFakeEngine(t *testing.T) {
 	}
 	// BeforePush can stop it.
 	stop := errors.New("journal full")
-	if _, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "team/app:next", localcache.TagAndPushOptions{BeforePush: func(context.Context, string) error { return stop }}, nil); !errors.Is(err, stop) {
+	if _, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "team/app:next", localcache.PushOptions{BeforePush: func(context.Context, string) error { return stop }}, nil); !errors.Is(err, stop) {
 		t.Errorf("BeforePush's error: %v", err)
 	}
-	if _, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "bad//name", localcache.TagAndPushOptions{}, nil); !errors.Is(err, localcache.ErrInvalidReference) {
+	if _, err := c.TagAndPush(unitCtx(t), "team/app:1.0", "bad//name", localcache.PushOptions{}, nil); !errors.Is(err, localcache.ErrInvalidReference) {
 		t.Errorf("invalid target: %v", err)
 	}
 }

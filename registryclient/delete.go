@@ -36,6 +36,20 @@ var errTagMoved = errors.New("the tag points at a placeholder")
 // the registry took any with the tag, they are put back from the journal
 // and listed in Restored.
 func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error) {
+	return c.deleteTag(ctx, reference, "", true)
+}
+
+// DeleteTagAt is DeleteTag of a tag the user was shown at digest: when the
+// tag names another digest now, nothing is deleted and the error
+// (ErrConflict) says what it names.
+func (c *Client) DeleteTagAt(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
+	return c.deleteTag(ctx, reference, digest, true)
+}
+
+// deleteTag deletes a tag (see DeleteTag) that must name expect (any digest
+// when ""); without journal the delete is part of a change already
+// journaled (an undo).
+func (c *Client) deleteTag(ctx context.Context, reference, expect string, journal bool) (domain.DeleteResult, error) {
 	tag, err := parseChange[name.Tag](c, "delete tag", reference, "this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)")
 	if err != nil {
 		return domain.DeleteResult{}, err
@@ -50,6 +64,12 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 		return domain.DeleteResult{}, c.classify(op, host, err)
 	}
 	digest := cur.Digest.String()
+	if expect != "" && digest != expect {
+		return domain.DeleteResult{}, &Error{
+			Op: op, Registry: host, Kind: ErrConflict,
+			Detail: fmt.Sprintf("the tag names %s now, not %s as shown; nothing was deleted", domain.ShortDigest(digest), domain.ShortDigest(expect)),
+		}
+	}
 	sharing, err := c.tagsOf(ctx, tag.Context(), digest)
 	if err != nil {
 		return domain.DeleteResult{}, err
@@ -64,13 +84,23 @@ func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.Delete
 	if err != nil {
 		return res, err
 	}
-	entry, w, err := c.prepare(host, entryFor(domain.OpDeleteTag, tag, cur, ""))
+	var entry domain.JournalEntry
+	var w *remote.Pusher
+	if journal {
+		entry, w, err = c.prepare(host, entryFor(domain.OpDeleteTag, tag, cur, ""))
+	} else {
+		w, err = c.pusher(host)
+	}
 	if err != nil {
 		return res, err
 	}
 	res.JournalID = entry.ID
 	if res.Path, err = c.Provider(host).DeleteTag(ctx, w, tag, cur, len(res.Siblings) > 0, caps); err != nil {
-		return res, c.refused(entry, c.classify(op, host, err))
+		err = c.classify(op, host, err)
+		if journal {
+			err = c.refused(entry, err)
+		}
+		return res, err
 	}
 	if c.cache != nil {
 		_ = c.cache.ForgetTags(tag.Context().String(), []string{tag.TagStr()})
@@ -263,7 +293,9 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 		case now == entry.Digest:
 			// Already as recorded (the change never happened, or was undone by hand).
 		case entry.Manifest == nil:
-			if _, err := c.DeleteTag(ctx, tag.String()); err != nil {
+			// Part of this undo, not a change of its own: not journaled, so
+			// a second undo goes further back instead of undoing this one.
+			if _, err := c.deleteTag(ctx, tag.String(), now, false); err != nil {
 				return res, err
 			}
 			res.Deleted = append(res.Deleted, t)

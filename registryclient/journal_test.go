@@ -81,7 +81,7 @@ func TestJournalAppendsFromManyWritersGetDistinctIDs(t *testing.T) {
 			}
 			c := newClient(t, registryclient.WithJournal(j), registryclient.WithCrashAfterJournal(errCrash))
 			for range 5 {
-				if _, err := c.Retag(testCtx(t), testenv.InProcess(t)+"/changes/testjournalappendsfrommanywritersgetdistinctids:a", "x", true); !errors.Is(err, errCrash) {
+				if _, err := c.Retag(testCtx(t), testenv.InProcess(t)+"/changes/testjournalappendsfrommanywritersgetdistinctids:a", "x", domain.OverwriteIf(true)); !errors.Is(err, errCrash) {
 					t.Error(err)
 				}
 			}

@@ -148,20 +148,23 @@ func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.Ta
 	return out, err
 }
 
-// resolvedOnly keeps the tags that resolved. A tag gone since it was listed
-// (not found) is left out; any other failure is the error, since a change
-// must not be decided on a partial picture.
+// resolvedOnly is tds when every tag resolved. A change must not be
+// decided on a partial picture: any failure is the error — a tag the list
+// just named that answers "not found" too (a cache or proxy in front of the
+// registry, an eventually consistent backend, or a tag deleted this very
+// moment): taking it for "no such tag" could take a sibling for none and
+// delete it with the manifest.
 func resolvedOnly(tds []domain.TagDigest) ([]domain.TagDigest, error) {
-	out := tds[:0:0]
 	for _, td := range tds {
-		switch {
-		case td.Err == nil:
-			out = append(out, td)
-		case !errors.Is(td.Err, ErrNotFound):
-			return nil, td.Err
+		if td.Err == nil {
+			continue
 		}
+		if errors.Is(td.Err, ErrNotFound) {
+			return nil, fmt.Errorf("tag %s was listed but does not resolve (%w); the registry's answers disagree, so nothing was changed: try again", td.Tag, td.Err)
+		}
+		return nil, td.Err
 	}
-	return out, nil
+	return tds, nil
 }
 
 // Describe reads a manifest and, for an image, its config, without pulling

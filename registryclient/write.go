@@ -106,9 +106,9 @@ func (c *Client) digestNow(ctx context.Context, tag name.Tag) (string, error) {
 }
 
 // guardOverwrite refuses to move tag from the digest it points at now
-// ("" for none) to incoming unless overwrite is set.
-func guardOverwrite(tag name.Tag, existing, incoming string, overwrite bool) error {
-	if existing == "" || overwrite || existing == incoming {
+// ("" for none) to incoming unless ow allows moving it off that digest.
+func guardOverwrite(tag name.Tag, existing, incoming string, ow domain.Overwrite) error {
+	if existing == "" || existing == incoming || ow.Allows(existing) {
 		return nil
 	}
 	return &domain.OverwriteError{Reference: tag.String(), Existing: existing, Incoming: incoming}
@@ -167,9 +167,10 @@ func (c *Client) refused(entry domain.JournalEntry, err error) error {
 
 // Retag puts the manifest (image or index) that source names under newTag in
 // the same repository, without moving blobs. A newTag that points at another
-// digest is left alone with an *domain.OverwriteError unless overwrite is
-// set; what it pointed at is journaled first either way.
-func (c *Client) Retag(ctx context.Context, source, newTag string, overwrite bool) (domain.WriteResult, error) {
+// digest is left alone with an *domain.OverwriteError unless ow allows
+// moving it off that digest; what it pointed at is journaled first either
+// way.
+func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
 	ref, err := c.parseReference(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("retag", source, err)
@@ -191,11 +192,11 @@ func (c *Client) Retag(ctx context.Context, source, newTag string, overwrite boo
 	if err != nil {
 		return domain.WriteResult{}, c.classify(op, host, err)
 	}
-	return c.putTag(ctx, op, domain.OpRetag, target, src, overwrite, domain.WriteResult{})
+	return c.putTag(ctx, op, domain.OpRetag, target, src, ow, domain.WriteResult{})
 }
 
 // putTag points target at src's manifest, guarded and journaled.
-func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, target name.Tag, src *remote.Descriptor, overwrite bool, res domain.WriteResult) (domain.WriteResult, error) {
+func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, target name.Tag, src *remote.Descriptor, ow domain.Overwrite, res domain.WriteResult) (domain.WriteResult, error) {
 	host := target.RegistryStr()
 	digest := src.Digest.String()
 	res.Reference, res.Digest = target.String(), digest
@@ -212,7 +213,7 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 		res.Unchanged = true
 		return res, nil
 	}
-	if err := guardOverwrite(target, now, digest, overwrite); err != nil {
+	if err := guardOverwrite(target, now, digest, ow); err != nil {
 		return res, err
 	}
 	res.Replaced = now
@@ -231,8 +232,8 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 // CopyOptions tune a copy.
 type CopyOptions struct {
 	// Overwrite lets the copy move a destination tag that points at another
-	// digest.
-	Overwrite bool
+	// digest (any, or only the one the user was shown).
+	Overwrite domain.Overwrite
 	// Progress is called as blobs complete, one call at a time.
 	Progress func(domain.CopyProgress)
 }

@@ -256,7 +256,7 @@ func TestReadOnlyUserIsRefusedAndNothingChanges(t *testing.T) {
 	if errors.As(err, &e) && e.Status != 403 {
 		t.Errorf("status %d, want 403", e.Status)
 	}
-	if _, err := reader.Retag(testCtx(t), repo+":a", "new", false); !errors.Is(err, registryclient.ErrDenied) {
+	if _, err := reader.Retag(testCtx(t), repo+":a", "new", domain.OverwriteIf(false)); !errors.Is(err, registryclient.ErrDenied) {
 		t.Errorf("reader's retag: %v, want ErrDenied", err)
 	}
 	for _, tag := range []string{"a", "b", "c"} {
@@ -287,11 +287,11 @@ func TestUndoAfterACrashBetweenJournalAndRequest(t *testing.T) {
 			return err
 		},
 		"retag-over": func(c *registryclient.Client, repo string) error {
-			_, err := c.Retag(testCtx(t), repo+":a", "solo", true)
+			_, err := c.Retag(testCtx(t), repo+":a", "solo", domain.OverwriteIf(true))
 			return err
 		},
 		"retag-new": func(c *registryclient.Client, repo string) error {
-			_, err := c.Retag(testCtx(t), repo+":a", "fresh", false)
+			_, err := c.Retag(testCtx(t), repo+":a", "fresh", domain.OverwriteIf(false))
 			return err
 		},
 		"delete-digest": func(c *registryclient.Client, repo string) error {
@@ -344,7 +344,7 @@ func TestRetagGuardsOverwritesAndUndoes(t *testing.T) {
 			w := target(t)
 			repo := w.seed(t)
 			c := w.client(t)
-			_, err := c.Retag(testCtx(t), repo+":a", "solo", false)
+			_, err := c.Retag(testCtx(t), repo+":a", "solo", domain.OverwriteIf(false))
 			var ow *domain.OverwriteError
 			if !errors.As(err, &ow) || ow.Existing != old || ow.Incoming != app {
 				t.Fatalf("retag over solo: %v, want an OverwriteError from %s to %s", err, old, app)
@@ -352,7 +352,7 @@ func TestRetagGuardsOverwritesAndUndoes(t *testing.T) {
 			if got := w.digestOf(t, repo+":solo"); got != old {
 				t.Fatalf("the refused retag moved solo to %s", got)
 			}
-			res, err := c.Retag(testCtx(t), repo+":a", "solo", true)
+			res, err := c.Retag(testCtx(t), repo+":a", "solo", domain.OverwriteIf(true))
 			if err != nil || res.Replaced != old || res.Digest != app {
 				t.Fatalf("retag with overwrite: %+v, %v", res, err)
 			}
@@ -366,11 +366,11 @@ func TestRetagGuardsOverwritesAndUndoes(t *testing.T) {
 				t.Errorf("after undo solo resolves to %s, want %s", got, old)
 			}
 
-			res, err = c.Retag(testCtx(t), repo+"@"+old, "fresh", false)
+			res, err = c.Retag(testCtx(t), repo+"@"+old, "fresh", domain.OverwriteIf(false))
 			if err != nil || res.Replaced != "" {
 				t.Fatalf("retag to a new tag: %+v, %v", res, err)
 			}
-			if again, err := c.Retag(testCtx(t), repo+":solo", "fresh", false); err != nil || !again.Unchanged {
+			if again, err := c.Retag(testCtx(t), repo+":solo", "fresh", domain.OverwriteIf(false)); err != nil || !again.Unchanged {
 				t.Errorf("retag onto a tag already there: %+v, %v; want unchanged", again, err)
 			}
 			if got := w.digestOf(t, repo+":fresh"); got != old {
@@ -399,7 +399,7 @@ func TestUndoRefusesATagMovedSince(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Someone else pushes solo again, another image.
-	if _, err := c.Retag(testCtx(t), repo+":b", "solo", false); err != nil {
+	if _, err := c.Retag(testCtx(t), repo+":b", "solo", domain.OverwriteIf(false)); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false)
@@ -464,7 +464,7 @@ func TestBadReferencesAreRefusedBeforeAnyRequest(t *testing.T) {
 	cases := map[string]error{}
 	_, cases["delete of a digest"] = c.DeleteTag(ctx, "localhost:1/r@sha256:"+strings.Repeat("a", 64))
 	_, cases["delete-digest of a tag"] = c.DeleteDigest(ctx, "localhost:1/r:t", nil)
-	_, cases["retag to a bad tag"] = c.Retag(ctx, "localhost:1/r:t", "no spaces", false)
+	_, cases["retag to a bad tag"] = c.Retag(ctx, "localhost:1/r:t", "no spaces", domain.OverwriteIf(false))
 	_, cases["copy to a digest"] = c.Copy(ctx, "localhost:1/r:t", "localhost:1/s@sha256:"+strings.Repeat("a", 64), registryclient.CopyOptions{})
 	for what, err := range cases {
 		if !errors.Is(err, registryclient.ErrInvalidReference) {
@@ -570,7 +570,7 @@ func TestCancelledCopyLeavesTheTargetTagUntouched(t *testing.T) {
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	deep := w.host + "/fixtures/deep:latest"
-	_, err := c.Copy(ctx, deep, dest+":a", registryclient.CopyOptions{Overwrite: true, Progress: func(p domain.CopyProgress) {
+	_, err := c.Copy(ctx, deep, dest+":a", registryclient.CopyOptions{Overwrite: domain.OverwriteAny, Progress: func(p domain.CopyProgress) {
 		if p.BlobsDone >= 2 {
 			cancel()
 		}

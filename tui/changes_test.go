@@ -20,30 +20,39 @@ import (
 type fakeChanger struct {
 	deleted []string
 	retags  []string
+	undone  []int
 }
 
-func (f *fakeChanger) DeleteTag(_ context.Context, ref string) (domain.DeleteResult, error) {
+func (f *fakeChanger) DeleteTag(_ context.Context, ref, _ string) (domain.DeleteResult, error) {
 	f.deleted = append(f.deleted, ref)
 	return domain.DeleteResult{Reference: ref, Digest: digestApp, Path: domain.DeletedByPlaceholder, Siblings: []string{"1.0.0", "latest", "stable"}, Deleted: []string{"1.0"}, JournalID: 1}, nil
 }
 
-func (f *fakeChanger) Retag(_ context.Context, src, tag string, overwrite bool) (domain.WriteResult, error) {
+func (f *fakeChanger) Retag(_ context.Context, src, tag string, ow domain.Overwrite) (domain.WriteResult, error) {
 	ref := "registry.example:5000/team/app:" + tag
-	if tag == "0.9.0" && !overwrite {
+	if tag == "0.9.0" && !ow.Allows(digestOld) {
 		return domain.WriteResult{}, &domain.OverwriteError{Reference: ref, Existing: digestOld, Incoming: digestApp}
 	}
 	f.retags = append(f.retags, src+" → "+tag)
 	return domain.WriteResult{Reference: ref, Digest: digestApp}, nil
 }
 
-func (f *fakeChanger) Copy(ctx context.Context, _, _ string, _ bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+func (f *fakeChanger) Copy(ctx context.Context, _, _ string, _ domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
 	progress(domain.CopyProgress{BlobsDone: 2, BlobsTotal: 4, BytesDone: 5_000, BytesTotal: 10_000})
 	<-ctx.Done()
 	return domain.WriteResult{}, ctx.Err()
 }
 
-func (f *fakeChanger) UndoLast(context.Context) (domain.UndoResult, error) {
-	return domain.UndoResult{}, nil
+func (f *fakeChanger) NextUndo(_ context.Context, repo string) (domain.JournalEntry, error) {
+	if len(f.deleted) == 0 {
+		return domain.JournalEntry{}, errors.New("nothing left to undo in " + repo)
+	}
+	return domain.JournalEntry{ID: 1, Op: domain.OpDeleteTag, Repository: repo, Tags: []string{"1.0"}, Digest: digestApp, Manifest: []byte("{}")}, nil
+}
+
+func (f *fakeChanger) Undo(_ context.Context, e domain.JournalEntry) (domain.UndoResult, error) {
+	f.undone = append(f.undone, e.ID)
+	return domain.UndoResult{Entry: e, Restored: []string{e.Repository + ":1.0"}}, nil
 }
 
 func newChangeApp(t *testing.T, w, h int) (*tui.Model, *fakeChanger) {
@@ -145,7 +154,7 @@ func TestCopyJobShowsProgressAndCancels(t *testing.T) {
 	golden.Assert(t, "copy_job_80x24", s)
 	press(m, "x")
 	step(m, pending) // the job ends, cancelled
-	if s := screen(m); !strings.Contains(s, "cancelled copy registry.example:5000/team/app:1.0 → rel/app; nothing changed") || strings.Contains(s, "job running") {
+	if s := screen(m); !strings.Contains(s, "cancelled copy registry.example:5000/team/app:1.0 → rel/app:1.0; nothing changed") || strings.Contains(s, "job running") {
 		t.Errorf("after x:\n%s", s)
 	}
 	press(m, "x")
@@ -193,25 +202,25 @@ type fakeLocal struct {
 	warnings []string
 }
 
-func (f *fakeLocal) Tag(_ context.Context, src, target string, overwrite bool) error {
-	if target == "team/web:2" && !overwrite {
+func (f *fakeLocal) Tag(_ context.Context, src, target string, ow domain.Overwrite) error {
+	if target == "team/web:2" && !ow.Allows("sha256:bb22") {
 		return &domain.OverwriteError{Reference: target, Existing: "sha256:bb22", Incoming: src, Note: "That image has no other tag: it would be left dangling."}
 	}
 	f.tagged = append(f.tagged, target)
 	return nil
 }
 
-func (f *fakeLocal) Untag(_ context.Context, ref string) (bool, error) {
+func (f *fakeLocal) Untag(_ context.Context, ref, _ string) (bool, error) {
 	f.untagged = append(f.untagged, ref)
 	return false, nil
 }
 
-func (f *fakeLocal) Push(_ context.Context, ref string, _ func(domain.CopyProgress)) (domain.PushResult, error) {
+func (f *fakeLocal) Push(_ context.Context, ref string, _ domain.Overwrite, _ func(domain.CopyProgress)) (domain.PushResult, error) {
 	f.pushed = append(f.pushed, ref)
 	return domain.PushResult{Reference: ref, Digest: digestApp, Warnings: f.warnings}, nil
 }
 
-func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ bool, progress func(domain.CopyProgress)) (domain.PushResult, error) {
+func (f *fakeLocal) TagAndPush(_ context.Context, _, target string, _ domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
 	progress(domain.CopyProgress{BlobsDone: 3, BlobsTotal: 3, BytesDone: 10, BytesTotal: 10, Detail: []string{"1a2b3c4d5e6f  pushed  4/4 bytes", "7a8b9c0d1e2f  layer already exists"}})
 	f.pushed = append(f.pushed, target)
 	return domain.PushResult{Reference: target, Digest: digestApp, Warnings: f.warnings}, nil
@@ -482,7 +491,7 @@ func TestPushThatCouldNotBeJournaledSaysSo(t *testing.T) {
 	m, lc := newLocalApp(t)
 	lc.warnings = []string{"not journaled (read registry.example:5000/team/app:1.0 before the push: unauthorized): wharf undo cannot put back what this push replaces"}
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	press(m, "p")
+	press(m, "p", "enter") // the first of its tags
 	if len(lc.pushed) != 1 {
 		t.Fatalf("pushed %v", lc.pushed)
 	}

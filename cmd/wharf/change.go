@@ -39,7 +39,7 @@ func newRetagCmd(a *app) *cobra.Command {
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				res, err := s.Client.Retag(cmd.Context(), args[0], args[1], overwrite)
+				res, err := s.Client.Retag(cmd.Context(), args[0], args[1], domain.OverwriteIf(overwrite))
 				if err != nil {
 					return overwriteHint(err)
 				}
@@ -62,7 +62,7 @@ func newCopyCmd(a *app) *cobra.Command {
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				opts := registryclient.CopyOptions{Overwrite: overwrite}
+				opts := registryclient.CopyOptions{Overwrite: domain.OverwriteIf(overwrite)}
 				if !asJSON {
 					opts.Progress = func(p domain.CopyProgress) {
 						fmt.Fprintf(a.stderr, "blobs %d/%d  %s/%s\n", p.BlobsDone, p.BlobsTotal, domain.HumanSize(p.BytesDone), domain.HumanSize(p.BytesTotal))

@@ -117,7 +117,7 @@ func newTagCmd(a *app) *cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
-				res, err := c.Tag(cmd.Context(), args[0], args[1], localcache.TagOptions{Overwrite: force})
+				res, err := c.Tag(cmd.Context(), args[0], args[1], localcache.TagOptions{Overwrite: domain.OverwriteIf(force)})
 				if errors.Is(err, localcache.ErrTagExists) {
 					return fmt.Errorf("%w (use --force to move it)", err)
 				}
@@ -255,19 +255,24 @@ func (a *app) progressPrinter(quiet bool) func(localcache.Progress) {
 }
 
 func newPushCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, overwrite bool
 	cmd := &cobra.Command{
 		Use:   "push REF",
-		Short: "Push a local tag through the engine with your docker credentials (journaled: wharf undo puts back what it replaced)",
-		Args:  cobra.ExactArgs(1),
+		Short: "Push a local tag through the engine with your docker credentials (guarded and journaled: wharf undo puts back what it replaced)",
+		Long: `push pushes a local tag through the engine with your docker credentials. A
+remote tag that names another image than the local one (one it was never
+pushed or pulled as) is not replaced without --overwrite; the refusal names
+both digests. What the remote tag named is journaled first: wharf undo puts
+it back.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(s *ops.Session, c *localcache.Cache) error {
-				res, err := ops.Push(cmd.Context(), c, s.Client, args[0], a.progressPrinter(asJSON))
+				res, err := ops.Push(cmd.Context(), c, s.Client, args[0], domain.OverwriteIf(overwrite), a.progressPrinter(asJSON))
 				for _, w := range res.Warnings {
 					fmt.Fprintln(a.stderr, "wharf:", w)
 				}
 				if err != nil {
-					return err
+					return overwriteHint(err)
 				}
 				return a.emit(asJSON, res, func(w io.Writer) error {
 					fmt.Fprintf(w, "pushed %s@%s\n", res.Reference, res.Digest)
@@ -279,6 +284,7 @@ func newPushCmd(a *app) *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace a remote tag that names another image (journaled; undo puts it back)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

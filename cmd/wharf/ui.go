@@ -9,6 +9,10 @@ import (
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/views/details"
+	"github.com/wharf-dev/wharf/views/local"
+	"github.com/wharf-dev/wharf/views/repos"
+	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
 )
 
@@ -62,3 +66,19 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 	}
 	return nil
 }
+
+// What the app finds out by type, checked here at compile time: ops.Remote
+// and ops.Local do all the app offers.
+var (
+	_ tui.Remote             = (*ops.Remote)(nil)
+	_ tags.Changer           = (*ops.Remote)(nil)
+	_ details.Differ         = (*ops.Remote)(nil)
+	_ details.ReferrerLister = (*ops.Remote)(nil)
+	_ details.PlatformLister = (*ops.Remote)(nil)
+	_ repos.Prober           = (*ops.Remote)(nil)
+	_ tui.BudgetReader       = (*ops.Remote)(nil)
+	_ tui.UserNamer          = (*ops.Remote)(nil)
+	_ tui.Local              = (*ops.Local)(nil)
+	_ local.Changer          = (*ops.Local)(nil)
+	_ local.Syncer           = (*ops.Local)(nil)
+)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -145,6 +146,36 @@ type CopyProgress struct {
 	BytesDone, BytesTotal int64
 	// Detail is a line per layer where the engine reports them.
 	Detail []string
+}
+
+// Overwrite is whether a write may move a tag off the image it names now:
+// never (the zero value), only off the ones the user was shown (Digests:
+// the manifest digests or local image IDs confirm dialogs named), or off
+// whatever it names (Any: the CLI's --overwrite and --force).
+type Overwrite struct {
+	Any     bool
+	Digests []string
+}
+
+// OverwriteAny lets a write move a tag off whatever it names.
+var OverwriteAny = Overwrite{Any: true}
+
+// OverwriteOnly lets a write move a tag off these digests (or IDs) only:
+// what a dialog showed the user. A tag that moved since is refused again.
+func OverwriteOnly(digests ...string) Overwrite { return Overwrite{Digests: digests} }
+
+// OverwriteIf is OverwriteAny when force is set, else no overwrite (the
+// CLI's flags).
+func OverwriteIf(force bool) Overwrite { return Overwrite{Any: force} }
+
+// And allows moving a tag off digest too.
+func (o Overwrite) And(digest string) Overwrite {
+	return Overwrite{Any: o.Any, Digests: append(slices.Clone(o.Digests), digest)}
+}
+
+// Allows reports whether a tag that names existing now may be moved.
+func (o Overwrite) Allows(existing string) bool {
+	return o.Any || existing != "" && slices.Contains(o.Digests, existing)
 }
 
 // OverwriteError refuses a write onto a tag that points at another digest;

@@ -6,6 +6,8 @@ package domain
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"time"
 )
 
@@ -240,4 +242,33 @@ type PruneResult struct {
 type EngineEvent struct {
 	Kind string // "image", "disconnected", "reconnected"
 	Err  error
+}
+
+// SortImages puts images in the one order wharf shows them in, the same on
+// every listing: newest first; images made at the same instant (zero or
+// reproducible times: ko, bazel, nix, SOURCE_DATE_EPOCH) by name, tagged
+// before dangling; then by ID. The engine's own order for ties changes from
+// one listing to the next.
+func SortImages(images []LocalImage) {
+	sort.Slice(images, func(i, j int) bool {
+		a, b := images[i], images[j]
+		if !a.Created.Equal(b.Created) {
+			return a.Created.After(b.Created)
+		}
+		an, bn := firstTag(a), firstTag(b)
+		if (an == "") != (bn == "") {
+			return an != ""
+		}
+		if an != bn {
+			return an < bn
+		}
+		return a.ID < b.ID
+	})
+}
+
+func firstTag(img LocalImage) string {
+	if len(img.RepoTags) == 0 {
+		return ""
+	}
+	return slices.Min(img.RepoTags)
 }

@@ -147,16 +147,24 @@ func (j *Journal) Entry(id int) (domain.JournalEntry, error) {
 }
 
 // Last returns the newest entry not undone yet (and not refused by the
-// registry).
-func (j *Journal) Last() (domain.JournalEntry, error) {
+// registry): what an undo undoes next, so that undoing again and again
+// walks back through the changes.
+func (j *Journal) Last() (domain.JournalEntry, error) { return j.LastIn("") }
+
+// LastIn is Last among the entries of one repository ("" for any).
+func (j *Journal) LastIn(repository string) (domain.JournalEntry, error) {
 	entries, err := j.Entries()
 	if err != nil {
 		return domain.JournalEntry{}, err
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
-		if entries[i].Undone.IsZero() && entries[i].Refused == "" {
-			return entries[i], nil
+		e := entries[i]
+		if e.Undone.IsZero() && e.Refused == "" && (repository == "" || e.Repository == repository) {
+			return e, nil
 		}
+	}
+	if repository != "" {
+		return domain.JournalEntry{}, fmt.Errorf("%w: nothing left to undo in %s (`wharf journal` lists every change)", ErrNoSuchEntry, repository)
 	}
 	return domain.JournalEntry{}, fmt.Errorf("%w: nothing left to undo", ErrNoSuchEntry)
 }

@@ -24,13 +24,27 @@ func NewRemote(s *Session) *Remote { return &Remote{Client: s.Client, journal: s
 func (r *Remote) Writable() bool { return r.journal != nil }
 
 // Copy copies an image or index to another repository or registry.
-func (r *Remote) Copy(ctx context.Context, source, dest string, overwrite bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
-	return r.Client.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: overwrite, Progress: progress})
+func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+	return r.Client.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
 }
 
-// UndoLast undoes the newest journal entry not undone yet.
-func (r *Remote) UndoLast(ctx context.Context) (domain.UndoResult, error) {
-	return Undo(ctx, r.Client, r.journal, 0, false)
+// DeleteTag deletes one tag, which must still name digest (what the user
+// was shown; "" for any).
+func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
+	return r.Client.DeleteTagAt(ctx, reference, digest)
+}
+
+// NextUndo is the journal entry an undo in repository undoes next.
+func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalEntry, error) {
+	if r.journal == nil {
+		return domain.JournalEntry{}, registryclient.ErrNoJournal
+	}
+	return r.journal.LastIn(repository)
+}
+
+// Undo puts back what entry recorded; a tag moved since is refused.
+func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
+	return r.Client.Undo(ctx, entry, false)
 }
 
 // Local is the engine as the app sees it: its images and their details,
@@ -46,27 +60,28 @@ type Local struct {
 func NewLocal(s *Session, eng *localcache.Cache) *Local { return &Local{Cache: eng, s: s} }
 
 // Tag points target at src's image; a tag that names another image is
-// refused with a *domain.OverwriteError unless overwrite.
-func (l *Local) Tag(ctx context.Context, src, target string, overwrite bool) error {
-	_, err := l.Cache.Tag(ctx, src, target, localcache.TagOptions{Overwrite: overwrite})
+// refused with a *domain.OverwriteError unless ow allows it.
+func (l *Local) Tag(ctx context.Context, src, target string, ow domain.Overwrite) error {
+	_, err := l.Cache.Tag(ctx, src, target, localcache.TagOptions{Overwrite: ow})
 	return overwriteOf(err, target, src)
 }
 
-// Untag removes one tag (the image with its last one) and reports whether
-// the image went.
-func (l *Local) Untag(ctx context.Context, ref string) (bool, error) {
-	res, err := l.Cache.Untag(ctx, ref, localcache.RemoveOptions{})
+// Untag removes one tag (the image with its last one), or a dangling
+// image by ID, and reports whether the image went. ref must still name
+// image (what the user was shown), else nothing is removed.
+func (l *Local) Untag(ctx context.Context, ref, image string) (bool, error) {
+	res, err := l.Cache.Untag(ctx, ref, localcache.RemoveOptions{Image: image})
 	return len(res.Deleted) > 0, err
 }
 
-// Push pushes a local tag, journaled (see Push).
-func (l *Local) Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (domain.PushResult, error) {
-	return Push(ctx, l.Cache, l.s.Client, ref, Tally(progress))
+// Push pushes a local tag, guarded and journaled (see Push).
+func (l *Local) Push(ctx context.Context, ref string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
+	return Push(ctx, l.Cache, l.s.Client, ref, ow, Tally(progress))
 }
 
 // TagAndPush tags and pushes, guarded and journaled (see TagAndPush).
-func (l *Local) TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (domain.PushResult, error) {
-	return TagAndPush(ctx, l.Cache, l.s.Client, src, target, overwrite, Tally(progress))
+func (l *Local) TagAndPush(ctx context.Context, src, target string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
+	return TagAndPush(ctx, l.Cache, l.s.Client, src, target, ow, Tally(progress))
 }
 
 // Pull pulls a reference into the engine.

@@ -11,8 +11,8 @@ import (
 
 // Pusher is what a push asks of the engine (localcache.Cache).
 type Pusher interface {
-	Push(ctx context.Context, ref string, onProgress func(localcache.Progress)) (localcache.PushResult, error)
-	TagAndPush(ctx context.Context, src, target string, opts localcache.TagAndPushOptions, onProgress func(localcache.Progress)) (localcache.PushResult, error)
+	PushGuarded(ctx context.Context, ref string, opts localcache.PushOptions, onProgress func(localcache.Progress)) (localcache.PushResult, error)
+	TagAndPush(ctx context.Context, src, target string, opts localcache.PushOptions, onProgress func(localcache.Progress)) (localcache.PushResult, error)
 }
 
 // PushJournal is what a push asks of the registries (registryclient.Client):
@@ -23,29 +23,39 @@ type PushJournal interface {
 	Resolve(ctx context.Context, reference string) (string, error)
 }
 
-// Push pushes a local tag through the engine. What the remote tag named
-// before is journaled first, so `wharf undo` (u in the app) can put it back;
-// when wharf cannot read the registry — the engine may reach what wharf
-// cannot — or has no journal, the push goes ahead unjournaled and the
-// result's Warnings say so. A journal that cannot be written stops it.
-func Push(ctx context.Context, eng Pusher, reg PushJournal, ref string, progress func(localcache.Progress)) (domain.PushResult, error) {
-	j := journalPush(ctx, reg, ref)
-	if j.err != nil {
-		return domain.PushResult{}, j.err
+// Push pushes a local tag through the engine. A remote tag that names
+// another image (one the local image was never pushed or pulled as) is
+// refused with a *domain.OverwriteError naming both digests, unless ow
+// allows replacing it. What the remote tag named before is journaled first, so
+// `wharf undo` (u in the app) can put it back; when wharf cannot read the
+// registry — the engine may reach what wharf cannot — or has no journal,
+// the push goes ahead unjournaled (and unguarded) and the result's Warnings
+// say so. A journal that cannot be written stops it.
+func Push(ctx context.Context, eng Pusher, reg PushJournal, ref string, ow domain.Overwrite, progress func(localcache.Progress)) (domain.PushResult, error) {
+	var j pushJournal
+	opts := localcache.PushOptions{
+		Overwrite: ow,
+		Guard:     remoteGuard(reg),
+		BeforePush: func(ctx context.Context, target string) error {
+			j = journalPush(ctx, reg, target)
+			return j.err
+		},
 	}
-	res, err := eng.Push(ctx, ref, progress)
-	j.done(res.Digest, err)
-	return j.result(res), err
+	res, err := eng.PushGuarded(ctx, ref, opts, progress)
+	if j.done != nil {
+		j.done(res.Digest, err)
+	}
+	return j.result(res), overwriteOf(err, ref, ref)
 }
 
 // TagAndPush tags a local image as target and pushes it, the `docker tag …
 // && docker push …` of one key: refused with a *domain.OverwriteError when
 // the local or the remote tag names another image, unless overwrite.
 // Journaled as Push is.
-func TagAndPush(ctx context.Context, eng Pusher, reg PushJournal, src, target string, overwrite bool, progress func(localcache.Progress)) (domain.PushResult, error) {
+func TagAndPush(ctx context.Context, eng Pusher, reg PushJournal, src, target string, ow domain.Overwrite, progress func(localcache.Progress)) (domain.PushResult, error) {
 	var j pushJournal
-	opts := localcache.TagAndPushOptions{
-		Overwrite: overwrite,
+	opts := localcache.PushOptions{
+		Overwrite: ow,
 		Guard:     remoteGuard(reg),
 		BeforePush: func(ctx context.Context, target string) error {
 			j = journalPush(ctx, reg, target)
@@ -83,23 +93,31 @@ func journalPush(ctx context.Context, reg PushJournal, ref string) pushJournal {
 	entry, err := reg.JournalPush(ctx, ref)
 	var regErr *registryclient.Error
 	switch {
-	case errors.As(err, &regErr) || errors.Is(err, registryclient.ErrNoJournal):
+	case errors.Is(err, registryclient.ErrNoJournal):
 		return pushJournal{done: noop, warning: "not journaled (" + err.Error() + "): wharf undo cannot put back what this push replaces"}
+	case errors.As(err, &regErr):
+		return pushJournal{done: noop, warning: "not journaled or checked (" + err.Error() + "): wharf could not read the remote tag, so it did not check what this push replaces, and wharf undo cannot put back what it replaces"}
 	case err != nil:
 		return pushJournal{done: noop, err: err}
 	}
 	return pushJournal{done: entry.Done, id: entry.ID}
 }
 
-// remoteGuard is what TagAndPush asks before pushing: what the remote tag
-// names now (a HEAD).
+// remoteGuard is what a push asks before pushing: what the remote tag
+// names now (a HEAD). A registry wharf cannot read (the engine may reach
+// what wharf cannot) does not stop the push: journalPush says it went
+// unjournaled, and so unguarded.
 func remoteGuard(reg PushJournal) localcache.RemoteGuard {
 	if reg == nil {
 		return nil
 	}
 	return func(ctx context.Context, ref string) (string, bool, error) {
 		d, err := reg.Resolve(ctx, ref)
-		if errors.Is(err, registryclient.ErrNotFound) {
+		var regErr *registryclient.Error
+		switch {
+		case errors.Is(err, registryclient.ErrNotFound):
+			return "", false, nil
+		case errors.As(err, &regErr):
 			return "", false, nil
 		}
 		return d, err == nil, err

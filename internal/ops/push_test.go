@@ -19,12 +19,20 @@ type fakeEngine struct {
 	conflict error
 }
 
-func (f *fakeEngine) Push(_ context.Context, ref string, _ func(localcache.Progress)) (localcache.PushResult, error) {
+func (f *fakeEngine) PushGuarded(ctx context.Context, ref string, opts localcache.PushOptions, _ func(localcache.Progress)) (localcache.PushResult, error) {
+	if f.conflict != nil {
+		return localcache.PushResult{}, f.conflict
+	}
+	if opts.BeforePush != nil {
+		if err := opts.BeforePush(ctx, ref); err != nil {
+			return localcache.PushResult{}, err
+		}
+	}
 	f.pushed = append(f.pushed, ref)
 	return localcache.PushResult{Reference: ref, Digest: "sha256:pushed"}, f.pushErr
 }
 
-func (f *fakeEngine) TagAndPush(ctx context.Context, _, target string, opts localcache.TagAndPushOptions, p func(localcache.Progress)) (localcache.PushResult, error) {
+func (f *fakeEngine) TagAndPush(ctx context.Context, _, target string, opts localcache.PushOptions, p func(localcache.Progress)) (localcache.PushResult, error) {
 	if f.conflict != nil {
 		return localcache.PushResult{}, f.conflict
 	}
@@ -33,7 +41,7 @@ func (f *fakeEngine) TagAndPush(ctx context.Context, _, target string, opts loca
 			return localcache.PushResult{}, err
 		}
 	}
-	return f.Push(ctx, target, p)
+	return f.PushGuarded(ctx, target, localcache.PushOptions{}, p)
 }
 
 // fakeJournal journals pushes, or fails as told.
@@ -57,7 +65,7 @@ func (f *fakeJournal) Resolve(context.Context, string) (string, error) {
 
 func TestPushIsJournaled(t *testing.T) {
 	eng, j := &fakeEngine{}, &fakeJournal{}
-	res, err := ops.Push(context.Background(), eng, j, "reg.example/app:1", nil)
+	res, err := ops.Push(context.Background(), eng, j, "reg.example/app:1", domain.Overwrite{}, nil)
 	if err != nil || res.JournalID != 7 || len(res.Warnings) != 0 || res.Digest != "sha256:pushed" {
 		t.Fatalf("push: %+v %v", res, err)
 	}
@@ -76,14 +84,14 @@ func TestPushThatCannotBeJournaledWarns(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			eng := &fakeEngine{}
-			res, err := ops.Push(context.Background(), eng, &fakeJournal{err: jerr}, "reg.example/app:1", nil)
+			res, err := ops.Push(context.Background(), eng, &fakeJournal{err: jerr}, "reg.example/app:1", domain.Overwrite{}, nil)
 			if err != nil || len(eng.pushed) != 1 {
 				t.Fatalf("push: %v, pushed %v", err, eng.pushed)
 			}
-			if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "not journaled (") || !strings.Contains(res.Warnings[0], "wharf undo cannot put back") || res.JournalID != 0 {
+			if len(res.Warnings) != 1 || !strings.HasPrefix(res.Warnings[0], "not journaled") || !strings.Contains(res.Warnings[0], "wharf undo cannot put back") || res.JournalID != 0 {
 				t.Errorf("warnings %q", res.Warnings)
 			}
-			res, err = ops.TagAndPush(context.Background(), eng, &fakeJournal{err: jerr}, "sha256:x", "reg.example/app:2", false, nil)
+			res, err = ops.TagAndPush(context.Background(), eng, &fakeJournal{err: jerr}, "sha256:x", "reg.example/app:2", domain.Overwrite{}, nil)
 			if err != nil || len(res.Warnings) != 1 {
 				t.Errorf("tag and push: %+v %v", res, err)
 			}
@@ -95,7 +103,7 @@ func TestPushThatCannotBeJournaledWarns(t *testing.T) {
 // could not be undone.
 func TestPushStopsWhenTheJournalCannotBeWritten(t *testing.T) {
 	eng := &fakeEngine{}
-	_, err := ops.Push(context.Background(), eng, &fakeJournal{err: errors.New("writing the journal: disk full")}, "reg.example/app:1", nil)
+	_, err := ops.Push(context.Background(), eng, &fakeJournal{err: errors.New("writing the journal: disk full")}, "reg.example/app:1", domain.Overwrite{}, nil)
 	if err == nil || len(eng.pushed) != 0 {
 		t.Errorf("push went ahead: %v, pushed %v", err, eng.pushed)
 	}
@@ -111,7 +119,7 @@ func TestTagAndPushConflictsAreOverwrites(t *testing.T) {
 		{&localcache.OpError{Kind: localcache.ErrTagExists, Err: &localcache.TagConflict{Target: "reg.example/app:2", CurrentID: "sha256:other", WouldDangle: true}}, "left dangling"},
 		{&localcache.OpError{Kind: localcache.ErrTagExists, Err: &localcache.RemoteConflict{Target: "reg.example/app:2", RemoteDigest: "sha256:remote", LocalDigests: []string{"sha256:local"}}}, "replaces the image the registry has"},
 	} {
-		_, err := ops.TagAndPush(context.Background(), &fakeEngine{conflict: tc.conflict}, &fakeJournal{}, "sha256:x", "reg.example/app:2", false, nil)
+		_, err := ops.TagAndPush(context.Background(), &fakeEngine{conflict: tc.conflict}, &fakeJournal{}, "sha256:x", "reg.example/app:2", domain.Overwrite{}, nil)
 		var ow *domain.OverwriteError
 		if !errors.As(err, &ow) || ow.Reference != "reg.example/app:2" || !strings.Contains(ow.Note, tc.note) || ow.Existing == "" || ow.Incoming == "" {
 			t.Errorf("conflict %v became %v", tc.conflict, err)

@@ -102,3 +102,24 @@ func (c *Cursor) Click(line, first int) bool {
 	c.Clamp()
 	return true
 }
+
+// Follow puts the cursor on the row whose key is want, after the rows
+// changed under it (a reload, a filter, a sort, rows streaming in); keyAt
+// is the key of row i. Rows are followed by identity, never by position:
+// an action must land on what the user looked at. When no row has that key
+// the cursor stays where it was (on the row that took its place) and
+// Follow reports false.
+func (c *Cursor) Follow(want string, keyAt func(i int) string) bool {
+	c.Clamp()
+	if want == "" {
+		return true
+	}
+	for i := range c.Len {
+		if keyAt(i) == want {
+			c.Pos = i
+			c.Clamp()
+			return true
+		}
+	}
+	return false
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -15,36 +17,43 @@ import (
 )
 
 // Changer changes the engine's images and moves them to and from
-// registries. A tag that would move off another image is refused with a
-// *domain.OverwriteError unless overwrite is set.
+// registries. A local or remote tag that would move off another image is
+// refused with a *domain.OverwriteError unless ow allows moving it off that
+// image (the one the overwrite dialog named).
 type Changer interface {
-	Tag(ctx context.Context, src, target string, overwrite bool) error
-	// Untag removes one tag, or a dangling image by ID; it reports whether
-	// the image went with it.
-	Untag(ctx context.Context, ref string) (removed bool, err error)
+	Tag(ctx context.Context, src, target string, ow domain.Overwrite) error
+	// Untag removes one tag, or a dangling image by ID, when ref still names
+	// image (the one the dialog named); it reports whether the image went.
+	Untag(ctx context.Context, ref, image string) (removed bool, err error)
 	// Push and TagAndPush say in the result's Warnings what the user must
 	// know although the push went through (it could not be journaled).
-	Push(ctx context.Context, ref string, progress func(domain.CopyProgress)) (domain.PushResult, error)
-	TagAndPush(ctx context.Context, src, target string, overwrite bool, progress func(domain.CopyProgress)) (domain.PushResult, error)
+	Push(ctx context.Context, ref string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error)
+	TagAndPush(ctx context.Context, src, target string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error)
 	Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (digest string, err error)
 }
 
-// TaggedMsg carries a tag's result.
+// TaggedMsg carries a tag's result; Overwrite is what it was allowed to
+// move the tag off.
 type TaggedMsg struct {
 	Src, Target string
+	Overwrite   domain.Overwrite
 	Err         error
 }
 
-// UntaggedMsg carries an untag's result.
+// UntaggedMsg carries an untag's result: Image is the image the dialog
+// named.
 type UntaggedMsg struct {
-	Ref     string
-	Removed bool
-	Err     error
+	Ref, Image string
+	Removed    bool
+	Err        error
 }
 
-// PushedMsg carries a push's (or retag-and-push's) result.
+// PushedMsg carries a push's (or retag-and-push's: Src is then the image
+// ID) result; Overwrite is what it was allowed to replace.
 type PushedMsg struct {
 	Src, Target string
+	Retag       bool
+	Overwrite   domain.Overwrite
 	Result      domain.PushResult
 	Err         error
 }
@@ -94,20 +103,20 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return request(prompt.RequestMsg{
 			Title: "Tag " + rowName(img), Label: "new tag for this image", Value: first,
 			Validate: domain.CheckImageName,
-			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, false) },
+			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, domain.Overwrite{}) },
 		})
 	case key.Matches(msg, k.Move):
 		return request(prompt.RequestMsg{
 			Title: "Move a tag to " + rowName(img), Label: "the tag to move here from the image it names now",
 			Validate: domain.CheckImageName,
-			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, false) },
+			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, domain.Overwrite{}) },
 		})
 	case key.Matches(msg, k.Untag):
 		return request(untagDialog(c, img))
 	case first == "":
 		return status("this image has no tag: tag it first (t)", nil)
 	case key.Matches(msg, k.Push):
-		return push(c, first)
+		return request(pushPrompt(c, img))
 	}
 	// P: retag for a configured registry and push, in one step.
 	target := retarget(first, m.registries)
@@ -115,8 +124,38 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		Title: "Push " + first + " to a registry", Label: "as (tagged locally, then pushed)", Value: target,
 		Hint:     "configured registries: " + strings.Join(m.registries, ", "),
 		Validate: domain.CheckImageName,
-		OnSubmit: func(t string) tea.Cmd { return tagAndPush(c, img.ID, t, false) },
+		OnSubmit: func(t string) tea.Cmd { return tagAndPush(c, img.ID, t, domain.Overwrite{}) },
 	})
+}
+
+// pushPrompt asks which of the image's tags to push (all of them listed; a
+// remote tag that names another image is not replaced without asking).
+func pushPrompt(c Changer, img domain.LocalImage) prompt.RequestMsg {
+	label := "the tag to push"
+	if len(img.RepoTags) > 1 {
+		label = fmt.Sprintf("which of its %d tags to push (or all)", len(img.RepoTags))
+	}
+	return prompt.RequestMsg{
+		Title: "Push " + rowName(img), Label: label, Value: img.RepoTags[0],
+		Hint: "its tags: " + strings.Join(img.RepoTags, ", "),
+		Validate: func(s string) error {
+			s = strings.TrimSpace(s)
+			if s == "all" || slices.Contains(img.RepoTags, s) {
+				return nil
+			}
+			return fmt.Errorf("%q is not a tag of this image", s)
+		},
+		OnSubmit: func(s string) tea.Cmd {
+			if s = strings.TrimSpace(s); s != "all" {
+				return push(c, s, domain.Overwrite{})
+			}
+			cmds := make([]tea.Cmd, len(img.RepoTags))
+			for i, t := range img.RepoTags {
+				cmds[i] = push(c, t, domain.Overwrite{})
+			}
+			return tea.Batch(cmds...)
+		},
+	}
 }
 
 // retarget is ref's repository path and tag on the first configured
@@ -145,37 +184,54 @@ func checkPull(s string) error {
 	return nil
 }
 
-// untagDialog asks before removing a tag, saying whether the image goes too.
+// untagDialog asks before removing a tag, saying whether the image goes
+// too and what keeps it (a container). The answer acts on the image the
+// dialog names: a tag that names another image by then is left alone.
 func untagDialog(c Changer, img domain.LocalImage) views.ConfirmRequestMsg {
+	var req views.ConfirmRequestMsg
 	switch {
 	case img.Dangling || len(img.RepoTags) == 0:
 		id := domain.ShortDigest(img.ID)
-		return views.ConfirmRequestMsg{
+		req = views.ConfirmRequestMsg{
 			Title: "Remove image " + id + "?", Body: "It has no tag. Its layers stay while other images use them.",
-			Action: "Remove", OnConfirm: untag(c, img.ID),
+			Action: "Remove", OnConfirm: untag(c, img.ID, img.ID),
 		}
 	case len(img.RepoTags) == 1:
-		return views.ConfirmRequestMsg{
+		req = views.ConfirmRequestMsg{
 			Title: "Remove " + img.RepoTags[0] + "?", Body: "It is the image's only tag, so the image goes too (" + domain.ShortDigest(img.ID) + ", " + domain.HumanSize(img.Size) + ").",
-			Action: "Remove", OnConfirm: untag(c, img.RepoTags[0]),
+			Action: "Remove", OnConfirm: untag(c, img.RepoTags[0], img.ID),
+		}
+	default:
+		return views.ConfirmRequestMsg{
+			Title: "Untag " + img.RepoTags[0] + "?", Body: "The image keeps its other tags: " + strings.Join(img.RepoTags[1:], ", "),
+			Action: "Untag", OnConfirm: untag(c, img.RepoTags[0], img.ID),
 		}
 	}
-	return views.ConfirmRequestMsg{
-		Title: "Untag " + img.RepoTags[0] + "?", Body: "The image keeps its other tags: " + strings.Join(img.RepoTags[1:], ", "),
-		Action: "Untag", OnConfirm: untag(c, img.RepoTags[0]),
+	if len(img.Containers) > 0 {
+		// Said before, not after: the engine refuses while they exist.
+		req.Body += "\nUsed by container " + strings.Join(img.Containers, ", ") + ": the engine refuses to remove it while " +
+			map[bool]string{true: "they exist", false: "it exists"}[len(img.Containers) > 1] + " (docker rm it first); nothing changes then."
+	}
+	return req
+}
+
+func tagImage(c Changer, src, target string, ow domain.Overwrite) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		return TaggedMsg{Src: src, Target: target, Overwrite: ow, Err: c.Tag(ctx, src, target, ow)}
 	}
 }
 
-func tagImage(c Changer, src, target string, overwrite bool) tea.Cmd {
-	return func() tea.Msg {
-		return TaggedMsg{Src: src, Target: target, Err: c.Tag(context.Background(), src, target, overwrite)}
-	}
-}
+// changeTimeout bounds a tag or untag: the engine answers those at once.
+const changeTimeout = time.Minute
 
-func untag(c Changer, ref string) tea.Cmd {
+func untag(c Changer, ref, image string) tea.Cmd {
 	return func() tea.Msg {
-		removed, err := c.Untag(context.Background(), ref)
-		return UntaggedMsg{Ref: ref, Removed: removed, Err: err}
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		removed, err := c.Untag(ctx, ref, image)
+		return UntaggedMsg{Ref: ref, Image: image, Removed: removed, Err: err}
 	}
 }
 
@@ -186,17 +242,17 @@ func report(r func(views.JobProgress)) func(domain.CopyProgress) {
 	}
 }
 
-func push(c Changer, ref string) tea.Cmd {
+func push(c Changer, ref string, ow domain.Overwrite) tea.Cmd {
 	return views.StartJob("push "+ref, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
-		res, err := c.Push(ctx, ref, report(r))
-		return pushSummary(ref, res), PushedMsg{Src: ref, Target: ref, Result: res, Err: err}, err
+		res, err := c.Push(ctx, ref, ow, report(r))
+		return pushSummary(ref, res), PushedMsg{Src: ref, Target: ref, Overwrite: ow, Result: res, Err: err}, err
 	})
 }
 
-func tagAndPush(c Changer, src, target string, overwrite bool) tea.Cmd {
+func tagAndPush(c Changer, src, target string, ow domain.Overwrite) tea.Cmd {
 	return views.StartJob("push "+target, func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
-		res, err := c.TagAndPush(ctx, src, target, overwrite, report(r))
-		return pushSummary(target, res), PushedMsg{Src: src, Target: target, Result: res, Err: err}, err
+		res, err := c.TagAndPush(ctx, src, target, ow, report(r))
+		return pushSummary(target, res), PushedMsg{Src: src, Target: target, Retag: true, Overwrite: ow, Result: res, Err: err}, err
 	})
 }
 
@@ -239,7 +295,8 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 	case TaggedMsg:
 		switch {
 		case errors.As(msg.Err, &ow):
-			return overwriteDialog(ow, tagImage(m.changer, msg.Src, msg.Target, true))
+			// Yes moves the tag off the image the dialog names, and no other.
+			return overwriteDialog(ow, tagImage(m.changer, msg.Src, msg.Target, msg.Overwrite.And(ow.Existing)))
 		case msg.Err != nil:
 			return status("", msg.Err)
 		}
@@ -249,13 +306,16 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		case msg.Err != nil:
 			return status("", msg.Err)
 		case msg.Removed:
+			m.removed = msg.Image
 			return tea.Batch(m.load(), status("removed "+msg.Ref+" and its image", nil))
 		}
 		return tea.Batch(m.load(), status("untagged "+msg.Ref, nil))
 	case PushedMsg:
 		switch {
+		case errors.As(msg.Err, &ow) && msg.Retag:
+			return overwriteDialog(ow, tagAndPush(m.changer, msg.Src, msg.Target, msg.Overwrite.And(ow.Existing)))
 		case errors.As(msg.Err, &ow):
-			return overwriteDialog(ow, tagAndPush(m.changer, msg.Src, msg.Target, true))
+			return overwriteDialog(ow, push(m.changer, msg.Target, msg.Overwrite.And(ow.Existing)))
 		case msg.Err == nil && len(msg.Result.Warnings) > 0:
 			// The warning outlives the job line: the status bar keeps it.
 			return tea.Batch(m.load(), status("pushed "+msg.Target+": "+strings.Join(msg.Result.Warnings, "; "), nil))

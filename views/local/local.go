@@ -7,6 +7,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -103,7 +104,10 @@ type Model struct {
 	height     int
 	loading    bool
 	// listed is set once the engine answered (or failed to) a listing.
-	listed   bool
+	listed bool
+	// removed is the image the user's own remove took, which the next
+	// listing does not report as gone.
+	removed  string
 	pruning  bool
 	err      error
 	seq      int
@@ -173,9 +177,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return status("", msg.Err)
 		}
-		m.listing = msg.Listing
-		m.refilter()
-		return m.checkSync()
+		return tea.Batch(m.setListing(msg.Listing), m.checkSync())
 	case SyncCheckedMsg:
 		return m.synced(msg)
 	case ChangedMsg:
@@ -312,11 +314,46 @@ func (m *Model) SetSize(w, h int) {
 	m.cur.SetHeight(h - lines)
 }
 
-// refilter recomputes the images the filter lets through (by name or ID).
-func (m *Model) refilter() {
+// setListing shows a new listing, in wharf's one order, with the cursor on
+// the image it was on; when that image is gone (and not by the user's own
+// remove) the cursor is on its neighbour and the status bar says so.
+func (m *Model) setListing(l domain.LocalListing) tea.Cmd {
+	prev, had := m.current()
+	domain.SortImages(l.Images)
+	m.listing = l
+	m.refilter(prev.ID)
+	if !had || m.hasImage(prev.ID) {
+		return nil
+	}
+	if prev.ID == m.removed {
+		m.removed = ""
+		return nil
+	}
+	now := "no image"
+	if img, ok := m.current(); ok {
+		now = rowName(img)
+	}
+	return status(rowName(prev)+" is gone from the engine; the cursor is on "+now, nil)
+}
+
+func (m *Model) hasImage(id string) bool {
+	return slices.ContainsFunc(m.listing.Images, func(img domain.LocalImage) bool { return img.ID == id })
+}
+
+// refilter recomputes the images the filter lets through (by name or ID),
+// keeping the cursor on image keep (the current one when "").
+func (m *Model) refilter(keep ...string) {
+	id := ""
+	if cur, ok := m.current(); ok {
+		id = cur.ID
+	}
+	if len(keep) > 0 {
+		id = keep[0]
+	}
 	imgs := m.listing.Images
 	m.shown = m.filter.Match(len(imgs), func(i int) string { return rowName(imgs[i]) + " " + imgs[i].ID })
 	m.cur.SetLen(len(m.shown))
+	m.cur.Follow(id, func(i int) string { return imgs[m.shown[i]].ID })
 	m.SetSize(m.width, m.height)
 }
 

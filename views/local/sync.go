@@ -133,7 +133,8 @@ func (m *Model) syncImage() tea.Cmd {
 			cmds = append(cmds, pull(m.changer, s.Reference, ""))
 			body = append(body, "pull  "+s.Reference+"  "+domain.ShortDigest(s.RemoteDigest)+" (the local tag moves to it)")
 		case domain.SyncPush:
-			cmds = append(cmds, push(m.changer, s.Local))
+			// The push replaces what the dialog names, and nothing else.
+			cmds = append(cmds, push(m.changer, s.Local, domain.OverwriteOnly(s.RemoteDigest)))
 			line := "push  " + s.Local
 			if s.State == domain.SyncStale {
 				line += "  replaces " + domain.ShortDigest(s.RemoteDigest) + " in the registry"

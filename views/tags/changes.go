@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -32,7 +33,10 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.changer == nil:
 		return failed(errNoChanger)
 	case key.Matches(msg, m.keys.Undo):
-		return tea.Batch(status("undoing the last change…"), undoLast(m.changer))
+		if m.repo == "" {
+			return status("open a repository first: u undoes its last change")
+		}
+		return findUndo(m.changer, m.repo)
 	case m.grouped && key.Matches(msg, m.keys.Delete):
 		return status("the grouped view shows images: press G for the tag list to delete one tag")
 	}
@@ -42,17 +46,25 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	c := m.changer // the prompt's callbacks capture values, not the model
 	ref := m.repo + ":" + r.tag
+	// A retag or copy takes the image shown (by digest), not whatever the
+	// tag names by the time the prompt is answered.
+	src := ref
+	if r.digest != "" {
+		src = m.repo + "@" + r.digest
+	}
 	switch {
 	case key.Matches(msg, m.keys.Delete):
+		// The delete acts on the digest the dialog shows: a tag that moved
+		// since is left alone.
 		return request(views.ConfirmRequestMsg{
 			Title: "Delete tag " + ref + "?", Body: m.deleteBody(r), Action: "Delete " + r.tag,
-			OnConfirm: tea.Batch(status("deleting "+ref+"…"), deleteTag(m.changer, ref)),
+			OnConfirm: tea.Batch(status("deleting "+ref+"…"), deleteTag(m.changer, ref, r.digest)),
 		})
 	case key.Matches(msg, m.keys.Retag):
 		return request(prompt.RequestMsg{
 			Title: "Retag " + ref, Label: "new tag in " + m.repo + " (no blobs are moved)", Value: r.tag,
 			Validate: domain.CheckTag,
-			OnSubmit: func(tag string) tea.Cmd { return retag(c, ref, tag, false) },
+			OnSubmit: func(tag string) tea.Cmd { return retag(c, src, tag, domain.Overwrite{}) },
 		})
 	default: // copy
 		hint := "blobs already there are skipped; a tag that holds another image is not replaced without asking"
@@ -63,7 +75,7 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 			Title: "Copy " + ref + " to", Label: "repository (keeps the tag " + r.tag + ") or repository:tag, on any registry", Value: m.repo,
 			Hint:     hint,
 			Validate: domain.CheckRepository,
-			OnSubmit: func(dest string) tea.Cmd { return copyTag(c, ref, dest, false) },
+			OnSubmit: func(dest string) tea.Cmd { return copyTag(c, src, ref, withTag(dest, r.tag), domain.Overwrite{}) },
 		})
 	}
 }
@@ -94,34 +106,96 @@ func (m *Model) deleteBody(r row) string {
 	return strings.Join(append(lines, "The manifest is journaled first: u undoes the delete."), "\n")
 }
 
-func deleteTag(c Changer, ref string) tea.Cmd {
+// withTag is dest with tag when it names a repository without one.
+func withTag(dest, tag string) string {
+	last := dest[strings.LastIndex(dest, "/")+1:]
+	if strings.ContainsAny(last, ":@") {
+		return dest
+	}
+	return dest + ":" + tag
+}
+
+func deleteTag(c Changer, ref, digest string) tea.Cmd {
 	return func() tea.Msg {
-		res, err := c.DeleteTag(context.Background(), ref)
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		res, err := c.DeleteTag(ctx, ref, digest)
 		return DeletedMsg{Reference: ref, Result: res, Err: err}
 	}
 }
 
-func retag(c Changer, src, tag string, overwrite bool) tea.Cmd {
+// changeTimeout bounds a delete, retag or undo: the registry's own
+// requests time out sooner; this stops one that keeps answering slowly.
+const changeTimeout = 5 * time.Minute
+
+func retag(c Changer, src, tag string, ow domain.Overwrite) tea.Cmd {
 	return func() tea.Msg {
-		res, err := c.Retag(context.Background(), src, tag, overwrite)
-		return RetaggedMsg{Source: src, NewTag: tag, Result: res, Err: err}
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		res, err := c.Retag(ctx, src, tag, ow)
+		return RetaggedMsg{Source: src, NewTag: tag, Overwrite: ow, Result: res, Err: err}
 	}
 }
 
-func undoLast(c Changer) tea.Cmd {
+// findUndo asks which journal entry u would undo in repo, to name it in
+// the dialog before anything is done.
+func findUndo(c Changer, repo string) tea.Cmd {
 	return func() tea.Msg {
-		res, err := c.UndoLast(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		e, err := c.NextUndo(ctx, repo)
+		return UndoFoundMsg{Repository: repo, Entry: e, Err: err}
+	}
+}
+
+func undo(c Changer, e domain.JournalEntry) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		res, err := c.Undo(ctx, e)
 		return UndoneMsg{Result: res, Err: err}
 	}
 }
 
-// copyTag runs a copy as a job with a progress bar.
-func copyTag(c Changer, src, dest string, overwrite bool) tea.Cmd {
-	return views.StartJob("copy "+src+" → "+dest, func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
-		res, err := c.Copy(ctx, src, dest, overwrite, func(p domain.CopyProgress) {
+// undoDialog says exactly what undoing e does; the default answer is no.
+func undoDialog(c Changer, e domain.JournalEntry) tea.Cmd {
+	var lines []string
+	for _, t := range e.Tags {
+		ref := e.Repository + ":" + t
+		switch {
+		case e.Manifest == nil:
+			lines = append(lines, "delete  "+ref+" (the change made it; now "+orNone(e.After)+")")
+		case e.After != "":
+			lines = append(lines, "move    "+ref+" back to "+e.Digest+" (from "+e.After+")")
+		default:
+			lines = append(lines, "put back "+ref+" at "+e.Digest)
+		}
+	}
+	if len(e.Tags) == 0 {
+		lines = append(lines, "put back "+e.Repository+"@"+e.Digest)
+	}
+	lines = append(lines, fmt.Sprintf("Journal entry %d, %s. A tag that moved since is left alone.", e.ID, e.Time.Local().Format(time.DateTime)))
+	return request(views.ConfirmRequestMsg{
+		Title: "Undo " + e.Summary() + "?", Body: strings.Join(lines, "\n"), Action: "Undo",
+		OnConfirm: tea.Batch(status(fmt.Sprintf("undoing journal entry %d…", e.ID)), undo(c, e)),
+	})
+}
+
+func orNone(d string) string {
+	if d == "" {
+		return "unknown"
+	}
+	return d
+}
+
+// copyTag runs a copy of src (shown as what the user chose, label) as a
+// job with a progress bar.
+func copyTag(c Changer, src, label, dest string, ow domain.Overwrite) tea.Cmd {
+	return views.StartJob("copy "+label+" → "+dest, func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
+		res, err := c.Copy(ctx, src, dest, ow, func(p domain.CopyProgress) {
 			report(views.JobProgress{Done: p.BytesDone, Total: p.BytesTotal, Text: fmt.Sprintf("blobs %d/%d", p.BlobsDone, p.BlobsTotal)})
 		})
-		done := CopiedMsg{Source: src, Dest: dest, Result: res, Err: err}
+		done := CopiedMsg{Source: src, Label: label, Dest: dest, Overwrite: ow, Result: res, Err: err}
 		if err != nil {
 			return "", done, err
 		}
@@ -165,7 +239,8 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 	case RetaggedMsg:
 		switch {
 		case errors.As(msg.Err, &ow):
-			return overwriteDialog(ow, "retag", retag(m.changer, msg.Source, msg.NewTag, true))
+			// Yes replaces the image the dialog names, and nothing else.
+			return overwriteDialog(ow, "retag", retag(m.changer, msg.Source, msg.NewTag, msg.Overwrite.And(ow.Existing)))
 		case msg.Err != nil:
 			return failed(msg.Err)
 		case msg.Result.Unchanged:
@@ -175,11 +250,16 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 	case CopiedMsg:
 		switch {
 		case errors.As(msg.Err, &ow):
-			return overwriteDialog(ow, "copy", copyTag(m.changer, msg.Source, msg.Dest, true))
+			return overwriteDialog(ow, "copy", copyTag(m.changer, msg.Source, msg.Label, msg.Dest, msg.Overwrite.And(ow.Existing)))
 		case msg.Err != nil:
 			return nil // the job reports it
 		}
 		return m.reloadIf(msg.Result.Reference, "")
+	case UndoFoundMsg:
+		if msg.Err != nil {
+			return failed(msg.Err)
+		}
+		return undoDialog(m.changer, msg.Entry)
 	case UndoneMsg:
 		if msg.Err != nil {
 			return failed(msg.Err)
@@ -194,7 +274,10 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 // reloadIf reloads the list when ref is in the shown repository, keeping
 // the cursor on keep (or, without it, where it was).
 func (m *Model) reloadIf(ref, keep string) tea.Cmd {
-	if i := strings.LastIndexAny(ref, ":@"); i > 0 {
+	if i := strings.Index(ref, "@"); i > 0 {
+		return m.reloadRepo(ref[:i], keep)
+	}
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
 		return m.reloadRepo(ref[:i], keep)
 	}
 	return nil

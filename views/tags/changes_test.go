@@ -3,6 +3,7 @@ package tags_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +26,10 @@ type fakeChanger struct {
 	repo    string
 	deleted []string
 	copies  []string
+	// sources are what each retag was asked to take; undone the journal
+	// entries undone.
+	sources []string
+	undone  []int
 }
 
 func (f *fakeChanger) siblings(tag string) []string {
@@ -37,41 +42,61 @@ func (f *fakeChanger) siblings(tag string) []string {
 	return out
 }
 
-func (f *fakeChanger) DeleteTag(_ context.Context, ref string) (domain.DeleteResult, error) {
+func (f *fakeChanger) DeleteTag(_ context.Context, ref, digest string) (domain.DeleteResult, error) {
 	tag := ref[strings.LastIndexByte(ref, ':')+1:]
+	if digest != "" && f.src.digests[tag] != digest {
+		return domain.DeleteResult{}, fmt.Errorf("%s names %s now, not %s: nothing was deleted", ref, f.src.digests[tag], digest)
+	}
 	res := domain.DeleteResult{Reference: ref, Digest: f.src.digests[tag], Path: domain.DeletedByPlaceholder, Siblings: f.siblings(tag), Deleted: []string{tag}}
 	f.src.tags[f.repo] = slices.DeleteFunc(f.src.tags[f.repo], func(t string) bool { return t == tag })
 	f.deleted = append(f.deleted, tag)
 	return res, nil
 }
 
-func (f *fakeChanger) Retag(_ context.Context, src, tag string, overwrite bool) (domain.WriteResult, error) {
-	from := src[strings.LastIndexByte(src, ':')+1:]
-	if d, ok := f.src.digests[tag]; ok && d != f.src.digests[from] && !overwrite {
-		return domain.WriteResult{}, &domain.OverwriteError{Reference: f.repo + ":" + tag, Existing: d, Incoming: f.src.digests[from]}
+// digestOf is what src (repo:tag or repo@digest) names.
+func (f *fakeChanger) digestOf(src string) string {
+	if _, d, ok := strings.Cut(src, "@"); ok {
+		return d
+	}
+	return f.src.digests[src[strings.LastIndexByte(src, ':')+1:]]
+}
+
+func (f *fakeChanger) Retag(_ context.Context, src, tag string, ow domain.Overwrite) (domain.WriteResult, error) {
+	f.sources = append(f.sources, src)
+	incoming := f.digestOf(src)
+	if d, ok := f.src.digests[tag]; ok && d != incoming && !ow.Allows(d) {
+		return domain.WriteResult{}, &domain.OverwriteError{Reference: f.repo + ":" + tag, Existing: d, Incoming: incoming}
 	}
 	if !slices.Contains(f.src.tags[f.repo], tag) {
 		f.src.tags[f.repo] = append(f.src.tags[f.repo], tag)
 	}
-	f.src.digests[tag] = f.src.digests[from]
-	return domain.WriteResult{Reference: f.repo + ":" + tag, Digest: f.src.digests[from]}, nil
+	f.src.digests[tag] = incoming
+	return domain.WriteResult{Reference: f.repo + ":" + tag, Digest: incoming}, nil
 }
 
-func (f *fakeChanger) Copy(_ context.Context, src, dest string, _ bool, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
+func (f *fakeChanger) Copy(_ context.Context, src, dest string, _ domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
 	progress(domain.CopyProgress{BlobsTotal: 2, BytesTotal: 100})
 	progress(domain.CopyProgress{BlobsDone: 2, BlobsTotal: 2, BytesDone: 100, BytesTotal: 100})
 	f.copies = append(f.copies, src+" → "+dest)
-	return domain.WriteResult{Reference: dest + ":1.0", Blobs: 2, Bytes: 100, Transferred: 100}, nil
+	return domain.WriteResult{Reference: dest, Blobs: 2, Bytes: 100, Transferred: 100}, nil
 }
 
-func (f *fakeChanger) UndoLast(context.Context) (domain.UndoResult, error) {
-	if len(f.deleted) == 0 {
-		return domain.UndoResult{}, errors.New("nothing left to undo")
+func (f *fakeChanger) NextUndo(_ context.Context, repo string) (domain.JournalEntry, error) {
+	if len(f.deleted) == 0 || repo != f.repo {
+		return domain.JournalEntry{}, errors.New("nothing left to undo in " + repo)
+	}
+	tag := f.deleted[len(f.deleted)-1]
+	return domain.JournalEntry{ID: len(f.deleted), Op: domain.OpDeleteTag, Repository: f.repo, Tags: []string{tag}, Digest: f.src.digests[tag], Manifest: []byte("{}")}, nil
+}
+
+func (f *fakeChanger) Undo(_ context.Context, e domain.JournalEntry) (domain.UndoResult, error) {
+	if len(f.deleted) != e.ID {
+		return domain.UndoResult{}, fmt.Errorf("entry %d is not the next to undo", e.ID)
 	}
 	tag := f.deleted[len(f.deleted)-1]
 	f.deleted = f.deleted[:len(f.deleted)-1]
 	f.src.tags[f.repo] = append(f.src.tags[f.repo], tag)
-	e := domain.JournalEntry{ID: 1, Op: domain.OpDeleteTag, Repository: f.repo, Tags: []string{tag}, Digest: f.src.digests[tag]}
+	f.undone = append(f.undone, e.ID)
 	return domain.UndoResult{Entry: e, Restored: []string{f.repo + ":" + tag}}, nil
 }
 
@@ -153,6 +178,11 @@ func TestDeleteListsTheSiblingsThatStayThenUndoRestores(t *testing.T) {
 		t.Errorf("status %q", st.Text)
 	}
 	run(t, m, out, m.Update(key("u")))
+	ask, ok := lastOf[views.ConfirmRequestMsg](*out)
+	if !ok || !strings.Contains(ask.Body, "put back r/app:1.0 at "+dA) || len(ch.undone) != 0 {
+		t.Fatalf("u did not ask first, naming what it puts back: %+v (undone %v)", ask, ch.undone)
+	}
+	run(t, m, out, ask.OnConfirm)
 	if got := rowTags(m); !slices.Contains(got, "1.0") {
 		t.Errorf("after u the rows are %v", got)
 	}

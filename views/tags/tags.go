@@ -25,13 +25,20 @@ type Source interface {
 	Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error
 }
 
-// Changer changes a registry's tags. Every change is journaled, so the last
-// one can be undone.
+// Changer changes a registry's tags. Every change is journaled, so it can
+// be undone. Each acts on what the user was shown: a delete on the digest
+// the dialog named (digest ""; whatever the tag names), a retag or copy
+// onto a tag that names another image only when ow allows moving it off
+// that image, an undo on the journal entry the dialog named.
 type Changer interface {
-	DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error)
-	Retag(ctx context.Context, source, newTag string, overwrite bool) (domain.WriteResult, error)
-	Copy(ctx context.Context, source, dest string, overwrite bool, progress func(domain.CopyProgress)) (domain.WriteResult, error)
-	UndoLast(ctx context.Context) (domain.UndoResult, error)
+	DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error)
+	Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error)
+	Copy(ctx context.Context, source, dest string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error)
+	// NextUndo is the journal entry an undo in repository would undo
+	// next: the newest of its entries that changed something and is not
+	// undone yet.
+	NextUndo(ctx context.Context, repository string) (domain.JournalEntry, error)
+	Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error)
 }
 
 // CreatedSource is a Source that can also say when images were created,
@@ -125,18 +132,30 @@ type DeletedMsg struct {
 	Err       error
 }
 
-// RetaggedMsg carries a retag's result.
+// RetaggedMsg carries a retag's result; Overwrite is what it was allowed
+// to replace.
 type RetaggedMsg struct {
 	Source, NewTag string
+	Overwrite      domain.Overwrite
 	Result         domain.WriteResult
 	Err            error
 }
 
 // CopiedMsg carries a copy's result (the copy ran as a job).
 type CopiedMsg struct {
-	Source, Dest string
-	Result       domain.WriteResult
-	Err          error
+	// Source is what was copied (repository@digest); Label what the user
+	// chose (repository:tag).
+	Source, Label, Dest string
+	Overwrite           domain.Overwrite
+	Result              domain.WriteResult
+	Err                 error
+}
+
+// UndoFoundMsg carries the journal entry u would undo (to ask first).
+type UndoFoundMsg struct {
+	Repository string
+	Entry      domain.JournalEntry
+	Err        error
 }
 
 // UndoneMsg carries an undo's result.
@@ -366,7 +385,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return m.changeKey(msg)
 		}
-	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg:
+	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg:
 		return m.changed(msg)
 	}
 	return nil
