@@ -390,6 +390,70 @@ func TestRetagGuardsOverwritesAndUndoes(t *testing.T) {
 	}
 }
 
+// Undo is a stack: retag a → fresh, then undo three times. The first
+// deletes fresh; the second finds nothing more to undo (the first's delete
+// is part of the undo, not a change of its own to bring fresh back); so
+// does the third.
+func TestUndoWalksBackAndNeverForward(t *testing.T) {
+	for _, name := range []string{"registry2", "v3"} {
+		t.Run(name, func(t *testing.T) {
+			w := writeTargets()[name](t)
+			repo := w.seed(t)
+			c := w.client(t)
+			j := registryclient.JournalOf(c)
+			if _, err := c.Retag(testCtx(t), repo+":a", "fresh", domain.Overwrite{}); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 3; i++ {
+				e, err := j.Last()
+				if i > 1 {
+					if !errors.Is(err, journal.ErrNoSuchEntry) {
+						t.Errorf("undo %d finds %+v (%v), want nothing left to undo", i, e, err)
+					}
+					continue
+				}
+				if err != nil || e.Op != domain.OpRetag {
+					t.Fatalf("undo %d: %+v %v", i, e, err)
+				}
+				if _, err := c.Undo(testCtx(t), e, false); err != nil {
+					t.Fatalf("undo %d: %v", i, err)
+				}
+				if got := w.digestOf(t, repo+":fresh"); got != "" {
+					t.Fatalf("after undo %d fresh resolves to %s", i, got)
+				}
+			}
+			if got := w.digestOf(t, repo+":fresh"); got != "" {
+				t.Errorf("fresh came back: %s", got)
+			}
+			if entries, _ := j.Entries(); len(entries) != 1 {
+				t.Errorf("the journal has %d entries, want the retag alone: %+v", len(entries), entries)
+			}
+			if got := w.digestOf(t, repo+":a"); got != testenv.FixtureDigest(t, fixtures.App) {
+				t.Errorf("a resolves to %s", got)
+			}
+		})
+	}
+}
+
+// A delete the user confirmed for one digest leaves a tag that moved since
+// alone.
+func TestDeleteTagAtRefusesATagMovedSince(t *testing.T) {
+	w := writeTargets()["registry2"](t)
+	repo := w.seed(t)
+	c := w.client(t)
+	old := testenv.FixtureDigest(t, fixtures.AppOld)
+	_, err := c.DeleteTagAt(testCtx(t), repo+":a", old)
+	if !errors.Is(err, registryclient.ErrConflict) || !strings.Contains(err.Error(), "not "+domain.ShortDigest(old)+" as shown") {
+		t.Fatalf("delete of a tag that names another digest: %v", err)
+	}
+	if got := w.digestOf(t, repo+":a"); got != testenv.FixtureDigest(t, fixtures.App) {
+		t.Errorf("a resolves to %q", got)
+	}
+	if entries, _ := registryclient.JournalOf(c).Entries(); len(entries) != 0 {
+		t.Errorf("a refused delete was journaled: %+v", entries)
+	}
+}
+
 func TestUndoRefusesATagMovedSince(t *testing.T) {
 	w := writeTargets()["in-process"](t)
 	repo := w.seed(t)

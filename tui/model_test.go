@@ -181,6 +181,8 @@ func press(m *tui.Model, keys ...string) {
 			msg = tea.KeyPressMsg{Code: tea.KeyTab}
 		case "esc":
 			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "ctrl+r", "ctrl+u":
+			msg = tea.KeyPressMsg{Code: rune(k[len(k)-1]), Mod: tea.ModCtrl}
 		default:
 			msg = tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 		}

@@ -207,11 +207,16 @@ func newJournalCmd(a *app) *cobra.Command {
 }
 
 func newUndoCmd(a *app) *cobra.Command {
-	var asJSON, overwrite bool
+	var asJSON, overwrite, yes bool
 	cmd := &cobra.Command{
 		Use:   "undo [ID]",
 		Short: "Put back what a journaled change replaced or deleted (default: the newest not yet undone)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `undo puts back what a journaled change replaced or deleted: a deleted tag
+comes back at its digest, a moved tag goes back, a tag the change created is
+deleted. It says what it will do and asks first (--yes answers for
+scripts); undoing again goes further back. A tag that moved since the change
+is left alone unless --overwrite.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
 				id := 0
@@ -222,11 +227,23 @@ func newUndoCmd(a *app) *cobra.Command {
 					}
 					id = n
 				}
-				res, err := ops.Undo(cmd.Context(), s.Client, s.Journal, id, overwrite)
+				entry, err := ops.FindUndo(s.Journal, id)
+				if err != nil {
+					return err
+				}
+				if !yes {
+					fmt.Fprintf(a.stderr, "undo %d: %s\n", entry.ID, entry.Summary())
+					for _, l := range entry.UndoLines() {
+						fmt.Fprintln(a.stderr, "  "+l)
+					}
+					if !a.confirm(fmt.Sprintf("Undo journal entry %d?", entry.ID)) {
+						return errors.New("nothing undone")
+					}
+				}
+				res, err := s.Client.Undo(cmd.Context(), entry, overwrite)
 				if err != nil {
 					return overwriteHint(err)
 				}
-				entry := res.Entry
 				return a.emit(asJSON, res, func(w io.Writer) error {
 					fmt.Fprintf(w, "undid %d: %s\n", entry.ID, entry.Summary())
 					for _, r := range res.Restored {
@@ -241,6 +258,7 @@ func newUndoCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "undo even if the tag was moved again since")
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }

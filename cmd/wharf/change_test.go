@@ -59,7 +59,11 @@ func TestChangeCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, "1  ") || !strings.Contains(out, "deleted "+repo+":a") {
 		t.Errorf("journal (%v):\n%s", err, out)
 	}
-	out, err = runWharf(t, env, "undo")
+	// Asked first: not on a terminal, and without --yes, nothing is undone.
+	if _, err := runWharf(t, env, "undo"); err == nil || !strings.Contains(err.Error(), "nothing undone") || digestOf("a") != "" {
+		t.Errorf("undo without --yes off a terminal: %v; a=%q", err, digestOf("a"))
+	}
+	out, err = runWharf(t, env, "undo", "--yes")
 	if err != nil || !strings.Contains(out, "restored  "+repo+":a") {
 		t.Fatalf("undo (%v):\n%s", err, out)
 	}
@@ -69,7 +73,7 @@ func TestChangeCLI(t *testing.T) {
 	if out, err = runWharf(t, env, "journal", "--json"); err != nil || !strings.Contains(out, `"undone": "`) {
 		t.Errorf("journal --json does not show the undo (%v):\n%s", err, out)
 	}
-	if _, err := runWharf(t, env, "undo", "1"); err == nil || !strings.Contains(err.Error(), "undone already") {
+	if _, err := runWharf(t, env, "undo", "1", "--yes"); err == nil || !strings.Contains(err.Error(), "undone already") {
 		t.Errorf("undo 1 twice: %v", err)
 	}
 	if _, err := runWharf(t, env, "undo", "99"); err == nil || !strings.Contains(err.Error(), "no such journal entry") {

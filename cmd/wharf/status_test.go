@@ -157,13 +157,13 @@ func TestPushIsJournaledAndUndone(t *testing.T) {
 	if e := entries[1]; e.Op != domain.OpPush || e.Digest != pushed[0] || e.After != pushed[1] {
 		t.Errorf("second push: %+v, want %s replaced by %s", e, pushed[0], pushed[1])
 	}
-	if out, err := runWharf(t, env, "undo"); err != nil {
+	if out, err := runWharf(t, env, "undo", "--yes"); err != nil {
 		t.Fatalf("undo the second push: %v\n%s", err, out)
 	}
 	if got := remoteDigest(); got != pushed[0] {
 		t.Errorf("after undo the tag names %s, want the first push's %s", got, pushed[0])
 	}
-	if out, err := runWharf(t, env, "undo"); err != nil {
+	if out, err := runWharf(t, env, "undo", "--yes"); err != nil {
 		t.Fatalf("undo the first push: %v\n%s", err, out)
 	}
 	if got := remoteDigest(); got != "" {

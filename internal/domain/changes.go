@@ -66,6 +66,34 @@ func (e JournalEntry) Summary() string {
 	return fmt.Sprintf("%s %s %s", e.Op, e.Repository, tags)
 }
 
+// UndoLines say what undoing e does, tag by tag, in the words the app's
+// dialog and `wharf undo` both use.
+func (e JournalEntry) UndoLines() []string {
+	var lines []string
+	for _, t := range e.Tags {
+		ref := e.Repository + ":" + t
+		switch {
+		case e.Manifest == nil:
+			lines = append(lines, fmt.Sprintf("delete   %s (the change made it; it names %s)", ref, orUnknown(e.After)))
+		case e.After != "":
+			lines = append(lines, fmt.Sprintf("move     %s back to %s (from %s)", ref, e.Digest, e.After))
+		default:
+			lines = append(lines, fmt.Sprintf("put back %s at %s", ref, e.Digest))
+		}
+	}
+	if len(e.Tags) == 0 {
+		lines = append(lines, "put back "+e.Repository+"@"+e.Digest)
+	}
+	return append(lines, fmt.Sprintf("journal entry %d, %s; a tag that moved since is left alone", e.ID, e.Time.Local().Format(time.DateTime)))
+}
+
+func orUnknown(d string) string {
+	if d == "" {
+		return "a digest wharf did not see"
+	}
+	return d
+}
+
 // DeletePath is how a tag delete removed the tag.
 type DeletePath string
 

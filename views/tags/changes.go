@@ -159,33 +159,10 @@ func undo(c Changer, e domain.JournalEntry) tea.Cmd {
 
 // undoDialog says exactly what undoing e does; the default answer is no.
 func undoDialog(c Changer, e domain.JournalEntry) tea.Cmd {
-	var lines []string
-	for _, t := range e.Tags {
-		ref := e.Repository + ":" + t
-		switch {
-		case e.Manifest == nil:
-			lines = append(lines, "delete  "+ref+" (the change made it; now "+orNone(e.After)+")")
-		case e.After != "":
-			lines = append(lines, "move    "+ref+" back to "+e.Digest+" (from "+e.After+")")
-		default:
-			lines = append(lines, "put back "+ref+" at "+e.Digest)
-		}
-	}
-	if len(e.Tags) == 0 {
-		lines = append(lines, "put back "+e.Repository+"@"+e.Digest)
-	}
-	lines = append(lines, fmt.Sprintf("Journal entry %d, %s. A tag that moved since is left alone.", e.ID, e.Time.Local().Format(time.DateTime)))
 	return request(views.ConfirmRequestMsg{
-		Title: "Undo " + e.Summary() + "?", Body: strings.Join(lines, "\n"), Action: "Undo",
+		Title: "Undo " + e.Summary() + "?", Body: strings.Join(e.UndoLines(), "\n"), Action: "Undo",
 		OnConfirm: tea.Batch(status(fmt.Sprintf("undoing journal entry %d…", e.ID)), undo(c, e)),
 	})
-}
-
-func orNone(d string) string {
-	if d == "" {
-		return "unknown"
-	}
-	return d
 }
 
 // copyTag runs a copy of src (shown as what the user chose, label) as a
