@@ -137,11 +137,23 @@ func TestPushIsJournaledAndUndone(t *testing.T) {
 		return ""
 	}
 	var pushed []string
-	for _, spec := range []fixtures.Spec{fixtures.App, fixtures.AppOld} {
+	for i, spec := range []fixtures.Spec{fixtures.App, fixtures.AppOld} {
 		if _, err := testenv.LoadImage(ctx, eng, ref, spec); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := runWharf(t, env, "push", ref); err != nil || strings.Contains(out, "not journaled") {
+		args := []string{"push", ref}
+		if i > 0 {
+			// The guard: the remote tag names another image (the first push).
+			out, err := runWharf(t, env, args...)
+			if err == nil || !strings.Contains(err.Error(), "already points at "+domain.ShortDigest(pushed[0])) || !strings.Contains(err.Error(), "--overwrite") {
+				t.Fatalf("a push over another image without --overwrite: %v\n%s", err, out)
+			}
+			if got := remoteDigest(); got != pushed[0] {
+				t.Fatalf("the refused push moved the tag to %s", got)
+			}
+			args = append(args, "--overwrite")
+		}
+		if out, err := runWharf(t, env, args...); err != nil || strings.Contains(out, "not journaled") || !strings.Contains(out, "journal entry") {
 			t.Fatalf("push: %v\n%s", err, out)
 		}
 		pushed = append(pushed, remoteDigest())

@@ -114,6 +114,18 @@ func LoadImage(ctx context.Context, e *Engine, ref string, spec fixtures.Spec) (
 	return ids[ref], nil
 }
 
+// LoadImages loads fixture images into the engine in one go, and returns
+// each reference's image ID.
+func LoadImages(ctx context.Context, e *Engine, refs map[string]fixtures.Spec) (map[string]string, error) {
+	cli, err := e.Client()
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	ids := map[string]string{}
+	return ids, loadImages(ctx, cli, refs, ids)
+}
+
 func imageID(s fixtures.Spec) (string, error) {
 	img, err := fixtures.Image(s)
 	if err != nil {
