@@ -264,21 +264,29 @@ is left alone unless --overwrite.`,
 }
 
 func newRetainCmd(a *app) *cobra.Command {
-	var asJSON, dryRun bool
+	var asJSON, dryRun, includePre bool
 	var keep int
 	var olderThan, match, exclude, by string
+	var protect []string
 	cmd := &cobra.Command{
-		Use:   "retain REPO --keep N [--older-than D] [--match RE] [--dry-run]",
-		Short: "Delete old tags by a retention policy (--dry-run lists what would go and what stays)",
-		Long: `retain keeps the newest N tags (by semver or created) and deletes the rest,
-or only those older than D, among the tags matching --match and not --exclude.
-Tags that share a digest with a kept tag are always kept. Each delete spares
-its digest-siblings and is journaled.`,
+		Use:   "retain REPO --keep N [--older-than D] [--match RE] [--protect RE] [--dry-run]",
+		Short: "Delete old tags by a retention policy (--dry-run lists what would go and what stays, and why)",
+		Long: `retain keeps the newest N tags and deletes the rest, or only those older than
+D, among the tags matching --match and not --exclude. Newest means, by semver:
+releases by version, then (counted only with --include-prerelease)
+pre-releases, then tags that are not versions by their image's creation time
+and then as people count (build-10 after build-9); by created: the image's
+creation time. latest and tags matching --protect are never deleted. Tags
+that share a digest with a kept tag are kept; an image's signatures,
+attestations and SBOMs (cosign's sha256-….sig/.att/.sbom, the referrers tag
+schema's sha256-…) stay and go with it. Each delete spares its
+digest-siblings and is journaled.`,
 		Example: `  wharf retain registry.example.com/team/app --keep 10 --dry-run
-  wharf retain registry.example.com/team/app --keep 5 --older-than 30d --match '^sha-'`,
+  wharf retain registry.example.com/team/app --keep 5 --older-than 30d --match '^sha-'
+  wharf retain registry.example.com/team/app --keep 3 --protect '^stable$' --protect '^v1\.'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pol := retention.Policy{KeepNewest: keep, By: domain.TagOrder(by)}
+			pol := retention.Policy{KeepNewest: keep, By: domain.TagOrder(by), IncludePrerelease: includePre}
 			var err error
 			if olderThan != "" {
 				if pol.OlderThan, err = parseAge(olderThan); err != nil {
@@ -290,6 +298,13 @@ its digest-siblings and is journaled.`,
 			}
 			if pol.Exclude, err = compileFlag("--exclude", exclude); err != nil {
 				return err
+			}
+			for _, p := range protect {
+				re, err := compileFlag("--protect", p)
+				if err != nil {
+					return err
+				}
+				pol.Protect = append(pol.Protect, re)
 			}
 			return a.withSession(func(s *ops.Session) error {
 				plan, err := ops.PlanRetention(cmd.Context(), s.Client, args[0], pol)
@@ -307,6 +322,8 @@ its digest-siblings and is journaled.`,
 	cmd.Flags().StringVar(&olderThan, "older-than", "", "delete only tags whose image is older than this (30d, 2w, 12h)")
 	cmd.Flags().StringVar(&match, "match", "", "consider only tags matching this regular expression")
 	cmd.Flags().StringVar(&exclude, "exclude", "", "never consider tags matching this regular expression")
+	cmd.Flags().StringArrayVar(&protect, "protect", nil, "never delete tags matching this regular expression (repeatable; latest always is)")
+	cmd.Flags().BoolVar(&includePre, "include-prerelease", false, "count pre-releases (1.2.0-rc.1) among the newest N")
 	cmd.Flags().StringVar(&by, "by", string(domain.BySemver), "what newest means: semver or created")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be deleted and kept; change nothing")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

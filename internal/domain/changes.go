@@ -230,6 +230,27 @@ type RetainedTag struct {
 	Reason string `json:"reason"`
 }
 
+// RetentionPolicy says which tags of a repository to keep (see
+// internal/retention for how it is read).
+type RetentionPolicy struct {
+	// KeepNewest keeps the newest N tags: releases newest first, then the
+	// tags that are not versions (by their image's creation time, then in
+	// natural order: build-10 after build-9); pre-releases count only with
+	// IncludePrerelease.
+	KeepNewest        int
+	IncludePrerelease bool
+	// By is BySemver (as above) or ByCreated (the image's creation time).
+	By TagOrder
+	// OlderThan deletes only tags whose image is older than this.
+	OlderThan time.Duration
+	// Match and Exclude narrow the tags considered.
+	Match, Exclude *regexp.Regexp
+	// Protect are tags never deleted, besides latest, which always is.
+	Protect []*regexp.Regexp
+	// Now is when "older than" is measured from (default: time.Now()).
+	Now time.Time
+}
+
 // RetentionPlan is what a retention policy would delete and keep.
 type RetentionPlan struct {
 	Repository string        `json:"repository"`

@@ -222,11 +222,16 @@ const (
 	KindSignature   = "signature"
 	KindAttestation = "attestation"
 	KindSBOM        = "sbom"
+	// KindReferrers is the OCI referrers tag schema's fallback tag
+	// (sha256-<hex>, an index of what refers to the image) on registries
+	// without the referrers API.
+	KindReferrers = "referrers"
 )
 
-// cosignSuffixes are the tags cosign puts next to an image, by kind.
+// cosignSuffixes are the tags cosign puts next to an image, by kind; the
+// bare sha256-<hex> last, the referrers tag schema's.
 var cosignSuffixes = []struct{ suffix, kind string }{
-	{".sig", KindSignature}, {".att", KindAttestation}, {".sbom", KindSBOM},
+	{".sig", KindSignature}, {".att", KindAttestation}, {".sbom", KindSBOM}, {"", KindReferrers},
 }
 
 // CosignSuffix is the tag suffix cosign uses for kind ("" for others).
@@ -239,8 +244,9 @@ func CosignSuffix(kind string) string {
 	return ""
 }
 
-// CosignSubject says whether a tag is a cosign-style companion tag
-// (sha256-<hex>.sig/.att/.sbom) and of which digest.
+// CosignSubject says whether a tag is a companion tag of an image — cosign's
+// sha256-<hex>.sig/.att/.sbom, or the referrers tag schema's sha256-<hex> —
+// and of which digest. Companions live and die with their image.
 func CosignSubject(tag string) (digest, kind string, ok bool) {
 	for _, s := range cosignSuffixes {
 		hex, found := strings.CutSuffix(tag, s.suffix)
@@ -300,7 +306,7 @@ const HubBudgetReference = "docker.io/ratelimitpreview/test:latest"
 // fixed order: "sig", "att", "sbom" joined by "+" ("sig+att").
 func Badge(kinds map[string]bool) string {
 	var parts []string
-	for _, k := range []struct{ kind, short string }{{KindSignature, "sig"}, {KindAttestation, "att"}, {KindSBOM, "sbom"}} {
+	for _, k := range []struct{ kind, short string }{{KindSignature, "sig"}, {KindAttestation, "att"}, {KindSBOM, "sbom"}, {KindReferrers, "ref"}} {
 		if kinds[k.kind] {
 			parts = append(parts, k.short)
 		}

@@ -48,9 +48,47 @@ func SortTags(tags []string, order TagOrder) {
 		case vj != nil:
 			return false
 		}
-		return tags[i] < tags[j]
+		return NaturalLess(tags[i], tags[j])
 	})
 }
+
+// NaturalLess orders names as people count: runs of digits by their value
+// (build-9 before build-10), the rest by bytes; equal values by spelling.
+func NaturalLess(a, b string) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if isDigit(ca) && isDigit(cb) {
+			ei, ej := i, j
+			for ei < len(a) && isDigit(a[ei]) {
+				ei++
+			}
+			for ej < len(b) && isDigit(b[ej]) {
+				ej++
+			}
+			na, nb := strings.TrimLeft(a[i:ei], "0"), strings.TrimLeft(b[j:ej], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			i, j = ei, ej
+			continue
+		}
+		if ca != cb {
+			return ca < cb
+		}
+		i++
+		j++
+	}
+	if len(a)-i != len(b)-j {
+		return len(a)-i < len(b)-j
+	}
+	return a < b
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // SortTagsByCreated sorts tags oldest first by their image's creation time;
 // tags whose time is not known go last, by name.

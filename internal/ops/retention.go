@@ -15,14 +15,14 @@ import (
 type RetentionRegistry interface {
 	DescribeTags(ctx context.Context, repository string) ([]domain.RetainedTag, error)
 	Resolve(ctx context.Context, reference string) (string, error)
-	DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error)
+	DeleteTagAt(ctx context.Context, reference, digest string) (domain.DeleteResult, error)
 }
 
 // PlanRetention evaluates a policy over a repository as a dry run: which
 // tags would go and which stay, each with its digest, creation time, size
 // and the reason. Nothing is changed.
 func PlanRetention(ctx context.Context, reg RetentionRegistry, repository string, pol retention.Policy) (domain.RetentionPlan, error) {
-	if err := pol.Check(); err != nil {
+	if err := retention.Check(pol); err != nil {
 		return domain.RetentionPlan{}, err
 	}
 	tags, err := reg.DescribeTags(ctx, repository)
@@ -54,7 +54,8 @@ func ApplyRetention(ctx context.Context, reg RetentionRegistry, plan domain.Rete
 			each(t, domain.DeleteResult{}, fmt.Errorf("%s moved since the plan (now %s, planned %s); left alone", ref, domain.ShortDigest(now), domain.ShortDigest(t.Digest)))
 			continue
 		}
-		res, err := reg.DeleteTag(ctx, ref)
+		// The delete checks again, just before it acts.
+		res, err := reg.DeleteTagAt(ctx, ref, t.Digest)
 		each(t, res, err)
 	}
 	return nil

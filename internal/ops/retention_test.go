@@ -155,3 +155,73 @@ func TestRetentionPolicyMustLimitSomething(t *testing.T) {
 		t.Error("a policy without --keep or --older-than was accepted")
 	}
 }
+
+// Retention as a release manager would on the tags real repositories have
+// (findings 3 and 4 of "Never act on the wrong image"): releases above a
+// pre-release, build-N in counting order, latest never, cosign's companion
+// tags and the referrers fallback tag with their image — on registry:2 and
+// distribution v3, applied, then read back.
+func TestRetentionOnARealisticRepository(t *testing.T) {
+	day := 24 * time.Hour
+	spec := func(seed int64, age time.Duration) fixtures.Spec {
+		return fixtures.Spec{Seed: 300 + seed, LayerSizes: []int64{256}, Created: fixtures.Epoch.Add(-age)}
+	}
+	v110, v19, rc, sig := spec(1, 5*day), spec(2, 9*day), spec(3, 1*day), spec(4, 0)
+	companion := func(s fixtures.Spec, suffix string) string {
+		return strings.Replace(testenv.FixtureDigest(t, s), ":", "-", 1) + suffix
+	}
+	builds := make([]fixtures.Spec, 11)
+	for i := 1; i <= 10; i++ {
+		builds[i] = spec(int64(10+i), 0) // one instant, as reproducible builds are
+	}
+	for _, kind := range []testenv.Kind{testenv.Anonymous, testenv.V3} {
+		t.Run(string(kind), func(t *testing.T) {
+			reg := testenv.NeedRegistry(t, kind)
+			ctx := testenv.Context(t, 2*time.Minute)
+			repo := "retain/realistic"
+			sigSpec := sig
+			entries := []fixtures.Entry{
+				{Repo: repo, Tags: []string{"1.10.0", "latest"}, Image: &v110},
+				{Repo: repo, Tags: []string{"1.9.0"}, Image: &v19},
+				{Repo: repo, Tags: []string{"v2.0.0-rc1"}, Image: &rc},
+				{Repo: repo, Tags: []string{companion(v110, ".sig"), companion(v110, ".att"), companion(v110, ""), companion(builds[3], ".sig")}, Image: &sigSpec},
+			}
+			for i := 1; i <= 10; i++ {
+				entries = append(entries, fixtures.Entry{Repo: repo, Tags: []string{fmt.Sprintf("build-%d", i)}, Image: &builds[i]})
+			}
+			if err := fixtures.Push(ctx, reg.Host, entries, reg.RemoteOptions(ctx, "")...); err != nil {
+				t.Fatal(err)
+			}
+			c := journaledClient(t, registryclient.WithTransport(reg.Transport()))
+			pol := retention.Policy{KeepNewest: 4, Now: fixtures.Epoch}
+			plan, err := ops.PlanRetention(ctx, c, reg.Host+"/"+repo, pol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantKeep := []string{"1.10.0", "1.9.0", "build-10", "build-9", "latest", companion(v110, ".sig"), companion(v110, ".att"), companion(v110, "")}
+			slices.Sort(wantKeep)
+			if got := tagNames(plan.Keep); !slices.Equal(got, wantKeep) {
+				t.Fatalf("keeps %v;\nwant %v\n%s", got, wantKeep, planText(plan))
+			}
+			if !slices.Contains(tagNames(plan.Delete), companion(builds[3], ".sig")) || !slices.Contains(tagNames(plan.Delete), "v2.0.0-rc1") {
+				t.Fatalf("build-3's signature and the pre-release are not deleted:\n%s", planText(plan))
+			}
+			var failed []error
+			if err := ops.ApplyRetention(ctx, c, plan, func(_ domain.RetainedTag, _ domain.DeleteResult, err error) {
+				if err != nil {
+					failed = append(failed, err)
+				}
+			}); err != nil || len(failed) > 0 {
+				t.Fatalf("apply: %v %v", err, failed)
+			}
+			left, err := c.Tags(ctx, reg.Host+"/"+repo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(left)
+			if !slices.Equal(left, wantKeep) {
+				t.Errorf("after applying the repository has %v, want %v", left, wantKeep)
+			}
+		})
+	}
+}
