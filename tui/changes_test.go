@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -520,5 +521,68 @@ func TestReadOnlyRegistry(t *testing.T) {
 	}
 	if len(ch.deleted) != 0 {
 		t.Errorf("deleted %v", ch.deleted)
+	}
+}
+
+// retainingChanger plans retention over the fake tags and applies it.
+type retainingChanger struct {
+	fakeChanger
+	pol     domain.RetentionPolicy
+	applied []string
+}
+
+func (r *retainingChanger) PlanRetention(_ context.Context, repo string, pol domain.RetentionPolicy) (domain.RetentionPlan, error) {
+	r.pol = pol
+	return domain.RetentionPlan{
+		Repository: repo,
+		Keep: []domain.RetainedTag{
+			{Tag: "1.0.0", Digest: digestApp, Size: 7500, Reason: "among the newest 1 (number 1 by version)"},
+			{Tag: "latest", Digest: digestApp, Size: 7500, Reason: "latest is never deleted"},
+		},
+		Delete: []domain.RetainedTag{{Tag: "0.9.0", Digest: digestOld, Size: 6000, Reason: "not among the newest 1"}},
+	}, nil
+}
+
+func (r *retainingChanger) ApplyRetention(_ context.Context, p domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
+	for _, t := range p.Delete {
+		r.applied = append(r.applied, t.Tag)
+		each(t, domain.DeleteResult{Reference: p.Repository + ":" + t.Tag}, nil)
+	}
+	return nil
+}
+
+// R previews a retention policy in the Tags pane — every tag with why it
+// goes or stays — and applies it as a job only after yes.
+func TestRetentionPreviewAndApply(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		f, ch := fakeRegistry{}, &retainingChanger{}
+		remote := struct {
+			fakeRegistry
+			*retainingChanger
+		}{f, ch}
+		m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Remote: remote, Local: f, Styles: theme.New(theme.Default(), true)})
+		start(t, m)
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		press(m, "enter", "R")
+		if s := screen(m); !strings.Contains(s, "> keep 10") {
+			t.Fatalf("R prompt:\n%s", s)
+		}
+		press(m, "ctrl+u")
+		press(m, strings.Split("keep 1 protect ^stable$", "")...)
+		press(m, "enter")
+		s := screen(m)
+		for _, want := range []string{"delete  0.9.0", "not among the newest 1", "keep    latest", "latest is never deleted", "1 to delete, 2 to keep"} {
+			if !strings.Contains(s, want) && (size[0] == 120 || !strings.Contains(want, "to keep")) {
+				t.Errorf("%v: the preview lacks %q:\n%s", size, want, s)
+			}
+		}
+		if ch.pol.KeepNewest != 1 || len(ch.pol.Protect) != 1 || len(ch.applied) != 0 {
+			t.Fatalf("policy %+v, applied %v before yes", ch.pol, ch.applied)
+		}
+		golden.Assert(t, sizeName("retention_dialog", size), s)
+		press(m, "y")
+		if !slices.Equal(ch.applied, []string{"0.9.0"}) || !strings.Contains(screen(m), "retention deleted 1 tags") {
+			t.Errorf("applied %v:\n%s", ch.applied, screen(m))
+		}
 	}
 }

@@ -289,8 +289,8 @@ digest-siblings and is journaled.`,
 			pol := retention.Policy{KeepNewest: keep, By: domain.TagOrder(by), IncludePrerelease: includePre}
 			var err error
 			if olderThan != "" {
-				if pol.OlderThan, err = parseAge(olderThan); err != nil {
-					return err
+				if pol.OlderThan, err = domain.ParseAge(olderThan); err != nil {
+					return fmt.Errorf("--%w", err)
 				}
 			}
 			if pol.Match, err = compileFlag("--match", match); err != nil {
@@ -375,23 +375,6 @@ func printRetention(w io.Writer, p domain.RetentionPlan) error {
 	}
 	fmt.Fprintf(w, "%d to delete, %d to keep; up to %s for the registry's garbage collector\n", len(p.Delete), len(p.Keep), domain.HumanSize(p.DeleteSize()))
 	return nil
-}
-
-// parseAge reads 30d, 2w or a Go duration (12h, 90m).
-func parseAge(s string) (time.Duration, error) {
-	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
-	if len(s) > 1 {
-		if u, ok := unit[s[len(s)-1]]; ok {
-			if n, err := strconv.Atoi(s[:len(s)-1]); err == nil && n > 0 {
-				return time.Duration(n) * u, nil
-			}
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--older-than %q: use days (30d), weeks (2w) or hours (12h)", s)
-	}
-	return d, nil
 }
 
 func compileFlag(flag, expr string) (*regexp.Regexp, error) {

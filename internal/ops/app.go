@@ -31,7 +31,7 @@ func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwr
 // DeleteTag deletes one tag, which must still name digest (what the user
 // was shown; "" for any).
 func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
-	return r.Client.DeleteTagAt(ctx, reference, digest)
+	return r.DeleteTagAt(ctx, reference, digest)
 }
 
 // NextUndo is the journal entry an undo in repository undoes next.
@@ -45,6 +45,16 @@ func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalE
 // Undo puts back what entry recorded; a tag moved since is refused.
 func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
 	return r.Client.Undo(ctx, entry, false)
+}
+
+// PlanRetention previews a retention policy over a repository.
+func (r *Remote) PlanRetention(ctx context.Context, repository string, pol domain.RetentionPolicy) (domain.RetentionPlan, error) {
+	return PlanRetention(ctx, r.Client, repository, pol)
+}
+
+// ApplyRetention deletes a plan's tags, each checked and journaled.
+func (r *Remote) ApplyRetention(ctx context.Context, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
+	return ApplyRetention(ctx, r.Client, plan, each)
 }
 
 // Local is the engine as the app sees it: its images and their details,

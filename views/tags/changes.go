@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,14 +25,16 @@ func failed(err error) tea.Cmd { return views.Failed(err) }
 
 func request(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
-// changeKey handles d, u, r and y.
+// changeKey handles d, u, r, y and R.
 func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
-	matched := key.Matches(msg, m.keys.Delete) || key.Matches(msg, m.keys.Undo) || key.Matches(msg, m.keys.Retag) || key.Matches(msg, m.keys.Copy)
+	matched := key.Matches(msg, m.keys.Delete, m.keys.Undo, m.keys.Retag, m.keys.Copy, m.keys.Retain)
 	switch {
 	case !matched:
 		return nil
 	case m.changer == nil:
 		return failed(errNoChanger)
+	case key.Matches(msg, m.keys.Retain):
+		return m.retentionPrompt()
 	case key.Matches(msg, m.keys.Undo):
 		if m.repo == "" {
 			return status("open a repository first: u undoes its last change")
@@ -237,6 +240,17 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 			return failed(msg.Err)
 		}
 		return undoDialog(m.changer, msg.Entry)
+	case RetentionPlannedMsg:
+		r, ok := m.changer.(Retainer)
+		switch {
+		case msg.Err != nil:
+			return failed(msg.Err)
+		case !ok:
+			return nil
+		}
+		return retentionDialog(r, msg.Plan)
+	case RetainedMsg:
+		return m.reloadRepo(msg.Repository, "")
 	case UndoneMsg:
 		if msg.Err != nil {
 			return failed(msg.Err)
@@ -271,4 +285,84 @@ func (m *Model) reloadRepo(repo, keep string) tea.Cmd {
 	}
 	m.keepTag, m.keepPos = keep, m.cur.Pos
 	return m.Load(m.repo)
+}
+
+// retentionPrompt asks for a retention policy over the repository, as
+// `wharf retain` takes it; the plan is previewed before anything goes.
+func (m *Model) retentionPrompt() tea.Cmd {
+	r, ok := m.changer.(Retainer)
+	switch {
+	case !ok:
+		return status("this registry cannot apply retention here")
+	case m.repo == "":
+		return status("open a repository first: R previews a retention policy over it")
+	}
+	repo := m.repo
+	return request(prompt.RequestMsg{
+		Title: "Retention for " + repo, Label: "policy (previewed before anything is deleted)", Value: "keep 10",
+		Hint: "keep N · older-than 30d · match RE · exclude RE · protect RE · include-prerelease · by semver|created; latest is never deleted",
+		Validate: func(s string) error {
+			_, err := domain.ParseRetentionPolicy(s)
+			return err
+		},
+		OnSubmit: func(s string) tea.Cmd {
+			pol, _ := domain.ParseRetentionPolicy(s)
+			return tea.Batch(status("planning retention for "+repo+"…"), planRetention(r, repo, pol))
+		},
+	})
+}
+
+func planRetention(r Retainer, repo string, pol domain.RetentionPolicy) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+		defer cancel()
+		plan, err := r.PlanRetention(ctx, repo, pol)
+		return RetentionPlannedMsg{Repository: repo, Plan: plan, Err: err}
+	}
+}
+
+// retentionDialog previews a plan: every tag that goes, then every tag
+// that stays, each with why (the CLI's lines); yes applies it as a job.
+func retentionDialog(r Retainer, p domain.RetentionPlan) tea.Cmd {
+	if len(p.Delete) == 0 {
+		return status(fmt.Sprintf("retention for %s deletes nothing: all %d tags stay", p.Repository, len(p.Keep)))
+	}
+	tagW := 0
+	for _, t := range append(slices.Clone(p.Delete), p.Keep...) {
+		tagW = min(max(tagW, len(t.Tag)), 24)
+	}
+	line := func(what string, t domain.RetainedTag) string {
+		return fmt.Sprintf("%-6s  %-*s  %s  %7s  %s", what, tagW, t.Tag, domain.ShortDigest(t.Digest), domain.HumanSize(t.Size), t.Reason)
+	}
+	var lines []string
+	for _, t := range p.Delete {
+		lines = append(lines, line("delete", t))
+	}
+	for _, t := range p.Keep {
+		lines = append(lines, line("keep", t))
+	}
+	return tea.Batch(status(fmt.Sprintf("retention plan for %s: %d to delete, %d to keep", p.Repository, len(p.Delete), len(p.Keep))), request(views.ConfirmRequestMsg{
+		Title:  fmt.Sprintf("Delete %d of %d tags of %s? (up to %s)", len(p.Delete), len(p.Delete)+len(p.Keep), p.Repository, domain.HumanSize(p.DeleteSize())),
+		Body:   strings.Join(append(lines, "Each delete spares its digest's other tags and is journaled; u undoes them one by one."), "\n"),
+		Action: fmt.Sprintf("Delete %d", len(p.Delete)),
+		OnConfirm: views.StartJob(fmt.Sprintf("retention: delete %d tags of %s", len(p.Delete), p.Repository), func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
+			done, failures := 0, 0
+			var lines []string
+			err := r.ApplyRetention(ctx, p, func(t domain.RetainedTag, _ domain.DeleteResult, err error) {
+				done++
+				line := "deleted " + t.Tag
+				if err != nil {
+					failures++
+					line = "kept " + t.Tag + ": " + err.Error()
+				}
+				lines = append(lines, line)
+				report(views.JobProgress{Done: int64(done), Total: int64(len(p.Delete)), Text: fmt.Sprintf("tags %d/%d", done, len(p.Delete)), Detail: slices.Clone(lines)})
+			})
+			msg := RetainedMsg{Repository: p.Repository, Deleted: done - failures, Failed: failures}
+			if err == nil && failures > 0 {
+				err = fmt.Errorf("%d of %d deletes failed (J lists why)", failures, len(p.Delete))
+			}
+			return fmt.Sprintf("retention deleted %d tags of %s", done-failures, p.Repository), msg, err
+		}),
+	}))
 }

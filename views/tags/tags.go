@@ -74,6 +74,9 @@ type KeyMap struct {
 	Group  key.Binding
 	Mark   key.Binding
 	Pull   key.Binding
+	// Retain previews a retention policy over the repository, and applies
+	// it after a confirm.
+	Retain key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -92,6 +95,7 @@ func DefaultKeyMap() KeyMap {
 		Group:  key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
 		Mark:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
 		Pull:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull to local")),
+		Retain: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retention…")),
 	}
 }
 
@@ -149,6 +153,26 @@ type CopiedMsg struct {
 	Overwrite           domain.Overwrite
 	Result              domain.WriteResult
 	Err                 error
+}
+
+// Retainer plans and applies retention policies; a Changer that is one
+// gets R in the pane.
+type Retainer interface {
+	PlanRetention(ctx context.Context, repository string, pol domain.RetentionPolicy) (domain.RetentionPlan, error)
+	ApplyRetention(ctx context.Context, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error
+}
+
+// RetentionPlannedMsg carries a retention plan to preview.
+type RetentionPlannedMsg struct {
+	Repository string
+	Plan       domain.RetentionPlan
+	Err        error
+}
+
+// RetainedMsg ends an applied retention plan (it ran as a job).
+type RetainedMsg struct {
+	Repository      string
+	Deleted, Failed int
 }
 
 // UndoFoundMsg carries the journal entry u would undo (to ask first).
@@ -385,7 +409,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return m.changeKey(msg)
 		}
-	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg:
+	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg, RetentionPlannedMsg, RetainedMsg:
 		return m.changed(msg)
 	}
 	return nil
@@ -607,7 +631,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo, m.keys.Retain}}
 }
 
 func plural(n int, word string) string {
