@@ -383,7 +383,7 @@ func (m *Model) geometry() layout {
 }
 
 // dialogWidth is the confirm dialog's outer width.
-func (m *Model) dialogWidth() int { return min(96, m.width-4) }
+func (m *Model) dialogWidth() int { return min(96, m.width-2) }
 
 func (m *Model) sizeDialog() {
 	inner := m.dialogWidth() - m.styles.FocusedPane.GetHorizontalFrameSize()

@@ -205,7 +205,12 @@ func TestDeleteAndUndoEndToEnd(t *testing.T) {
 	if got := digests(); len(got) != 2 || got["b"] != app || got["c"] != app {
 		t.Errorf("after deleting a the registry has %v, want b and c at %s", got, app)
 	}
-	s.keys("u")
+	s.keys("u") // asks first, naming what it puts back
+	s.waitFor("Undo deleted "+reg.Host+"/e2e/siblings:a", "put back "+reg.Host+"/e2e/siblings:a at", app)
+	if got := digests(); len(got) != 2 {
+		t.Errorf("u changed the registry before yes: %v", got)
+	}
+	s.keys("y")
 	s.waitFor("undid: deleted "+reg.Host+"/e2e/siblings:a", "Tags · e2e/siblings · 3 tags · 1 image")
 	if got := digests(); len(got) != 3 || got["a"] != app {
 		t.Errorf("after u the registry has %v, want a back at %s", got, app)

@@ -71,7 +71,7 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
 // View draws the dialog box's content.
 func (m *Model) View() string {
-	inner := max(m.width-4, 20)
+	inner := max(m.width-2, 20)
 	no, yes := " No ", " "+m.action+" "
 	if m.yes {
 		yes = m.styles.Selected.Render(yes)
@@ -81,7 +81,11 @@ func (m *Model) View() string {
 		yes = m.styles.Danger.Render(yes)
 	}
 	lines := []string{m.styles.Title.Render(listnav.Truncate(m.title, inner)), ""}
-	body := strings.Split(m.body, "\n")
+	// Wrapped, not cut: a dialog names digests and reasons whole.
+	var body []string
+	for _, l := range strings.Split(m.body, "\n") {
+		body = append(body, strings.Split(listnav.Wrap(l, inner), "\n")...)
+	}
 	if room := max(m.height-7, 3); len(body) > room {
 		more := len(body) - room + 1
 		body = append(body[:room-1], m.styles.Muted.Render(fmt.Sprintf("… and %d more", more)))
