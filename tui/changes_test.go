@@ -13,6 +13,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/theme"
 )
 
@@ -397,7 +398,7 @@ func TestErrorStateGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unreachable (connection refused): check the address and that the registry is running")}, size[0], size[1])
 		s := screen(m)
-		if !strings.Contains(s, "error: list repositories") || !strings.Contains(s, "unreachable (connection") {
+		if !strings.Contains(s, "error [E: whole]: list repositories") || !strings.Contains(s, "unreachable (connection") {
 			t.Errorf("%v: the error is not shown:\n%s", size, s)
 		}
 		golden.Assert(t, sizeName("error", size), s)
@@ -585,5 +586,31 @@ func TestRetentionPreviewAndApply(t *testing.T) {
 		if !slices.Equal(ch.applied, []string{"0.9.0"}) || !strings.Contains(screen(m), "retention deleted 1 tags") {
 			t.Errorf("applied %v:\n%s", ch.applied, screen(m))
 		}
+	}
+}
+
+// A failure too long for the status bar is read whole on the errors page
+// (E), newest first, with the ones before it (finding 7).
+func TestErrorsPageShowsFailuresWhole(t *testing.T) {
+	long := "untag example.com/team/app005:v2.0.0-rc.1: conflict: unable to remove repository reference (must force) - container 0123456789ab is using its referenced image: remove the container first (docker rm), or force the removal"
+	m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unreachable (connection refused)")}, 80, 24)
+	_, cmd := m.Update(views.StatusMsg{Err: errors.New(long)})
+	drain(m, cmd)
+	if s := screen(m); !strings.Contains(s, "error [E: whole]: untag example.com") {
+		t.Fatalf("the status bar does not point at E:\n%s", s)
+	}
+	press(m, "E")
+	s := screen(m)
+	flat := strings.Join(strings.Fields(strings.NewReplacer("│", " ").Replace(s)), " ")
+	if !strings.Contains(flat, "remove the container first (docker rm), or force the removal") {
+		t.Errorf("the errors page does not show the failure whole:\n%s", s)
+	}
+	if strings.Index(flat, "untag example.com") > strings.Index(flat, "list repositories") {
+		t.Errorf("the newest failure is not first:\n%s", s)
+	}
+	golden.Assert(t, "errors_page_80x24", s)
+	press(m, "esc")
+	if strings.Contains(screen(m), "force the removal") {
+		t.Error("esc did not close the errors page")
 	}
 }

@@ -6,6 +6,7 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Quit, Next, Prev, Help, Dismiss key.Binding
 	CancelJob, Interrupt, Jobs      key.Binding
+	Errors                          key.Binding
 	Focus                           []key.Binding
 }
 
@@ -19,6 +20,8 @@ func DefaultKeyMap() KeyMap {
 		Dismiss: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / dismiss")),
 		// J shows every job with a line per layer.
 		Jobs: key.NewBinding(key.WithKeys("J"), key.WithHelp("J", "jobs, per layer")),
+		// E shows the last errors whole.
+		Errors: key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "errors, whole")),
 		// ctrl+c quits even while a dialog or prompt has the keys.
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		// x cancels the newest running job, or clears finished ones.
@@ -37,5 +40,5 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Help,
 
 // FullHelp is the global section of the help page.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.CancelJob, k.Jobs, k.Help, k.Quit}, k.Focus...)}
+	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.CancelJob, k.Jobs, k.Errors, k.Help, k.Quit}, k.Focus...)}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -45,6 +46,7 @@ const (
 	noPage page = iota
 	helpPage
 	jobsPage
+	errorsPage
 )
 
 // toggle opens p, or closes it when it is the one open.
@@ -75,6 +77,8 @@ type Model struct {
 	jobs    jobs
 	status  string
 	lastErr string
+	// errs are the last failures, oldest first, for the errors page.
+	errs []failure
 	// user is who the current registry is reached as ("" anonymous, "…"
 	// while asked); budget its request budget, once it stated it.
 	user   string
@@ -176,6 +180,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case views.StatusMsg:
 		if msg.Err != nil {
 			m.lastErr = msg.Err.Error()
+			m.errs = append(m.errs, failure{at: m.now(), text: m.lastErr})
+			if len(m.errs) > maxErrors {
+				m.errs = m.errs[len(m.errs)-maxErrors:]
+			}
 		} else {
 			m.status = msg.Text
 		}
@@ -227,6 +235,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, m.keys.Jobs):
 		m.page = m.page.toggle(jobsPage)
+		return nil
+	case key.Matches(msg, m.keys.Errors):
+		m.page = m.page.toggle(errorsPage)
 		return nil
 	case key.Matches(msg, m.keys.Dismiss):
 		switch {
@@ -434,6 +445,9 @@ func (m *Model) render() string {
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(fitLines(m.helpPage(), inner))
 	case m.page == jobsPage:
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(m.jobsPage())
+	case m.page == errorsPage:
+		inner := g.bodyH - m.styles.FocusedPane.GetVerticalFrameSize()
+		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(fitLines(m.errorsPage(), inner))
 	default:
 		left := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneLocal, g.leftW, g.topH), m.pane(paneRepos, g.leftW, g.bottomH))
 		right := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneTags, g.rightW, g.topH), m.pane(paneDetails, g.rightW, g.bottomH))
@@ -474,7 +488,14 @@ func (m *Model) statusBar() string {
 		bar += m.styles.StatusBar.Render(" · ") + style.Render(m.budget.String())
 	}
 	if m.lastErr != "" {
-		bar += m.styles.StatusBar.Render(" · ") + m.styles.StatusError.Render("error: "+m.lastErr+" (esc dismisses)")
+		// The reason first, so a narrow terminal cuts the words around it;
+		// E shows it whole.
+		first, rest, _ := strings.Cut(m.lastErr, "\n")
+		line := "error: " + first + " (esc dismisses)"
+		if rest != "" || lipgloss.Width(bar)+lipgloss.Width(line)+3 > m.width {
+			line = "error [E: whole]: " + first
+		}
+		bar = m.styles.StatusError.Render(line) + m.styles.StatusBar.Render(" · ") + bar
 	}
 	return listnav.Truncate(bar, m.width)
 }
@@ -561,4 +582,34 @@ func splitColumns(bs []key.Binding, n int) [][]key.Binding {
 		bs = bs[n:]
 	}
 	return append(cols, bs)
+}
+
+func (m *Model) now() time.Time {
+	if m.opts.Clock != nil {
+		return m.opts.Clock()
+	}
+	return time.Now()
+}
+
+// maxErrors is how many failures the errors page keeps.
+const maxErrors = 20
+
+// failure is one error the app showed, and when.
+type failure struct {
+	at   time.Time
+	text string
+}
+
+// errorsPage lists the last failures, newest first, each whole (wrapped).
+func (m *Model) errorsPage() string {
+	if len(m.errs) == 0 {
+		return m.styles.Muted.Render("no errors yet (E or esc closes)")
+	}
+	inner := m.width - m.styles.FocusedPane.GetHorizontalFrameSize()
+	var lines []string
+	for i := len(m.errs) - 1; i >= 0; i-- {
+		e := m.errs[i]
+		lines = append(lines, m.styles.Label.Render(e.at.Format(time.TimeOnly)), listnav.Wrap(e.text, inner), "")
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
 }

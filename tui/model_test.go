@@ -145,6 +145,7 @@ func newApp(t *testing.T, f fakeRegistry, w, h int) *tui.Model {
 	t.Helper()
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
+		Clock: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -223,11 +224,11 @@ func TestSharedDigestVisibleAcrossTags(t *testing.T) {
 func TestErrorsGoToTheStatusBarAndEscDismisses(t *testing.T) {
 	m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unauthorized: run `docker login registry.example:5000`")}, 100, 30)
 	s := screen(m)
-	if !strings.Contains(s, "error: list repositories") {
+	if !strings.Contains(s, "]: list repositories") {
 		t.Fatalf("status bar does not show the error:\n%s", s)
 	}
 	press(m, "esc")
-	if strings.Contains(screen(m), "error: list repositories") {
+	if strings.Contains(screen(m), "]: list repositories") {
 		t.Errorf("esc did not dismiss the error")
 	}
 }

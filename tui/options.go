@@ -28,6 +28,9 @@ type Options struct {
 	// PushTargets are the registries P offers, the usual one first.
 	PushTargets []string
 	Styles      *theme.Styles
+	// Clock is what the app reads the time from (time.Now when nil);
+	// tests fix it.
+	Clock func() time.Time
 }
 
 // Remote is the registries as the app reads them. A Remote that can do
