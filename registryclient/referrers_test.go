@@ -80,7 +80,11 @@ func TestCosignSubject(t *testing.T) {
 	if d, kind, ok := registryclient.CosignSubject("sha256-" + hex + ".att"); !ok || d != "sha256:"+hex || kind != "attestation" {
 		t.Errorf("att tag: %s %s %v", d, kind, ok)
 	}
-	for _, tag := range []string{"latest", "sha256-" + hex, "sha256-xyz.sig", "sha-" + hex + ".sig"} {
+	// The referrers tag schema's fallback tag is an image's companion too.
+	if d, kind, ok := registryclient.CosignSubject("sha256-" + hex); !ok || d != "sha256:"+hex || kind != "referrers" {
+		t.Errorf("referrers fallback tag: %s %s %v", d, kind, ok)
+	}
+	for _, tag := range []string{"latest", "sha256-" + hex[:60], "sha256-xyz.sig", "sha-" + hex + ".sig", "sha256-" + hex + ".txt"} {
 		if _, _, ok := registryclient.CosignSubject(tag); ok {
 			t.Errorf("%q taken for a cosign tag", tag)
 		}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -111,7 +112,11 @@ func New(opts Options) *Model {
 // Init starts loading the panes that load by themselves, and asks who the
 // registry is reached as.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.local.Init(), m.repos.Init(), m.askUser())
+	var journal tea.Cmd
+	if w, ok := m.opts.Remote.(JournalWatcher); ok {
+		journal = watchJournal(w.JournalChanges(context.Background()))
+	}
+	return tea.Batch(m.local.Init(), m.repos.Init(), m.askUser(), journal)
 }
 
 // askUser asks who the current registry is reached as; the status bar says
@@ -203,6 +208,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.budget = &msg.budget
 		}
 		return m, nil
+	case journalChangedMsg:
+		// Every pane hears it, and the watch goes on.
+		next := watchJournal(msg.stream)
+		_, routed := m.Update(views.JournalChangedMsg{Entries: msg.entries})
+		return m, tea.Batch(routed, next)
 	case tags.DigestsDoneMsg:
 		return m, tea.Batch(m.tags.Update(msg), m.budgetCmd())
 	case repos.SelectedMsg:

@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"context"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/local"
 	"github.com/wharf-dev/wharf/views/repos"
@@ -55,6 +57,33 @@ type Remote interface {
 type Local interface {
 	local.Source
 	details.Describer
+}
+
+// JournalWatcher reports journal entries that are new or changed (a
+// Remote that is one keeps the panes in step with other wharf processes
+// and the CLI).
+type JournalWatcher interface {
+	JournalChanges(ctx context.Context) <-chan []domain.JournalEntry
+}
+
+// journalChangedMsg carries a batch of changed entries and the stream.
+type journalChangedMsg struct {
+	entries []domain.JournalEntry
+	stream  <-chan []domain.JournalEntry
+}
+
+// watchJournal waits for the next batch of changed journal entries.
+func watchJournal(stream <-chan []domain.JournalEntry) tea.Cmd {
+	if stream == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		es, ok := <-stream
+		if !ok {
+			return nil
+		}
+		return journalChangedMsg{entries: es, stream: stream}
+	}
 }
 
 // UserNamer says who a registry is reached as ("" for anonymous); never a

@@ -79,6 +79,13 @@ type ReferredMsg struct {
 	Referrers []domain.Referrer
 }
 
+// JournalChangedMsg says journal entries are new or changed: another wharf
+// process or the CLI changed (or undid a change to) a registry. Panes
+// showing what the entries touched look again.
+type JournalChangedMsg struct {
+	Entries []domain.JournalEntry
+}
+
 // PullRequestMsg asks for a remote reference to be pulled into the local
 // engine (L in the Tags pane); the Local pane runs it as a job.
 type PullRequestMsg struct {

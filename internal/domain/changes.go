@@ -47,6 +47,8 @@ type JournalEntry struct {
 	// Refused is the registry's refusal when it answered the change with an
 	// error: nothing changed, and there is nothing to undo.
 	Refused string `json:"refused,omitempty"`
+	// PID is the process that recorded the entry (another wharf, the CLI).
+	PID int `json:"pid,omitempty"`
 }
 
 // Summary is the entry in a line, for lists and confirmations.

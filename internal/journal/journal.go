@@ -8,6 +8,7 @@ package journal
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,6 +88,7 @@ func (j *Journal) Record(e domain.JournalEntry) (domain.JournalEntry, error) {
 		}
 		e.ID = len(entries) + 1
 		e.Time = j.now().UTC()
+		e.PID = os.Getpid()
 		return appendRecord(f, journalRecord{Entry: &e})
 	})
 	if err != nil {
@@ -231,4 +233,58 @@ func appendRecord(f *os.File, r journalRecord) error {
 		return err
 	}
 	return f.Sync()
+}
+
+// Watch reports, about every interval until ctx ends, the entries that are
+// new or changed (undone, refused, done) since the last look: another wharf
+// process or the CLI changed a registry. The first look only takes stock.
+func (j *Journal) Watch(ctx context.Context, interval time.Duration) <-chan []domain.JournalEntry {
+	out := make(chan []domain.JournalEntry, 1)
+	go func() {
+		defer close(out)
+		var stamp string
+		seen := map[int]string{}
+		first := true
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if info, err := os.Stat(j.path); err == nil {
+				if s := fmt.Sprint(info.Size(), info.ModTime().UnixNano()); s != stamp {
+					stamp = s
+					if changed := j.changedSince(seen); len(changed) > 0 && !first {
+						select {
+						case out <- changed:
+						case <-ctx.Done():
+							return
+						}
+					}
+				}
+			}
+			first = false
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// changedSince is the entries whose state differs from seen, which it
+// updates.
+func (j *Journal) changedSince(seen map[int]string) []domain.JournalEntry {
+	entries, err := j.Entries()
+	if err != nil {
+		return nil
+	}
+	var changed []domain.JournalEntry
+	for _, e := range entries {
+		state := fmt.Sprint(e.Undone.UnixNano(), e.Refused, e.After)
+		if seen[e.ID] != state {
+			seen[e.ID] = state
+			changed = append(changed, e)
+		}
+	}
+	return changed
 }

@@ -1,11 +1,13 @@
 package journal_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
@@ -115,4 +117,47 @@ func TestConcurrentRecords(t *testing.T) {
 			t.Errorf("entry %d has ID %d", i, e.ID)
 		}
 	}
+}
+
+// Watch reports what another process records or undoes, not what was
+// there when it started.
+func TestWatchReportsOtherWriters(t *testing.T) {
+	dir := t.TempDir()
+	mine, err := journal.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mine.Record(entry("old")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	changes := mine.Watch(ctx, 10*time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the watch takes stock
+	other, _ := journal.Open(dir)
+	e, err := other.Record(entry("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := waitChange(t, changes)
+	if len(got) != 1 || got[0].ID != e.ID || got[0].Tags[0] != "new" {
+		t.Fatalf("first change %+v, want the new entry alone", got)
+	}
+	if err := other.MarkUndone(1); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitChange(t, changes); len(got) != 1 || got[0].ID != 1 || got[0].Undone.IsZero() {
+		t.Fatalf("after an undo %+v, want entry 1 undone", got)
+	}
+}
+
+func waitChange(t *testing.T, ch <-chan []domain.JournalEntry) []domain.JournalEntry {
+	t.Helper()
+	select {
+	case es := <-ch:
+		return es
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change reported")
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
@@ -45,6 +46,16 @@ func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalE
 // Undo puts back what entry recorded; a tag moved since is refused.
 func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
 	return r.Client.Undo(ctx, entry, false)
+}
+
+// JournalChanges reports journal entries that are new or changed — by
+// this app, another wharf or the CLI — checking the journal about every
+// second.
+func (r *Remote) JournalChanges(ctx context.Context) <-chan []domain.JournalEntry {
+	if r.journal == nil {
+		return nil
+	}
+	return r.journal.Watch(ctx, time.Second)
 }
 
 // PlanRetention previews a retention policy over a repository.

@@ -318,10 +318,14 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 			return overwriteDialog(ow, push(m.changer, msg.Target, msg.Overwrite.And(ow.Existing)))
 		case msg.Err == nil && len(msg.Result.Warnings) > 0:
 			// The warning outlives the job line: the status bar keeps it.
+			m.syncKey = ""
 			return tea.Batch(m.load(), status("pushed "+msg.Target+": "+strings.Join(msg.Result.Warnings, "; "), nil))
 		}
+		// The registry changed: compare again even if the listing did not.
+		m.syncKey = ""
 		return m.load()
 	case PulledMsg:
+		m.syncKey = ""
 		return m.load()
 	}
 	return nil

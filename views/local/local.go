@@ -180,6 +180,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.setListing(msg.Listing), m.checkSync())
 	case SyncCheckedMsg:
 		return m.synced(msg)
+	case views.JournalChangedMsg:
+		// A registry changed (an undo in the CLI, another wharf): the marks
+		// may be stale.
+		m.syncKey = ""
+		return m.checkSync()
 	case ChangedMsg:
 		stream := msg.stream
 		next := func() tea.Msg { return nextChange(stream) }

@@ -73,11 +73,20 @@ func (m *Model) synced(msg SyncCheckedMsg) tea.Cmd {
 	if msg.Err != nil {
 		return status("", fmt.Errorf("comparing with the registries: %w", msg.Err))
 	}
+	before := ""
+	cur, ok := m.current()
+	if ok {
+		before = syncLine(m.sync[cur.ID])
+	}
 	m.sync = map[string][]domain.SyncStatus{}
 	for _, s := range msg.Statuses {
 		if s.LocalID != "" {
 			m.sync[s.LocalID] = append(m.sync[s.LocalID], s)
 		}
+	}
+	// The status bar's word on the image under the cursor follows.
+	if after := syncLine(m.sync[cur.ID]); ok && after != before && after != "" {
+		return status(after, nil)
 	}
 	return nil
 }

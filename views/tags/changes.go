@@ -118,26 +118,35 @@ func withTag(dest, tag string) string {
 	return dest + ":" + tag
 }
 
+// deleteTag runs a delete as a job: x cancels it, and it gives up after
+// changeTimeout.
 func deleteTag(c Changer, ref, digest string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+	return views.StartJob("delete "+ref, func(ctx context.Context, _ func(views.JobProgress)) (string, tea.Msg, error) {
+		ctx, cancel := context.WithTimeout(ctx, changeTimeout)
 		defer cancel()
 		res, err := c.DeleteTag(ctx, ref, digest)
-		return DeletedMsg{Reference: ref, Result: res, Err: err}
-	}
+		return "deleted " + ref, DeletedMsg{Reference: ref, Result: res, Err: err}, err
+	})
 }
 
 // changeTimeout bounds a delete, retag or undo: the registry's own
 // requests time out sooner; this stops one that keeps answering slowly.
 const changeTimeout = 5 * time.Minute
 
+// retag runs a retag as a job (x cancels it).
 func retag(c Changer, src, tag string, ow domain.Overwrite) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+	return views.StartJob("retag as "+tag, func(ctx context.Context, _ func(views.JobProgress)) (string, tea.Msg, error) {
+		ctx, cancel := context.WithTimeout(ctx, changeTimeout)
 		defer cancel()
 		res, err := c.Retag(ctx, src, tag, ow)
-		return RetaggedMsg{Source: src, NewTag: tag, Overwrite: ow, Result: res, Err: err}
-	}
+		msg := RetaggedMsg{Source: src, NewTag: tag, Overwrite: ow, Result: res, Err: err}
+		var o *domain.OverwriteError
+		if errors.As(err, &o) {
+			// Not a failure: the pane asks whether to overwrite.
+			return "retag stopped to ask: " + o.Reference + " names another image", msg, nil
+		}
+		return "retagged " + res.Reference, msg, err
+	})
 }
 
 // findUndo asks which journal entry u would undo in repo, to name it in
@@ -151,13 +160,14 @@ func findUndo(c Changer, repo string) tea.Cmd {
 	}
 }
 
+// undo runs an undo as a job (x cancels it).
 func undo(c Changer, e domain.JournalEntry) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+	return views.StartJob(fmt.Sprintf("undo journal entry %d", e.ID), func(ctx context.Context, _ func(views.JobProgress)) (string, tea.Msg, error) {
+		ctx, cancel := context.WithTimeout(ctx, changeTimeout)
 		defer cancel()
 		res, err := c.Undo(ctx, e)
-		return UndoneMsg{Result: res, Err: err}
-	}
+		return "undid " + e.Summary(), UndoneMsg{Result: res, Err: err}, err
+	})
 }
 
 // undoDialog says exactly what undoing e does; the default answer is no.
@@ -210,6 +220,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return failed(msg.Err)
 		}
+		m.mine(msg.Result.JournalID)
 		r := msg.Result
 		text := fmt.Sprintf("deleted %s (%s)", msg.Reference, r.Path)
 		if len(r.Siblings) > 0 {
@@ -226,6 +237,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		case msg.Result.Unchanged:
 			return status(msg.Result.Reference + " already points at that image")
 		}
+		m.mine(msg.Result.JournalID)
 		return tea.Batch(status("retagged: "+msg.Result.Reference+" → "+domain.ShortDigest(msg.Result.Digest)+" · u undoes"), m.reloadIf(msg.Source, msg.NewTag))
 	case CopiedMsg:
 		switch {
@@ -234,6 +246,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		case msg.Err != nil:
 			return nil // the job reports it
 		}
+		m.mine(msg.Result.JournalID)
 		return m.reloadIf(msg.Result.Reference, "")
 	case UndoFoundMsg:
 		if msg.Err != nil {
@@ -255,6 +268,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return failed(msg.Err)
 		}
+		m.mine(msg.Result.Entry.ID)
 		e := msg.Result.Entry
 		text := "undid: " + e.Summary()
 		return tea.Batch(status(text), m.reloadRepo(e.Repository, ""))
@@ -365,4 +379,27 @@ func retentionDialog(r Retainer, p domain.RetentionPlan) tea.Cmd {
 			return fmt.Sprintf("retention deleted %d tags of %s", done-failures, p.Repository), msg, err
 		}),
 	}))
+}
+
+// journalChanged reloads the list when another wharf process or the CLI
+// changed (or undid a change to) the repository shown; the pane's own
+// changes reload it already.
+func (m *Model) journalChanged(entries []domain.JournalEntry) tea.Cmd {
+	for _, e := range entries {
+		if e.Repository == m.repo && !m.own[e.ID] {
+			return tea.Batch(status("the journal says "+e.Repository+" changed ("+e.Summary()+"): reloading"), m.reloadRepo(m.repo, ""))
+		}
+	}
+	return nil
+}
+
+// mine notes a journal entry this pane made or undid.
+func (m *Model) mine(id int) {
+	if id == 0 {
+		return
+	}
+	if m.own == nil {
+		m.own = map[int]bool{}
+	}
+	m.own[id] = true
 }

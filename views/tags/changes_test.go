@@ -121,13 +121,38 @@ func changePane(t *testing.T) (*tags.Model, *fakeChanger, *[]tea.Msg) {
 // (dialogs, prompts, status, jobs) instead of feeding them to the pane.
 func run(t *testing.T, m *tags.Model, outside *[]tea.Msg, cmd tea.Cmd) {
 	teatestutil.Drain(t, func(msg tea.Msg) tea.Cmd {
-		switch msg.(type) {
-		case views.ConfirmRequestMsg, prompt.RequestMsg, views.StatusMsg, views.JobStartedMsg:
+		switch msg := msg.(type) {
+		case views.JobStartedMsg:
+			// Run the job as the root does, and hand its result to the pane.
+			*outside = append(*outside, msg)
+			return finish(msg, outside)
+		case views.ConfirmRequestMsg, prompt.RequestMsg, views.StatusMsg:
 			*outside = append(*outside, msg)
 			return nil
 		}
 		return m.Update(msg)
 	}, cmd, 200)
+}
+
+// finish follows a job to its end (keeping how it ended in outside) and
+// returns what it leaves for the pane.
+func finish(started views.JobStartedMsg, outside *[]tea.Msg) tea.Cmd {
+	for next := views.WaitJob(started); next != nil; {
+		switch msg := next().(type) {
+		case views.JobProgressMsg:
+			next = views.WaitJob(msg)
+		case views.JobFinishedMsg:
+			*outside = append(*outside, msg)
+			then := msg.Then
+			if then == nil {
+				return nil
+			}
+			return func() tea.Msg { return then }
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 func lastOf[T any](msgs []tea.Msg) (T, bool) {
@@ -241,16 +266,8 @@ func TestCopyRunsAsAJob(t *testing.T) {
 	if !ok || !strings.HasPrefix(started.Title, "copy r/app:1.0 → release.example.com/team/app") {
 		t.Fatalf("no copy job: %+v", started)
 	}
-	// Follow the job as the root does.
-	var finished views.JobFinishedMsg
-	for next := views.WaitJob(started); next != nil; {
-		switch msg := next().(type) {
-		case views.JobProgressMsg:
-			next = views.WaitJob(msg)
-		case views.JobFinishedMsg:
-			finished, next = msg, nil
-		}
-	}
+	// run followed the job as the root does.
+	finished, _ := lastOf[views.JobFinishedMsg](*out)
 	if finished.Err != nil || finished.Summary != "release.example.com/team/app:1.0: 2 blobs, 100B sent" || len(ch.copies) != 1 {
 		t.Errorf("job ended %+v, copies %v", finished, ch.copies)
 	}

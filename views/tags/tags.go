@@ -200,6 +200,9 @@ type Model struct {
 	styles  *theme.Styles
 	src     Source
 	changer Changer
+	// own are the journal entries this pane made or undid: their news in
+	// the journal is not news here.
+	own     map[int]bool
 	repo    string
 	keepTag string
 	keepPos int
@@ -311,6 +314,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case views.ReferredMsg:
 		m.referred(msg.Reference, msg.Referrers)
 		return nil
+	case views.JournalChangedMsg:
+		return m.journalChanged(msg.Entries)
 	case LoadedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
