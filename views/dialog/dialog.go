@@ -5,6 +5,7 @@ package dialog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -17,6 +18,8 @@ import (
 // KeyMap are the dialog's keys.
 type KeyMap struct {
 	Yes, No, Toggle, Choose key.Binding
+	// Up and Down scroll a body longer than the dialog.
+	Up, Down key.Binding
 }
 
 // DefaultKeyMap returns the dialog's keys.
@@ -26,6 +29,8 @@ func DefaultKeyMap() KeyMap {
 		No:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
 		Toggle: key.NewBinding(key.WithKeys("tab", "left", "right", "h", "l"), key.WithHelp("tab", "switch")),
 		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+		Up:     key.NewBinding(key.WithKeys("up", "k", "pgup"), key.WithHelp("↑", "scroll up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j", "pgdown"), key.WithHelp("↓", "scroll down")),
 	}
 }
 
@@ -39,6 +44,9 @@ type Model struct {
 	title, body, action string
 	yes                 bool
 	width, height       int
+	// top is the first body line shown when the body is longer than the
+	// dialog.
+	top int
 }
 
 // New opens a dialog; action labels the yes button.
@@ -62,9 +70,24 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.yes = !m.yes
 	case key.Matches(k, m.keys.Choose):
 		return closed(m.yes)
+	case key.Matches(k, m.keys.Up):
+		m.top = max(m.top-m.step(k), 0)
+	case key.Matches(k, m.keys.Down):
+		m.top += m.step(k) // View keeps it in range
 	}
 	return nil
 }
+
+// step is how far a scroll key moves: a line, or a page.
+func (m *Model) step(k tea.KeyPressMsg) int {
+	if k.String() == "pgup" || k.String() == "pgdown" {
+		return max(m.room()-1, 1)
+	}
+	return 1
+}
+
+// room is how many body lines the dialog shows at once.
+func (m *Model) room() int { return max(m.height-7, 3) }
 
 // SetSize is the space the dialog may use.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
@@ -86,9 +109,12 @@ func (m *Model) View() string {
 	for _, l := range strings.Split(m.body, "\n") {
 		body = append(body, strings.Split(listnav.Wrap(l, inner), "\n")...)
 	}
-	if room := max(m.height-7, 3); len(body) > room {
-		more := len(body) - room + 1
-		body = append(body[:room-1], m.styles.Muted.Render(fmt.Sprintf("… and %d more", more)))
+	if room := m.room(); len(body) > room {
+		// Scrolled: a line says where, and that ↑↓ move.
+		m.top = min(m.top, len(body)-room+1)
+		shown := body[m.top : m.top+room-1]
+		where := fmt.Sprintf("… lines %d–%d of %d (↑↓ scroll)", m.top+1, m.top+len(shown), len(body))
+		body = append(slices.Clone(shown), m.styles.Muted.Render(where))
 	}
 	for _, l := range body {
 		lines = append(lines, listnav.Truncate(l, inner))
