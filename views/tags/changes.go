@@ -103,7 +103,11 @@ func (m *Model) deleteBody(r row) string {
 		lines = append(lines, "No other tag shares it: the image goes with this tag (the registry frees", "its space when its garbage collector runs).")
 		lines = append(lines, m.orphanWarning(r.digest)...)
 	} else {
-		lines = append(lines, fmt.Sprintf("These %d tags share it and stay:", len(sib)))
+		if len(sib) == 1 {
+			lines = append(lines, "This tag shares it and stays:")
+		} else {
+			lines = append(lines, fmt.Sprintf("These %d tags share it and stay:", len(sib)))
+		}
 		lines = append(lines, sib...)
 	}
 	return strings.Join(append(lines, "The manifest is journaled first: u undoes the delete."), "\n")
