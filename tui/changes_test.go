@@ -398,7 +398,7 @@ func TestErrorStateGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unreachable (connection refused): check the address and that the registry is running")}, size[0], size[1])
 		s := screen(m)
-		if !strings.Contains(s, "error [E: whole]: list repositories") || !strings.Contains(s, "unreachable (connection") {
+		if !strings.Contains(s, "error: list repositories") || !strings.Contains(s, "unreachable (connection") {
 			t.Errorf("%v: the error is not shown:\n%s", size, s)
 		}
 		golden.Assert(t, sizeName("error", size), s)
@@ -596,7 +596,7 @@ func TestErrorsPageShowsFailuresWhole(t *testing.T) {
 	m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unreachable (connection refused)")}, 80, 24)
 	_, cmd := m.Update(views.StatusMsg{Err: errors.New(long)})
 	drain(m, cmd)
-	if s := screen(m); !strings.Contains(s, "error [E: whole]: untag example.com") {
+	if s := screen(m); !strings.Contains(s, "error: untag example.com") {
 		t.Fatalf("the status bar does not point at E:\n%s", s)
 	}
 	press(m, "E")

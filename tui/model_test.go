@@ -224,11 +224,11 @@ func TestSharedDigestVisibleAcrossTags(t *testing.T) {
 func TestErrorsGoToTheStatusBarAndEscDismisses(t *testing.T) {
 	m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unauthorized: run `docker login registry.example:5000`")}, 100, 30)
 	s := screen(m)
-	if !strings.Contains(s, "]: list repositories") {
+	if !strings.Contains(s, "error: list repositories") {
 		t.Fatalf("status bar does not show the error:\n%s", s)
 	}
 	press(m, "esc")
-	if strings.Contains(screen(m), "]: list repositories") {
+	if strings.Contains(screen(m), "error: list repositories") {
 		t.Errorf("esc did not dismiss the error")
 	}
 }
@@ -320,7 +320,7 @@ func TestStaleErrorsAreNotShown(t *testing.T) {
 	now := errors.New("current failure")
 	_, cmd := m.Update(local.ListedMsg{Seq: 1, Err: now})
 	drain(m, cmd)
-	if s := screen(m); !strings.Contains(s, "current failure") || !strings.Contains(s, "engine down") {
-		t.Errorf("the current listing's failure does not show:\n%s", s)
+	if s := screen(m); !strings.Contains(s, "│current failure") || !strings.Contains(s, "engine down") {
+		t.Errorf("the current listing's failure does not show in the Local pane:\n%s", s)
 	}
 }

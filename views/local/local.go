@@ -175,7 +175,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.loading, m.err, m.listed = false, msg.Err, true
 		if msg.Err != nil {
-			return status("", msg.Err)
+			// The pane shows the reason whole; the status bar says
+			// "engine down" (an engine that is not running is no news to
+			// repeat on every screen).
+			return nil
 		}
 		return tea.Batch(m.setListing(msg.Listing), m.checkSync())
 	case SyncCheckedMsg:

@@ -129,7 +129,7 @@ func deleteTag(c Changer, ref, digest string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(ctx, changeTimeout)
 		defer cancel()
 		res, err := c.DeleteTag(ctx, ref, digest)
-		return "deleted " + ref, DeletedMsg{Reference: ref, Result: res, Err: err}, err
+		return deletedText(ref, res), DeletedMsg{Reference: ref, Result: res, Err: err}, err
 	})
 }
 
@@ -225,12 +225,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 			return failed(msg.Err)
 		}
 		m.mine(msg.Result.JournalID)
-		r := msg.Result
-		text := fmt.Sprintf("deleted %s (%s)", msg.Reference, r.Path)
-		if len(r.Siblings) > 0 {
-			text += "; kept " + strings.Join(r.Siblings, ", ")
-		}
-		return tea.Batch(status(text+" · u undoes"), m.reloadIf(msg.Reference, ""))
+		return tea.Batch(status(deletedText(msg.Reference, msg.Result)+" · u undoes"), m.reloadIf(msg.Reference, ""))
 	case RetaggedMsg:
 		switch {
 		case errors.As(msg.Err, &ow):
@@ -406,4 +401,13 @@ func (m *Model) mine(id int) {
 		m.own = map[int]bool{}
 	}
 	m.own[id] = true
+}
+
+// deletedText says what a delete did: how, and which tags stayed.
+func deletedText(ref string, r domain.DeleteResult) string {
+	text := fmt.Sprintf("deleted %s (%s)", ref, r.Path)
+	if len(r.Siblings) > 0 {
+		text += "; kept " + strings.Join(r.Siblings, ", ")
+	}
+	return text
 }
