@@ -253,8 +253,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		// Registries differ in order (the in-process one has none).
+		cur := m.currentRepo()
 		m.repos = slices.Sorted(slices.Values(append(m.repos, msg.Page.Items...)))
-		m.refilter()
+		m.refilterKeeping(cur)
 		if msg.Page.Note != "" {
 			m.note = msg.Page.Note
 		}
@@ -315,9 +316,24 @@ func (m *Model) SetSize(w, h int) {
 
 // refilter recomputes the repositories the filter lets through.
 func (m *Model) refilter() {
+	m.refilterKeeping(m.currentRepo())
+}
+
+// refilterKeeping recomputes what shows with the cursor on repo: pages
+// that stream in (sorted) never move it off the repository it was on.
+func (m *Model) refilterKeeping(repo string) {
 	m.shown = m.filter.Match(len(m.repos), func(i int) string { return m.repos[i] })
 	m.cur.SetLen(len(m.shown))
+	m.cur.Follow(repo, func(i int) string { return m.repos[m.shown[i]] })
 	m.SetSize(m.width, m.height)
+}
+
+// currentRepo is the repository under the cursor ("" for none).
+func (m *Model) currentRepo() string {
+	if m.cur.Pos >= len(m.shown) {
+		return ""
+	}
+	return m.repos[m.shown[m.cur.Pos]]
 }
 
 // Capturing reports whether the filter is being typed (it takes every key).

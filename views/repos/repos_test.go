@@ -113,3 +113,18 @@ func TestFilterNarrowsTheRepositories(t *testing.T) {
 		t.Errorf("Clear did not drop the filter:\n%s", ansi.Strip(m.View()))
 	}
 }
+
+// A page that arrives while the user is on a repository sorts in around
+// it: the cursor keeps the repository, and enter opens the one it is on.
+func TestCursorKeepsItsRepositoryAsPagesArrive(t *testing.T) {
+	m := repos.New(fakeLister{}, nil, "reg.example", theme.New(theme.Default(), true))
+	m.SetSize(40, 10)
+	m.SetFocused(true)
+	m.Update(repos.PageLoadedMsg{Host: "reg.example", Seq: 0, Page: domain.CatalogPage{Items: []string{"team/b", "team/d"}}})
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) // team/d
+	m.Update(repos.PageLoadedMsg{Host: "reg.example", Seq: 0, Page: domain.CatalogPage{Items: []string{"team/a", "team/c"}}})
+	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if sel, ok := cmd().(repos.SelectedMsg); !ok || sel.Repository != "reg.example/team/d" {
+		t.Errorf("enter after a page sorted in opened %#v, want team/d", sel)
+	}
+}

@@ -225,6 +225,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 			return failed(msg.Err)
 		}
 		m.mine(msg.Result.JournalID)
+		m.deleted = msg.Reference[strings.LastIndex(msg.Reference, ":")+1:]
 		return tea.Batch(status(deletedText(msg.Reference, msg.Result)+" · u undoes"), m.reloadIf(msg.Reference, ""))
 	case RetaggedMsg:
 		switch {

@@ -88,24 +88,27 @@ func (m *Model) current() (row, bool) {
 	return m.rows[m.shown[m.cur.Pos]], true
 }
 
-// moveTo puts the cursor on tag's line if it shows, else keeps it in range.
-func (m *Model) moveTo(tag string) {
+// moveTo puts the cursor on tag's line if it shows, else keeps it in range;
+// it reports whether tag shows.
+func (m *Model) moveTo(tag string) bool {
 	m.cur.SetLen(m.length())
 	if tag == "" {
-		return
+		return true
 	}
+	found := false
 	if m.grouped {
 		for i, g := range m.groupList() {
 			if slices.Contains(g.tags, tag) {
-				m.cur.Pos = i
+				m.cur.Pos, found = i, true
 			}
 		}
 	} else if i, ok := m.index[tag]; ok {
-		if p, found := slices.BinarySearch(m.shown, i); found {
-			m.cur.Pos = p
+		if p, shows := slices.BinarySearch(m.shown, i); shows {
+			m.cur.Pos, found = p, true
 		}
 	}
 	m.cur.Clamp()
+	return found
 }
 
 // toggleGrouped switches between one line per tag and one per image,

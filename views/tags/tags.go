@@ -201,8 +201,10 @@ type Model struct {
 	src     Source
 	changer Changer
 	// own are the journal entries this pane made or undid: their news in
-	// the journal is not news here.
+	// the journal is not news here; deleted is the tag the pane's own delete
+	// took (its going is no news either).
 	own     map[int]bool
+	deleted string
 	repo    string
 	keepTag string
 	keepPos int
@@ -330,13 +332,20 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.rows[i] = row{tag: t}
 		}
 		m.sortRows()
-		// After a change, the cursor stays on its tag, or where it was.
+		// After a change, the cursor stays on its tag, or where it was (on
+		// the tag that took its place), and says so unless the pane's own
+		// delete took it.
 		m.cur.Pos = m.keepPos
-		m.moveTo(m.keepTag)
-		m.keepTag, m.keepPos = "", 0
+		var gone tea.Cmd
+		if kept := m.keepTag; !m.moveTo(kept) && kept != m.deleted {
+			if r, ok := m.current(); ok {
+				gone = status(m.repo + ":" + kept + " is gone from the registry; the cursor is on " + r.tag)
+			}
+		}
+		m.keepTag, m.keepPos, m.deleted = "", 0, ""
 		ctx, cancel := context.WithCancel(context.Background())
 		m.cancel = cancel
-		return resolveDigests(ctx, m.src, m.repo, m.seq, tags)
+		return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, tags))
 	case DigestResolvedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
@@ -348,8 +357,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 				m.shared[msg.Result.Digest]++
 			}
 			if m.grouped {
+				// Groups form as digests arrive: the cursor keeps its tag.
+				cur, _ := m.current()
 				m.regroup()
-				m.cur.SetLen(m.length())
+				m.moveTo(cur.tag)
 			}
 		}
 		return views.WaitNext(msg.stream, DigestResolvedMsg.withStream)

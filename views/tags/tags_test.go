@@ -3,6 +3,7 @@ package tags_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -158,5 +160,47 @@ func TestSortCycles(t *testing.T) {
 	}
 	if sel, _ := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})().(tags.SelectedMsg); sel.Reference != "r/x:1.0.0" {
 		t.Errorf("cursor moved off its tag: %s", sel.Reference)
+	}
+}
+
+// In the grouped view, groups form as digests arrive: the cursor keeps the
+// image it is on, and enter opens that one.
+func TestGroupedViewKeepsItsImageWhileDigestsArrive(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"r/app": {"1.0", "2.0", "3.0"}}, digests: map[string]string{}}
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100) // nothing resolves: one pending group
+	m.Update(tea.KeyPressMsg{Code: 'G', Text: "G"})
+	src.digests = map[string]string{"3.0": dB}
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100) // load 2
+	// Now 3.0 is its own group first; move to it, then resolve the others.
+	cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	before := cmd().(tags.SelectedMsg).Reference
+	m.Update(tags.DigestResolvedMsg{Repository: "r/app", Seq: 2, Result: domain.TagDigest{Tag: "1.0", Digest: dA}})
+	cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if after := cmd().(tags.SelectedMsg).Reference; after != before {
+		t.Errorf("a digest arriving moved the cursor from %s to %s", before, after)
+	}
+}
+
+// A tag that another hand deleted: after a reload the cursor is on its
+// neighbour and the status bar says so.
+func TestSaysWhenTheTagUnderTheCursorWent(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"r/app": {"1.0", "2.0", "3.0"}}, digests: map[string]string{"1.0": dA, "2.0": dA, "3.0": dB}}
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
+	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) // 2.0
+	src.tags["r/app"] = []string{"1.0", "3.0"}
+	var said []string
+	teatestutil.Drain(t, func(msg tea.Msg) tea.Cmd {
+		if s, ok := msg.(views.StatusMsg); ok {
+			said = append(said, s.Text)
+			return nil
+		}
+		return m.Update(msg)
+	}, m.Update(views.JournalChangedMsg{Entries: []domain.JournalEntry{{ID: 9, Repository: "r/app", Op: domain.OpDeleteTag, Tags: []string{"2.0"}}}}), 100)
+	if !slices.ContainsFunc(said, func(s string) bool {
+		return strings.Contains(s, "r/app:2.0 is gone from the registry; the cursor is on 3.0")
+	}) {
+		t.Errorf("the status bar was told %q", said)
 	}
 }
