@@ -171,10 +171,16 @@ func newSameCmd(a *app) *cobra.Command {
 					fmt.Fprintln(a.stderr, "could not resolve", f)
 				}
 				return a.emit(asJSON, groups, func(w io.Writer) error {
+					tags := 0
 					for _, g := range groups {
-						fmt.Fprintf(w, "%s\t= %d\t%s\n", domain.ShortDigest(g.Digest), len(g.Tags), strings.Join(g.Tags, ", "))
+						tags += len(g.Tags)
+						signed := ""
+						if g.Signed != "" {
+							signed = "\t[" + g.Signed + "]"
+						}
+						fmt.Fprintf(w, "%s\t= %d\t%s%s\n", domain.ShortDigest(g.Digest), len(g.Tags), strings.Join(g.Tags, ", "), signed)
 					}
-					fmt.Fprintf(w, "%d tags, %d images\n", len(tds)-len(failed), len(groups))
+					fmt.Fprintf(w, "%d tags, %d images\n", tags, len(groups))
 					return nil
 				})
 			})

@@ -98,6 +98,12 @@ func TestTagsFoldCosignTags(t *testing.T) {
 	if err != nil || !strings.Contains(out, companion+".sig") || strings.Count(out, "\n") != 5 {
 		t.Errorf("tags --all (%v):\n%s", err, out)
 	}
+	// wharf same: the companions are no image of their own; they badge
+	// their image's group.
+	out, err = runWharf(t, env, "same", reg.Repo("signed/app"))
+	if err != nil || strings.Contains(out, ".sig") || !strings.Contains(out, "= 2  1.0, 2.0  [sig+att]") || !strings.Contains(out, "3 tags, 2 images") {
+		t.Errorf("same (%v):\n%s", err, out)
+	}
 }
 
 // An index whose two platforms share their first layer: each platform's

@@ -34,6 +34,8 @@ type TagInfo struct {
 type DigestGroup struct {
 	Digest string
 	Tags   []string
+	// Signed is what companion tags say of the image ("sig+att"; "" none).
+	Signed string `json:",omitempty"`
 }
 
 // Platform is one entry of a multi-platform index.

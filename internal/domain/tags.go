@@ -102,15 +102,25 @@ func SortTagsByCreated(tags []string, created map[string]time.Time) {
 		case iok != jok:
 			return iok
 		}
-		return tags[i] < tags[j]
+		return NaturalLess(tags[i], tags[j])
 	})
 }
 
 // Groups gathers tags that share a digest — which tags are really the same
 // image — largest group first; tags whose digest failed are left out.
+// Companion tags (signatures, attestations, SBOMs, referrers) are no image
+// of their own: they fold under their image's group as its Signed badge.
 func Groups(tds []TagDigest) []DigestGroup {
 	byDigest := map[string][]string{}
+	kinds := map[string]map[string]bool{}
 	for _, td := range tds {
+		if subject, kind, ok := CosignSubject(td.Tag); ok {
+			if kinds[subject] == nil {
+				kinds[subject] = map[string]bool{}
+			}
+			kinds[subject][kind] = true
+			continue
+		}
 		if td.Err == nil && td.Digest != "" {
 			byDigest[td.Digest] = append(byDigest[td.Digest], td.Tag)
 		}
@@ -118,7 +128,7 @@ func Groups(tds []TagDigest) []DigestGroup {
 	out := make([]DigestGroup, 0, len(byDigest))
 	for d, tags := range byDigest {
 		SortTags(tags, BySemver)
-		out = append(out, DigestGroup{Digest: d, Tags: tags})
+		out = append(out, DigestGroup{Digest: d, Tags: tags, Signed: Badge(kinds[d])})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if len(out[i].Tags) != len(out[j].Tags) {
