@@ -56,6 +56,8 @@ type Cache struct {
 	cli  Engine
 	ep   Endpoint
 	auth AuthFunc
+	// stall is how long a push or pull may go without a word.
+	stall time.Duration
 }
 
 // WithEngine makes the cache talk to e instead of a moby client for the

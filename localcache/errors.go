@@ -8,6 +8,8 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // The kinds of failure a caller must react to differently; match with
@@ -26,7 +28,10 @@ var (
 	// was shown; nothing was changed.
 	ErrMoved        = errors.New("the reference moved")
 	ErrUnauthorized = errors.New("unauthorized")
-	ErrDenied       = errors.New("denied")
+	// ErrStalled: a push or pull went without a word from the engine for
+	// the stall timeout, and wharf stopped waiting.
+	ErrStalled = errors.New("transfer stalled")
+	ErrDenied  = errors.New("denied")
 )
 
 // OpError is a failed engine operation, in words a user can act on.
@@ -95,7 +100,7 @@ func (c *Cache) classify(op, ref string, err error) error {
 		return &EngineError{Host: c.ep.Host, Err: err}
 	}
 	msg := err.Error()
-	e := &OpError{Op: op, Ref: ref, Err: err, Detail: msg, Kind: errors.New("failed")}
+	e := &OpError{Op: op, Ref: ref, Err: err, Detail: domain.Redact(msg), Kind: errors.New("failed")}
 	lower := strings.ToLower(msg)
 	switch {
 	case cerrdefs.IsConflict(err) && (reContainerUsing.MatchString(msg) || reRunning.MatchString(msg)):

@@ -46,6 +46,8 @@ type fakeEngine struct {
 	// pullErr fail the request itself.
 	push, pull       []jsonstream.Message
 	pushErr, pullErr error
+	// hang makes pushes and pulls go silent after their messages.
+	hang bool
 	// lastAuth is the X-Registry-Auth of the last push or pull.
 	lastAuth string
 	// events feed Events; eventErr ends the stream.
@@ -210,6 +212,8 @@ func (f *fakeEngine) ImagePrune(context.Context, client.ImagePruneOptions) (clie
 type stream struct {
 	msgs []jsonstream.Message
 	err  error
+	// hang keeps the stream open, silent, until the caller gives up.
+	hang bool
 }
 
 func (s *stream) Read([]byte) (int, error) { return 0, errors.New("read the messages") }
@@ -229,6 +233,11 @@ func (s *stream) JSONMessages(ctx context.Context) iter.Seq2[jsonstream.Message,
 				return
 			}
 		}
+		if s.hang {
+			<-ctx.Done()
+			yield(jsonstream.Message{}, ctx.Err())
+			return
+		}
 		if s.err != nil {
 			yield(jsonstream.Message{}, s.err)
 		}
@@ -243,7 +252,7 @@ func (f *fakeEngine) ImagePush(_ context.Context, ref string, opts client.ImageP
 	if f.pushErr != nil {
 		return nil, f.pushErr
 	}
-	return &stream{msgs: f.push}, nil
+	return &stream{msgs: f.push, hang: f.hang}, nil
 }
 
 func (f *fakeEngine) ImagePull(_ context.Context, ref string, opts client.ImagePullOptions) (client.ImagePullResponse, error) {
@@ -254,7 +263,7 @@ func (f *fakeEngine) ImagePull(_ context.Context, ref string, opts client.ImageP
 	if f.pullErr != nil {
 		return nil, f.pullErr
 	}
-	return &stream{msgs: f.pull}, nil
+	return &stream{msgs: f.pull, hang: f.hang}, nil
 }
 
 func (f *fakeEngine) ContainerList(context.Context, client.ContainerListOptions) (client.ContainerListResult, error) {

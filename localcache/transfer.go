@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/jsonstream"
@@ -128,12 +129,40 @@ func parseProgress(m jsonstream.Message) Progress {
 	return p
 }
 
+// DefaultStallTimeout is how long a push or pull may go without a word
+// from the engine before wharf gives up on it (a registry that stopped
+// answering mid-transfer would otherwise hold it forever).
+const DefaultStallTimeout = 2 * time.Minute
+
+// WithStallTimeout sets how long a push or pull may go without progress.
+func WithStallTimeout(d time.Duration) Option { return func(c *Cache) { c.stall = d } }
+
+// errStalled ends a transfer that went silent.
+var errStalled = errors.New("stalled")
+
+// watchdog is a context that ends when the transfer it guards has gone
+// c.stall without a message; alive says a message came.
+func (c *Cache) watchdog(ctx context.Context) (wctx context.Context, alive func(), stop func()) {
+	stall := c.stall
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	t := time.AfterFunc(stall, func() { cancel(errStalled) })
+	return wctx, func() { t.Reset(stall) }, func() { t.Stop(); cancel(nil) }
+}
+
 // follow reads an engine message stream to its end, reporting progress and
-// returning the manifest digest, or the stream's error.
-func (c *Cache) follow(ctx context.Context, op, ref string, msgs iter.Seq2[jsonstream.Message, error], onProgress func(Progress)) (string, error) {
+// returning the manifest digest, or the stream's error. A stream that goes
+// silent for the stall timeout ends with ErrStalled.
+func (c *Cache) follow(ctx context.Context, alive func(), op, ref string, msgs iter.Seq2[jsonstream.Message, error], onProgress func(Progress)) (string, error) {
 	var digest string
 	for m, err := range msgs {
+		alive()
 		if err != nil {
+			if errors.Is(context.Cause(ctx), errStalled) {
+				return "", c.stalled(op, ref)
+			}
 			if ctx.Err() != nil {
 				return "", fmt.Errorf("%s %s: %w", op, ref, ctx.Err())
 			}
@@ -150,7 +179,18 @@ func (c *Cache) follow(ctx context.Context, op, ref string, msgs iter.Seq2[jsons
 			onProgress(p)
 		}
 	}
+	if errors.Is(context.Cause(ctx), errStalled) {
+		return "", c.stalled(op, ref)
+	}
 	return digest, nil
+}
+
+func (c *Cache) stalled(op, ref string) error {
+	stall := c.stall
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	return &OpError{Op: op, Ref: ref, Kind: ErrStalled, Detail: fmt.Sprintf("no word from the engine for %s; wharf stopped waiting (the registry may have stopped answering)", stall)}
 }
 
 // PushResult is what a push did.
@@ -170,11 +210,13 @@ func (c *Cache) Push(ctx context.Context, ref string, onProgress func(Progress))
 	if err != nil {
 		return PushResult{}, err
 	}
-	resp, err := c.cli.ImagePush(ctx, tag, client.ImagePushOptions{RegistryAuth: auth})
+	wctx, alive, stop := c.watchdog(ctx)
+	defer stop()
+	resp, err := c.cli.ImagePush(wctx, tag, client.ImagePushOptions{RegistryAuth: auth})
 	if err != nil {
 		return PushResult{}, c.classify("push", tag, err)
 	}
-	digest, err := c.follow(ctx, "push", tag, resp.JSONMessages(ctx), onProgress)
+	digest, err := c.follow(wctx, alive, "push", tag, resp.JSONMessages(wctx), onProgress)
 	if err != nil {
 		return PushResult{}, err
 	}
@@ -214,12 +256,14 @@ func (c *Cache) Pull(ctx context.Context, ref string, opts PullOptions, onProgre
 	if pullOpts.RegistryAuth, err = c.registryAuth(ctx, named); err != nil {
 		return PullResult{}, err
 	}
-	resp, err := c.cli.ImagePull(ctx, named, pullOpts)
+	wctx, alive, stop := c.watchdog(ctx)
+	defer stop()
+	resp, err := c.cli.ImagePull(wctx, named, pullOpts)
 	if err != nil {
 		return PullResult{}, c.classify("pull", named, err)
 	}
 	res := PullResult{Reference: named}
-	digest, err := c.follow(ctx, "pull", named, resp.JSONMessages(ctx), func(p Progress) {
+	digest, err := c.follow(wctx, alive, "pull", named, resp.JSONMessages(wctx), func(p Progress) {
 		if p.Phase == PhaseStatus && strings.HasPrefix(p.Status, "Status: Image is up to date") {
 			res.UpToDate = true
 		}

@@ -414,3 +414,26 @@ func TestEngineErrorsAreClassified(t *testing.T) {
 		t.Errorf("an unknown failure keeps the engine's words: %v", err)
 	}
 }
+
+// A push or pull whose registry stops answering mid-transfer does not hang
+// wharf: after the stall timeout without a word it ends with ErrStalled.
+func TestStalledTransfersEnd(t *testing.T) {
+	f := sampleEngine()
+	f.push = []jsonstream.Message{{ID: "1a2b3c4d5e6f", Status: "Pushing", Progress: &jsonstream.Progress{Current: 1, Total: 9}}}
+	f.pull = f.push
+	f.hang = true
+	c := openFake(f, localcache.WithStallTimeout(100*time.Millisecond))
+	_, err := c.Push(unitCtx(t), "team/app:1.0", nil)
+	if !errors.Is(err, localcache.ErrStalled) || !strings.Contains(err.Error(), "no word from the engine for 100ms") {
+		t.Errorf("stalled push: %v", err)
+	}
+	if _, err := c.Pull(unitCtx(t), "team/app:1.0", localcache.PullOptions{}, nil); !errors.Is(err, localcache.ErrStalled) {
+		t.Errorf("stalled pull: %v", err)
+	}
+	// Cancelling is not stalling.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := c.Push(ctx, "team/app:1.0", nil); errors.Is(err, localcache.ErrStalled) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("cancelled push: %v", err)
+	}
+}

@@ -267,6 +267,9 @@ func (c *DiskCache) PutProbe(caps domain.Capabilities) error {
 	return c.writeFile(c.probePath(caps.Registry), data)
 }
 
+// ForgetProbe drops the probe of a registry.
+func (c *DiskCache) ForgetProbe(host string) { _ = os.Remove(c.probePath(host)) }
+
 // Probe returns the last probe of a registry, however old.
 func (c *DiskCache) Probe(host string) (domain.Capabilities, bool) {
 	data, err := os.ReadFile(c.probePath(host))

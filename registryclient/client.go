@@ -46,6 +46,8 @@ type connections struct {
 	pullers map[string]*remote.Puller
 	pushers map[string]*remote.Pusher
 	probes  map[string]Capabilities
+	// secrets are the user's credentials per host, to redact.
+	secrets map[string][]string
 }
 
 // webAPIs are the base URLs of the web APIs that list what a registry's
@@ -90,7 +92,7 @@ func New(opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
-	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}}
+	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}, secrets: map[string][]string{}}
 	c.registries = map[string]config.Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {

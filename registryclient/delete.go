@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -48,14 +49,24 @@ func (c *Client) DeleteTagAt(ctx context.Context, reference, digest string) (dom
 
 // deleteTag deletes a tag (see DeleteTag) that must name expect (any digest
 // when ""); without journal the delete is part of a change already
-// journaled (an undo).
+// journaled (an undo, which holds the repository's lock).
 func (c *Client) deleteTag(ctx context.Context, reference, expect string, journal bool) (domain.DeleteResult, error) {
 	tag, err := parseChange[name.Tag](c, "delete tag", reference, "this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)")
 	if err != nil {
 		return domain.DeleteResult{}, err
 	}
+	if !explicitTag(reference) {
+		return domain.DeleteResult{}, invalidReference("delete tag", reference, errors.New("name the tag (REPOSITORY:TAG): a delete never reads a missing tag as latest"))
+	}
 	host := tag.RegistryStr()
 	op := "delete " + tag.String()
+	if journal {
+		unlock, err := c.lock(ctx, tag.Context())
+		if err != nil {
+			return domain.DeleteResult{}, err
+		}
+		defer unlock()
+	}
 	cur, err := c.current(ctx, tag)
 	if err == nil && cur == nil {
 		err = &Error{Op: op, Registry: host, Kind: ErrNotFound, Status: http.StatusNotFound, Detail: "no such tag"}
@@ -95,12 +106,31 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 		return res, err
 	}
 	res.JournalID = entry.ID
-	if res.Path, err = c.Provider(host).DeleteTag(ctx, w, tag, cur, len(res.Siblings) > 0, caps); err != nil {
-		err = c.classify(op, host, err)
-		if journal {
-			err = c.refused(entry, err)
+	req := DeleteRequest{Tag: tag, Current: cur, Shared: len(res.Siblings) > 0, Caps: caps, ProbeWrong: func() { c.forgetProbe(host) }}
+	if journal {
+		req.Placeholder = func(d string) error {
+			entry.Placeholder = d
+			return c.journal.MarkPlaceholder(entry.ID, d)
 		}
-		return res, err
+	}
+	res.Path, err = c.Provider(host).DeleteTag(ctx, w, req)
+	if err != nil {
+		err = c.classify(op, host, err)
+		if !journal {
+			return res, err
+		}
+		// Read back: the tag gone is the delete made after all.
+		err = c.settle(ctx, entry, err, func(ctx context.Context) (bool, bool, string, error) {
+			got, rerr := c.digestNow(ctx, tag)
+			what := "the tag names " + orNone(got)
+			if got != "" && got == entry.Placeholder {
+				what = "the tag is on wharf's placeholder " + domain.ShortDigest(got)
+			}
+			return got == "", got == digest, what, rerr
+		})
+		if err != nil {
+			return res, err
+		}
 	}
 	if c.cache != nil {
 		_ = c.cache.ForgetTags(tag.Context().String(), []string{tag.TagStr()})
@@ -112,7 +142,17 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 		return res, &Error{Op: op, Registry: host, Kind: ErrServer, Detail: "the registry accepted the delete but the tag still resolves"}
 	}
 	res.Restored, err = c.restoreMissing(ctx, w, tag.Context(), res.Siblings, cur)
+	if err == nil && journal {
+		_ = c.journal.MarkDone(entry.ID, "")
+	}
 	return res, err
+}
+
+// explicitTag reports whether a reference names its tag (not a digest,
+// and not the latest a missing tag is read as).
+func explicitTag(reference string) bool {
+	last := reference[strings.LastIndex(reference, "/")+1:]
+	return strings.Contains(last, ":") && !strings.Contains(reference, "@")
 }
 
 // parseChange parses the reference a change is about, which must be a T (a
@@ -198,6 +238,11 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 	}
 	host := dig.RegistryStr()
 	op := "delete " + dig.String()
+	unlock, err := c.lock(ctx, dig.Context())
+	if err != nil {
+		return domain.DeleteResult{}, err
+	}
+	defer unlock()
 	p, err := c.puller(ctx, host)
 	if err != nil {
 		return domain.DeleteResult{}, err
@@ -231,7 +276,16 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 	}
 	res.JournalID = entry.ID
 	if err := w.Delete(ctx, dig); err != nil {
-		return res, c.refused(entry, c.classify(op, host, err))
+		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
+			got, rerr := c.Resolve(ctx, dig.String())
+			if errors.Is(rerr, ErrNotFound) {
+				return true, false, "the manifest is gone", nil
+			}
+			return false, got == dig.DigestStr(), "the manifest is still there", rerr
+		})
+		if err != nil {
+			return res, err
+		}
 	}
 	if c.cache != nil {
 		_ = c.cache.ForgetTags(dig.Context().String(), actual)
@@ -245,6 +299,7 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 			}
 		}
 	}
+	_ = c.journal.MarkDone(entry.ID, "")
 	return res, nil
 }
 
@@ -270,6 +325,11 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 	}
 	host := repo.RegistryStr()
 	op := fmt.Sprintf("undo %d (%s)", entry.ID, entry.Summary())
+	unlock, err := c.lock(ctx, repo)
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	w, err := c.pusher(host)
 	if err != nil {
 		return res, err
@@ -286,7 +346,10 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 		if err != nil {
 			return res, c.classify(op, host, err)
 		}
-		if now != entry.Digest && now != entry.After && !overwrite {
+		// A delete cut off half way (a crash, a kill) left the tag on
+		// wharf's own placeholder: that is the change's, not someone else's.
+		onPlaceholder := now != "" && now == entry.Placeholder
+		if now != entry.Digest && now != entry.After && !onPlaceholder && !overwrite {
 			return res, &domain.OverwriteError{Reference: tag.String(), Existing: now, Incoming: entry.Digest}
 		}
 		switch {
@@ -305,6 +368,10 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 			}
 			c.remember(repo, t, entry.Digest)
 			res.Restored = append(res.Restored, tag.String())
+			if onPlaceholder {
+				// The placeholder has no tag left: take it away too.
+				_ = w.Delete(ctx, repo.Digest(entry.Placeholder))
+			}
 		}
 	}
 	if err := c.journal.MarkUndone(entry.ID); err != nil {

@@ -218,22 +218,27 @@ func tagInfos(tags []string) []domain.TagInfo {
 	return out
 }
 
-// DeleteTag removes tag by the first path that works (see
-// Client.DeleteTag); what the registry's probe said of DELETE by tag
-// decides whether it is asked.
-func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool, caps Capabilities) (domain.DeletePath, error) {
-	byTag := caps.TagDelete
-	if byTag != domain.Unsupported {
+// DeleteTag removes the tag by the first path that works (see
+// Client.DeleteTag). What the registry's probe said of DELETE by tag
+// decides whether it is asked first; a registry that refuses it the way
+// registries without it do falls through to the next path whatever the
+// probe said (a probe can be wrong: a proxy's 404).
+func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+	tag, cur := req.Tag, req.Current
+	if req.Caps.TagDelete != domain.Unsupported {
 		err := w.Delete(ctx, tag)
 		if err == nil {
 			return domain.DeletedByTag, nil
 		}
 		var e *Error
-		if byTag == domain.Supported || !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
+		if !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
 			return "", err
 		}
+		if req.Caps.TagDelete == domain.Supported && req.ProbeWrong != nil {
+			req.ProbeWrong()
+		}
 	}
-	if !shared {
+	if !req.Shared {
 		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
 	}
 	ph, err := placeholder(tag, time.Now())
@@ -243,6 +248,11 @@ func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, tag name.Ta
 	phDigest, err := ph.Digest()
 	if err != nil {
 		return "", err
+	}
+	if req.Placeholder != nil {
+		if err := req.Placeholder(phDigest.String()); err != nil {
+			return "", err
+		}
 	}
 	if err := w.Push(ctx, tag, ph); err != nil {
 		return "", err

@@ -234,24 +234,8 @@ func unreachableDetail(err error) string {
 	return redact(err.Error())
 }
 
-// redact removes URL user info and query strings (which may hold tokens) from
-// a message.
-func redact(msg string) string {
-	fields := strings.Fields(msg)
-	for i, f := range fields {
-		trimmed := strings.Trim(f, `"':,;()`)
-		u, err := url.Parse(trimmed)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			continue
-		}
-		if u.User != nil || u.RawQuery != "" {
-			u.User = nil
-			u.RawQuery = ""
-			fields[i] = strings.Replace(f, trimmed, u.String(), 1)
-		}
-	}
-	return strings.Join(fields, " ")
-}
+// redact is domain.Redact: nothing secret leaves in a message.
+func redact(msg string) string { return domain.Redact(msg) }
 
 // rateLimitHint explains a 429: whose limit, how much of it is left, when
 // to try again, and what raises it.

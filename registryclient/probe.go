@@ -23,8 +23,12 @@ import (
 type Capabilities = domain.Capabilities
 
 // ProbeTTL is how long a probe's answer is trusted before Capabilities asks
-// again.
-const ProbeTTL = 24 * time.Hour
+// again; UnsureProbeTTL when it could not tell whether deletes work (a
+// fault, a proxy): a passing fault is not remembered for a day.
+const (
+	ProbeTTL       = 24 * time.Hour
+	UnsureProbeTTL = 5 * time.Minute
+)
 
 // probeDigest names no manifest: asking to delete it, or for its referrers,
 // shows what the registry supports and changes nothing.
@@ -57,13 +61,25 @@ func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
 	if !ok && c.cache != nil {
 		caps, ok = c.cache.Probe(key)
 	}
-	if !ok || time.Since(caps.ProbedAt) > ProbeTTL {
+	if !ok || time.Since(caps.ProbedAt) > caps.TTL(ProbeTTL, UnsureProbeTTL) {
 		return Capabilities{}, false
 	}
 	c.conns.mu.Lock()
 	c.conns.probes[key] = caps
 	c.conns.mu.Unlock()
 	return caps, true
+}
+
+// forgetProbe drops what the client knows of host's capabilities (a delete
+// found the probe wrong): the next delete probes again.
+func (c *Client) forgetProbe(host string) {
+	key := config.NormalizeHost(host)
+	c.conns.mu.Lock()
+	delete(c.conns.probes, key)
+	c.conns.mu.Unlock()
+	if c.cache != nil {
+		c.cache.ForgetProbe(key)
+	}
 }
 
 // Probe asks the registry afresh what it can do, with requests that change
@@ -203,27 +219,33 @@ func (c *Client) probeRepository(ctx context.Context, repo name.Repository, sche
 	}
 	base := scheme + "://" + repo.RegistryStr() + "/v2/" + repo.RepositoryStr()
 	tag := "wharf-probe-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	resp, _, err := probeRequest(ctx, hc, http.MethodDelete, base+"/manifests/"+tag)
+	resp, body, err := probeRequest(ctx, hc, http.MethodDelete, base+"/manifests/"+tag)
 	if err != nil {
 		caps.Notes = append(caps.Notes, c.probeFailed("delete by tag", repo.RegistryStr(), err))
 	} else {
-		switch resp.StatusCode {
-		case http.StatusNotFound, http.StatusAccepted:
+		switch {
+		case resp.StatusCode == http.StatusNotFound && !registryAnswer(body):
+			// A 404 without a registry's error body is a proxy's or a
+			// router's: it says nothing of deletes.
+			caps.Notes = append(caps.Notes, "delete by tag: unknown, a 404 without a registry error (a proxy in front?)")
+		case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusAccepted:
 			caps.TagDelete = domain.Supported
-		case http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		case resp.StatusCode == http.StatusBadRequest, resp.StatusCode == http.StatusMethodNotAllowed, resp.StatusCode == http.StatusNotImplemented:
 			caps.TagDelete = domain.Unsupported
 		default:
 			caps.Notes = append(caps.Notes, rightsNote("delete by tag", resp.StatusCode))
 		}
 	}
-	resp, _, err = probeRequest(ctx, hc, http.MethodDelete, base+"/manifests/"+probeDigest)
+	resp, body, err = probeRequest(ctx, hc, http.MethodDelete, base+"/manifests/"+probeDigest)
 	if err != nil {
 		caps.Notes = append(caps.Notes, c.probeFailed("delete by digest", repo.RegistryStr(), err))
 	} else {
-		switch resp.StatusCode {
-		case http.StatusNotFound, http.StatusAccepted:
+		switch {
+		case resp.StatusCode == http.StatusNotFound && !registryAnswer(body):
+			caps.Notes = append(caps.Notes, "delete by digest: unknown, a 404 without a registry error (a proxy in front?)")
+		case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusAccepted:
 			caps.ManifestDelete = domain.Supported
-		case http.StatusMethodNotAllowed:
+		case resp.StatusCode == http.StatusMethodNotAllowed:
 			caps.ManifestDelete = domain.Unsupported
 			caps.TagDelete = domain.Unsupported
 			caps.Notes = append(caps.Notes, "deletes are disabled (registry:2: storage.delete.enabled: false)")
@@ -231,7 +253,7 @@ func (c *Client) probeRepository(ctx context.Context, repo name.Repository, sche
 			caps.Notes = append(caps.Notes, rightsNote("delete by digest", resp.StatusCode))
 		}
 	}
-	resp, body, err := probeRequest(ctx, hc, http.MethodGet, base+"/referrers/"+probeDigest)
+	resp, body, err = probeRequest(ctx, hc, http.MethodGet, base+"/referrers/"+probeDigest)
 	if err != nil {
 		caps.Notes = append(caps.Notes, c.probeFailed("referrers", repo.RegistryStr(), err))
 	} else {
@@ -269,6 +291,17 @@ func rightsNote(what string, status int) string {
 		return fmt.Sprintf("%s: unknown, these credentials may not ask (%d)", what, status)
 	}
 	return fmt.Sprintf("%s: unknown, the registry answered %d", what, status)
+}
+
+// registryAnswer reports whether a body is a registry's error answer
+// ({"errors":[{"code":…}]}), not a proxy's or router's.
+func registryAnswer(body []byte) bool {
+	var e struct {
+		Errors []struct {
+			Code string `json:"code"`
+		} `json:"errors"`
+	}
+	return json.Unmarshal(body, &e) == nil && len(e.Errors) > 0 && e.Errors[0].Code != ""
 }
 
 // probeRequest sends one request and reads a little of the answer.

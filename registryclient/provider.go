@@ -30,9 +30,8 @@ type Provider interface {
 	// registry's API says of each (a digest, when it says one, spares the
 	// HEAD that would find it).
 	TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error]
-	// DeleteTag removes exactly one tag, which points at cur; shared says
-	// other tags point at it too, caps is what the registry's probe found.
-	DeleteTag(ctx context.Context, w *remote.Pusher, tag name.Tag, cur *remote.Descriptor, shared bool, caps Capabilities) (domain.DeletePath, error)
+	// DeleteTag removes exactly one tag (see DeleteRequest).
+	DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest) (domain.DeletePath, error)
 	// Notes are what a user of this kind of registry must know, given what
 	// its probe found (distribution: deletes free no space until the
 	// garbage collector runs).
@@ -40,6 +39,23 @@ type Provider interface {
 	// BudgetReference is a reference whose HEAD tells the registry's
 	// request budget and costs none of it ("" when there is none).
 	BudgetReference() string
+}
+
+// DeleteRequest is one tag delete as the client hands it to a provider.
+type DeleteRequest struct {
+	Tag name.Tag
+	// Current is what the tag points at; Shared says other tags do too.
+	Current *remote.Descriptor
+	Shared  bool
+	// Caps is what the registry's probe found.
+	Caps Capabilities
+	// Placeholder, when the provider points the tag at a placeholder on
+	// its way, runs with the placeholder's digest first (the journal
+	// records it, so a crash between the steps can be undone).
+	Placeholder func(digest string) error
+	// ProbeWrong runs when the registry refused a path the probe said it
+	// takes (the cached probe is then forgotten).
+	ProbeWrong func()
 }
 
 // providerEntry is a registered provider: the hosts it serves, and how to

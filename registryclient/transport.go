@@ -16,6 +16,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // MaxRetryAfter is the longest a 429's Retry-After is waited out before the
@@ -271,6 +274,11 @@ func (c *Client) guardOf(host string) (*guard, string, bool) {
 func (c *Client) classify(op, host string, err error) error {
 	err = Classify(op, host, err)
 	var e *Error
+	if errors.As(err, &e) && e.Detail != "" {
+		// A registry may echo what it was sent: the user's own credentials
+		// never leave in a message.
+		e.Detail = domain.Redact(e.Detail, c.secretsOf(host)...)
+	}
 	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) {
 		if g, key, ok := c.guardOf(host); ok {
 			if e.RetryAfter == 0 {
@@ -282,4 +290,32 @@ func (c *Client) classify(op, host string, err error) error {
 		}
 	}
 	return err
+}
+
+// secretsOf are the user's credentials for host, to take out of messages;
+// asked once per host (a credential helper may be slow).
+func (c *Client) secretsOf(host string) []string {
+	key := config.NormalizeHost(host)
+	c.conns.mu.Lock()
+	if s, ok := c.conns.secrets[key]; ok {
+		c.conns.mu.Unlock()
+		return s
+	}
+	c.conns.mu.Unlock()
+	var out []string
+	if reg, err := name.NewRegistry(host); err == nil {
+		if auth, err := c.keychain.Resolve(reg); err == nil {
+			if cfg, err := auth.Authorization(); err == nil && cfg != nil {
+				for _, s := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+					if s != "" {
+						out = append(out, s)
+					}
+				}
+			}
+		}
+	}
+	c.conns.mu.Lock()
+	c.conns.secrets[key] = out
+	c.conns.mu.Unlock()
+	return out
 }

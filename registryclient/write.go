@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -32,10 +33,20 @@ type Journal interface {
 	Record(e domain.JournalEntry) (domain.JournalEntry, error)
 	// MarkUndone notes that entry id was undone.
 	MarkUndone(id int) error
-	// MarkRefused notes that the registry refused entry id's change.
+	// MarkRefused notes that entry id's change changed nothing (the
+	// registry refused it, or it failed and was read back unchanged).
 	MarkRefused(id int, why error) error
-	// MarkDone notes the digest entry id's change left its tags at.
+	// MarkDone notes that entry id's change was made and read back, and
+	// the digest it left its tags at.
 	MarkDone(id int, after string) error
+	// MarkUnknown notes that entry id's change failed and reading back
+	// did not tell what the registry holds.
+	MarkUnknown(id int, why error) error
+	// MarkPlaceholder notes the placeholder digest a delete is about to
+	// point its tag at.
+	MarkPlaceholder(id int, digest string) error
+	// Lock takes the lock of a repository among wharf processes.
+	Lock(ctx context.Context, repository string) (unlock func(), err error)
 }
 
 // WithJournal sets where changes are recorded before they are made. Without
@@ -153,16 +164,44 @@ func (c *Client) record(e domain.JournalEntry) (domain.JournalEntry, error) {
 	return e, nil
 }
 
-// refused notes in the journal that the registry refused entry's change
-// with an answer (a 4xx): nothing changed. Anything else — a timeout, a
-// dropped connection — may have changed the registry, so the entry stays
-// undoable. It returns err.
-func (c *Client) refused(entry domain.JournalEntry, err error) error {
+// lock takes repo's lock among wharf processes for a change's read, check
+// and write.
+func (c *Client) lock(ctx context.Context, repo name.Repository) (func(), error) {
+	if c.journal == nil {
+		return nil, ErrNoJournal
+	}
+	return c.journal.Lock(ctx, repo.String())
+}
+
+// settle journals what a failed change did, by reading the registry back:
+// a refusal (a 4xx) changed nothing; after anything else — a 500, a
+// timeout, a dropped connection — read says what the tags hold now and
+// done whether that is the change made (the change is then done after
+// all: settle returns nil), the state before (nothing changed), or neither
+// (the outcome is journaled unknown, and err says so and how to undo).
+func (c *Client) settle(ctx context.Context, entry domain.JournalEntry, err error, read func(context.Context) (made, unchanged bool, what string, rerr error)) error {
 	var e *Error
 	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && !errors.Is(err, errTagMoved) {
 		_ = c.journal.MarkRefused(entry.ID, err)
+		return err
 	}
-	return err
+	// Read back even when the change was cancelled or timed out.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	made, unchanged, what, rerr := read(rctx)
+	switch {
+	case rerr != nil:
+		_ = c.journal.MarkUnknown(entry.ID, fmt.Errorf("%w; reading back failed too: %w", err, rerr))
+		return fmt.Errorf("%w (could not read the registry back, so the journal marks the outcome unknown: `wharf undo %d` puts back what it recorded)", err, entry.ID)
+	case made:
+		_ = c.journal.MarkDone(entry.ID, entry.After)
+		return nil
+	case unchanged:
+		_ = c.journal.MarkRefused(entry.ID, fmt.Errorf("%w; read back: %s, nothing changed", err, what))
+		return err
+	}
+	_ = c.journal.MarkUnknown(entry.ID, fmt.Errorf("%w; read back: %s", err, what))
+	return fmt.Errorf("%w (read back: %s; `wharf undo %d` puts back what the journal recorded)", err, what, entry.ID)
 }
 
 // Retag puts the manifest (image or index) that source names under newTag in
@@ -197,6 +236,11 @@ func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Ove
 
 // putTag points target at src's manifest, guarded and journaled.
 func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, target name.Tag, src *remote.Descriptor, ow domain.Overwrite, res domain.WriteResult) (domain.WriteResult, error) {
+	unlock, err := c.lock(ctx, target.Context())
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	host := target.RegistryStr()
 	digest := src.Digest.String()
 	res.Reference, res.Digest = target.String(), digest
@@ -223,10 +267,26 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 	}
 	res.JournalID = entry.ID
 	if err := w.Put(ctx, target, manifestOf(src)); err != nil {
-		return res, c.refused(entry, c.classify(op, host, err))
+		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
+			got, rerr := c.digestNow(ctx, target)
+			return got == digest, got == now, "the tag names " + orNone(got), rerr
+		})
+		if err != nil {
+			return res, err
+		}
+	} else {
+		_ = c.journal.MarkDone(entry.ID, digest)
 	}
 	c.remember(target.Context(), target.TagStr(), digest)
 	return res, nil
+}
+
+// orNone is a digest for people, "no image" when there is none.
+func orNone(d string) string {
+	if d == "" {
+		return "no image (the tag does not exist)"
+	}
+	return domain.ShortDigest(d)
 }
 
 // CopyOptions tune a copy.
@@ -491,25 +551,39 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, 
 	}
 	host := tag.RegistryStr()
 	op := "read " + tag.String() + " before the push"
+	// The repository's lock is held until the push ends (Done).
+	unlock, err := c.lock(ctx, tag.Context())
+	if err != nil {
+		return PushEntry{}, err
+	}
 	// A HEAD first: the manifest is read (a GET, a pull on Docker Hub) only
 	// when there is one to put back.
 	now, err := c.digestNow(ctx, tag)
 	if err != nil {
+		unlock()
 		return PushEntry{}, c.classify(op, host, err)
 	}
 	var cur *remote.Descriptor
 	if now != "" {
 		if cur, err = c.current(ctx, tag); err != nil {
+			unlock()
 			return PushEntry{}, c.classify(op, host, err)
 		}
 	}
 	entry, err := c.record(entryFor(domain.OpPush, tag, cur, ""))
 	if err != nil {
+		unlock()
 		return PushEntry{}, err
 	}
 	return PushEntry{ID: entry.ID, Done: func(after string, pushErr error) {
+		defer unlock()
 		if pushErr != nil {
-			_ = c.journal.MarkRefused(entry.ID, fmt.Errorf("the push failed, nothing changed: %w", pushErr))
+			// The engine's push failed: read the tag back to know whether
+			// anything changed.
+			_ = c.settle(ctx, entry, pushErr, func(ctx context.Context) (bool, bool, string, error) {
+				got, rerr := c.digestNow(ctx, tag)
+				return false, got == now, "the tag names " + orNone(got), rerr
+			})
 			return
 		}
 		c.remember(tag.Context(), tag.TagStr(), after)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"go.yaml.in/yaml/v3"
@@ -48,6 +49,9 @@ type Config struct {
 	Registries []Registry `yaml:"registries"`
 	// DigestConcurrency caps parallel HEAD requests (default 16).
 	DigestConcurrency int `yaml:"digest_concurrency"`
+	// StallTimeout is how long a push or pull through the engine may go
+	// without progress before wharf stops waiting (default 2m).
+	StallTimeout time.Duration `yaml:"stall_timeout"`
 }
 
 // Error is a problem in the config file, with where it is.
@@ -135,6 +139,9 @@ func Parse(path string, b []byte) (*Config, error) {
 		return nil, yamlError(path, &root, err)
 	}
 	cfg.Path = path
+	if cfg.StallTimeout < 0 || cfg.StallTimeout > 0 && cfg.StallTimeout < time.Second {
+		return nil, &Error{Path: path, Line: fieldLine(&root, "stall_timeout"), Field: "stall_timeout", Msg: "must be a duration of a second or more (90s, 5m)"}
+	}
 	if cfg.DigestConcurrency < 0 || cfg.DigestConcurrency > 256 {
 		return nil, &Error{Path: path, Line: fieldLine(&root, "digest_concurrency"), Field: "digest_concurrency", Msg: "must be between 1 and 256"}
 	}

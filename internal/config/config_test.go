@@ -28,6 +28,7 @@ const goodConfig = `registries:
   - host: 127.0.0.1:5000
     insecure: true
 digest_concurrency: 8
+stall_timeout: 90s
 `
 
 func writeCA(t *testing.T, dir string) {
@@ -103,6 +104,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"syntax", "registries:\n  - host: a.io\n    name: x: y\n", 3, "mapping values are not allowed"},
 		{"concurrency", "digest_concurrency: 1000\n", 1, "digest_concurrency: must be between 1 and 256"},
 		{"wrong type", "registries: yes\n", 1, "registries: must be a list"},
+		{"stall timeout too short", "stall_timeout: 10ms\n", 1, "stall_timeout: must be a duration of a second or more"},
+		{"stall timeout not a duration", "stall_timeout: soon\n", 1, "stall_timeout:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := config.Parse(path, []byte(tc.body))
@@ -143,4 +146,11 @@ func FuzzParseConfig(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestStallTimeoutIsADuration(t *testing.T) {
+	cfg, err := config.Parse("/x/config.yaml", []byte("stall_timeout: 90s\n"))
+	if err != nil || cfg.StallTimeout != 90*time.Second {
+		t.Errorf("stall_timeout: %v %v", cfg, err)
+	}
 }

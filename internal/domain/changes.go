@@ -49,7 +49,24 @@ type JournalEntry struct {
 	Refused string `json:"refused,omitempty"`
 	// PID is the process that recorded the entry (another wharf, the CLI).
 	PID int `json:"pid,omitempty"`
+	// Outcome is what became of the change, verified by reading the
+	// registry back: OutcomeDone, OutcomeRefused (nothing changed),
+	// OutcomeUnknown (it failed and reading back did not tell; OutcomeNote
+	// says why), or "" when the process stopped before it knew (a crash:
+	// undo finishes or rolls it back).
+	Outcome     string `json:"outcome,omitempty"`
+	OutcomeNote string `json:"outcomeNote,omitempty"`
+	// Placeholder is the digest of wharf's placeholder a delete pointed the
+	// tag at on its way (registry:2's path).
+	Placeholder string `json:"placeholder,omitempty"`
 }
+
+// What became of a journaled change.
+const (
+	OutcomeDone    = "done"
+	OutcomeRefused = "refused"
+	OutcomeUnknown = "unknown"
+)
 
 // Summary is the entry in a line, for lists and confirmations.
 func (e JournalEntry) Summary() string {

@@ -25,6 +25,15 @@ const (
 	TLSPlainHTTP = "plain HTTP"
 )
 
+// TTL is how long the probe is trusted: sure, or unsure when it could not
+// tell whether deletes work.
+func (c Capabilities) TTL(sure, unsure time.Duration) time.Duration {
+	if c.TagDelete == Unknown || c.ManifestDelete == Unknown {
+		return unsure
+	}
+	return sure
+}
+
 // Capabilities is what a registry can do, found out once by a probe and
 // cached: delete-tag chooses its path by it, doctor and the Repositories
 // pane show it.

@@ -9,12 +9,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -42,14 +46,25 @@ type journalRecord struct {
 	Undone *undoneRecord        `json:"undone,omitempty"`
 	// Refused notes that the registry refused the change an entry recorded.
 	Refused *refusedRecord `json:"refused,omitempty"`
-	// Done notes the digest a change made elsewhere (a push through the
-	// engine) left the tags at.
+	// Done notes that a change was made and verified, and the digest it
+	// left the tags at.
 	Done *doneRecord `json:"done,omitempty"`
+	// Placeholder notes the digest of the placeholder a delete is about to
+	// point the tag at (registry:2's path): a crash between the two steps
+	// leaves the tag there, and undo knows it for wharf's own.
+	Placeholder *placeholderRecord `json:"placeholder,omitempty"`
+	// Unknown notes that a change's outcome could not be verified.
+	Unknown *refusedRecord `json:"unknown,omitempty"`
 }
 
 type doneRecord struct {
 	ID    int    `json:"id"`
 	After string `json:"after"`
+}
+
+type placeholderRecord struct {
+	ID     int    `json:"id"`
+	Digest string `json:"digest"`
 }
 
 type refusedRecord struct {
@@ -79,14 +94,14 @@ func Open(dir string) (*Journal, error) {
 func (j *Journal) Path() string { return j.path }
 
 // Record appends e with the next ID and the current time, durably, and
-// returns it as written.
+// returns it as written. IDs are never reused, even past a corrupt line.
 func (j *Journal) Record(e domain.JournalEntry) (domain.JournalEntry, error) {
 	err := j.locked(func(f *os.File) error {
-		entries, err := readJournal(f)
+		read, err := readJournal(f)
 		if err != nil {
 			return err
 		}
-		e.ID = len(entries) + 1
+		e.ID = read.maxID + 1
 		e.Time = j.now().UTC()
 		e.PID = os.Getpid()
 		return appendRecord(f, journalRecord{Entry: &e})
@@ -99,41 +114,62 @@ func (j *Journal) Record(e domain.JournalEntry) (domain.JournalEntry, error) {
 
 // MarkUndone records that entry id was undone.
 func (j *Journal) MarkUndone(id int) error {
-	err := j.locked(func(f *os.File) error {
-		return appendRecord(f, journalRecord{Undone: &undoneRecord{ID: id, Time: j.now().UTC()}})
-	})
-	if err != nil {
+	return j.mark(journalRecord{Undone: &undoneRecord{ID: id, Time: j.now().UTC()}})
+}
+
+// MarkRefused records that the change of entry id changed nothing: the
+// registry refused it, or it failed and the registry was read back as it
+// was.
+func (j *Journal) MarkRefused(id int, why error) error {
+	return j.mark(journalRecord{Refused: &refusedRecord{ID: id, Error: why.Error()}})
+}
+
+// MarkDone records that entry id's change was made (and read back), and the
+// digest it left its tags at ("" for a delete).
+func (j *Journal) MarkDone(id int, after string) error {
+	return j.mark(journalRecord{Done: &doneRecord{ID: id, After: after}})
+}
+
+// MarkUnknown records that entry id's change failed in a way that may have
+// changed the registry, and reading it back did not tell.
+func (j *Journal) MarkUnknown(id int, why error) error {
+	return j.mark(journalRecord{Unknown: &refusedRecord{ID: id, Error: why.Error()}})
+}
+
+// MarkPlaceholder records the placeholder digest entry id's delete is
+// about to point its tag at.
+func (j *Journal) MarkPlaceholder(id int, digest string) error {
+	return j.mark(journalRecord{Placeholder: &placeholderRecord{ID: id, Digest: digest}})
+}
+
+func (j *Journal) mark(r journalRecord) error {
+	if err := j.locked(func(f *os.File) error { return appendRecord(f, r) }); err != nil {
 		return fmt.Errorf("writing the journal %s: %w", j.path, err)
 	}
 	return nil
 }
 
-// MarkRefused records that the registry refused the change of entry id.
-func (j *Journal) MarkRefused(id int, why error) error {
-	return j.locked(func(f *os.File) error {
-		return appendRecord(f, journalRecord{Refused: &refusedRecord{ID: id, Error: why.Error()}})
-	})
-}
-
-// MarkDone records the digest entry id's change left its tags at.
-func (j *Journal) MarkDone(id int, after string) error {
-	return j.locked(func(f *os.File) error {
-		return appendRecord(f, journalRecord{Done: &doneRecord{ID: id, After: after}})
-	})
-}
-
-// Entries are the journal's entries, oldest first, with Undone filled in.
+// Entries are the journal's entries, oldest first, with what became of
+// each filled in.
 func (j *Journal) Entries() ([]domain.JournalEntry, error) {
-	var entries []domain.JournalEntry
+	entries, _, err := j.Read()
+	return entries, err
+}
+
+// Read is Entries and the lines it had to skip, each said with its line
+// number (a line torn by a crash, a corrupt line): what was read is never
+// shifted by them.
+func (j *Journal) Read() ([]domain.JournalEntry, []string, error) {
+	var read journalFile
 	err := j.locked(func(f *os.File) error {
 		var err error
-		entries, err = readJournal(f)
+		read, err = readJournal(f)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading the journal %s: %w", j.path, err)
+		return nil, nil, fmt.Errorf("reading the journal %s: %w", j.path, err)
 	}
-	return entries, nil
+	return read.entries, read.problems, nil
 }
 
 // Entry returns entry id.
@@ -142,10 +178,12 @@ func (j *Journal) Entry(id int) (domain.JournalEntry, error) {
 	if err != nil {
 		return domain.JournalEntry{}, err
 	}
-	if id < 1 || id > len(entries) {
-		return domain.JournalEntry{}, fmt.Errorf("%w: %d (the journal has %d)", ErrNoSuchEntry, id, len(entries))
+	for _, e := range entries {
+		if e.ID == id {
+			return e, nil
+		}
 	}
-	return entries[id-1], nil
+	return domain.JournalEntry{}, fmt.Errorf("%w: %d (the journal has %d entries)", ErrNoSuchEntry, id, len(entries))
 }
 
 // Last returns the newest entry not undone yet (and not refused by the
@@ -161,7 +199,7 @@ func (j *Journal) LastIn(repository string) (domain.JournalEntry, error) {
 	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		if e.Undone.IsZero() && e.Refused == "" && (repository == "" || e.Repository == repository) {
+		if e.Undone.IsZero() && e.Outcome != domain.OutcomeRefused && (repository == "" || e.Repository == repository) {
 			return e, nil
 		}
 	}
@@ -186,33 +224,88 @@ func (j *Journal) locked(f func(*os.File) error) error {
 	return f(file)
 }
 
-// readJournal reads every record from the start of f. Lines that do not
-// parse (a record torn by a crash) are skipped: the entry they began was
-// never acted on, because acting waits for the fsync.
-func readJournal(f *os.File) ([]domain.JournalEntry, error) {
+// journalFile is what reading the file found.
+type journalFile struct {
+	entries  []domain.JournalEntry
+	problems []string
+	// maxID is the largest ID any line names, a skipped one too: the next
+	// entry's ID is past it.
+	maxID int
+}
+
+var idField = regexp.MustCompile(`"id":\s*(\d+)`)
+
+// readJournal reads every record from the start of f. Marks find their
+// entry by ID, never by position. A line that does not parse is skipped and
+// said with its number: torn by a crash (the entry it began was never acted
+// on, because acting waits for the fsync) when it is the last, corrupt
+// otherwise.
+func readJournal(f *os.File) (journalFile, error) {
+	var out journalFile
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
+		return out, err
 	}
-	var entries []domain.JournalEntry
+	at := map[int]int{}
+	entry := func(id int) *domain.JournalEntry {
+		if i, ok := at[id]; ok {
+			return &out.entries[i]
+		}
+		return nil
+	}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	var bad []int
+	line := 0
 	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
 		var r journalRecord
-		if json.Unmarshal(sc.Bytes(), &r) != nil {
+		if json.Unmarshal(b, &r) != nil {
+			bad = append(bad, line)
+			if m := idField.FindSubmatch(b); m != nil {
+				if id, err := strconv.Atoi(string(m[1])); err == nil {
+					out.maxID = max(out.maxID, id)
+				}
+			}
 			continue
 		}
 		switch {
 		case r.Entry != nil:
-			entries = append(entries, *r.Entry)
-		case r.Undone != nil && r.Undone.ID >= 1 && r.Undone.ID <= len(entries):
-			entries[r.Undone.ID-1].Undone = r.Undone.Time
-		case r.Refused != nil && r.Refused.ID >= 1 && r.Refused.ID <= len(entries):
-			entries[r.Refused.ID-1].Refused = r.Refused.Error
-		case r.Done != nil && r.Done.ID >= 1 && r.Done.ID <= len(entries):
-			entries[r.Done.ID-1].After = r.Done.After
+			out.maxID = max(out.maxID, r.Entry.ID)
+			if _, dup := at[r.Entry.ID]; dup {
+				out.problems = append(out.problems, fmt.Sprintf("line %d repeats entry %d: skipped", line, r.Entry.ID))
+				continue
+			}
+			at[r.Entry.ID] = len(out.entries)
+			out.entries = append(out.entries, *r.Entry)
+		case r.Undone != nil && entry(r.Undone.ID) != nil:
+			entry(r.Undone.ID).Undone = r.Undone.Time
+		case r.Refused != nil && entry(r.Refused.ID) != nil:
+			e := entry(r.Refused.ID)
+			e.Refused, e.Outcome = r.Refused.Error, domain.OutcomeRefused
+		case r.Done != nil && entry(r.Done.ID) != nil:
+			e := entry(r.Done.ID)
+			e.After, e.Outcome = r.Done.After, domain.OutcomeDone
+		case r.Unknown != nil && entry(r.Unknown.ID) != nil:
+			e := entry(r.Unknown.ID)
+			e.Outcome, e.OutcomeNote = domain.OutcomeUnknown, r.Unknown.Error
+		case r.Placeholder != nil && entry(r.Placeholder.ID) != nil:
+			entry(r.Placeholder.ID).Placeholder = r.Placeholder.Digest
+		default:
+			out.problems = append(out.problems, fmt.Sprintf("line %d marks an entry the journal does not have: skipped", line))
 		}
 	}
-	return entries, sc.Err()
+	for _, l := range bad {
+		if l == line {
+			out.problems = append(out.problems, fmt.Sprintf("line %d (the last) is torn: a change was cut off while being recorded and never made", l))
+		} else {
+			out.problems = append(out.problems, fmt.Sprintf("line %d is corrupt and was skipped", l))
+		}
+	}
+	return out, sc.Err()
 }
 
 // appendRecord writes r as one line and fsyncs. If the file does not end in
@@ -280,11 +373,48 @@ func (j *Journal) changedSince(seen map[int]string) []domain.JournalEntry {
 	}
 	var changed []domain.JournalEntry
 	for _, e := range entries {
-		state := fmt.Sprint(e.Undone.UnixNano(), e.Refused, e.After)
+		state := fmt.Sprint(e.Undone.UnixNano(), e.Refused, e.After, e.Outcome, e.Placeholder)
 		if seen[e.ID] != state {
 			seen[e.ID] = state
 			changed = append(changed, e)
 		}
 	}
 	return changed
+}
+
+// Lock takes the lock of key (a repository) among wharf processes: one
+// writer at a time reads, checks and writes a repository, so two changes
+// never decide on what the other is changing. It waits until the lock is
+// free or ctx ends; unlock releases it. A process that dies releases its
+// locks with it.
+func (j *Journal) Lock(ctx context.Context, key string) (unlock func(), err error) {
+	dir := filepath.Join(filepath.Dir(j.path), "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("locking %s: %w", key, err)
+	}
+	sum := sha256.Sum256([]byte(key))
+	f, err := os.OpenFile(filepath.Join(dir, hex.EncodeToString(sum[:8])+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", key, err)
+	}
+	fd := int(f.Fd()) //nolint:gosec // a file descriptor fits an int
+	for {
+		err := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() {
+				_ = syscall.Flock(fd, syscall.LOCK_UN)
+				_ = f.Close()
+			}, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			_ = f.Close()
+			return nil, fmt.Errorf("locking %s: %w", key, err)
+		}
+		select {
+		case <-ctx.Done():
+			_ = f.Close()
+			return nil, fmt.Errorf("waiting for another wharf's change to %s: %w", key, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,13 +79,17 @@ func TestTornLastRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = f.Close()
+	// The torn line claimed ID 2: the next entry does not reuse it.
 	e, err := j.Record(entry("b"))
-	if err != nil || e.ID != 2 {
+	if err != nil || e.ID != 3 {
 		t.Fatalf("after a torn line: %+v %v", e, err)
 	}
-	all, err := j.Entries()
+	all, problems, err := j.Read()
 	if err != nil || len(all) != 2 || all[1].Tags[0] != "b" {
 		t.Errorf("entries %+v %v", all, err)
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "line 2 is corrupt") {
+		t.Errorf("problems %q", problems)
 	}
 }
 
@@ -160,4 +165,79 @@ func waitChange(t *testing.T, ch <-chan []domain.JournalEntry) []domain.JournalE
 		t.Fatal("no change reported")
 	}
 	return nil
+}
+
+// A corrupt line in the middle (a disk error, a hand edit): the entries
+// around it keep their marks, the next ID is past every ID any line names,
+// and the line is said with its number.
+func TestCorruptLineInTheMiddle(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"a", "b", "c"} {
+		if _, err := j.Record(entry(tag)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.MarkUndone(3); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "journal.jsonl")
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(string(b), "\n")
+	lines[1] = `{"entry":{"id":2,"op":"delete-tag","repos` + "\x00garbage"
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	all, problems, err := j.Read()
+	if err != nil || len(all) != 2 || all[0].ID != 1 || all[1].ID != 3 || all[1].Undone.IsZero() || !all[0].Undone.IsZero() {
+		t.Fatalf("entries around the corrupt line: %+v (%v)", all, err)
+	}
+	if len(problems) != 1 || problems[0] != "line 2 is corrupt and was skipped" {
+		t.Errorf("problems %q", problems)
+	}
+	if e, err := j.Record(entry("d")); err != nil || e.ID != 4 {
+		t.Errorf("next entry %+v %v, want ID 4", e, err)
+	}
+	if last, err := j.Last(); err != nil || last.ID != 4 {
+		t.Errorf("last %+v %v", last, err)
+	}
+}
+
+func FuzzReadJournal(f *testing.F) {
+	f.Add([]byte(`{"entry":{"id":1,"op":"delete-tag","repository":"r","tags":["a"]}}` + "\n" + `{"undone":{"id":1}}` + "\n"))
+	f.Add([]byte(`{"entry":{"id":7}}` + "\n" + `{"done":{"id":7,"after":"x"}}` + "\n" + `{"entry":{"id":7}}`))
+	f.Add([]byte("\x00\n{}\n{\"refused\":{\"id\":9}}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "journal.jsonl"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		j, err := journal.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, _, err := j.Read()
+		if err != nil {
+			return // a line longer than the reader takes
+		}
+		seen := map[int]bool{}
+		maxID := 0
+		for _, e := range all {
+			if seen[e.ID] {
+				t.Fatalf("entry %d twice", e.ID)
+			}
+			seen[e.ID] = true
+			maxID = max(maxID, e.ID)
+		}
+		e, err := j.Record(entry("next"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.ID <= maxID || seen[e.ID] {
+			t.Fatalf("new entry reuses ID %d (max %d)", e.ID, maxID)
+		}
+	})
 }

@@ -155,7 +155,7 @@ func (s *Session) Engine() (*localcache.Cache, error) {
 		return nil, err
 	}
 	keychain := s.Docker.Keychain()
-	return localcache.Open(ep, localcache.WithAuth(func(_ context.Context, host string) (localcache.Auth, error) {
+	return localcache.Open(ep, localcache.WithStallTimeout(s.Config.StallTimeout), localcache.WithAuth(func(_ context.Context, host string) (localcache.Auth, error) {
 		reg, err := name.NewRegistry(host)
 		if err != nil {
 			return localcache.Auth{}, err
