@@ -22,3 +22,7 @@ func newClient(t testing.TB, opts ...registryclient.Option) *registryclient.Clie
 	}
 	return c
 }
+
+func testCtxCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), time.Minute)
+}

@@ -106,6 +106,10 @@ func New(opts Options) *Model {
 	m.details = details.New(sourcesOf(opts), opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)
+	for _, n := range opts.Notes {
+		m.lastErr = n
+		m.errs = append(m.errs, failure{at: m.now(), text: n})
+	}
 	return m
 }
 

@@ -33,6 +33,10 @@ type Options struct {
 	// Clock is what the app reads the time from (time.Now when nil);
 	// tests fix it.
 	Clock func() time.Time
+	// Notes are what opening found the user must know (a change a crashed
+	// wharf did not finish, no journal): the status bar and the errors page
+	// say them.
+	Notes []string
 }
 
 // Remote is the registries as the app reads them. A Remote that can do

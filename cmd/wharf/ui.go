@@ -48,7 +48,7 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 	defer eng.Close()
 	opts := tui.Options{
 		Remote: ops.NewRemote(s), Local: ops.NewLocal(s, eng),
-		Registry: reg.Host, Label: label, PushTargets: []string{reg.Host},
+		Registry: reg.Host, Label: label, PushTargets: []string{reg.Host}, Notes: s.Notes,
 		Styles: theme.New(theme.Default(), a.env("NO_COLOR") != ""),
 	}
 	if !s.Demo {

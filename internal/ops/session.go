@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -76,6 +77,7 @@ func Open(env config.Env) (*Session, error) {
 	if j, err := journal.Open(config.DataDir(env)); err == nil {
 		s.Journal = j
 		opts = append(opts, registryclient.WithJournal(j))
+		s.Notes = append(s.Notes, unfinished(j)...)
 	} else {
 		s.Notes = append(s.Notes, "no journal, so no changes to registries: "+err.Error())
 	}
@@ -170,4 +172,41 @@ func (s *Session) Engine() (*localcache.Cache, error) {
 		}
 		return localcache.Auth{Username: cfg.Username, Password: cfg.Password, IdentityToken: cfg.IdentityToken, RegistryToken: cfg.RegistryToken}, nil
 	}))
+}
+
+// unfinished says which journaled changes a process that is gone did not
+// finish (it crashed or was killed between its steps), and how to put
+// things back; and which lines of the journal had to be skipped.
+func unfinished(j *journal.Journal) []string {
+	entries, problems, err := j.Read()
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, p := range problems {
+		out = append(out, "journal "+j.Path()+": "+p)
+	}
+	for _, e := range entries {
+		if e.Outcome != "" || !e.Undone.IsZero() || e.Refused != "" || alive(e.PID) {
+			continue
+		}
+		what := "the process stopped before it knew the outcome"
+		if e.Placeholder != "" {
+			what = "the tag may be left on wharf's placeholder " + domain.ShortDigest(e.Placeholder)
+		}
+		out = append(out, fmt.Sprintf("journal entry %d (%s) did not finish: %s; `wharf undo %d` puts back what it recorded", e.ID, e.Summary(), what, e.ID))
+	}
+	return out
+}
+
+// alive reports whether process pid is running (a change it journaled may
+// still be under way).
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	return syscall.Kill(pid, 0) == nil
 }

@@ -29,15 +29,28 @@ type Fault struct {
 	// keeping its length and headers (a manifest that does not match its
 	// digest).
 	Corrupt bool
-	// Times fires the fault this many times, then forwards normally; 0 is
-	// always.
+	// Hang holds the request, unanswered, until the client gives up (or
+	// the proxy stops); Hit, when set, is told each time one is held.
+	Hang bool
+	Hit  chan<- string
+	// Echo answers Status with the request's Authorization header in the
+	// error's message (a registry that repeats what it was sent).
+	Echo bool
+	// Forward sends the request on, then answers Status instead of the
+	// registry's answer: a change that happened, reported as failed.
+	Forward bool
+	// Skip lets this many matching requests through before the fault
+	// fires; Times fires it this many times, then forwards normally (0:
+	// always).
+	Skip  int
 	Times int
 }
 
 type rule struct {
-	match func(*http.Request) bool
-	fault Fault
-	fired int
+	match   func(*http.Request) bool
+	fault   Fault
+	fired   int
+	skipped int
 }
 
 // Proxy sits in front of a registry: it forwards requests, counts them by
@@ -51,6 +64,8 @@ type Proxy struct {
 	counts map[string]int
 	rules  []*rule
 	target *Registry
+	// release frees the requests held by Hang faults (the proxy stops).
+	release chan struct{}
 }
 
 // StartProxy starts a proxy in front of a plain-HTTP registry of the
@@ -64,7 +79,7 @@ func StartProxy(tb testing.TB, target *Registry) *Proxy {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &Proxy{counts: map[string]int{}, target: target}
+	p := &Proxy{counts: map[string]int{}, target: target, release: make(chan struct{})}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.count(r)
@@ -75,7 +90,10 @@ func StartProxy(tb testing.TB, target *Registry) *Proxy {
 		rp.ServeHTTP(w, r)
 	}))
 	p.Host = strings.TrimPrefix(p.srv.URL, "http://")
-	tb.Cleanup(p.srv.Close)
+	tb.Cleanup(func() {
+		close(p.release)
+		p.srv.Close()
+	})
 	return p
 }
 
@@ -148,7 +166,14 @@ func (p *Proxy) faultFor(r *http.Request) *Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, ru := range p.rules {
-		if ru.match(r) && (ru.fault.Times == 0 || ru.fired < ru.fault.Times) {
+		if !ru.match(r) {
+			continue
+		}
+		if ru.skipped < ru.fault.Skip {
+			ru.skipped++
+			continue
+		}
+		if ru.fault.Times == 0 || ru.fired < ru.fault.Times {
 			ru.fired++
 			f := ru.fault
 			return &f
@@ -158,6 +183,34 @@ func (p *Proxy) faultFor(r *http.Request) *Fault {
 }
 
 func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, rp *httputil.ReverseProxy, f Fault) {
+	if f.Hang {
+		if f.Hit != nil {
+			select {
+			case f.Hit <- r.Method + " " + r.URL.Path:
+			default:
+			}
+		}
+		// The body read, the server notices the client hanging up.
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-p.release:
+		}
+		return
+	}
+	if f.Forward {
+		rp.ServeHTTP(httptest.NewRecorder(), r)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return
+	}
+	if f.Echo {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, `{"errors":[{"code":"DENIED","message":"not allowed (you sent `+r.Header.Get("Authorization")+`)"}]}`)
+		return
+	}
 	if f.Delay > 0 {
 		select {
 		case <-time.After(f.Delay):
@@ -213,4 +266,9 @@ func corrupt(body []byte) []byte {
 		*d++
 	}
 	return body
+}
+
+// OfMethodPath matches requests of one method whose path contains part.
+func OfMethodPath(method, part string) func(*http.Request) bool {
+	return func(r *http.Request) bool { return r.Method == method && strings.Contains(r.URL.Path, part) }
 }

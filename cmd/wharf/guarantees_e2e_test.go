@@ -1,0 +1,256 @@
+package main
+
+// What wharf guarantees between processes and across crashes, with the
+// real binary (several of them at once, one killed mid-delete) against a
+// private registry:2.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+var (
+	builtOnce sync.Once
+	builtBin  string
+	builtErr  error
+)
+
+// wharfBinary builds the binary once per test run.
+func wharfBinary(t *testing.T) string {
+	t.Helper()
+	builtOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "wharf-bin-")
+		if err != nil {
+			builtErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "wharf")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			builtErr = fmt.Errorf("building wharf: %w\n%s", err, out)
+		}
+	})
+	if builtErr != nil {
+		t.Fatal(builtErr)
+	}
+	return builtBin
+}
+
+// wharfProcess is the binary run as its own process with env.
+func wharfProcess(t *testing.T, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(wharfBinary(t), args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
+}
+
+func runProcess(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd := wharfProcess(t, env, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// sharedEnv is one user's wharf: the same journal, cache and config for
+// every process.
+func sharedEnv(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{
+		"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(),
+		"DOCKER_HOST": "unix:///nonexistent.sock",
+	}
+}
+
+func tagsOf(t *testing.T, c *registryclient.Client, repo string) map[string]string {
+	t.Helper()
+	tds, err := c.TagDigests(testenv.Context(t, time.Minute), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, td := range tds {
+		out[td.Tag] = td.Digest
+	}
+	return out
+}
+
+func journalOf(t *testing.T, env map[string]string) []domain.JournalEntry {
+	t.Helper()
+	out, err := runProcess(t, env, "journal", "--json")
+	var entries []domain.JournalEntry
+	if err != nil || json.Unmarshal([]byte(out[strings.Index(out, "["):]), &entries) != nil {
+		t.Fatalf("journal (%v):\n%s", err, out)
+	}
+	return entries
+}
+
+// Five wharf processes delete five sibling tags at once: each deletes
+// exactly its own tag, none puts back what another deleted, the sixth
+// sibling stays, and the journal holds five changes, each done.
+func TestFiveProcessesDeleteSiblingsAtOnce(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 3*time.Minute)
+	siblings := []string{"t1", "t2", "t3", "t4", "t5"}
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "race/app", Tags: append(slices.Clone(siblings), "keep"), Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	env := sharedEnv(t)
+	var wg sync.WaitGroup
+	outs := make([]string, len(siblings))
+	errs := make([]error, len(siblings))
+	for i, tag := range siblings {
+		wg.Go(func() { outs[i], errs[i] = runProcess(t, env, "rmtag", reg.Repo("race/app:"+tag)) })
+	}
+	wg.Wait()
+	for i := range siblings {
+		if errs[i] != nil {
+			t.Errorf("rmtag %s: %v\n%s", siblings[i], errs[i], outs[i])
+		}
+		if strings.Contains(outs[i], "restored") {
+			t.Errorf("rmtag %s put back a tag another process deleted:\n%s", siblings[i], outs[i])
+		}
+	}
+	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := tagsOf(t, c, reg.Repo("race/app")); len(left) != 1 || left["keep"] != testenv.FixtureDigest(t, fixtures.App) {
+		t.Errorf("the repository has %v, want keep alone", left)
+	}
+	entries := journalOf(t, env)
+	if len(entries) != 5 {
+		t.Fatalf("%d journal entries, want 5", len(entries))
+	}
+	for _, e := range entries {
+		if e.Outcome != domain.OutcomeDone {
+			t.Errorf("entry %d (%s): outcome %q, want done", e.ID, e.Summary(), e.Outcome)
+		}
+	}
+}
+
+// A retag racing a delete of the same image: whatever order they take,
+// every change that said it succeeded holds, and the image never loses all
+// its tags to a change that did not mean to delete it.
+func TestRetagRacingADeleteOfTheSameImage(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	app := testenv.FixtureDigest(t, fixtures.App)
+	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		ctx := testenv.Context(t, 3*time.Minute)
+		repo := fmt.Sprintf("race/retag%d", i)
+		if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: repo, Tags: []string{"a", "b"}, Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+			t.Fatal(err)
+		}
+		env := sharedEnv(t)
+		var wg sync.WaitGroup
+		var retagErr, rmErr error
+		var retagOut, rmOut string
+		wg.Go(func() { retagOut, retagErr = runProcess(t, env, "retag", reg.Repo(repo+":a"), "c") })
+		wg.Go(func() { rmOut, rmErr = runProcess(t, env, "rmtag", reg.Repo(repo+":a")) })
+		wg.Wait()
+		left := tagsOf(t, c, reg.Repo(repo))
+		if rmErr == nil && left["a"] != "" {
+			t.Errorf("round %d: rmtag said done, a is still %s\n%s", i, left["a"], rmOut)
+		}
+		if retagErr == nil && left["c"] != app {
+			t.Errorf("round %d: retag said done, c is %q\n%s", i, left["c"], retagOut)
+		}
+		if left["b"] != app {
+			t.Errorf("round %d: b, which nobody touched, is %q", i, left["b"])
+		}
+		for _, e := range journalOf(t, env) {
+			if e.Outcome == "" {
+				t.Errorf("round %d: entry %d has no outcome", i, e.ID)
+			}
+		}
+	}
+}
+
+// kill -9 between pointing the tag at wharf's placeholder and deleting it
+// (the proxy holds the placeholder's delete; the test kills the process
+// there): the next run says the change did not finish, and `wharf undo`
+// puts the tag back without --overwrite and takes the placeholder away.
+func TestKilledMidDeleteIsReportedAndUndone(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 3*time.Minute)
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "crash/app", Tags: []string{"a", "b"}, Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	app := testenv.FixtureDigest(t, fixtures.App)
+	proxy := testenv.StartProxy(t, reg)
+	hit := make(chan string, 1)
+	// Not the probe's DELETE of a digest that does not exist (all zeros).
+	placeholderDelete := func(r *http.Request) bool {
+		return testenv.OfMethodPath(http.MethodDelete, "/manifests/sha256:")(r) && !strings.Contains(r.URL.Path, "sha256:0000")
+	}
+	proxy.Inject(placeholderDelete, testenv.Fault{Hang: true, Hit: hit})
+	env := sharedEnv(t)
+	cmd := wharfProcess(t, env, "rmtag", proxy.Repo("crash/app:a"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-hit:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the placeholder's delete never came:\n%s", out.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	proxy.ClearFaults()
+
+	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := journalOf(t, env)
+	if len(entries) != 1 || entries[0].Placeholder == "" || entries[0].Outcome != "" {
+		t.Fatalf("journal after the kill: %+v", entries)
+	}
+	if got := tagsOf(t, c, reg.Repo("crash/app"))["a"]; got != entries[0].Placeholder {
+		t.Fatalf("a names %s, want the placeholder %s", got, entries[0].Placeholder)
+	}
+	// The next run says so.
+	report, err := runProcess(t, env, "journal")
+	if err != nil || !strings.Contains(report, "did not finish") || !strings.Contains(report, "wharf undo 1") {
+		t.Errorf("the next run does not report the unfinished delete (%v):\n%s", err, report)
+	}
+	undo, err := runProcess(t, env, "undo", "--yes")
+	if err != nil {
+		t.Fatalf("undo without --overwrite: %v\n%s", err, undo)
+	}
+	if got := tagsOf(t, c, reg.Repo("crash/app")); got["a"] != app || got["b"] != app {
+		t.Errorf("after undo the repository has %v", got)
+	}
+	if _, err := c.Resolve(context.Background(), reg.Repo("crash/app@"+entries[0].Placeholder)); err == nil {
+		t.Error("the placeholder manifest is still there")
+	}
+}
