@@ -23,6 +23,3 @@ func newClient(t testing.TB, opts ...registryclient.Option) *registryclient.Clie
 	return c
 }
 
-func testCtxCancel(t *testing.T) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), time.Minute)
-}
