@@ -22,4 +22,3 @@ func newClient(t testing.TB, opts ...registryclient.Option) *registryclient.Clie
 	}
 	return c
 }
-
