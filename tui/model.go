@@ -200,6 +200,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case local.SelectedMsg:
 		return m, m.details.LoadLocal(msg.ID)
 	case repos.RegistryChosenMsg:
+		// The last error was about what the user left (E still lists it).
+		m.lastErr = ""
 		m.opts.Registry, m.opts.Label, m.budget = msg.Host, "", nil
 		return m, tea.Batch(m.askUser(), m.budgetCmd())
 	case userMsg:
@@ -220,6 +222,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tags.DigestsDoneMsg:
 		return m, tea.Batch(m.tags.Update(msg), m.budgetCmd())
 	case repos.SelectedMsg:
+		m.lastErr = ""
 		m.setFocus(paneTags)
 		return m, m.tags.Load(msg.Repository)
 	case tags.SelectedMsg:
