@@ -37,6 +37,9 @@ var (
 	ErrConflict         = errors.New("conflict")
 	// ErrCorrupt: what the registry sent does not match its digest.
 	ErrCorrupt = errors.New("content does not match its digest")
+	// ErrUntrustedRealm: the registry's token server is one wharf does not
+	// send credentials to.
+	ErrUntrustedRealm = errors.New("token server refused")
 )
 
 // Error is a registry failure classified for people: what was being done,
@@ -104,6 +107,8 @@ func (e *Error) Hint() string {
 		return "this registry does not allow deletes; registry:2 allows them only with storage.delete.enabled: true (REGISTRY_STORAGE_DELETE_ENABLED=true)"
 	case errors.Is(e.Kind, ErrCorrupt):
 		return "nothing was used; try again, and tell the registry's operators if it persists"
+	case errors.Is(e.Kind, ErrUntrustedRealm):
+		return "the registry asks clients to fetch tokens from a server wharf will not send credentials to (plain HTTP for a TLS registry, or a private address); its operators must fix its auth configuration"
 	}
 	return ""
 }
@@ -137,8 +142,13 @@ func Classify(op, registry string, err error) error {
 		e.fromTransport(terr)
 	case isTimeout(err):
 		e.Kind = ErrTimeout
-	case strings.Contains(err.Error(), "does not match"):
+	case strings.Contains(err.Error(), "does not match"), strings.Contains(err.Error(), "error verifying sha256 checksum"):
 		e.Kind = ErrCorrupt
+		e.Detail = redact(err.Error())
+	case strings.Contains(err.Error(), "invalid realm in www-authenticate"):
+		// The registry sends its clients for a token somewhere it should
+		// not (plain HTTP from a TLS registry, a private address).
+		e.Kind = ErrUntrustedRealm
 		e.Detail = redact(err.Error())
 	case isConnectionClosed(err):
 		e.Kind = ErrUnreachable

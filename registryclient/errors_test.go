@@ -115,3 +115,22 @@ func TestUnreachable(t *testing.T) {
 		t.Errorf("message %q does not say the connection was refused", err)
 	}
 }
+
+// A config blob that does not match its digest, and a token server wharf
+// will not send credentials to, are said for what they are — not "try
+// again later".
+func TestCorruptBlobsAndUntrustedRealmsAreNamed(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		kind error
+		says string
+	}{
+		{errors.New(`reading config: error verifying sha256 checksum after reading 512 bytes; got "sha256:aa", want "sha256:bb"`), registryclient.ErrCorrupt, "nothing was used"},
+		{errors.New(`invalid realm in www-authenticate: realm scheme "http" not allowed for a secure registry; use https`), registryclient.ErrUntrustedRealm, "its operators must fix its auth configuration"},
+	} {
+		err := registryclient.Classify("describe reg.example/app:1", "reg.example", tc.err)
+		if !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.says) || strings.Contains(err.Error(), "try again later") {
+			t.Errorf("%v became %v", tc.err, err)
+		}
+	}
+}
