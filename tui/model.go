@@ -188,6 +188,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case views.StatusMsg:
 		if msg.Err != nil {
+			// The failure ends whatever the status said was under way
+			// ("deleting …").
+			m.status = ""
 			m.lastErr = msg.Err.Error()
 			m.errs = append(m.errs, failure{at: m.now(), text: m.lastErr})
 			if len(m.errs) > maxErrors {

@@ -291,7 +291,10 @@ func (m *Model) render() {
 	case m.loading:
 		b.WriteString(m.styles.Muted.Render("reading " + m.ref + "…"))
 	case m.err != nil:
-		b.WriteString(m.styles.Danger.Render(m.err.Error()))
+		// Wrapped, not cut: the reason must be read whole.
+		for _, l := range strings.Split(listnav.Wrap(m.err.Error(), max(m.width, 20)), "\n") {
+			b.WriteString(m.styles.Danger.Render(l) + "\n")
+		}
 	case m.diff != nil:
 		m.renderDiff(&b, *m.diff)
 	default:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -82,5 +83,33 @@ func TestChooseAPlatformOfAnIndexAndGoBack(t *testing.T) {
 	}
 	if ok, _ := m.Clear(); ok {
 		t.Error("Clear at the index reported going back")
+	}
+}
+
+// failingRemote fails every description with a long reason.
+type failingRemote struct{ fakeRemote }
+
+func (failingRemote) Describe(context.Context, string) (domain.Details, error) {
+	return domain.Details{}, errors.New("describe h/app:1: h: content does not match its digest (config digest: sha256:aaaa does not match sha256:bbbb): nothing was used; try again, and tell the registry's operators if it persists")
+}
+
+// A failure reads whole in the pane: wrapped over lines, not cut to one.
+func TestErrorsAreWrappedWhole(t *testing.T) {
+	m := details.New(details.Sources{Remote: failingRemote{}}, theme.New(theme.Default(), true))
+	m.SetSize(40, 20)
+	var said []error
+	teatestutil.Drain(t, func(msg tea.Msg) tea.Cmd {
+		if s, ok := msg.(views.StatusMsg); ok {
+			said = append(said, s.Err)
+			return nil
+		}
+		return m.Update(msg)
+	}, m.Load("h/app:1"), 10)
+	flat := strings.Join(strings.Fields(ansi.Strip(m.View())), " ")
+	if !strings.Contains(flat, "tell the registry's operators if it persists") {
+		t.Errorf("the reason is cut:\n%s", ansi.Strip(m.View()))
+	}
+	if len(said) != 1 {
+		t.Errorf("the pane told the status bar %v", said)
 	}
 }
