@@ -255,6 +255,12 @@ func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteR
 		}
 	}
 	if err := w.Push(ctx, tag, ph); err != nil {
+		// The registry may have taken the placeholder although it answered
+		// otherwise: put the tag back as it was (nothing changes if it is),
+		// and take the placeholder away.
+		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr == nil {
+			_ = w.Delete(ctx, tag.Context().Digest(phDigest.String()))
+		}
 		return "", err
 	}
 	if err := w.Delete(ctx, tag.Context().Digest(phDigest.String())); err != nil {

@@ -215,3 +215,118 @@ func TestCredentialsNeverLeaveInMessages(t *testing.T) {
 		t.Errorf("nothing was taken out: %v", err)
 	}
 }
+
+// Every fault against every write, on registry:2 through the proxy: an
+// independent reader checks that no tag but the one asked for changed, and
+// that the journal's outcome matches what the registry holds (done: the
+// change is there; refused or no entry: nothing changed).
+func TestFaultMatrixChangesNothingButWhatWasAsked(t *testing.T) {
+	app, old := testenv.FixtureDigest(t, fixtures.App), testenv.FixtureDigest(t, fixtures.AppOld)
+	seeded := map[string]string{"a": app, "b": app, "c": app, "solo": old}
+	type write struct {
+		run func(c *registryclient.Client, repo string) error
+		// changed is what the write means to change: tag → digest after
+		// ("" for gone).
+		changed map[string]string
+	}
+	writes := map[string]write{
+		"delete-shared": {func(c *registryclient.Client, repo string) error {
+			_, err := c.DeleteTag(testCtx(t), repo+":a")
+			return err
+		}, map[string]string{"a": ""}},
+		"delete-only": {func(c *registryclient.Client, repo string) error {
+			_, err := c.DeleteTag(testCtx(t), repo+":solo")
+			return err
+		}, map[string]string{"solo": ""}},
+		"retag-over": {func(c *registryclient.Client, repo string) error {
+			_, err := c.Retag(testCtx(t), repo+":a", "solo", domain.OverwriteAny)
+			return err
+		}, map[string]string{"solo": app}},
+		"retag-new": {func(c *registryclient.Client, repo string) error {
+			_, err := c.Retag(testCtx(t), repo+":solo", "fresh", domain.Overwrite{})
+			return err
+		}, map[string]string{"fresh": old}},
+		"delete-digest": {func(c *registryclient.Client, repo string) error {
+			_, err := c.DeleteDigest(testCtx(t), repo+"@"+old, []string{"solo"})
+			return err
+		}, map[string]string{"solo": ""}},
+	}
+	faults := map[string]struct {
+		kind  string
+		fault testenv.Fault
+	}{
+		"500-on-delete":      {"DELETE manifest", testenv.Fault{Status: 500, Body: registryError("UNKNOWN", "storage failed")}},
+		"500-on-put":         {"PUT manifest", testenv.Fault{Status: 500, Body: registryError("UNKNOWN", "storage failed")}},
+		"reset-on-delete":    {"DELETE manifest", testenv.Fault{Reset: true}},
+		"reset-on-put":       {"PUT manifest", testenv.Fault{Reset: true}},
+		"hang-on-put":        {"PUT manifest", testenv.Fault{Hang: true}},
+		"made-then-500-del":  {"DELETE manifest", testenv.Fault{Forward: true, Status: 500, Body: registryError("UNKNOWN", "lost the answer")}},
+		"made-then-500-put":  {"PUT manifest", testenv.Fault{Forward: true, Status: 500, Body: registryError("UNKNOWN", "lost the answer")}},
+		"404-on-head":        {"HEAD manifest", testenv.Fault{Status: 404, Body: registryError("MANIFEST_UNKNOWN", "manifest unknown")}},
+		"truncated-manifest": {"GET manifest", testenv.Fault{Truncate: true}},
+		"corrupt-manifest":   {"GET manifest", testenv.Fault{Corrupt: true}},
+		"429-on-tags":        {"GET tags", testenv.Fault{Status: 429, Header: map[string]string{"Retry-After": "120"}, Body: registryError("TOOMANYREQUESTS", "slow down")}},
+	}
+	for wname, wr := range writes {
+		for fname, f := range faults {
+			t.Run(wname+"/"+fname, func(t *testing.T) {
+				w, proxy, repo, through := proxied(t)
+				proxy.Inject(testenv.OfKind(f.kind), f.fault)
+				c := newClient(t, registryclient.WithJournal(registryclient.JournalOf(w.client(t))), registryclient.WithTimeout(2*time.Second))
+				err := wr.run(c, through)
+				proxy.ClearFaults()
+				now := map[string]string{}
+				for tag := range seeded {
+					now[tag] = w.digestOf(t, repo+":"+tag)
+				}
+				now["fresh"] = w.digestOf(t, repo+":fresh")
+				intended := true
+				for tag, want := range seeded {
+					after, asked := wr.changed[tag]
+					switch {
+					case !asked && now[tag] != want:
+						t.Errorf("%s, which the write did not ask for, is %q (was %s); the write said %v", tag, now[tag], want, err)
+					case asked && now[tag] != after:
+						intended = false
+					}
+				}
+				if want, asked := wr.changed["fresh"]; asked && now["fresh"] != want {
+					intended = false
+				} else if !asked && now["fresh"] != "" {
+					t.Errorf("fresh appeared")
+				}
+				untouched := true
+				for tag := range wr.changed {
+					if now[tag] != seeded[tag] {
+						untouched = false
+					}
+				}
+				if err == nil && !intended {
+					t.Errorf("the write said it succeeded, but the registry has %v", now)
+				}
+				entries, _ := registryclient.JournalOf(c).Entries()
+				if len(entries) > 1 {
+					t.Fatalf("%d journal entries for one write", len(entries))
+				}
+				if len(entries) == 0 {
+					if !untouched {
+						t.Errorf("nothing journaled, but the registry changed: %v", now)
+					}
+					return
+				}
+				switch e := entries[0]; e.Outcome {
+				case domain.OutcomeDone:
+					if !intended {
+						t.Errorf("journal says done, the registry has %v", now)
+					}
+				case domain.OutcomeRefused:
+					if !untouched {
+						t.Errorf("journal says nothing changed (%s), the registry has %v", e.Refused, now)
+					}
+				default:
+					t.Errorf("journal outcome %q (%s) after a read back that could tell; registry %v, error %v", e.Outcome, e.OutcomeNote, now, err)
+				}
+			})
+		}
+	}
+}

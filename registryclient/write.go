@@ -91,11 +91,27 @@ func (c *Client) current(ctx context.Context, tag name.Tag) (*remote.Descriptor,
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.Get(ctx, tag)
+	d, err := c.get(ctx, p, tag)
 	if notFound(err) {
 		return nil, nil
 	}
 	return d, err
+}
+
+// get reads a manifest whose bytes are checked against their digest: a
+// tag is resolved with a HEAD and the manifest fetched by that digest
+// (go-containerregistry checks a digest it was asked for; a tag's bytes it
+// takes as they come). A manifest cut or changed on its way is refused, so
+// wharf never writes it elsewhere or journals it.
+func (c *Client) get(ctx context.Context, p *remote.Puller, ref name.Reference) (*remote.Descriptor, error) {
+	if _, isTag := ref.(name.Tag); isTag {
+		h, err := p.Head(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		ref = ref.Context().Digest(h.Digest.String())
+	}
+	return p.Get(ctx, ref)
 }
 
 // digestNow is the digest tag points at now, with a HEAD; "" when the tag
@@ -227,7 +243,7 @@ func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Ove
 	if err != nil {
 		return domain.WriteResult{}, err
 	}
-	src, err := p.Get(ctx, ref)
+	src, err := c.get(ctx, p, ref)
 	if err != nil {
 		return domain.WriteResult{}, c.classify(op, host, err)
 	}
@@ -322,7 +338,7 @@ func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions
 	if err != nil {
 		return domain.WriteResult{}, err
 	}
-	src, err := p.Get(ctx, ref)
+	src, err := c.get(ctx, p, ref)
 	if err != nil {
 		return domain.WriteResult{}, c.classify(op, srcHost, err)
 	}

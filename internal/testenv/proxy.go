@@ -39,6 +39,11 @@ type Fault struct {
 	// Forward sends the request on, then answers Status instead of the
 	// registry's answer: a change that happened, reported as failed.
 	Forward bool
+	// Truncate forwards and cuts the answer's body in half, keeping its
+	// Content-Length (the connection drops mid-body); Trickle forwards and
+	// sends the body a byte at a time, Trickle apart.
+	Truncate bool
+	Trickle  time.Duration
 	// Skip lets this many matching requests through before the fault
 	// fires; Times fires it this many times, then forwards normally (0:
 	// always).
@@ -203,6 +208,41 @@ func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, rp *httputil.Reve
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(f.Status)
 		_, _ = io.WriteString(w, f.Body)
+		return
+	}
+	if f.Truncate || f.Trickle > 0 {
+		rec := httptest.NewRecorder()
+		rp.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		if f.Truncate {
+			_, _ = w.Write(body[:len(body)/2])
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			}
+			return
+		}
+		for i := range body {
+			if _, err := w.Write(body[i : i+1]); err != nil {
+				return
+			}
+			if fl, ok := w.(http.Flusher); ok {
+				fl.Flush()
+			}
+			select {
+			case <-time.After(f.Trickle):
+			case <-r.Context().Done():
+				return
+			case <-p.release:
+				return
+			}
+		}
 		return
 	}
 	if f.Echo {

@@ -46,7 +46,11 @@ if [[ "${CI:-}" == "true" ]]; then
     TestProbeIsCachedAndChoosesTheDeletePath TestStatusLocalVsRemote TestTagsFoldCosignTags TestPlatformsShowWhatTheyShare \
     TestPushIsJournaledAndUndone TestUndoWalksBackAndNeverForward/registry2 TestUndoWalksBackAndNeverForward/v3 \
     TestDeleteTagAtRefusesATagMovedSince TestRetentionOnARealisticRepository/anonymous TestRetentionOnARealisticRepository/v3 \
-    TestRetentionPlan TestImagesOrderIsStableWhenTimesTie TestRemoveTwiceNamesTheRightImageEndToEnd; do
+    TestRetentionPlan TestImagesOrderIsStableWhenTimesTie TestRemoveTwiceNamesTheRightImageEndToEnd \
+    TestFaultMatrixChangesNothingButWhatWasAsked TestA404OnTheSiblingCheckDeletesNothing \
+    TestFailedWritesAreReadBackAndJournaledAsTheyAre TestAProbeFaultDoesNotBreakDeletes \
+    TestUndoFinishesADeleteCutOffAtThePlaceholder TestFiveProcessesDeleteSiblingsAtOnce \
+    TestRetagRacingADeleteOfTheSameImage TestKilledMidDeleteIsReportedAndUndone; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
