@@ -58,6 +58,25 @@ func (r *Remote) JournalChanges(ctx context.Context) <-chan []domain.JournalEntr
 	return r.journal.Watch(ctx, time.Second)
 }
 
+// Placeholders are the placeholder digests deletes cut off half way left
+// in repository (and not undone), by journal entry.
+func (r *Remote) Placeholders(repository string) map[string]int {
+	if r.journal == nil {
+		return nil
+	}
+	entries, err := r.journal.Entries()
+	if err != nil {
+		return nil
+	}
+	out := map[string]int{}
+	for _, e := range entries {
+		if e.Repository == repository && e.Placeholder != "" && e.Outcome != domain.OutcomeDone && e.Outcome != domain.OutcomeRefused && e.Undone.IsZero() {
+			out[e.Placeholder] = e.ID
+		}
+	}
+	return out
+}
+
 // PlanRetention previews a retention policy over a repository.
 func (r *Remote) PlanRetention(ctx context.Context, repository string, pol domain.RetentionPolicy) (domain.RetentionPlan, error) {
 	return PlanRetention(ctx, r.Client, repository, pol)

@@ -99,12 +99,13 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// LoadedMsg carries a repository's tags.
+// LoadedMsg carries a repository's tags, and wharf's placeholders there.
 type LoadedMsg struct {
-	Repository string
-	Seq        int
-	Tags       []string
-	Err        error
+	Repository   string
+	Seq          int
+	Tags         []string
+	Placeholders map[string]int
+	Err          error
 }
 
 // DigestResolvedMsg carries one tag's digest; more follow on the stream.
@@ -205,9 +206,12 @@ type Model struct {
 	// took (its going is no news either).
 	own     map[int]bool
 	deleted string
-	repo    string
-	keepTag string
-	keepPos int
+	// placeholders are wharf's own placeholder digests here, by the
+	// journal entry that undoes the delete that left them.
+	placeholders map[string]int
+	repo         string
+	keepTag      string
+	keepPos      int
 	// created holds the images' creation times by digest, once asked for
 	// (sorting by created); creating counts those still to come.
 	created       map[string]time.Time
@@ -285,8 +289,19 @@ func (m *Model) stop() {
 func loadTags(src Source, repo string, seq int) tea.Cmd {
 	return func() tea.Msg {
 		tags, err := src.Tags(context.Background(), repo)
-		return LoadedMsg{Repository: repo, Seq: seq, Tags: tags, Err: err}
+		msg := LoadedMsg{Repository: repo, Seq: seq, Tags: tags, Err: err}
+		if ps, ok := src.(PlaceholderSource); ok && err == nil {
+			msg.Placeholders = ps.Placeholders(repo)
+		}
+		return msg
 	}
+}
+
+// PlaceholderSource knows wharf's own placeholders in a repository: the
+// digests a delete cut off half way left tags on, by the journal entry
+// that undoes it.
+type PlaceholderSource interface {
+	Placeholders(repository string) map[string]int
 }
 
 // resolveDigests starts the HEAD requests and returns the first result; each
@@ -326,6 +341,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return views.Failed(msg.Err)
 		}
+		m.placeholders = msg.Placeholders
 		tags := m.fold(msg.Tags)
 		m.rows = make([]row, len(tags))
 		for i, t := range tags {
@@ -620,7 +636,11 @@ func (m *Model) View() string {
 			badge = m.badge(r.digest)
 		}
 		line := tag + " " + digest + " " + sameMark(m, r.digest, same)
-		if badge != "" {
+		if id, ok := m.placeholders[r.digest]; ok && r.digest != "" {
+			// Not an image: a delete cut off half way, which
+			// `wharf undo N` (or u here) puts back.
+			line = tag + " " + m.styles.Danger.Render(listnav.Pad("placeholder", digestWidth)+" "+fmt.Sprintf("undo %d", id))
+		} else if badge != "" {
 			line += strings.Repeat(" ", max(5-len(same), 0)+1) + m.styles.Label.Render(badge)
 		}
 		lines = append(lines, line)

@@ -204,3 +204,36 @@ func TestSaysWhenTheTagUnderTheCursorWent(t *testing.T) {
 		t.Errorf("the status bar was told %q", said)
 	}
 }
+
+// placeholderSource knows a placeholder a delete cut off left b on.
+type placeholderSource struct{ *fakeSource }
+
+func (placeholderSource) Placeholders(string) map[string]int { return map[string]int{dB: 7} }
+
+// A tag left on wharf's placeholder (a delete cut off half way) is shown
+// for what it is, not as an image.
+func TestPlaceholderTagsAreMarked(t *testing.T) {
+	src := placeholderSource{&fakeSource{tags: map[string][]string{"r/app": {"a", "b"}}, digests: map[string]string{"a": dA, "b": dB}}}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(100, 10)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
+	for _, width := range []int{80, 120} {
+		m.SetSize(width, 10)
+		v := ansi.Strip(m.View())
+		var a, b string
+		for _, l := range strings.Split(v, "\n") {
+			switch f := strings.Fields(l); {
+			case len(f) > 0 && f[0] == "a":
+				a = l
+			case len(f) > 0 && f[0] == "b":
+				b = l
+			}
+		}
+		if !strings.Contains(b, "placeholder") || !strings.Contains(b, "undo 7") || strings.Contains(b, domain.ShortDigest(dB)) {
+			t.Errorf("at %d columns the placeholder is not marked:\n%s", width, v)
+		}
+		if strings.Contains(a, "placeholder") || !strings.Contains(a, domain.ShortDigest(dA)) {
+			t.Errorf("at %d columns the image beside the placeholder is not shown as an image:\n%s", width, v)
+		}
+	}
+}
