@@ -22,6 +22,8 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/journal"
+	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -243,6 +245,16 @@ func TestKilledMidDeleteIsReportedAndUndone(t *testing.T) {
 	if err != nil || !strings.Contains(report, "did not finish") || !strings.Contains(report, "wharf undo 1") {
 		t.Errorf("the next run does not report the unfinished delete (%v):\n%s", err, report)
 	}
+	// The app's Tags pane marks the tag as the placeholder, by the entry
+	// that undoes it.
+	j, err := journal.Open(filepath.Join(env["XDG_DATA_HOME"], "wharf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := ops.NewRemote(&ops.Session{Client: c, Journal: j})
+	if got := remote.Placeholders(entries[0].Repository); got[entries[0].Placeholder] != entries[0].ID {
+		t.Errorf("the app is told placeholders %v in %s, want %s by entry %d", got, entries[0].Repository, entries[0].Placeholder, entries[0].ID)
+	}
 	undo, err := runProcess(t, env, "undo", "--yes")
 	if err != nil {
 		t.Fatalf("undo without --overwrite: %v\n%s", err, undo)
@@ -252,5 +264,8 @@ func TestKilledMidDeleteIsReportedAndUndone(t *testing.T) {
 	}
 	if _, err := c.Resolve(context.Background(), reg.Repo("crash/app@"+entries[0].Placeholder)); err == nil {
 		t.Error("the placeholder manifest is still there")
+	}
+	if got := remote.Placeholders(entries[0].Repository); len(got) != 0 {
+		t.Errorf("after undo the app still marks placeholders %v", got)
 	}
 }

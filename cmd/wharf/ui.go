@@ -72,6 +72,7 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 var (
 	_ tui.Remote             = (*ops.Remote)(nil)
 	_ tags.Changer           = (*ops.Remote)(nil)
+	_ tags.PlaceholderSource = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)
 	_ details.ReferrerLister = (*ops.Remote)(nil)
 	_ details.PlatformLister = (*ops.Remote)(nil)
