@@ -58,7 +58,11 @@ func onlyEntry(t *testing.T, c *registryclient.Client) domain.JournalEntry {
 // manifest with them. It stops, says why, and changes nothing.
 func TestA404OnTheSiblingCheckDeletesNothing(t *testing.T) {
 	w, proxy, repo, through := proxied(t)
-	proxy.Inject(testenv.OfKind("HEAD manifest"), testenv.Fault{Status: 404, Body: registryError("MANIFEST_UNKNOWN", "manifest unknown")})
+	// b itself resolves; its siblings a, c and solo do not.
+	sibling := func(r *http.Request) bool {
+		return testenv.OfKind("HEAD manifest")(r) && !strings.HasSuffix(r.URL.Path, "/manifests/b")
+	}
+	proxy.Inject(sibling, testenv.Fault{Status: 404, Body: registryError("MANIFEST_UNKNOWN", "manifest unknown")})
 	c := w.client(t)
 	_, err := c.DeleteTag(testCtx(t), through+":b")
 	if err == nil || !strings.Contains(err.Error(), "does not resolve") || !strings.Contains(err.Error(), "nothing was changed") {
