@@ -134,17 +134,8 @@ func TestCleanupEndToEnd(t *testing.T) {
 	s.keys("y")
 	s.waitFor("removed 2 images, reclaimed")
 
-	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	l, err := c.List(testenv.Context(t, time.Minute), localcache.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	left := map[string]bool{}
-	for _, img := range l.Images {
+	for _, img := range engineImages(t, eng) {
 		left[img.ID] = true
 		if img.Dangling {
 			t.Errorf("dangling image %s left", img.ID)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
-	"github.com/wharf-dev/wharf/localcache"
 )
 
 // loadTiedImages loads n images made at the very same instant (as ko, bazel,
@@ -46,17 +45,8 @@ func TestImagesOrderIsStableWhenTimesTie(t *testing.T) {
 			t.Fatalf("wharf images changed between two listings (%v):\n%s\n---\n%s", err, first, again)
 		}
 	}
-	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	l, err := c.List(testenv.Context(t, time.Minute), localcache.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var order []string
-	for _, img := range l.Images {
+	for _, img := range engineImages(t, eng) {
 		if len(img.RepoTags) == 1 && strings.HasPrefix(img.RepoTags[0], "example.com/team/app") {
 			order = append(order, img.RepoTags[0])
 		}
@@ -92,19 +82,7 @@ func TestRemoveTwiceNamesTheRightImageEndToEnd(t *testing.T) {
 		t.Errorf("the second dialog still mentions app05:\n%s", scr)
 	}
 	s.keys("n")
-	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	l, err := c.List(testenv.Context(t, time.Minute), localcache.ListOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	left := map[string]bool{}
-	for _, img := range l.Images {
-		left[img.ID] = true
-	}
+	left := engineImageIDs(t, eng)
 	for ref, id := range ids {
 		if gone := !left[id]; gone != (ref == "example.com/team/app05:1") {
 			t.Errorf("%s: gone=%v", ref, gone)

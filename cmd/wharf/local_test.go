@@ -7,9 +7,36 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/localcache"
 )
+
+// engineImages lists the private engine's images as the engine itself
+// reports them, not through what is under test.
+func engineImages(t *testing.T, eng *testenv.Engine) []domain.LocalImage {
+	t.Helper()
+	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	l, err := c.List(testenv.Context(t, time.Minute), localcache.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Images
+}
+
+// engineImageIDs are the IDs of the private engine's images.
+func engineImageIDs(t *testing.T, eng *testenv.Engine) map[string]bool {
+	t.Helper()
+	left := map[string]bool{}
+	for _, img := range engineImages(t, eng) {
+		left[img.ID] = true
+	}
+	return left
+}
 
 func engineEnv(t *testing.T, eng *testenv.Engine) map[string]string {
 	return map[string]string{"DOCKER_HOST": eng.Host, "DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}

@@ -32,15 +32,8 @@ type PushJournal interface {
 // the push goes ahead unjournaled (and unguarded) and the result's Warnings
 // say so. A journal that cannot be written stops it.
 func Push(ctx context.Context, eng Pusher, reg PushJournal, ref string, ow domain.Overwrite, progress func(localcache.Progress)) (domain.PushResult, error) {
-	var j pushJournal
-	opts := localcache.PushOptions{
-		Overwrite: ow,
-		Guard:     remoteGuard(reg),
-		BeforePush: func(ctx context.Context, target string) error {
-			j = journalPush(ctx, reg, target)
-			return j.err
-		},
-	}
+	j := &pushJournal{}
+	opts := pushOptions(reg, ow, j)
 	res, err := eng.PushGuarded(ctx, ref, opts, progress)
 	if j.done != nil {
 		j.done(res.Digest, err)
@@ -53,20 +46,26 @@ func Push(ctx context.Context, eng Pusher, reg PushJournal, ref string, ow domai
 // the local or the remote tag names another image, unless overwrite.
 // Journaled as Push is.
 func TagAndPush(ctx context.Context, eng Pusher, reg PushJournal, src, target string, ow domain.Overwrite, progress func(localcache.Progress)) (domain.PushResult, error) {
-	var j pushJournal
-	opts := localcache.PushOptions{
-		Overwrite: ow,
-		Guard:     remoteGuard(reg),
-		BeforePush: func(ctx context.Context, target string) error {
-			j = journalPush(ctx, reg, target)
-			return j.err
-		},
-	}
+	j := &pushJournal{}
+	opts := pushOptions(reg, ow, j)
 	res, err := eng.TagAndPush(ctx, src, target, opts, progress)
 	if j.done != nil {
 		j.done(res.Digest, err)
 	}
 	return j.result(res), overwriteOf(err, target, src)
+}
+
+// pushOptions guard a push with reg's view of the target and journal it
+// into j just before the engine pushes.
+func pushOptions(reg PushJournal, ow domain.Overwrite, j *pushJournal) localcache.PushOptions {
+	return localcache.PushOptions{
+		Overwrite: ow,
+		Guard:     remoteGuard(reg),
+		BeforePush: func(ctx context.Context, target string) error {
+			*j = journalPush(ctx, reg, target)
+			return j.err
+		},
+	}
 }
 
 // pushJournal is a push's journal entry in the making.
