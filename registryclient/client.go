@@ -25,6 +25,8 @@ type Client struct {
 	registries map[string]config.Registry
 	transports map[string]http.RoundTripper
 	guard      *guard
+	// waits tells subscribers of the 429s the guards are waiting out.
+	waits *waitBus
 	// conns keeps per host what is made once: pullers, pushers, probes.
 	conns connections
 	cache *DiskCache
@@ -92,6 +94,7 @@ func New(opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
+	c.waits = &waitBus{}
 	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}, secrets: map[string][]string{}}
 	c.registries = map[string]config.Registry{}
 	c.transports = map[string]http.RoundTripper{}
@@ -102,9 +105,9 @@ func New(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.transports[host] = newGuard(t, c.timeout)
+		c.transports[host] = newGuard(t, c.timeout, c.waits)
 	}
-	c.guard = newGuard(c.transport, c.timeout)
+	c.guard = newGuard(c.transport, c.timeout, c.waits)
 	return c, nil
 }
 

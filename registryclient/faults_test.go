@@ -92,6 +92,41 @@ func TestRateLimitIsWaitedOut(t *testing.T) {
 	}
 }
 
+// While wharf waits out a 429 it says so to whoever listens (the app's
+// status bar): whose limit, until when, and what the registry said of it;
+// and when the wait is over.
+func TestRateWaitsAreReported(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	proxy := testenv.StartProxy(t, reg)
+	proxy.Inject(testenv.OfKind("HEAD manifest"), testenv.Fault{Status: 429, Times: 1, Header: map[string]string{
+		"Retry-After": "1", "ratelimit-limit": "100;w=21600", "ratelimit-remaining": "0;w=21600",
+	}})
+	c := newClient(t)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	waits := c.RateWaits(ctx)
+	start := time.Now()
+	if _, err := c.Resolve(testCtx(t), proxy.Repo("fixtures/app:1.0.0")); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	var got []domain.RateWait
+	for w := range waits {
+		got = append(got, w)
+	}
+	if len(got) != 2 {
+		t.Fatalf("reported %+v, want the wait's start and end", got)
+	}
+	if w := got[0]; w.Registry != proxy.Host || w.Until.Before(start.Add(900*time.Millisecond)) || w.Until.After(start.Add(2*time.Second)) || w.Retry != 1 {
+		t.Errorf("start of the wait: %+v (asked at %s)", w, start)
+	}
+	if text := got[0].Text(start); !strings.Contains(text, "rate limited by "+proxy.Host+", retrying in 1 s (pulls 0/100 per 6h)") {
+		t.Errorf("the status bar would say %q", text)
+	}
+	if !got[1].Until.IsZero() || got[1].Registry != proxy.Host {
+		t.Errorf("end of the wait: %+v", got[1])
+	}
+}
+
 // A manifest whose bytes do not match its digest is refused.
 func TestCorruptManifestIsRefused(t *testing.T) {
 	reg := testenv.NeedRegistry(t, testenv.Anonymous)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,10 +49,11 @@ type guard struct {
 	budgets map[string]RateBudget
 	recent  map[string]*tokenResponse
 	sleep   func(context.Context, time.Duration) error
+	bus     *waitBus
 }
 
-func newGuard(base http.RoundTripper, timeout time.Duration) *guard {
-	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx}
+func newGuard(base http.RoundTripper, timeout time.Duration, bus *waitBus) *guard {
+	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx, bus: bus}
 }
 
 // timeoutError is a registry that did not answer within the guard's timeout.
@@ -133,7 +135,15 @@ func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 		if wait <= 0 {
 			wait = time.Second << attempt
 		}
-		if err := g.sleep(r.Context(), wait); err != nil {
+		w := domain.RateWait{Registry: config.NormalizeHost(r.URL.Host), Until: time.Now().Add(wait), Retry: attempt + 1, Of: rateLimitRetries}
+		if b, ok := g.budget(r.URL.Host); ok {
+			w.Budget = &b
+		}
+		g.bus.announce(w)
+		err = g.sleep(r.Context(), wait)
+		w.Until = time.Time{}
+		g.bus.announce(w)
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -210,6 +220,50 @@ func (t *tokenResponse) response(r *http.Request) *http.Response {
 		Header: t.header.Clone(), Body: io.NopCloser(bytes.NewReader(t.body)),
 		ContentLength: int64(len(t.body)), Request: r,
 	}
+}
+
+// waitBus tells whoever listens (the app's status bar) that a request is
+// waiting out a 429, and when it is over.
+type waitBus struct {
+	mu   sync.Mutex
+	subs []chan domain.RateWait
+}
+
+// announce never blocks: a listener that is behind misses a report (the
+// app also ends a wait by its Until).
+func (b *waitBus) announce(w domain.RateWait) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, ch := range b.subs {
+		select {
+		case ch <- w:
+		default:
+		}
+	}
+}
+
+func (b *waitBus) subscribe(ctx context.Context) <-chan domain.RateWait {
+	ch := make(chan domain.RateWait, 16)
+	b.mu.Lock()
+	b.subs = append(b.subs, ch)
+	b.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.subs = slices.DeleteFunc(b.subs, func(c chan domain.RateWait) bool { return c == ch })
+		close(ch)
+	}()
+	return ch
+}
+
+// RateWaits reports each wait for a registry's 429 as it starts (Until
+// set) and ends (Until zero), until ctx ends.
+func (c *Client) RateWaits(ctx context.Context) <-chan domain.RateWait {
+	return c.waits.subscribe(ctx)
 }
 
 func (g *guard) noteWait(host string, d time.Duration) {

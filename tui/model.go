@@ -86,13 +86,18 @@ type Model struct {
 	budget *domain.RateBudget
 	// budgets tells registries' request budgets (nil: not shown).
 	budgets BudgetReader
+	// waits are the 429s being waited out, by registry; ticking while
+	// their countdown is on.
+	waits   map[string]domain.RateWait
+	waitN   map[string]int
+	ticking bool
 	width   int
 	height  int
 }
 
 // New builds the app.
 func New(opts Options) *Model {
-	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs(), budgets: budgetReaderOf(opts.Remote)}
+	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs(), budgets: budgetReaderOf(opts.Remote), waits: map[string]domain.RateWait{}, waitN: map[string]int{}}
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, localChangerOf(opts.Local), opts.PushTargets, opts.Styles)
 	if s := syncerOf(opts.Local); s != nil {
@@ -116,11 +121,14 @@ func New(opts Options) *Model {
 // Init starts loading the panes that load by themselves, and asks who the
 // registry is reached as.
 func (m *Model) Init() tea.Cmd {
-	var journal tea.Cmd
+	var journal, waits tea.Cmd
 	if w, ok := m.opts.Remote.(JournalWatcher); ok {
 		journal = watchJournal(w.JournalChanges(context.Background()))
 	}
-	return tea.Batch(m.local.Init(), m.repos.Init(), m.askUser(), journal)
+	if w, ok := m.opts.Remote.(RateWaiter); ok {
+		waits = watchRateWaits(w.RateWaits(context.Background()))
+	}
+	return tea.Batch(m.local.Init(), m.repos.Init(), m.askUser(), journal, waits)
 }
 
 // askUser asks who the current registry is reached as; the status bar says
@@ -217,6 +225,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.budget = &msg.budget
 		}
 		return m, nil
+	case rateWaitMsg:
+		return m, m.rateWaited(msg)
+	case rateTickMsg:
+		m.ticking = false
+		return m, m.tickWaits()
 	case journalChangedMsg:
 		// Every pane hears it, and the watch goes on.
 		next := watchJournal(msg.stream)
@@ -486,6 +499,8 @@ func (m *Model) statusBar() string {
 	if s := m.jobsSummary(); s != "" {
 		parts = append(parts, s)
 	}
+	// A 429 being waited out is why nothing moves: said before the rest.
+	parts = append(parts, m.waitsText()...)
 	if m.status != "" {
 		parts = append(parts, m.status)
 	}
@@ -508,8 +523,7 @@ func (m *Model) statusBar() string {
 		bar += m.styles.StatusBar.Render(" · ") + style.Render(m.budget.String())
 	}
 	if m.lastErr != "" {
-		// The reason first, so a narrow terminal cuts the words around it;
-		// E shows it whole.
+		// The reason first, so a narrow terminal cuts the words around it.
 		// It may take three quarters of the bar (the rest still says where
 		// you are); E shows it whole.
 		first, rest, _ := strings.Cut(m.lastErr, "\n")

@@ -79,6 +79,7 @@ var (
 	_ repos.Prober           = (*ops.Remote)(nil)
 	_ tui.BudgetReader       = (*ops.Remote)(nil)
 	_ tui.UserNamer          = (*ops.Remote)(nil)
+	_ tui.RateWaiter         = (*ops.Remote)(nil)
 	_ tui.Local              = (*ops.Local)(nil)
 	_ local.Changer          = (*ops.Local)(nil)
 	_ local.Syncer           = (*ops.Local)(nil)

@@ -149,6 +149,35 @@ func (b RateBudget) String() string {
 	return s
 }
 
+// RateWait is wharf waiting out a registry's 429 (Too Many Requests)
+// before it asks again.
+type RateWait struct {
+	Registry string
+	// Until is when the request is sent again; zero when the wait is over.
+	Until time.Time
+	// Retry counts the waits of this one request (1 for the first), of
+	// Of at the most before it fails.
+	Retry, Of int
+	// Budget is what the registry last said of its limit, when it did.
+	Budget *RateBudget
+}
+
+// Text says it for the status bar at now: whose limit, how long still,
+// and why, e.g. "rate limited by docker.io, retrying in 12 s (pulls
+// 0/100 per 6h)".
+func (w RateWait) Text(now time.Time) string {
+	left := max(w.Until.Sub(now).Round(time.Second), 0)
+	s := fmt.Sprintf("rate limited by %s, retrying in %d s", w.Registry, int(left/time.Second))
+	why := "the registry answered 429 Too Many Requests"
+	if w.Budget != nil && w.Budget.Limit > 0 {
+		why = w.Budget.String()
+	}
+	if w.Retry > 1 {
+		why += fmt.Sprintf(", wait %d of %d", w.Retry, max(w.Of, w.Retry))
+	}
+	return s + " (" + why + ")"
+}
+
 // SyncState is how a local tag stands against the same tag in its registry.
 type SyncState string
 
