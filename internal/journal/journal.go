@@ -8,6 +8,7 @@ package journal
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -37,7 +39,15 @@ var ErrNoSuchEntry = errors.New("no such journal entry")
 type Journal struct {
 	path string
 	now  func() time.Time
+	// maxBytes is the size past which the next entry starts a new part;
+	// the full one is kept beside it as an archive.
+	maxBytes int64
 }
+
+// DefaultMaxBytes is the size of the journal's current part past which it
+// is archived (about twenty thousand changes): recording a change reads
+// only the current part, reading the journal reads every part.
+const DefaultMaxBytes = 8 << 20
 
 // journalRecord is a line of the file: an entry, or the note that an entry
 // was undone.
@@ -82,7 +92,7 @@ func Open(dir string) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("journal %s: %w", dir, err)
 	}
-	j := &Journal{path: filepath.Join(dir, "journal.jsonl"), now: time.Now}
+	j := &Journal{path: filepath.Join(dir, "journal.jsonl"), now: time.Now, maxBytes: DefaultMaxBytes}
 	f, err := os.OpenFile(j.path, os.O_CREATE|os.O_RDONLY, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -90,22 +100,42 @@ func Open(dir string) (*Journal, error) {
 	return j, f.Close()
 }
 
-// Path is the journal file.
+// Path is the journal file (its current part).
 func (j *Journal) Path() string { return j.path }
+
+// SetMaxBytes sets the size of the current part past which it is archived
+// (0: never).
+func (j *Journal) SetMaxBytes(n int64) { j.maxBytes = n }
 
 // Record appends e with the next ID and the current time, durably, and
 // returns it as written. IDs are never reused, even past a corrupt line.
 func (j *Journal) Record(e domain.JournalEntry) (domain.JournalEntry, error) {
-	err := j.locked(func(f *os.File) error {
-		read, err := readJournal(f)
-		if err != nil {
-			return err
-		}
-		e.ID = read.maxID + 1
-		e.Time = j.now().UTC()
-		e.PID = os.Getpid()
-		return appendRecord(f, journalRecord{Entry: &e})
-	})
+	var err error
+	for rotated := true; rotated && err == nil; {
+		rotated = false
+		err = j.locked(func(f *os.File) error {
+			var r reader
+			if err := r.read(f, ""); err != nil {
+				return err
+			}
+			if info, err := f.Stat(); err == nil && j.maxBytes > 0 && info.Size() >= j.maxBytes && len(r.out.entries) > 0 {
+				// Full: archived whole, and the entry goes to a new part.
+				rotated = true
+				return j.archive(r.out)
+			}
+			archived, err := j.archives()
+			if err != nil {
+				return err
+			}
+			e.ID = r.out.maxID + 1
+			if n := len(archived); n > 0 {
+				e.ID = max(e.ID, archived[n-1].last+1)
+			}
+			e.Time = j.now().UTC()
+			e.PID = os.Getpid()
+			return appendRecord(f, journalRecord{Entry: &e})
+		})
+	}
 	if err != nil {
 		return e, fmt.Errorf("writing the journal %s (nothing was changed): %w", j.path, err)
 	}
@@ -160,16 +190,84 @@ func (j *Journal) Entries() ([]domain.JournalEntry, error) {
 // number (a line torn by a crash, a corrupt line): what was read is never
 // shifted by them.
 func (j *Journal) Read() ([]domain.JournalEntry, []string, error) {
-	var read journalFile
+	var r reader
 	err := j.locked(func(f *os.File) error {
-		var err error
-		read, err = readJournal(f)
-		return err
+		archived, err := j.archives()
+		if err != nil {
+			return err
+		}
+		for _, a := range archived {
+			if err := r.readFile(a.path); err != nil {
+				return err
+			}
+		}
+		return r.read(f, "")
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the journal %s: %w", j.path, err)
 	}
-	return read.entries, read.problems, nil
+	return r.out.entries, r.out.problems, nil
+}
+
+// archived is a full part of the journal, kept beside the current one as
+// journal.FIRST-LAST.jsonl (the IDs it holds).
+type archived struct {
+	path        string
+	first, last int
+}
+
+var archiveName = regexp.MustCompile(`^journal\.(\d+)-(\d+)\.jsonl$`)
+
+// archives are the journal's archived parts, oldest first.
+func (j *Journal) archives() ([]archived, error) {
+	dir := filepath.Dir(j.path)
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []archived
+	for _, n := range names {
+		m := archiveName.FindStringSubmatch(n.Name())
+		if m == nil {
+			continue
+		}
+		first, err1 := strconv.Atoi(m[1])
+		last, err2 := strconv.Atoi(m[2])
+		if err1 == nil && err2 == nil {
+			out = append(out, archived{path: filepath.Join(dir, n.Name()), first: first, last: last})
+		}
+	}
+	slices.SortFunc(out, func(a, b archived) int { return cmp.Or(cmp.Compare(a.last, b.last), cmp.Compare(a.first, b.first)) })
+	return out, nil
+}
+
+// archive renames the current part, which holds read, to its archive
+// name; the next write creates a new current part. The caller holds the
+// current part's lock: a process waiting for it finds the file moved and
+// opens the new one (see locked).
+func (j *Journal) archive(read journalFile) error {
+	first := read.maxID
+	for _, e := range read.entries {
+		first = min(first, e.ID)
+	}
+	name := filepath.Join(filepath.Dir(j.path), fmt.Sprintf("journal.%d-%d.jsonl", first, read.maxID))
+	if _, err := os.Lstat(name); err == nil {
+		return fmt.Errorf("archiving the journal: %s already exists", name)
+	}
+	if err := os.Rename(j.path, name); err != nil {
+		return fmt.Errorf("archiving the journal: %w", err)
+	}
+	return syncDir(filepath.Dir(j.path))
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = d.Close() }()
+	return d.Sync()
 }
 
 // Entry returns entry id.
@@ -209,19 +307,32 @@ func (j *Journal) LastIn(repository string) (domain.JournalEntry, error) {
 	return domain.JournalEntry{}, fmt.Errorf("%w: nothing left to undo", ErrNoSuchEntry)
 }
 
-// locked runs f with the journal open for reading and appending under an
-// exclusive lock.
+// locked runs f with the journal's current part open for reading and
+// appending under an
+// exclusive lock. A part archived while this process waited for its lock
+// is let go, and the new current part opened.
 func (j *Journal) locked(f func(*os.File) error) error {
-	file, err := os.OpenFile(j.path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
-	if err != nil {
+	for {
+		file, err := os.OpenFile(j.path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		fd := int(file.Fd()) //nolint:gosec // a file descriptor fits an int
+		if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
+			_ = file.Close()
+			return err
+		}
+		held, err1 := file.Stat()
+		now, err2 := os.Stat(j.path)
+		if err1 == nil && err2 == nil && !os.SameFile(held, now) || errors.Is(err2, os.ErrNotExist) {
+			_ = file.Close() // archived meanwhile
+			continue
+		}
+		err = f(file)
+		_ = syscall.Flock(fd, syscall.LOCK_UN)
+		_ = file.Close()
 		return err
 	}
-	defer func() { _ = file.Close() }()
-	if err := syscall.Flock(int(file.Fd()), syscall.LOCK_EX); err != nil { //nolint:gosec // a file descriptor fits an int
-		return err
-	}
-	defer func() { _ = syscall.Flock(int(file.Fd()), syscall.LOCK_UN) }() //nolint:gosec // as above
-	return f(file)
 }
 
 // journalFile is what reading the file found.
@@ -235,19 +346,43 @@ type journalFile struct {
 
 var idField = regexp.MustCompile(`"id":\s*(\d+)`)
 
-// readJournal reads every record from the start of f. Marks find their
-// entry by ID, never by position. A line that does not parse is skipped and
-// said with its number: torn by a crash (the entry it began was never acted
-// on, because acting waits for the fsync) when it is the last, corrupt
-// otherwise.
-func readJournal(f *os.File) (journalFile, error) {
-	var out journalFile
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return out, err
+// reader reads the journal's parts in order into one journalFile. Marks
+// find their entry by ID, never by position, in whichever part it is.
+type reader struct {
+	out journalFile
+	at  map[int]int
+}
+
+func (r *reader) readFile(path string) error {
+	f, err := os.Open(path) //nolint:gosec // one of the journal's own parts
+	if err != nil {
+		return err
 	}
-	at := map[int]int{}
+	defer func() { _ = f.Close() }()
+	return r.read(f, filepath.Base(path))
+}
+
+// read reads every record of one part from its start; part names it in
+// problems ("" for the current part). A line that does not parse is
+// skipped and said with its number: torn by a crash (the entry it began
+// was never acted on, because acting waits for the fsync) when it is the
+// last, corrupt otherwise.
+func (r *reader) read(f io.ReadSeeker, part string) error {
+	if r.at == nil {
+		r.at = map[int]int{}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	out := &r.out
+	where := func(line int) string {
+		if part == "" {
+			return fmt.Sprintf("line %d", line)
+		}
+		return fmt.Sprintf("%s line %d", part, line)
+	}
 	entry := func(id int) *domain.JournalEntry {
-		if i, ok := at[id]; ok {
+		if i, ok := r.at[id]; ok {
 			return &out.entries[i]
 		}
 		return nil
@@ -262,8 +397,8 @@ func readJournal(f *os.File) (journalFile, error) {
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		var r journalRecord
-		if json.Unmarshal(b, &r) != nil {
+		var rec journalRecord
+		if json.Unmarshal(b, &rec) != nil {
 			bad = append(bad, line)
 			if m := idField.FindSubmatch(b); m != nil {
 				if id, err := strconv.Atoi(string(m[1])); err == nil {
@@ -273,39 +408,39 @@ func readJournal(f *os.File) (journalFile, error) {
 			continue
 		}
 		switch {
-		case r.Entry != nil:
-			out.maxID = max(out.maxID, r.Entry.ID)
-			if _, dup := at[r.Entry.ID]; dup {
-				out.problems = append(out.problems, fmt.Sprintf("line %d repeats entry %d: skipped", line, r.Entry.ID))
+		case rec.Entry != nil:
+			out.maxID = max(out.maxID, rec.Entry.ID)
+			if _, dup := r.at[rec.Entry.ID]; dup {
+				out.problems = append(out.problems, fmt.Sprintf("%s repeats entry %d: skipped", where(line), rec.Entry.ID))
 				continue
 			}
-			at[r.Entry.ID] = len(out.entries)
-			out.entries = append(out.entries, *r.Entry)
-		case r.Undone != nil && entry(r.Undone.ID) != nil:
-			entry(r.Undone.ID).Undone = r.Undone.Time
-		case r.Refused != nil && entry(r.Refused.ID) != nil:
-			e := entry(r.Refused.ID)
-			e.Refused, e.Outcome = r.Refused.Error, domain.OutcomeRefused
-		case r.Done != nil && entry(r.Done.ID) != nil:
-			e := entry(r.Done.ID)
-			e.After, e.Outcome = r.Done.After, domain.OutcomeDone
-		case r.Unknown != nil && entry(r.Unknown.ID) != nil:
-			e := entry(r.Unknown.ID)
-			e.Outcome, e.OutcomeNote = domain.OutcomeUnknown, r.Unknown.Error
-		case r.Placeholder != nil && entry(r.Placeholder.ID) != nil:
-			entry(r.Placeholder.ID).Placeholder = r.Placeholder.Digest
+			r.at[rec.Entry.ID] = len(out.entries)
+			out.entries = append(out.entries, *rec.Entry)
+		case rec.Undone != nil && entry(rec.Undone.ID) != nil:
+			entry(rec.Undone.ID).Undone = rec.Undone.Time
+		case rec.Refused != nil && entry(rec.Refused.ID) != nil:
+			e := entry(rec.Refused.ID)
+			e.Refused, e.Outcome = rec.Refused.Error, domain.OutcomeRefused
+		case rec.Done != nil && entry(rec.Done.ID) != nil:
+			e := entry(rec.Done.ID)
+			e.After, e.Outcome = rec.Done.After, domain.OutcomeDone
+		case rec.Unknown != nil && entry(rec.Unknown.ID) != nil:
+			e := entry(rec.Unknown.ID)
+			e.Outcome, e.OutcomeNote = domain.OutcomeUnknown, rec.Unknown.Error
+		case rec.Placeholder != nil && entry(rec.Placeholder.ID) != nil:
+			entry(rec.Placeholder.ID).Placeholder = rec.Placeholder.Digest
 		default:
-			out.problems = append(out.problems, fmt.Sprintf("line %d marks an entry the journal does not have: skipped", line))
+			out.problems = append(out.problems, fmt.Sprintf("%s marks an entry the journal does not have: skipped", where(line)))
 		}
 	}
 	for _, l := range bad {
 		if l == line {
-			out.problems = append(out.problems, fmt.Sprintf("line %d (the last) is torn: a change was cut off while being recorded and never made", l))
+			out.problems = append(out.problems, fmt.Sprintf("%s (the last) is torn: a change was cut off while being recorded and never made", where(l)))
 		} else {
-			out.problems = append(out.problems, fmt.Sprintf("line %d is corrupt and was skipped", l))
+			out.problems = append(out.problems, fmt.Sprintf("%s is corrupt and was skipped", where(l)))
 		}
 	}
-	return out, sc.Err()
+	return sc.Err()
 }
 
 // appendRecord writes r as one line and fsyncs. If the file does not end in

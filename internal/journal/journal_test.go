@@ -3,6 +3,7 @@ package journal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,4 +241,125 @@ func FuzzReadJournal(f *testing.F) {
 			t.Fatalf("new entry reuses ID %d (max %d)", e.ID, maxID)
 		}
 	})
+}
+
+// A full journal is archived beside the new part, whole: every entry is
+// still read, in order, marks written after the rotation reach entries in
+// the archive, undo walks back into it, and IDs go on — even when wharf
+// was killed between archiving and starting the new part.
+func TestRotationKeepsTheOldParts(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit = 2048
+	j.SetMaxBytes(limit)
+	for i := 1; i <= 60; i++ {
+		e, err := j.Record(entry(fmt.Sprint("t", i)))
+		if err != nil || e.ID != i {
+			t.Fatalf("record %d: %+v %v", i, e, err)
+		}
+		if i%3 == 0 {
+			if err := j.MarkUndone(i); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	archives, _ := filepath.Glob(filepath.Join(dir, "journal.*-*.jsonl"))
+	if len(archives) < 2 {
+		t.Fatalf("archives %v: the journal did not rotate", archives)
+	}
+	if info, err := os.Stat(j.Path()); err != nil || info.Size() > limit+512 {
+		t.Errorf("current part: %v %v, want at most about %d bytes", info.Size(), err, limit)
+	}
+	// Marks after the rotation, of entries in the oldest part.
+	if err := j.MarkDone(1, "sha256:after"); err != nil {
+		t.Fatal(err)
+	}
+	entries, problems, err := j.Read()
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("read: %v %v", problems, err)
+	}
+	if len(entries) != 60 {
+		t.Fatalf("%d entries, want 60", len(entries))
+	}
+	for i, e := range entries {
+		if e.ID != i+1 || e.Tags[0] != fmt.Sprint("t", i+1) {
+			t.Fatalf("entry %d is %d %v", i+1, e.ID, e.Tags)
+		}
+		if undone := !e.Undone.IsZero(); undone != (e.ID%3 == 0) {
+			t.Errorf("entry %d undone=%v", e.ID, undone)
+		}
+	}
+	if entries[0].Outcome != domain.OutcomeDone || entries[0].After != "sha256:after" {
+		t.Errorf("the mark of entry 1 written after the rotation: %+v", entries[0])
+	}
+	// Undo walks back past the current part into the archives.
+	for _, e := range entries[len(entries)-20:] {
+		if e.Undone.IsZero() {
+			if err := j.MarkUndone(e.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if last, err := j.Last(); err != nil || last.ID != 40 {
+		t.Errorf("next undo: %d %v, want 40", last.ID, err)
+	}
+	// Killed after archiving, before the new part had a line: the
+	// current part is under its archive name and there is no other.
+	first := 1
+	for _, a := range archives {
+		var from, to int
+		if _, err := fmt.Sscanf(filepath.Base(a), "journal.%d-%d.jsonl", &from, &to); err == nil {
+			first = max(first, to+1)
+		}
+	}
+	if err := os.Rename(j.Path(), filepath.Join(dir, fmt.Sprintf("journal.%d-60.jsonl", first))); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := j.Record(entry("after-crash")); err != nil || e.ID != 61 {
+		t.Errorf("after a crash between the parts: %+v %v, want ID 61", e, err)
+	}
+	if entries, problems, err := j.Read(); err != nil || len(problems) != 0 || len(entries) != 61 {
+		t.Errorf("after a crash between the parts: %d entries, %v %v", len(entries), problems, err)
+	}
+}
+
+// Writers that each rotate the journal, at once: none loses an entry,
+// writes into a part another archived, or reuses an ID.
+func TestRotationAmongWriters(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			j, err := journal.Open(dir)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			j.SetMaxBytes(1024)
+			for i := range 40 {
+				if _, err := j.Record(entry(fmt.Sprint("w", w, "-", i))); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	j, _ := journal.Open(dir)
+	entries, problems, err := j.Read()
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("read: %v %v", problems, err)
+	}
+	tags := map[string]bool{}
+	for i, e := range entries {
+		if e.ID != i+1 {
+			t.Fatalf("entry %d has ID %d", i+1, e.ID)
+		}
+		tags[e.Tags[0]] = true
+	}
+	if len(entries) != 160 || len(tags) != 160 {
+		t.Errorf("%d entries of %d changes, want 160 of 160", len(entries), len(tags))
+	}
 }
