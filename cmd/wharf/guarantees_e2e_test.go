@@ -269,3 +269,112 @@ func TestKilledMidDeleteIsReportedAndUndone(t *testing.T) {
 		t.Errorf("after undo the app still marks placeholders %v", got)
 	}
 }
+
+// kill -9 at every request boundary of a delete and of a retag: the proxy
+// holds the Nth request (before the registry sees it, and for a write also
+// after it acted), the test kills the process there, and `wharf
+// undo` (when the journal has the change) leaves the repository exactly
+// as it was, with no placeholder behind and nothing unfinished.
+func TestKilledAtEveryRequestIsRecovered(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 10*time.Minute)
+	app := testenv.FixtureDigest(t, fixtures.App)
+	proxy := testenv.StartProxy(t, reg)
+	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := func(repo string) {
+		t.Helper()
+		if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: repo, Tags: []string{"a", "b"}, Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, op := range []struct {
+		name string
+		args func(repo string) []string
+	}{
+		{"rmtag", func(repo string) []string { return []string{"rmtag", proxy.Repo(repo + ":a")} }},
+		{"retag", func(repo string) []string { return []string{"retag", proxy.Repo(repo + ":a"), "fresh"} }},
+	} {
+		// How many requests the change makes, as a first run shows.
+		seed("kill/" + op.name + "-count")
+		proxy.ResetCounts()
+		if out, err := runProcess(t, sharedEnv(t), op.args("kill/"+op.name+"-count")...); err != nil {
+			t.Fatalf("%s: %v\n%s", op.name, err, out)
+		}
+		requests := proxy.Requests()
+		type boundary struct {
+			n int
+			// after: the registry acted on the request and the answer
+			// never came back.
+			after bool
+		}
+		var boundaries []boundary
+		for n, r := range requests {
+			boundaries = append(boundaries, boundary{n, false})
+			if !strings.HasPrefix(r, "GET ") && !strings.HasPrefix(r, "HEAD ") {
+				boundaries = append(boundaries, boundary{n, true})
+			}
+		}
+		for _, b := range boundaries {
+			n, when := b.n, "before"
+			if b.after {
+				when = "after"
+			}
+			t.Run(fmt.Sprintf("%s/%02d-%s-%s", op.name, n+1, when, strings.ReplaceAll(requests[n], "/", "_")), func(t *testing.T) {
+				repo := fmt.Sprintf("kill/%s-%02d-%s", op.name, n+1, when)
+				seed(repo)
+				env := sharedEnv(t)
+				hit := make(chan string, 1)
+				proxy.Inject(func(*http.Request) bool { return true }, testenv.Fault{Hang: true, Forward: b.after, Hit: hit, Skip: n})
+				defer proxy.ClearFaults()
+				cmd := wharfProcess(t, env, op.args(repo)...)
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				exited := make(chan error, 1)
+				go func() { exited <- cmd.Wait() }()
+				select {
+				case <-hit:
+					_ = cmd.Process.Signal(syscall.SIGKILL)
+					if err := <-exited; err == nil {
+						t.Logf("request %d held, yet the process ended well", n+1)
+					}
+				case err := <-exited:
+					// Fewer requests this time: the change ran to its end.
+					t.Logf("finished before request %d (%v):\n%s", n+1, err, out.String())
+				case <-time.After(time.Minute):
+					_ = cmd.Process.Kill()
+					t.Fatalf("request %d never came:\n%s", n+1, out.String())
+				}
+				proxy.ClearFaults()
+				entries := journalOf(t, env)
+				for _, e := range entries {
+					if e.Undone.IsZero() {
+						if undo, err := runProcess(t, env, "undo", "--yes"); err != nil {
+							t.Fatalf("undo after the kill at request %d: %v\n%s", n+1, err, undo)
+						}
+						break
+					}
+				}
+				got := tagsOf(t, c, reg.Repo(repo))
+				if len(got) != 2 || got["a"] != app || got["b"] != app {
+					t.Errorf("after the kill at request %d (%s) and undo the repository has %v, want a and b at %s", n+1, requests[n], got, domain.ShortDigest(app))
+				}
+				for _, e := range journalOf(t, env) {
+					if e.Undone.IsZero() && e.Outcome != domain.OutcomeRefused {
+						t.Errorf("entry %d is left unfinished: %+v", e.ID, e)
+					}
+					if e.Placeholder != "" {
+						if _, err := c.Resolve(ctx, reg.Repo(repo+"@"+e.Placeholder)); err == nil {
+							t.Errorf("the placeholder %s is still there", e.Placeholder)
+						}
+					}
+				}
+			})
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +38,8 @@ type Fault struct {
 	// error's message (a registry that repeats what it was sent).
 	Echo bool
 	// Forward sends the request on, then answers Status instead of the
-	// registry's answer: a change that happened, reported as failed.
+	// registry's answer: a change that happened, reported as failed. With
+	// Hang, the request is sent on and the answer held.
 	Forward bool
 	// Truncate forwards and cuts the answer's body in half, keeping its
 	// Content-Length (the connection drops mid-body); Trickle forwards and
@@ -67,6 +69,8 @@ type Proxy struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
 	counts map[string]int
+	// seen are the requests so far, in the order they came: "METHOD path".
+	seen   []string
 	rules  []*rule
 	target *Registry
 	// release frees the requests held by Hang faults (the proxy stops).
@@ -128,6 +132,14 @@ func (p *Proxy) count(r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts[RequestKind(r)]++
+	p.seen = append(p.seen, r.Method+" "+r.URL.Path)
+}
+
+// Requests are the requests seen so far, in order, as "METHOD path".
+func (p *Proxy) Requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.seen)
 }
 
 // Counts returns the requests seen so far by kind.
@@ -146,6 +158,7 @@ func (p *Proxy) ResetCounts() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts = map[string]int{}
+	p.seen = nil
 }
 
 // Inject adds a fault for requests that match; ClearFaults removes all.
@@ -189,6 +202,10 @@ func (p *Proxy) faultFor(r *http.Request) *Fault {
 
 func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, rp *httputil.ReverseProxy, f Fault) {
 	if f.Hang {
+		if f.Forward {
+			// The registry acts on it; its answer never comes.
+			rp.ServeHTTP(httptest.NewRecorder(), r)
+		}
 		if f.Hit != nil {
 			select {
 			case f.Hit <- r.Method + " " + r.URL.Path:

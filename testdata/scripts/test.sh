@@ -50,7 +50,8 @@ if [[ "${CI:-}" == "true" ]]; then
     TestFaultMatrixChangesNothingButWhatWasAsked TestA404OnTheSiblingCheckDeletesNothing \
     TestFailedWritesAreReadBackAndJournaledAsTheyAre TestAProbeFaultDoesNotBreakDeletes \
     TestUndoFinishesADeleteCutOffAtThePlaceholder TestFiveProcessesDeleteSiblingsAtOnce \
-    TestRetagRacingADeleteOfTheSameImage TestKilledMidDeleteIsReportedAndUndone; do
+    TestRetagRacingADeleteOfTheSameImage TestKilledMidDeleteIsReportedAndUndone TestKilledAtEveryRequestIsRecovered \
+    TestRotationAmongWriters TestRateWaitsAreReported; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
