@@ -6,35 +6,31 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/distribution/reference"
 	"github.com/moby/moby/client"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 )
 
 // ParseTag validates a tag reference the way docker does ("app" means
 // docker.io/library/app:latest) and returns it in familiar form
 // ("app:latest", "ghcr.io/o/app:1.0").
-func ParseTag(ref string) (string, error) {
-	named, err := reference.ParseNormalizedNamed(ref)
-	if err != nil {
-		return "", &OpError{Op: "parse", Ref: ref, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
+func ParseTag(s string) (string, error) {
+	if err := ref.CheckTarget(s); err != nil {
+		return "", &OpError{Op: "parse", Ref: s, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
 	}
-	if _, isDigest := named.(reference.Digested); isDigest {
-		err := errors.New("a tag cannot be a digest")
-		return "", &OpError{Op: "parse", Ref: ref, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
-	}
-	return reference.FamiliarString(reference.TagNameOnly(named)), nil
+	r, _ := ref.Parse(s)
+	return r.Latest().Familiar(), nil
 }
 
 // normalize validates any reference (tag or digest) and returns it in
 // familiar form, adding :latest when neither is given.
-func normalize(ref string) (string, error) {
-	named, err := reference.ParseNormalizedNamed(ref)
+func normalize(s string) (string, error) {
+	r, err := ref.Parse(s)
 	if err != nil {
-		return "", &OpError{Op: "parse", Ref: ref, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
+		return "", &OpError{Op: "parse", Ref: s, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
 	}
-	return reference.FamiliarString(reference.TagNameOnly(named)), nil
+	return r.Latest().Familiar(), nil
 }
 
 // TagConflict is returned (wrapped in an *OpError of kind ErrTagExists) when

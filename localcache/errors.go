@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/wharf-dev/wharf/internal/ref"
+
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 
@@ -16,7 +18,7 @@ import (
 // errors.Is. An *OpError carries the details.
 var (
 	ErrNotFound         = errors.New("no such image")
-	ErrInvalidReference = errors.New("invalid reference")
+	ErrInvalidReference = ref.ErrInvalid
 	// ErrInUse: a container (running or stopped) uses the image.
 	ErrInUse = errors.New("image is in use by a container")
 	// ErrMultipleReferences: removing an image by ID that several tags

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/moby/moby/api/types/jsonstream"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 )
 
 // Auth is what a registry login left: a user and password, or tokens.
@@ -372,8 +372,8 @@ func (c *Cache) checkRemote(ctx context.Context, src, dst string, guard RemoteGu
 	if err != nil {
 		return c.classify("push", src, err)
 	}
-	named, _ := reference.ParseNormalizedNamed(dst)
-	repo := reference.FamiliarName(named)
+	parsed, _ := ref.Parse(dst)
+	repo := parsed.FamiliarName()
 	conflict := &RemoteConflict{Target: dst, RemoteDigest: remote}
 	for _, rd := range img.RepoDigests {
 		name, digest, ok := strings.Cut(rd, "@")

@@ -160,7 +160,7 @@ func explicitTag(reference string) bool {
 // journal to record the change in.
 func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind string) (T, error) {
 	var zero T
-	ref, err := c.parseReference(reference)
+	ref, err := c.unambiguous(reference)
 	if err != nil {
 		return zero, invalidReference(op, reference, err)
 	}

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/ref"
+
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/wharf-dev/wharf/internal/config"
@@ -33,7 +35,7 @@ var (
 	ErrTLSUntrusted     = errors.New("TLS certificate not trusted")
 	ErrUnreachable      = errors.New("unreachable")
 	ErrUnsupported      = errors.New("unsupported by this registry")
-	ErrInvalidReference = errors.New("invalid reference")
+	ErrInvalidReference = ref.ErrInvalid
 	ErrConflict         = errors.New("conflict")
 	// ErrCorrupt: what the registry sent does not match its digest.
 	ErrCorrupt = errors.New("content does not match its digest")

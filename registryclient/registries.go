@@ -11,6 +11,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 )
 
 // hostTransport returns base adjusted for one registry: its CA trusted, or
@@ -73,20 +74,63 @@ func (c *Client) parseRegistry(host string) (name.Registry, error) {
 	return name.NewRegistry(host, c.nameOptions(host)...)
 }
 
+// parseRepository reads a repository as docker does (internal/ref): a
+// reference docker refuses, or one with a tag or digest, is refused
+// before any request.
 func (c *Client) parseRepository(repo string) (name.Repository, error) {
-	r, err := name.NewRepository(repo)
+	r, err := ref.ParseRepository(repo)
 	if err != nil {
-		return r, err
+		return name.Repository{}, err
 	}
-	return name.NewRepository(repo, c.nameOptions(r.RegistryStr())...)
+	return c.repositoryOf(r)
 }
 
-func (c *Client) parseReference(ref string) (name.Reference, error) {
-	r, err := name.ParseReference(ref)
+// repositoryOf is go-containerregistry's repository for what ref parsed:
+// built, never parsed again (its own grammar is not docker's).
+func (c *Client) repositoryOf(r ref.Reference) (name.Repository, error) {
+	reg, err := c.parseRegistry(r.Domain())
 	if err != nil {
-		return r, err
+		return name.Repository{}, &ref.Error{Input: r.Domain(), Reason: "not a registry host: " + err.Error()}
 	}
-	return name.ParseReference(ref, c.nameOptions(r.Context().RegistryStr())...)
+	return reg.Repo(r.Path()), nil
+}
+
+// parseReference reads a reference as docker does. With both a tag and a
+// digest, the digest decides what is read (docker's rule); writes refuse
+// such a reference (parseChange, unambiguous). A bare name means latest.
+func (c *Client) parseReference(s string) (name.Reference, error) {
+	r, err := ref.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	return c.referenceOf(r)
+}
+
+func (c *Client) referenceOf(r ref.Reference) (name.Reference, error) {
+	repo, err := c.repositoryOf(r)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.Digest() != "":
+		return repo.Digest(r.Digest()), nil
+	case r.Tag() != "":
+		return repo.Tag(r.Tag()), nil
+	}
+	return repo.Tag("latest"), nil
+}
+
+// unambiguous is s parsed for a write: name:tag@digest is refused, as the
+// tag may name another image than the digest by now.
+func (c *Client) unambiguous(s string) (name.Reference, error) {
+	r, err := ref.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	if r.Ambiguous() {
+		return nil, &ref.Error{Input: s, Reason: "names both a tag and a digest, which may be two images by now: give name:tag or name@digest"}
+	}
+	return c.referenceOf(r)
 }
 
 // Knows reports whether host is one of the client's registries (Docker Hub

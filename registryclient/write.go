@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	wref "github.com/wharf-dev/wharf/internal/ref"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
@@ -226,14 +228,14 @@ func (c *Client) settle(ctx context.Context, entry domain.JournalEntry, err erro
 // moving it off that digest; what it pointed at is journaled first either
 // way.
 func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
-	ref, err := c.parseReference(source)
+	ref, err := c.unambiguous(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("retag", source, err)
 	}
-	target, err := name.NewTag(ref.Context().String()+":"+newTag, c.nameOptions(ref.Context().RegistryStr())...)
-	if err != nil {
+	if err := wref.CheckTag(newTag); err != nil {
 		return domain.WriteResult{}, invalidReference("retag", newTag, err)
 	}
+	target := ref.Context().Tag(newTag)
 	if c.journal == nil {
 		return domain.WriteResult{}, ErrNoJournal
 	}
@@ -321,7 +323,7 @@ type CopyOptions struct {
 // same registry are mounted, and the destination tag is written last: a copy
 // cancelled through ctx or failed halfway leaves it as it was.
 func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions) (domain.WriteResult, error) {
-	ref, err := c.parseReference(source)
+	ref, err := c.unambiguous(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("copy", source, err)
 	}
@@ -381,7 +383,7 @@ func (c *Client) copyTarget(src name.Reference, dest string) (name.Tag, error) {
 		}
 		return repo.Tag(tag), nil
 	}
-	r, err := c.parseReference(dest)
+	r, err := c.unambiguous(dest)
 	if err != nil {
 		return name.Tag{}, err
 	}

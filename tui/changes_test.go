@@ -112,7 +112,7 @@ func TestRetagPromptThenOverwriteDialog(t *testing.T) {
 		drain(m, cmd)
 	}
 	press(m, "!")
-	if s := screen(m); !strings.Contains(s, `"!": a tag is letters`) {
+	if s := screen(m); !strings.Contains(s, `"!": invalid reference format: a tag is letters`) {
 		t.Errorf("an invalid tag is not explained as it is typed:\n%s", s)
 	}
 	press(m, "enter") // refused: still invalid
@@ -143,7 +143,7 @@ func TestCopyJobShowsProgressAndCancels(t *testing.T) {
 		_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
 		drain(m, cmd)
 	}
-	press(m, "r", "e", "l", "/", "a", "p", "p")
+	press(m, strings.Split("r.io/ap", "")...)
 	_, closeCmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
 	start := step(m, closeCmd) // the prompt closes and hands over the job
 	wait := step(m, start)     // the job starts
@@ -157,7 +157,7 @@ func TestCopyJobShowsProgressAndCancels(t *testing.T) {
 	golden.Assert(t, "copy_job_80x24", s)
 	press(m, "x")
 	step(m, pending) // the job ends, cancelled
-	if s := screen(m); !strings.Contains(s, "cancelled copy registry.example:5000/team/app:1.0 → rel/app:1.0; nothing changed") || strings.Contains(s, "job running") {
+	if s := screen(m); !strings.Contains(s, "cancelled copy registry.example:5000/team/app:1.0 → r.io/ap:1.0; nothing changed") || strings.Contains(s, "job running") {
 		t.Errorf("after x:\n%s", s)
 	}
 	press(m, "x")

@@ -17,7 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/wharf-dev/wharf/internal/ref"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -159,8 +160,8 @@ func Parse(path string, b []byte) (*Config, error) {
 		if r.Host == "" {
 			return nil, fail("host", "is required (e.g. ghcr.io or registry.local:5000)")
 		}
-		if _, err := name.NewRegistry(r.Host, name.StrictValidation); err != nil || strings.Contains(r.Host, "/") {
-			return nil, fail("host", fmt.Sprintf("%q is not a registry host[:port]", r.Host))
+		if err := ref.CheckHost(r.Host); err != nil {
+			return nil, fail("host", err.Error())
 		}
 		if r.Name == "" {
 			r.Name = r.Host
@@ -182,8 +183,8 @@ func Parse(path string, b []byte) (*Config, error) {
 			}
 		}
 		for k, repo := range r.Repositories {
-			if _, err := name.NewRepository(r.Host + "/" + repo); err != nil {
-				return nil, fail(fmt.Sprintf("repositories[%d]", k), fmt.Sprintf("%q is not a repository name", repo))
+			if _, err := ref.ParseRepository(r.Host + "/" + repo); err != nil {
+				return nil, fail(fmt.Sprintf("repositories[%d]", k), fmt.Sprintf("%q is not a repository name (%v)", repo, err))
 			}
 		}
 	}

@@ -1,11 +1,9 @@
 package domain
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -303,77 +301,4 @@ type UndoResult struct {
 	// because the change had created them.
 	Restored []string `json:"restored,omitempty"`
 	Deleted  []string `json:"deleted,omitempty"`
-}
-
-var (
-	tagPattern       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	componentPattern = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	hostPattern      = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$`)
-)
-
-// CheckTag says what is wrong with a tag name, in words (nil: nothing).
-func CheckTag(tag string) error {
-	switch {
-	case tag == "":
-		return errors.New("a tag cannot be empty")
-	case len(tag) > 128:
-		return errors.New("a tag has at most 128 characters")
-	case !tagPattern.MatchString(tag):
-		return fmt.Errorf("%q: a tag is letters, digits, _ . and -, and does not start with . or -", tag)
-	}
-	return nil
-}
-
-// CheckImageName says what is wrong with an image name as docker takes it
-// (app:1.0, team/app, registry.example.com:5000/team/app:1.0); nil when
-// nothing is.
-func CheckImageName(ref string) error {
-	if ref == "" {
-		return errors.New("give an image name, e.g. team/app:1.0")
-	}
-	name := ref
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		name = ref[:i]
-		if err := CheckTag(ref[i+1:]); err != nil {
-			return err
-		}
-	}
-	parts := strings.Split(name, "/")
-	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
-		if !hostPattern.MatchString(parts[0]) {
-			return fmt.Errorf("%q is not a registry host", parts[0])
-		}
-		parts = parts[1:]
-	}
-	for _, p := range parts {
-		if !componentPattern.MatchString(p) {
-			return fmt.Errorf("%q: image names are lower-case letters, digits and . _ -", p)
-		}
-	}
-	return nil
-}
-
-// CheckRepository says what is wrong with a repository or a reference
-// (host/path[:tag]); nil when nothing is.
-func CheckRepository(ref string) error {
-	if ref == "" {
-		return errors.New("give a repository, e.g. registry.example.com/team/app")
-	}
-	name, tag := ref, ""
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		name, tag = ref[:i], ref[i+1:]
-		if err := CheckTag(tag); err != nil {
-			return err
-		}
-	}
-	parts := strings.Split(name, "/")
-	if len(parts) < 2 || !hostPattern.MatchString(parts[0]) {
-		return fmt.Errorf("%q: start with the registry host, e.g. registry.example.com/team/app", ref)
-	}
-	for _, p := range parts[1:] {
-		if !componentPattern.MatchString(p) {
-			return fmt.Errorf("%q: repository names are lower-case letters, digits and . _ -", p)
-		}
-	}
-	return nil
 }

@@ -15,7 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distribution/reference"
+	"github.com/wharf-dev/wharf/internal/ref"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wharf-dev/wharf/internal/domain"
@@ -98,31 +99,25 @@ func localTags(images []domain.LocalImage, opts Options) []localTag {
 	for _, img := range images {
 		digests := map[string]string{}
 		for _, rd := range img.RepoDigests {
-			if named, err := reference.ParseNormalizedNamed(rd); err == nil {
-				if c, ok := named.(reference.Canonical); ok {
-					digests[named.Name()] = c.Digest().String()
-				}
+			if r, err := ref.Parse(rd); err == nil && r.Digest() != "" {
+				digests[r.Repository()] = r.Digest()
 			}
 		}
 		for _, rt := range img.RepoTags {
-			named, err := reference.ParseNormalizedNamed(rt)
-			if err != nil {
+			r, err := ref.Parse(rt)
+			if err != nil || r.Tag() == "" {
 				continue
 			}
-			tagged, ok := named.(reference.Tagged)
-			if !ok {
-				continue
-			}
-			host := reference.Domain(named)
+			host := r.Domain()
 			if opts.Known != nil && !opts.Known(host) {
 				continue
 			}
-			repo := named.Name()
+			repo := r.Repository()
 			if len(opts.Only) > 0 && !slices.ContainsFunc(opts.Only, func(p string) bool { return strings.HasPrefix(repo, normalizePrefix(p)) }) {
 				continue
 			}
 			out = append(out, localTag{
-				ref: repo + ":" + tagged.Tag(), local: rt, repo: repo, tag: tagged.Tag(), host: host,
+				ref: repo + ":" + r.Tag(), local: rt, repo: repo, tag: r.Tag(), host: host,
 				image: img, digest: digests[repo],
 			})
 		}
@@ -137,8 +132,8 @@ func normalizePrefix(p string) string {
 	if !strings.Contains(p, "/") && (strings.ContainsAny(p, ".:") || p == "localhost") {
 		return p + "/"
 	}
-	if named, err := reference.ParseNormalizedNamed(p); err == nil {
-		return named.Name()
+	if r, err := ref.Parse(p); err == nil {
+		return r.Repository()
 	}
 	return p
 }

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/prompt"
 )
@@ -102,13 +103,13 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Tag):
 		return request(prompt.RequestMsg{
 			Title: "Tag " + rowName(img), Label: "new tag for this image", Value: first,
-			Validate: domain.CheckImageName,
+			Validate: ref.CheckTarget,
 			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, domain.Overwrite{}) },
 		})
 	case key.Matches(msg, k.Move):
 		return request(prompt.RequestMsg{
 			Title: "Move a tag to " + rowName(img), Label: "the tag to move here from the image it names now",
-			Validate: domain.CheckImageName,
+			Validate: ref.CheckTarget,
 			OnSubmit: func(t string) tea.Cmd { return tagImage(c, img.ID, t, domain.Overwrite{}) },
 		})
 	case key.Matches(msg, k.Untag):
@@ -123,7 +124,7 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	return request(prompt.RequestMsg{
 		Title: "Push " + first + " to a registry", Label: "as (tagged locally, then pushed)", Value: target,
 		Hint:     "configured registries: " + strings.Join(m.registries, ", "),
-		Validate: domain.CheckImageName,
+		Validate: ref.CheckTarget,
 		OnSubmit: func(t string) tea.Cmd { return tagAndPush(c, img.ID, t, domain.Overwrite{}) },
 	})
 }
@@ -174,8 +175,8 @@ func retarget(ref string, registries []string) string {
 }
 
 func checkPull(s string) error {
-	ref, platform, _ := strings.Cut(strings.TrimSpace(s), " ")
-	if err := domain.CheckImageName(ref); err != nil {
+	image, platform, _ := strings.Cut(strings.TrimSpace(s), " ")
+	if err := ref.CheckImage(image); err != nil {
 		return err
 	}
 	if platform = strings.TrimSpace(platform); platform != "" && strings.Count(platform, "/") < 1 {

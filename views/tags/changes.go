@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/prompt"
 )
@@ -48,10 +49,10 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return status("no tag selected")
 	}
 	c := m.changer // the prompt's callbacks capture values, not the model
-	ref := m.repo + ":" + r.tag
+	shown := m.repo + ":" + r.tag
 	// A retag or copy takes the image shown (by digest), not whatever the
 	// tag names by the time the prompt is answered.
-	src := ref
+	src := shown
 	if r.digest != "" {
 		src = m.repo + "@" + r.digest
 	}
@@ -60,13 +61,13 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		// The delete acts on the digest the dialog shows: a tag that moved
 		// since is left alone.
 		return request(views.ConfirmRequestMsg{
-			Title: "Delete tag " + ref + "?", Body: m.deleteBody(r), Action: "Delete " + r.tag,
-			OnConfirm: tea.Batch(status("deleting "+ref+"…"), deleteTag(m.changer, ref, r.digest)),
+			Title: "Delete tag " + shown + "?", Body: m.deleteBody(r), Action: "Delete " + r.tag,
+			OnConfirm: tea.Batch(status("deleting "+shown+"…"), deleteTag(m.changer, shown, r.digest)),
 		})
 	case key.Matches(msg, m.keys.Retag):
 		return request(prompt.RequestMsg{
-			Title: "Retag " + ref, Label: "new tag in " + m.repo + " (no blobs are moved)", Value: r.tag,
-			Validate: domain.CheckTag,
+			Title: "Retag " + shown, Label: "new tag in " + m.repo + " (no blobs are moved)", Value: r.tag,
+			Validate: ref.CheckTag,
 			OnSubmit: func(tag string) tea.Cmd { return retag(c, src, tag, domain.Overwrite{}) },
 		})
 	default: // copy
@@ -75,10 +76,10 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 			hint = "copies " + sc + "; " + hint
 		}
 		return request(prompt.RequestMsg{
-			Title: "Copy " + ref + " to", Label: "repository (keeps the tag " + r.tag + ") or repository:tag, on any registry", Value: m.repo,
+			Title: "Copy " + shown + " to", Label: "repository (keeps the tag " + r.tag + ") or repository:tag, on any registry", Value: m.repo,
 			Hint:     hint,
-			Validate: domain.CheckRepository,
-			OnSubmit: func(dest string) tea.Cmd { return copyTag(c, src, ref, withTag(dest, r.tag), domain.Overwrite{}) },
+			Validate: ref.CheckDestination,
+			OnSubmit: func(dest string) tea.Cmd { return copyTag(c, src, shown, withTag(dest, r.tag), domain.Overwrite{}) },
 		})
 	}
 }
