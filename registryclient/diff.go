@@ -12,6 +12,12 @@ import (
 // two indexes, or the layers (added, removed, shared, with sizes), config
 // (labels, env, entrypoint, cmd, platform) and history of two images.
 func (c *Client) Diff(ctx context.Context, refA, refB string) (domain.Diff, error) {
+	// Both are read as references before either is asked for.
+	for _, r := range []string{refA, refB} {
+		if _, err := c.parseReference(r); err != nil {
+			return domain.Diff{}, invalidReference("diff", r, err)
+		}
+	}
 	a, err := c.Describe(ctx, refA)
 	if err != nil {
 		return domain.Diff{}, err

@@ -25,3 +25,22 @@ func HintOf(c *Client, host string) string {
 
 // JournalOf is the journal a test client was made with.
 func JournalOf(c *Client) *journal.Journal { return c.journal.(*journal.Journal) }
+
+// ParsedReference is how the client reads s: the registry, the repository
+// and the tag or digest it asks for, or why not.
+func ParsedReference(c *Client, s string) (registry, repository, identifier string, err error) {
+	r, err := c.parseReference(s)
+	if err != nil {
+		return "", "", "", err
+	}
+	return r.Context().RegistryStr(), r.Context().RepositoryStr(), r.Identifier(), nil
+}
+
+// ParsedRepository is how the client reads s as a repository.
+func ParsedRepository(c *Client, s string) (registry, repository string, err error) {
+	r, err := c.parseRepository(s)
+	if err != nil {
+		return "", "", err
+	}
+	return r.RegistryStr(), r.RepositoryStr(), nil
+}

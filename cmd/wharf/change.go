@@ -13,6 +13,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/ops"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/internal/retention"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -145,7 +146,7 @@ func newRmdigestCmd(a *app) *cobra.Command {
 		Long: `rmdigest deletes a manifest by digest, which takes every tag that points at
 it. It runs only when --tags lists exactly those tags; without --tags it shows
 them and changes nothing.`,
-		Args: cobra.ExactArgs(1),
+		Args: references(1, ref.CheckImage),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
 				if !cmd.Flags().Changed("tags") {

@@ -144,7 +144,7 @@ func newUntagCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "untag REF",
 		Short: "Remove one tag (the engine deletes the image with its last tag)",
-		Args:  cobra.ExactArgs(1),
+		Args:  references(1, imageOrID),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
 				res, err := c.Untag(cmd.Context(), args[0], localcache.RemoveOptions{Force: force})
@@ -306,6 +306,11 @@ func newPullCmd(a *app) *cobra.Command {
 					state := "pulled"
 					if res.UpToDate {
 						state = "up to date:"
+					}
+					if strings.Contains(res.Reference, "@") {
+						// Pulled by digest: the reference says it already.
+						fmt.Fprintf(w, "%s %s\n", state, res.Reference)
+						return nil
 					}
 					fmt.Fprintf(w, "%s %s@%s\n", state, res.Reference, res.Digest)
 					return nil

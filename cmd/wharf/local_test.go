@@ -38,6 +38,13 @@ func engineImageIDs(t *testing.T, eng *testenv.Engine) map[string]bool {
 	return left
 }
 
+// firstLine is what a command printed first (its result; progress
+// follows).
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
 func engineEnv(t *testing.T, eng *testenv.Engine) map[string]string {
 	return map[string]string{"DOCKER_HOST": eng.Host, "DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
 }
@@ -87,8 +94,15 @@ func TestLocalCLI(t *testing.T) {
 	if out, err = runWharf(t, env, "untag", target); err != nil || !strings.Contains(out, "untagged "+target) {
 		t.Errorf("untag (%v): %s", err, out)
 	}
-	if out, err = runWharf(t, env, "pull", target+"@"+pushed.Digest); err != nil || !strings.Contains(out, pushed.Digest) {
-		t.Errorf("pull by digest (%v): %s", err, out)
+	if out, err = runWharf(t, env, "pull", target+"@"+pushed.Digest); err != nil || strings.Count(firstLine(out), pushed.Digest) != 1 {
+		t.Errorf("pull by tag and digest (%v), the digest said once: %s", err, out)
+	}
+	repo, _, _ := strings.Cut(target, ":")
+	if i := strings.LastIndex(target, ":"); i > strings.LastIndex(target, "/") {
+		repo = target[:i]
+	}
+	if out, err = runWharf(t, env, "pull", repo+"@"+pushed.Digest); err != nil || firstLine(out) != "up to date: "+repo+"@"+pushed.Digest {
+		t.Errorf("pull by digest (%v): %q", err, out)
 	}
 	if _, err = runWharf(t, env, "untag", "wharf-fixtures/app:0.9.0"); err == nil || !strings.Contains(err.Error(), "stopped container wharf-fixture-stopped") {
 		t.Errorf("untag of an image in use: %v", err)

@@ -53,6 +53,13 @@ func Parse(s string) (Reference, error) {
 	if err != nil {
 		return Reference{}, invalid(s, err)
 	}
+	if reference.Domain(named) == "" {
+		// docker's grammar reads a first part that looks like a host but
+		// is not one (bad_host.com/app) as part of the path, leaving no
+		// registry to ask: docker cannot pull it either.
+		first, _, _ := strings.Cut(s, "/")
+		return Reference{}, &Error{Input: s, Reason: "invalid reference format: " + first + " is not a valid registry host"}
+	}
 	return Reference{named: named}, nil
 }
 

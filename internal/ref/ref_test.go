@@ -11,8 +11,17 @@ import (
 	"github.com/wharf-dev/wharf/internal/testenv"
 )
 
-// docker is docker's own verdict on s, and its normalisation.
-func docker(s string) (reference.Named, error) { return reference.ParseNormalizedNamed(s) }
+// docker is docker's own verdict on s, and its normalisation. A name
+// whose first part looks like a host but is not one (bad_host.com/app)
+// parses with no registry at all, which nothing can pull: refused.
+func docker(s string) (reference.Named, error) {
+	n, err := reference.ParseNormalizedNamed(s)
+	if err == nil && reference.Domain(n) == "" {
+		first, _, _ := strings.Cut(s, "/")
+		return nil, errors.New("invalid reference format: " + first + " is not a valid registry host")
+	}
+	return n, err
+}
 
 func dockerTag(n reference.Named) string {
 	if t, ok := n.(reference.Tagged); ok {

@@ -51,7 +51,7 @@ if [[ "${CI:-}" == "true" ]]; then
     TestFailedWritesAreReadBackAndJournaledAsTheyAre TestAProbeFaultDoesNotBreakDeletes \
     TestUndoFinishesADeleteCutOffAtThePlaceholder TestFiveProcessesDeleteSiblingsAtOnce \
     TestRetagRacingADeleteOfTheSameImage TestKilledMidDeleteIsReportedAndUndone TestKilledAtEveryRequestIsRecovered \
-    TestRotationAmongWriters TestRateWaitsAreReported; do
+    TestRotationAmongWriters TestRateWaitsAreReported TestInvalidReferencesAreRefusedBeforeAnyRequest TestLocalCLI; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
