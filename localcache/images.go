@@ -17,12 +17,15 @@ type Listing = domain.LocalListing
 type ListOptions struct {
 	// DanglingOnly lists only dangling images.
 	DanglingOnly bool
+	// All lists the classic builder's intermediate images too (docker
+	// images -a); they are marked Intermediate, never Dangling.
+	All bool
 }
 
 // List returns the engine's images (not intermediate build layers), newest
 // first, each with the containers that use it.
 func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
-	listOpts := client.ImageListOptions{SharedSize: true}
+	listOpts := client.ImageListOptions{SharedSize: true, All: opts.All && !opts.DanglingOnly}
 	if opts.DanglingOnly {
 		listOpts.Filters = client.Filters{}.Add("dangling", "true")
 	}
@@ -34,19 +37,25 @@ func (c *Cache) List(ctx context.Context, opts ListOptions) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
+	parents := map[string]bool{}
+	for _, s := range res.Items {
+		parents[s.ParentID] = true
+	}
 	var l Listing
 	for _, s := range res.Items {
 		img := domain.LocalImage{
 			ID:          s.ID,
 			RepoTags:    realTags(s.RepoTags),
 			RepoDigests: realTags(s.RepoDigests),
-			Created:     time.Unix(s.Created, 0).UTC(),
+			Created:     engineTime(s.Created),
 			Size:        s.Size,
 			SharedSize:  s.SharedSize,
 			Labels:      s.Labels,
 			Containers:  users[s.ID],
 		}
-		img.Dangling = len(img.RepoTags) == 0
+		untagged := len(img.RepoTags) == 0
+		img.Intermediate = listOpts.All && untagged && parents[s.ID]
+		img.Dangling = len(img.RepoTags) == 0 && !img.Intermediate
 		if img.Dangling {
 			l.Dangling++
 			l.Reclaimable += img.Size - max(img.SharedSize, 0)
@@ -140,7 +149,7 @@ func (c *Cache) History(ctx context.Context, ref string) ([]domain.HistoryEntry,
 	for i := len(res.Items) - 1; i >= 0; i-- {
 		h := res.Items[i]
 		out = append(out, domain.HistoryEntry{
-			CreatedBy: h.CreatedBy, Created: time.Unix(h.Created, 0).UTC(), Size: h.Size,
+			CreatedBy: h.CreatedBy, Created: engineTime(h.Created), Size: h.Size,
 			Comment: h.Comment, ID: h.ID, EmptyLayer: h.Size == 0,
 		})
 	}
@@ -150,4 +159,15 @@ func (c *Cache) History(ctx context.Context, ref string) ([]domain.HistoryEntry,
 // Describe is Inspect under the name the Details pane asks for.
 func (c *Cache) Describe(ctx context.Context, ref string) (domain.Details, error) {
 	return c.Inspect(ctx, ref)
+}
+
+// engineTime is a time the engine gives in seconds; an image made without
+// one (FROM scratch, some exporters) has Go's zero time, which stays zero
+// ("unknown", docker's N/A) instead of turning into a date.
+func engineTime(sec int64) time.Time {
+	t := time.Unix(sec, 0)
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
 }

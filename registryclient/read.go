@@ -9,6 +9,8 @@ import (
 	"io"
 	"sync"
 
+	wref "github.com/wharf-dev/wharf/internal/ref"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -192,7 +194,38 @@ func (c *Client) Describe(ctx context.Context, reference string) (domain.Details
 	if err != nil {
 		return d, c.classify(op, host, err)
 	}
+	if n := c.tagNote(ctx, p, reference, digest); n != "" {
+		d.Notes = append(d.Notes, n)
+	}
 	return d, nil
+}
+
+// tagNote says, for a reference given as name:tag@digest (where the digest
+// decides what is read, as docker does), when the tag names something else
+// by now.
+func (c *Client) tagNote(ctx context.Context, p *remote.Puller, reference, digest string) string {
+	r, err := wref.Parse(reference)
+	if err != nil || !r.Ambiguous() {
+		return ""
+	}
+	tagged, err := r.WithTag(r.Tag())
+	if err != nil {
+		return ""
+	}
+	ref, err := c.referenceOf(tagged)
+	if err != nil {
+		return ""
+	}
+	desc, err := p.Head(ctx, ref)
+	switch {
+	case err != nil && errors.Is(c.classify("resolve", ref.Context().RegistryStr(), err), ErrNotFound):
+		return fmt.Sprintf("shown by its digest: the tag %s does not exist now", r.Tag())
+	case err != nil:
+		return fmt.Sprintf("shown by its digest: the tag %s could not be checked (%v)", r.Tag(), c.classify("resolve", ref.Context().RegistryStr(), err))
+	case desc.Digest.String() != digest:
+		return fmt.Sprintf("shown by its digest: the tag %s names another image now (%s)", r.Tag(), desc.Digest)
+	}
+	return ""
 }
 
 // manifest returns a reference's digest and manifest bytes. A tag is
@@ -286,6 +319,12 @@ func describeBytes(reference, digest string, manifest []byte, config func(digest
 	if err != nil {
 		return d, err
 	}
+	if at := artifactType(m); at != "" {
+		// Not an image: no config to read as one, no created time or
+		// platform; the layers are its files.
+		fillArtifact(&d, m, at)
+		return d, nil
+	}
 	cfgBytes, err := config(m.Config.Digest.String())
 	if err != nil {
 		return d, fmt.Errorf("reading config: %w", err)
@@ -296,6 +335,50 @@ func describeBytes(reference, digest string, manifest []byte, config func(digest
 	}
 	fillImage(&d, m, cf)
 	return d, nil
+}
+
+// artifactType is what a manifest is when it is not a container image:
+// its artifactType; else a config that is not an image config (by its
+// media type; the empty config says nothing, its first layer does); else
+// layers none of which is a filesystem layer (a cosign signature). "" for
+// an image.
+func artifactType(m *v1.Manifest) string {
+	firstLayer := func() string {
+		if len(m.Layers) > 0 {
+			return string(m.Layers[0].MediaType)
+		}
+		return string(m.Config.MediaType)
+	}
+	switch {
+	case m.ArtifactType != "":
+		return m.ArtifactType
+	case m.Config.MediaType == types.OCIEmptyJSON:
+		return firstLayer()
+	case !m.Config.MediaType.IsConfig():
+		return string(m.Config.MediaType)
+	}
+	for _, l := range m.Layers {
+		if l.MediaType.IsLayer() {
+			return ""
+		}
+	}
+	if len(m.Layers) == 0 {
+		return ""
+	}
+	return firstLayer()
+}
+
+func fillArtifact(d *domain.Details, m *v1.Manifest, artifactType string) {
+	d.ArtifactType = artifactType
+	d.Annotations = m.Annotations
+	d.Size += m.Config.Size
+	if m.Subject != nil {
+		d.Subject = m.Subject.Digest.String()
+	}
+	for _, l := range m.Layers {
+		d.Size += l.Size
+		d.Layers = append(d.Layers, domain.Layer{Digest: l.Digest.String(), Size: l.Size, MediaType: string(l.MediaType), Title: l.Annotations["org.opencontainers.image.title"]})
+	}
 }
 
 func fillImage(d *domain.Details, m *v1.Manifest, cf *v1.ConfigFile) {

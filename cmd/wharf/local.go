@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,6 +40,9 @@ func (a *app) emit(asJSON bool, v any, text func(w io.Writer) error) error {
 }
 
 func ago(t time.Time) string {
+	if t.IsZero() {
+		return "N/A"
+	}
 	d := time.Since(t)
 	switch {
 	case d < time.Minute:
@@ -52,14 +56,14 @@ func ago(t time.Time) string {
 }
 
 func newImagesCmd(a *app) *cobra.Command {
-	var asJSON, dangling bool
+	var asJSON, dangling, all bool
 	cmd := &cobra.Command{
 		Use:   "images",
 		Short: "List the local engine's images, tags grouped by image",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.withEngine(func(_ *ops.Session, c *localcache.Cache) error {
-				l, err := c.List(cmd.Context(), localcache.ListOptions{DanglingOnly: dangling})
+				l, err := c.List(cmd.Context(), localcache.ListOptions{DanglingOnly: dangling, All: all})
 				if err != nil {
 					return err
 				}
@@ -67,7 +71,10 @@ func newImagesCmd(a *app) *cobra.Command {
 					fmt.Fprintln(w, "IMAGE ID\tTAGS\tCREATED\tSIZE\tCONTAINERS")
 					for _, img := range l.Images {
 						tags := strings.Join(img.RepoTags, ", ")
-						if img.Dangling {
+						switch {
+						case img.Intermediate:
+							tags = "<none> (intermediate)"
+						case img.Dangling:
 							tags = "<none> (dangling)"
 						}
 						fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", domain.ShortDigest(img.ID), tags, ago(img.Created), domain.HumanSize(img.Size), strings.Join(img.Containers, ", "))
@@ -79,6 +86,7 @@ func newImagesCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&dangling, "dangling", false, "only dangling images")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "the classic builder's intermediate images too (docker images -a)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -96,9 +104,24 @@ func newHistoryCmd(a *app) *cobra.Command {
 					return err
 				}
 				return a.emit(asJSON, h, func(w io.Writer) error {
-					fmt.Fprintln(w, "CREATED\tSIZE\tCREATED BY")
+					// COMMENT only when a step has one, as docker history
+					// --no-trunc shows it.
+					comments := slices.ContainsFunc(h, func(e domain.HistoryEntry) bool { return e.Comment != "" })
+					if comments {
+						fmt.Fprintln(w, "CREATED\tSIZE\tCREATED BY\tCOMMENT")
+					} else {
+						fmt.Fprintln(w, "CREATED\tSIZE\tCREATED BY")
+					}
 					for _, e := range h {
-						fmt.Fprintf(w, "%s\t%s\t%s\n", e.Created.Format(time.DateTime), domain.HumanSize(e.Size), e.CreatedBy)
+						created := "N/A"
+						if !e.Created.IsZero() {
+							created = e.Created.Format(time.DateTime)
+						}
+						if comments {
+							fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", created, domain.HumanSize(e.Size), e.CreatedBy, e.Comment)
+						} else {
+							fmt.Fprintf(w, "%s\t%s\t%s\n", created, domain.HumanSize(e.Size), e.CreatedBy)
+						}
 					}
 					return nil
 				})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/localcache"
 )
@@ -139,4 +140,50 @@ func TestPruneCLI(t *testing.T) {
 	if out, err = runWharf(t, env, "images", "--dangling"); err != nil || strings.Contains(out, "<none>") {
 		t.Errorf("dangling images left after prune (%v):\n%s", err, out)
 	}
+}
+
+// What the engine does not know is said as unknown, as docker says it: an
+// image without a created time is N/A (not "106751 days ago" or year 1),
+// history has a COMMENT column when a step has a comment, and images -a
+// lists the classic builder's steps as intermediate.
+func TestUnknownIsSaidAsUnknown(t *testing.T) {
+	eng := testenv.NeedEngine(t)
+	testenv.NeedEngineFixtures(t, eng)
+	ctx := testenv.Context(t, time.Minute)
+	if _, err := testenv.LoadImage(ctx, eng, "wharf-test/undated:1", fixtures.Spec{Seed: 41, LayerSizes: []int64{64}, Undated: true, Comment: "made by a test"}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.BuildSteps(t, eng, "wharf-test/steps:1")
+	env := engineEnv(t, eng)
+	out, err := runWharf(t, env, "images")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := lineWith(out, "wharf-test/undated:1")
+	if !strings.Contains(row, "N/A") || strings.Contains(row, "days ago") {
+		t.Errorf("an image without a created time reads %q", row)
+	}
+	if strings.Contains(out, "(intermediate)") {
+		t.Errorf("images without -a lists intermediates:\n%s", out)
+	}
+	if out, err = runWharf(t, env, "images", "-a"); err != nil || strings.Count(out, "<none> (intermediate)") < 2 {
+		t.Errorf("images -a (%v) does not list the build's steps:\n%s", err, out)
+	}
+	out, err = runWharf(t, env, "history", "wharf-test/undated:1")
+	if err != nil || !strings.HasPrefix(out, "CREATED") || !strings.Contains(firstLine(out), "COMMENT") || !strings.Contains(out, "made by a test") || strings.Contains(out, "0001-01-01") || !strings.Contains(out, "N/A") {
+		t.Errorf("history of an undated image with comments (%v):\n%s", err, out)
+	}
+	if out, err = runWharf(t, env, "history", "wharf-fixtures/app:1.0.0"); err != nil || strings.Contains(firstLine(out), "COMMENT") {
+		t.Errorf("history without comments has a COMMENT column (%v):\n%s", err, out)
+	}
+}
+
+// lineWith is the first line of out that contains s.
+func lineWith(out, s string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -235,14 +236,23 @@ func printDetails(w io.Writer, d domain.Details) error {
 	fmt.Fprintf(w, "digest\t%s\n", d.Digest)
 	fmt.Fprintf(w, "media type\t%s\n", d.MediaType)
 	fmt.Fprintf(w, "size\t%s\n", domain.HumanSize(d.Size))
+	for _, n := range d.Notes {
+		fmt.Fprintf(w, "note\t%s\n", n)
+	}
 	if d.IsIndex() {
 		for _, p := range d.Platforms {
 			fmt.Fprintf(w, "platform\t%s\t%s\n", p.String(), p.Digest)
 		}
 		return nil
 	}
-	fmt.Fprintf(w, "created\t%s\n", d.Created.UTC().Format("2006-01-02 15:04:05 UTC"))
-	fmt.Fprintf(w, "platform\t%s/%s\n", d.OS, d.Arch)
+	if d.IsArtifact() {
+		printArtifact(w, d)
+		return nil
+	}
+	fmt.Fprintf(w, "created\t%s\n", timestamp(d.Created))
+	if p := d.PlatformString(); p != "" {
+		fmt.Fprintf(w, "platform\t%s\n", p)
+	}
 	if len(d.Entrypoint) > 0 {
 		fmt.Fprintf(w, "entrypoint\t%s\n", strings.Join(d.Entrypoint, " "))
 	}
@@ -267,6 +277,42 @@ func printDetails(w io.Writer, d domain.Details) error {
 		fmt.Fprintf(w, "history\t%s\n", h.CreatedBy)
 	}
 	return nil
+}
+
+// printArtifact says what an artifact is and lists its files.
+func printArtifact(w io.Writer, d domain.Details) {
+	name := domain.ArtifactName(d.ArtifactType)
+	if name != d.ArtifactType {
+		name += " (" + d.ArtifactType + ")"
+	}
+	fmt.Fprintf(w, "artifact\t%s\n", name)
+	if d.Subject != "" {
+		fmt.Fprintf(w, "subject\t%s\n", d.Subject)
+	}
+	for _, l := range d.Layers {
+		title := l.Title
+		if title == "" {
+			title = domain.ShortDigest(l.Digest)
+		}
+		fmt.Fprintf(w, "file\t%s\t%s\t%s\n", title, l.MediaType, domain.HumanSize(l.Size))
+	}
+	keys := make([]string, 0, len(d.Annotations))
+	for k := range d.Annotations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "annotation\t%s=%s\n", k, d.Annotations[k])
+	}
+}
+
+// timestamp is a time as the CLI prints it, N/A when it is not known (as
+// docker prints an image made without one).
+func timestamp(t time.Time) string {
+	if t.IsZero() {
+		return "N/A"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
 func newDiffCmd(a *app) *cobra.Command {

@@ -141,3 +141,32 @@ func TestPlatformsShowWhatTheyShare(t *testing.T) {
 		t.Errorf("platforms of a plain image: %v", err)
 	}
 }
+
+// wharf inspect names an artifact for what it is, with its files, and no
+// created time or platform; an image missing os/arch prints no platform.
+func TestInspectNamesArtifacts(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+	ctx := testenv.Context(t, time.Minute)
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
+		{Repo: "cli-artifacts/chart", Tags: []string{"1.0.0"}, Artifact: &fixtures.HelmChart},
+		{Repo: "cli-artifacts/notes", Tags: []string{"1"}, Artifact: &fixtures.PlainFile},
+	}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runWharf(t, env, "inspect", reg.Repo("cli-artifacts/chart:1.0.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"artifact    Helm chart (application/vnd.cncf.helm.config.v1+json)", "file        app-1.0.0.tgz  application/vnd.cncf.helm.chart.content.v1.tar+gzip"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect of a Helm chart lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "created") || strings.Contains(out, "platform") || strings.Contains(out, "0001-01-01") {
+		t.Errorf("inspect of a Helm chart shows it as an image:\n%s", out)
+	}
+	if out, err = runWharf(t, env, "inspect", reg.Repo("cli-artifacts/notes:1")); err != nil || !strings.Contains(out, "notes.txt") || !strings.Contains(out, "application/vnd.example.notes.v1") {
+		t.Errorf("inspect of an oras file (%v):\n%s", err, out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -45,7 +46,11 @@ type Platform struct {
 	Size                      int64
 }
 
+// String is os/arch[/variant], or "" when the manifest names no platform.
 func (p Platform) String() string {
+	if p.OS == "" && p.Architecture == "" {
+		return ""
+	}
 	s := p.OS + "/" + p.Architecture
 	if p.Variant != "" {
 		s += "/" + p.Variant
@@ -58,6 +63,9 @@ type Layer struct {
 	Digest    string
 	Size      int64
 	MediaType string
+	// Title is the file name an artifact's layer carries
+	// (org.opencontainers.image.title).
+	Title string `json:",omitempty"`
 }
 
 // HistoryEntry is one step of an image's history.
@@ -96,6 +104,51 @@ type Details struct {
 	Cmd         []string
 	Layers      []Layer
 	History     []HistoryEntry
+	// ArtifactType is set for what is not a container image (a Helm chart,
+	// a signature, an SBOM): the manifest's artifactType, else its
+	// config's or its first layer's media type. Such a manifest has no
+	// created time or platform; its layers are its files.
+	ArtifactType string `json:",omitempty"`
+	// Subject is the digest of the manifest an artifact is about.
+	Subject string `json:",omitempty"`
+	// Notes are what the reader must know about this reading, e.g. that
+	// the tag given with a digest names another image by now.
+	Notes []string `json:",omitempty"`
+}
+
+// IsArtifact reports a manifest that is not a container image.
+func (d Details) IsArtifact() bool { return d.ArtifactType != "" }
+
+// PlatformString is the image's os/arch, or "" when its config names none.
+func (d Details) PlatformString() string {
+	return Platform{OS: d.OS, Architecture: d.Arch}.String()
+}
+
+// ArtifactName is a short name for an artifact's media type (Helm chart,
+// cosign signature, SBOM (SPDX), …), or the media type itself.
+func ArtifactName(mediaType string) string {
+	mt, _, _ := strings.Cut(mediaType, ";")
+	switch {
+	case mt == "application/vnd.cncf.helm.config.v1+json" || strings.HasPrefix(mt, "application/vnd.cncf.helm.chart"):
+		return "Helm chart"
+	case strings.HasPrefix(mt, "application/vnd.dev.cosign.simplesigning") || mt == "application/vnd.dev.cosign.artifact.sig.v1+json":
+		return "cosign signature"
+	case strings.HasPrefix(mt, "application/vnd.dev.sigstore.bundle"):
+		return "Sigstore bundle"
+	case mt == "application/vnd.cncf.notary.signature":
+		return "Notation signature"
+	case strings.HasPrefix(mt, "application/spdx") || strings.HasPrefix(mt, "text/spdx"):
+		return "SBOM (SPDX)"
+	case strings.HasPrefix(mt, "application/vnd.cyclonedx"):
+		return "SBOM (CycloneDX)"
+	case strings.HasPrefix(mt, "application/vnd.in-toto"):
+		return "in-toto attestation"
+	case strings.HasPrefix(mt, "application/vnd.wasm") || mt == "application/wasm" || strings.HasPrefix(mt, "application/vnd.module.wasm"):
+		return "WASM module"
+	case strings.HasPrefix(mt, "application/vnd.oci.image.layer") || strings.HasPrefix(mt, "application/vnd.docker.image.rootfs"):
+		return "files"
+	}
+	return mt
 }
 
 // IsIndex reports whether the manifest lists platforms.
@@ -141,6 +194,10 @@ type LocalImage struct {
 	// Dangling is an image with no tag left (<none>:<none>) that is not an
 	// intermediate build layer.
 	Dangling bool
+	// Intermediate is a classic builder's step: untagged, the parent of
+	// another image; listed only when all images are asked for (docker
+	// images -a).
+	Intermediate bool `json:",omitempty"`
 }
 
 // LayerChange is a layer in a diff of two images.

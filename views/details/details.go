@@ -6,6 +6,8 @@ package details
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -315,15 +317,29 @@ func (m *Model) render() {
 			label("media type", d.MediaType)
 		}
 		label("size", domain.HumanSize(d.Size))
+		for _, n := range d.Notes {
+			for _, l := range strings.Split(listnav.Wrap(n, max(m.width, 20)), "\n") {
+				b.WriteString(m.styles.Danger.Render(l) + "\n")
+			}
+		}
 		if d.IsIndex() {
 			m.renderPlatforms(&b, d)
 			m.renderReferrers(&b)
 			break
 		}
-		if !d.Created.IsZero() {
-			label("created", d.Created.UTC().Format("2006-01-02 15:04:05 UTC"))
+		if d.IsArtifact() {
+			m.renderArtifact(&b, *d, label)
+			m.renderReferrers(&b)
+			break
 		}
-		label("platform", d.OS+"/"+d.Arch)
+		created := "—" // unknown: the image was made without a time
+		if !d.Created.IsZero() {
+			created = d.Created.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		label("created", created)
+		if p := d.PlatformString(); p != "" {
+			label("platform", p)
+		}
 		if m.parent != "" {
 			b.WriteString(m.styles.Muted.Render("one platform's image of "+m.parent+" (esc goes back): by this digest, copy, delete and pull act on this platform alone") + "\n")
 		}
@@ -377,6 +393,33 @@ func (m *Model) render() {
 		lines[i] = listnav.Truncate(l, m.width)
 	}
 	m.vp.SetContentLines(lines)
+}
+
+// renderArtifact says what a non-image manifest is and lists its files
+// (no created time or platform: it has none).
+func (m *Model) renderArtifact(b *strings.Builder, d domain.Details, label func(k, v string)) {
+	name := domain.ArtifactName(d.ArtifactType)
+	if name != d.ArtifactType {
+		name += " (" + d.ArtifactType + ")"
+	}
+	label("artifact", name)
+	if d.Subject != "" {
+		label("about", m.styles.Marker(d.Subject).Render(domain.ShortDigest(d.Subject)))
+	}
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("files (%d)", len(d.Layers))) + "\n")
+	for _, l := range d.Layers {
+		title := l.Title
+		if title == "" {
+			title = domain.ShortDigest(l.Digest)
+		}
+		fmt.Fprintf(b, "  %s  %8s  %s\n", title, domain.HumanSize(l.Size), m.styles.Muted.Render(l.MediaType))
+	}
+	if len(d.Annotations) > 0 {
+		b.WriteString(m.styles.Label.Render("annotations") + "\n")
+		for _, k := range slices.Sorted(maps.Keys(d.Annotations)) {
+			fmt.Fprintf(b, "  %s=%s\n", k, d.Annotations[k])
+		}
+	}
 }
 
 // SetSize sets the inner size of the pane.

@@ -33,6 +33,14 @@ func (f *fakeRemote) Describe(_ context.Context, ref string) (domain.Details, er
 		}, nil
 	case "h/multi@" + pARM:
 		return domain.Details{Reference: ref, Digest: pARM, OS: "linux", Arch: "arm64", Layers: []domain.Layer{{Digest: pARM, Size: 3100}}}, nil
+	case "h/chart:1":
+		return domain.Details{
+			Reference: ref, Digest: pAMD, MediaType: "application/vnd.oci.image.manifest.v1+json", Size: 900,
+			ArtifactType: "application/vnd.cncf.helm.config.v1+json",
+			Layers:       []domain.Layer{{Digest: pARM, Size: 800, MediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", Title: "app-1.0.0.tgz"}},
+		}, nil
+	case "h/undated:1":
+		return domain.Details{Reference: ref, Digest: pAMD, Notes: []string{"shown by its digest: the tag 1 names another image now"}}, nil
 	}
 	return domain.Details{}, errors.New("not found")
 }
@@ -111,5 +119,31 @@ func TestErrorsAreWrappedWhole(t *testing.T) {
 	}
 	if len(said) != 1 {
 		t.Errorf("the pane told the status bar %v", said)
+	}
+}
+
+// An artifact reads as what it is, with its files; an image without a
+// created time or platform says the time is unknown and no platform; a
+// note about the reading is shown.
+func TestArtifactsAndUnknowns(t *testing.T) {
+	m := newDetails(&fakeRemote{})
+	m.SetSize(90, 20)
+	teatestutil.Drain(t, m.Update, m.Load("h/chart:1"), 20)
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"artifact    Helm chart (application/vnd.cncf.helm.config.v1+json)", "files (1)", "app-1.0.0.tgz"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the chart lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "created") || strings.Contains(v, "platform") || strings.Contains(v, "layers") {
+		t.Errorf("the chart is shown as an image:\n%s", v)
+	}
+	teatestutil.Drain(t, m.Update, m.Load("h/undated:1"), 20)
+	v = ansi.Strip(m.View())
+	if !strings.Contains(v, "created     —") || strings.Contains(v, "platform") || strings.Contains(v, " / ") {
+		t.Errorf("an image without time or platform:\n%s", v)
+	}
+	if !strings.Contains(v, "the tag 1 names another image now") {
+		t.Errorf("the note is not shown:\n%s", v)
 	}
 }

@@ -60,6 +60,9 @@ func (m *Model) referred(reference string, refs []domain.Referrer) {
 
 // badge is the image's signed/attested mark ("" for none).
 func (m *Model) badge(digest string) string {
+	if a, ok := m.artifacts[digest]; ok {
+		return "artifact: " + a
+	}
 	return domain.Badge(m.kinds[digest])
 }
 
@@ -70,7 +73,23 @@ func (m *Model) badgeWidth() int {
 	for _, k := range m.kinds {
 		w = max(w, len(domain.Badge(k))+1)
 	}
+	for _, r := range m.rows {
+		if a, ok := m.artifacts[r.digest]; ok {
+			w = max(w, len("artifact: "+a)+1)
+		}
+	}
 	return w
+}
+
+// badgeHeader names the badge column: what signs the images, and what
+// the rows that are not images are.
+func (m *Model) badgeHeader() string {
+	for _, r := range m.rows {
+		if _, ok := m.artifacts[r.digest]; ok {
+			return "KIND"
+		}
+	}
+	return "SIGNED"
 }
 
 // orphanWarning says what a delete of the image's last tag leaves behind:
@@ -94,6 +113,13 @@ func (m *Model) orphanWarning(digest string) []string {
 // platforms, so the delete, copy and pull of its tags say they take the
 // whole index.
 func (m *Model) described(d domain.Details) {
+	if d.IsArtifact() && d.Digest != "" {
+		// The row is marked from now on: it is not an image.
+		if m.artifacts == nil {
+			m.artifacts = map[string]string{}
+		}
+		m.artifacts[d.Digest] = domain.ArtifactName(d.ArtifactType)
+	}
 	if !d.IsIndex() || d.Digest == "" {
 		return
 	}

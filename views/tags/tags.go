@@ -242,8 +242,9 @@ type Model struct {
 	companions map[string][]string
 	kinds      map[string]map[string]bool
 	// indexes are the platforms of the digests Details found to be an
-	// index.
-	indexes map[string][]string
+	// index; artifacts what the digests it found not to be images are.
+	indexes   map[string][]string
+	artifacts map[string]string
 }
 
 var _ views.Component = (*Model)(nil)
@@ -605,7 +606,7 @@ func (m *Model) View() string {
 	tagWidth := max(m.width-digestWidth-8-badgeW, 8)
 	head := fmt.Sprintf("%-*s %-*s %-5s", tagWidth, "TAG", digestWidth, "DIGEST", "SAME")
 	if badgeW > 0 {
-		head += " SIGNED"
+		head += " " + m.badgeHeader()
 	}
 	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(strings.TrimRight(head, " "), m.width)))
 	from, to := m.cur.Visible()

@@ -237,3 +237,25 @@ func TestPlaceholderTagsAreMarked(t *testing.T) {
 		}
 	}
 }
+
+// A row Details found to be an artifact is marked as one, from then on.
+func TestArtifactRowsAreMarked(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"r/app": {"1.0", "chart"}}, digests: map[string]string{"1.0": dA, "chart": dB}}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(100, 10)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
+	m.Update(views.DescribedMsg{Details: domain.Details{Digest: dB, ArtifactType: "application/vnd.cncf.helm.config.v1+json"}})
+	v := ansi.Strip(m.View())
+	var chart, image string
+	for _, l := range strings.Split(v, "\n") {
+		switch f := strings.Fields(l); {
+		case len(f) > 0 && f[0] == "chart":
+			chart = l
+		case len(f) > 0 && f[0] == "1.0":
+			image = l
+		}
+	}
+	if !strings.Contains(chart, "artifact: Helm chart") || strings.Contains(image, "artifact") || !strings.Contains(v, "KIND") {
+		t.Errorf("the chart's row is not marked as an artifact:\n%s", v)
+	}
+}
