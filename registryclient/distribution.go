@@ -74,10 +74,11 @@ func (d distribution) Repositories(ctx context.Context, host string) iter.Seq2[P
 	}
 }
 
-// Notes: a registry that deletes manifests frees no space until its
-// garbage collector runs.
+// Notes: distribution (registry:2, v3) frees no space on delete until its
+// garbage collector runs; said only of a registry whose /v2/ answer looks
+// like distribution's (other software cleans up its own way).
 func (distribution) Notes(caps Capabilities) []string {
-	if caps.ManifestDelete == domain.Supported {
+	if caps.ManifestDelete == domain.Supported && caps.RunsDistribution() {
 		return []string{GCNote}
 	}
 	return nil
@@ -96,6 +97,12 @@ func refusesCatalog(err error) bool {
 func (d distribution) configured(host string, why error, yield func(Page, error) bool) {
 	r := d.c.registryOf(host)
 	if len(r.Repositories) == 0 {
+		if errors.Is(why, ErrUnauthorized) {
+			// The cause is the credentials, not the catalog: say that
+			// first, and the catalog advice only as the other case.
+			yield(Page{}, fmt.Errorf("%w (if your credentials are right but may not read the catalog, name your repositories under `repositories:` for %s in wharf's config.yaml)", why, host))
+			return
+		}
 		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s%s", why, host, "wharf's config.yaml", d.hint))
 		return
 	}

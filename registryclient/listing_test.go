@@ -93,6 +93,16 @@ func TestCatalogFallsBackToConfiguredRepositories(t *testing.T) {
 		t.Errorf("no configured repositories: %v", err)
 	}
 
+	// Without credentials the cause is the credentials: said first, the
+	// catalog advice only as the other possibility.
+	anonymous := newClient(t, registryclient.WithTransport(reg.Transport()))
+	_, err = anonymous.Catalog(testCtx(t), reg.Host)
+	if !errors.Is(err, registryclient.ErrUnauthorized) || !strings.Contains(err.Error(), "docker login "+reg.Host) ||
+		strings.Contains(err.Error(), "does not list its repositories") ||
+		strings.Index(err.Error(), "docker login") > strings.Index(err.Error(), "`repositories:`") {
+		t.Errorf("anonymous catalog: %v", err)
+	}
+
 	admin := newClient(t, registryclient.WithTransport(reg.Transport()), registryclient.WithKeychain(reg.Keychain(testenv.AdminUser)))
 	repos, err := admin.Catalog(testCtx(t), reg.Host)
 	if err != nil || !slices.Contains(repos, "fixtures/multiarch") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -29,6 +30,9 @@ type PingResult struct {
 	// Realm and Service are the bearer challenge's parameters.
 	Realm   string
 	Service string
+	// Server and DistributionAPI are /v2/'s Server and
+	// Docker-Distribution-Api-Version headers: what software answers.
+	Server, DistributionAPI string
 	// HasCredentials reports whether the docker config holds credentials for
 	// this registry (they are never exposed).
 	HasCredentials bool
@@ -47,11 +51,13 @@ func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	ch, err := transport.Ping(ctx, reg, c.transportFor(host))
+	rec := &headerRecorder{base: c.transportFor(host)}
+	ch, err := transport.Ping(ctx, reg, rec)
 	if err != nil {
 		return PingResult{}, c.classify("ping", host, err)
 	}
 	res := PingResult{Registry: reg.RegistryStr(), Scheme: "https", Auth: AuthNone}
+	res.Server, res.DistributionAPI = rec.get("Server"), rec.get("Docker-Distribution-Api-Version")
 	if ch.Insecure {
 		res.Scheme = "http"
 	}
@@ -88,4 +94,27 @@ func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.A
 	}
 	defer resp.Body.Close()
 	return c.classify("log in", host, transport.CheckError(resp, http.StatusOK))
+}
+
+// headerRecorder keeps the headers of the last answer to /v2/.
+type headerRecorder struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	last http.Header
+}
+
+func (h *headerRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := h.base.RoundTrip(r)
+	if err == nil {
+		h.mu.Lock()
+		h.last = resp.Header.Clone()
+		h.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (h *headerRecorder) get(key string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last.Get(key)
 }

@@ -115,6 +115,7 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 		TagDelete: domain.Unknown, ManifestDelete: domain.Unknown, Referrers: domain.Unknown,
 	}
 	caps.Scheme, caps.Auth, caps.Realm, caps.Service = ping.Scheme, ping.Auth, ping.Realm, ping.Service
+	caps.Server, caps.DistributionAPI = ping.Server, ping.DistributionAPI
 	caps.TLS = c.tlsState(caps.Registry, ping.Scheme)
 	if ping.LoginErr != nil {
 		caps.Notes = append(caps.Notes, "the credentials were refused, so this is what an anonymous user may do: "+ping.LoginErr.Error())

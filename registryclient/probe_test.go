@@ -146,3 +146,36 @@ func TestProbeIsCachedAndChoosesTheDeletePath(t *testing.T) {
 		t.Errorf("%d DELETE requests, want 1 (the placeholder's): %v", n, proxy.Counts())
 	}
 }
+
+// The garbage-collector advice is for distribution alone: a registry whose
+// /v2/ names other software, or does not speak the distribution API
+// header, is not told to run `registry garbage-collect`; distribution
+// behind nginx still is.
+func TestGCAdviceOnlyForDistribution(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	for _, tc := range []struct {
+		name    string
+		rewrite map[string]string
+		gc      bool
+	}{
+		{"registry2", nil, true},
+		{"behind-nginx", map[string]string{"Server": "nginx/1.25.3"}, true},
+		{"artifactory", map[string]string{"Server": "Artifactory/7.77.3"}, false},
+		{"no-distribution-header", map[string]string{"Docker-Distribution-Api-Version": ""}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			proxy := testenv.StartProxy(t, reg)
+			if tc.rewrite != nil {
+				proxy.Inject(testenv.OfKind("ping"), testenv.Fault{Rewrite: tc.rewrite})
+			}
+			c := newClient(t)
+			caps, err := c.Probe(testCtx(t), proxy.Host)
+			if err != nil || !caps.Reachable {
+				t.Fatalf("probe: %+v %v", caps, err)
+			}
+			if got := slices.Contains(caps.Notes, registryclient.GCNote); got != tc.gc {
+				t.Errorf("GC advice %v, want %v (server %q, api %q): %v", got, tc.gc, caps.Server, caps.DistributionAPI, caps.Notes)
+			}
+		})
+	}
+}

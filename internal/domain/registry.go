@@ -70,10 +70,32 @@ type Capabilities struct {
 	ManifestDelete Support `json:"manifestDelete"`
 	// Referrers: the OCI 1.1 referrers API answers.
 	Referrers Support `json:"referrers"`
+	// Server and DistributionAPI are what /v2/ says of the software: its
+	// Server header and its Docker-Distribution-Api-Version header.
+	Server          string `json:"server,omitempty"`
+	DistributionAPI string `json:"distributionApi,omitempty"`
 	// Notes are what a user should know: why something is unknown, and that
 	// a distribution registry frees no space until its garbage collector
 	// runs.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// RunsDistribution reports whether the registry looks like distribution
+// (registry:2, v3, or a registry built on it): it speaks the distribution
+// API and no Server header names other software (Artifactory, Nexus,
+// Harbor, Quay, zot, …). A generic web server in front (nginx) does not
+// count against it.
+func (c Capabilities) RunsDistribution() bool {
+	if c.DistributionAPI == "" {
+		return false
+	}
+	server := strings.ToLower(c.Server)
+	for _, other := range []string{"artifactory", "jfrog", "nexus", "harbor", "quay", "zot", "azure", "google", "amazon", "gitea", "forgejo"} {
+		if strings.Contains(server, other) {
+			return false
+		}
+	}
+	return true
 }
 
 // Badge is the short form shown next to a registry's name, e.g.

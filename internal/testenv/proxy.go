@@ -46,6 +46,9 @@ type Fault struct {
 	// sends the body a byte at a time, Trickle apart.
 	Truncate bool
 	Trickle  time.Duration
+	// Rewrite forwards and sets these headers on the answer ("" removes
+	// one): a registry that says it is other software.
+	Rewrite map[string]string
 	// Skip lets this many matching requests through before the fault
 	// fires; Times fires it this many times, then forwards normally (0:
 	// always).
@@ -260,6 +263,23 @@ func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, rp *httputil.Reve
 				return
 			}
 		}
+		return
+	}
+	if f.Rewrite != nil {
+		rec := httptest.NewRecorder()
+		rp.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		for k, v := range f.Rewrite {
+			if v == "" {
+				w.Header().Del(k)
+			} else {
+				w.Header().Set(k, v)
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
 		return
 	}
 	if f.Echo {
