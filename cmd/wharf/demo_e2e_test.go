@@ -3,6 +3,7 @@ package main
 import (
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,7 +92,7 @@ func (s *tmuxSession) waitFor(wants ...string) string {
 // repositories, opens one, sees which tags share a digest, and reads details.
 func TestDemoEndToEnd(t *testing.T) {
 	s := startTmux(t, 120, 40, []string{"NO_COLOR=1", "DOCKER_CONFIG=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir()}, "--demo")
-	s.waitFor("Repositories · 4", "demo/api", "embedded demo")
+	s.waitFor("Repositories · 6", "demo/api", "embedded demo")
 	s.keys("Enter") // demo/api is first
 	scr := s.waitFor("Tags · demo/api · 51 tags · 24 images")
 	if !strings.Contains(scr, "= 6") {
@@ -254,5 +255,42 @@ func TestRetagAndPushEndToEnd(t *testing.T) {
 	scr := s.waitFor("Tags · team/app · 1 tag · 1 image")
 	if !strings.Contains(scr, "1.0") || !strings.Contains(scr, domain.ShortDigest(pushed)) {
 		t.Errorf("the Tags pane does not show 1.0 at %s:\n%s", domain.ShortDigest(pushed), scr)
+	}
+}
+
+// L pulls by digest, as docker pull does, in the real binary against a
+// private engine and registry:2: the engine then holds the image under
+// that repository digest.
+func TestPullByDigestEndToEnd(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 2*time.Minute)
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "team/app", Tags: []string{"1.0"}, Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testenv.LoadImage(ctx, eng, "team/other:1", fixtures.AppOld); err != nil {
+		t.Fatal(err)
+	}
+	digest := testenv.FixtureDigest(t, fixtures.App)
+	s := startTmux(t, 120, 40, []string{
+		"NO_COLOR=1", "DOCKER_HOST=" + eng.Host, "DOCKER_CONFIG=" + dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}),
+		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(),
+	})
+	s.waitFor("Local · 1 images", "team/other:1")
+	s.keys("1", "L")
+	s.waitFor("Pull")
+	ref := reg.Host + "/team/app@" + digest
+	s.keys("-l", ref)
+	s.keys("Enter")
+	s.waitFor("pulled " + ref)
+
+	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	d, err := c.Inspect(ctx, ref)
+	if err != nil || !slices.Contains(d.RepoDigests, ref) {
+		t.Errorf("the engine after L %s: %v %v", ref, d.RepoDigests, err)
 	}
 }

@@ -44,10 +44,17 @@ func (r *Registry) Close() { r.srv.Close() }
 
 // Catalog is what the demo registry holds: the test fixtures plus an "api"
 // repository with a release history (semver tags, release candidates, moving
-// major/minor tags that share digests with a release, and sha- tags).
+// major/minor tags that share digests with a release, and sha- tags), and
+// two artifacts (a Helm chart, a file pushed by oras).
 func Catalog() []fixtures.Entry {
 	entries := fixtures.Standard()
 	entries = append(entries, apiReleases()...)
+	// Not everything in a registry is an image: a Helm chart and a file
+	// pushed by oras.
+	entries = append(entries,
+		fixtures.Entry{Repo: "demo/charts", Tags: []string{"1.0.0"}, Artifact: &fixtures.HelmChart},
+		fixtures.Entry{Repo: "demo/notes", Tags: []string{"1"}, Artifact: &fixtures.PlainFile},
+	)
 	return entries
 }
 

@@ -51,7 +51,9 @@ if [[ "${CI:-}" == "true" ]]; then
     TestFailedWritesAreReadBackAndJournaledAsTheyAre TestAProbeFaultDoesNotBreakDeletes \
     TestUndoFinishesADeleteCutOffAtThePlaceholder TestFiveProcessesDeleteSiblingsAtOnce \
     TestRetagRacingADeleteOfTheSameImage TestKilledMidDeleteIsReportedAndUndone TestKilledAtEveryRequestIsRecovered \
-    TestRotationAmongWriters TestRateWaitsAreReported TestInvalidReferencesAreRefusedBeforeAnyRequest TestLocalCLI; do
+    TestRotationAmongWriters TestRateWaitsAreReported TestInvalidReferencesAreRefusedBeforeAnyRequest TestLocalCLI \
+    TestPullByDigestEndToEnd TestArtifactsAreNamedForWhatTheyAre/anonymous TestArtifactsAreNamedForWhatTheyAre/v3 TestInspectNamesArtifacts \
+    TestUnknownIsSaidAsUnknown TestAllListsIntermediatesAsDockerDoes TestGCAdviceOnlyForDistribution TestTagAndDigestSayWhereTheTagIs; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1

@@ -603,8 +603,15 @@ func (m *Model) View() string {
 		return strings.Join(append(lines, m.groupLines()...), "\n")
 	}
 	badgeW := m.badgeWidth()
-	tagWidth := max(m.width-digestWidth-8-badgeW, 8)
-	head := fmt.Sprintf("%-*s %-*s %-5s", tagWidth, "TAG", digestWidth, "DIGEST", "SAME")
+	// SAME is as wide as its widest count ("= 10001").
+	sameW := 5
+	for _, n := range m.shared {
+		if n > 1 {
+			sameW = max(sameW, len(fmt.Sprintf("= %d", n)))
+		}
+	}
+	tagWidth := max(m.width-digestWidth-3-sameW-badgeW, 8)
+	head := fmt.Sprintf("%-*s %-*s %-*s", tagWidth, "TAG", digestWidth, "DIGEST", sameW, "SAME")
 	if badgeW > 0 {
 		head += " " + m.badgeHeader()
 	}
@@ -642,9 +649,10 @@ func (m *Model) View() string {
 			// `wharf undo N` (or u here) puts back.
 			line = tag + " " + m.styles.Danger.Render(listnav.Pad("placeholder", digestWidth)+" "+fmt.Sprintf("undo %d", id))
 		} else if badge != "" {
-			line += strings.Repeat(" ", max(5-len(same), 0)+1) + m.styles.Label.Render(badge)
+			line += strings.Repeat(" ", max(sameW-len(same), 0)+1) + m.styles.Label.Render(badge)
 		}
-		lines = append(lines, line)
+		// Never wider than the pane: a wide badge is cut, not wrapped.
+		lines = append(lines, listnav.Truncate(line, m.width))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -258,4 +258,11 @@ func TestArtifactRowsAreMarked(t *testing.T) {
 	if !strings.Contains(chart, "artifact: Helm chart") || strings.Contains(image, "artifact") || !strings.Contains(v, "KIND") {
 		t.Errorf("the chart's row is not marked as an artifact:\n%s", v)
 	}
+	// In a narrow pane the mark is cut, never wrapped onto a line of its own.
+	m.SetSize(46, 10)
+	for _, l := range strings.Split(m.View(), "\n") {
+		if w := ansi.StringWidth(l); w > 46 {
+			t.Errorf("a line of %d cells in a pane of 46: %q", w, ansi.Strip(l))
+		}
+	}
 }
