@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -262,12 +264,7 @@ func printDetails(w io.Writer, d domain.Details) error {
 	for _, e := range d.Env {
 		fmt.Fprintf(w, "env\t%s\n", e)
 	}
-	keys := make([]string, 0, len(d.Labels))
-	for k := range d.Labels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(d.Labels)) {
 		fmt.Fprintf(w, "label\t%s=%s\n", k, d.Labels[k])
 	}
 	for _, l := range d.Layers {
@@ -281,11 +278,7 @@ func printDetails(w io.Writer, d domain.Details) error {
 
 // printArtifact says what an artifact is and lists its files.
 func printArtifact(w io.Writer, d domain.Details) {
-	name := domain.ArtifactName(d.ArtifactType)
-	if name != d.ArtifactType {
-		name += " (" + d.ArtifactType + ")"
-	}
-	fmt.Fprintf(w, "artifact\t%s\n", name)
+	fmt.Fprintf(w, "artifact\t%s\n", domain.ArtifactLabel(d.ArtifactType))
 	if d.Subject != "" {
 		fmt.Fprintf(w, "subject\t%s\n", d.Subject)
 	}
@@ -296,12 +289,7 @@ func printArtifact(w io.Writer, d domain.Details) {
 		}
 		fmt.Fprintf(w, "file\t%s\t%s\t%s\n", title, l.MediaType, domain.HumanSize(l.Size))
 	}
-	keys := make([]string, 0, len(d.Annotations))
-	for k := range d.Annotations {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(d.Annotations)) {
 		fmt.Fprintf(w, "annotation\t%s=%s\n", k, d.Annotations[k])
 	}
 }

@@ -124,6 +124,16 @@ func (d Details) PlatformString() string {
 	return Platform{OS: d.OS, Architecture: d.Arch}.String()
 }
 
+// ArtifactLabel is an artifact's short name with its media type, e.g.
+// "Helm chart (application/vnd.cncf.helm.config.v1+json)"; the media type
+// alone when it has no short name.
+func ArtifactLabel(mediaType string) string {
+	if name := ArtifactName(mediaType); name != mediaType {
+		return name + " (" + mediaType + ")"
+	}
+	return mediaType
+}
+
 // ArtifactName is a short name for an artifact's media type (Helm chart,
 // cosign signature, SBOM (SPDX), …), or the media type itself.
 func ArtifactName(mediaType string) string {

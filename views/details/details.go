@@ -398,11 +398,7 @@ func (m *Model) render() {
 // renderArtifact says what a non-image manifest is and lists its files
 // (no created time or platform: it has none).
 func (m *Model) renderArtifact(b *strings.Builder, d domain.Details, label func(k, v string)) {
-	name := domain.ArtifactName(d.ArtifactType)
-	if name != d.ArtifactType {
-		name += " (" + d.ArtifactType + ")"
-	}
-	label("artifact", name)
+	label("artifact", domain.ArtifactLabel(d.ArtifactType))
 	if d.Subject != "" {
 		label("about", m.styles.Marker(d.Subject).Render(domain.ShortDigest(d.Subject)))
 	}
