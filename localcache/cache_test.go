@@ -309,3 +309,62 @@ func expect(ctx context.Context, t *testing.T, events <-chan localcache.Event, k
 		}
 	}
 }
+
+// A local image's details are what docker image inspect and docker history
+// say: the history entry by entry as the engine's own /images/{id}/history
+// (oldest first), each layer sized from it, and the containers using it.
+func TestInspectIsWhatTheEngineKnows(t *testing.T) {
+	ctx := testenv.Context(t, time.Minute)
+	eng := testenv.NeedEngine(t)
+	fx := testenv.NeedEngineFixtures(t, eng)
+	c := openCache(t, eng)
+	cli, err := eng.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	for _, ref := range []string{"wharf-fixtures/app:0.9.0", "wharf-fixtures/deep:latest", fx.Dangling[0]} {
+		d, err := c.Inspect(ctx, ref)
+		if err != nil {
+			t.Fatalf("inspect %s: %v", ref, err)
+		}
+		raw, err := cli.ImageHistory(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.History) != len(raw.Items) {
+			t.Fatalf("%s: %d history entries, the engine %d", ref, len(d.History), len(raw.Items))
+		}
+		var sized []int64
+		for i, h := range d.History {
+			e := raw.Items[len(raw.Items)-1-i] // the engine answers newest first
+			if h.CreatedBy != e.CreatedBy || h.Size != e.Size || h.Comment != e.Comment || h.ID != e.ID || !h.Created.Equal(time.Unix(e.Created, 0)) {
+				t.Errorf("%s step %d: %+v, the engine: %+v", ref, i, h, e)
+			}
+			if !h.EmptyLayer {
+				sized = append(sized, h.Size)
+			}
+		}
+		if len(d.Layers) != len(sized) {
+			t.Fatalf("%s: %d layers, %d steps that made one", ref, len(d.Layers), len(sized))
+		}
+		for i, l := range d.Layers {
+			if l.Size != sized[i] || l.Digest != d.DiffIDs[i] {
+				t.Errorf("%s layer %d: %+v, want size %d", ref, i, l, sized[i])
+			}
+		}
+		if d.Local == nil {
+			t.Fatalf("%s: no local facts", ref)
+		}
+	}
+	used, err := c.Inspect(ctx, "wharf-fixtures/app:0.9.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(used.Local.Containers, domain.ContainerUse{Name: "wharf-fixture-stopped", State: "created"}) {
+		t.Errorf("containers of the used image: %+v", used.Local.Containers)
+	}
+	if free, err := c.Inspect(ctx, "wharf-fixtures/deep:latest"); err != nil || len(free.Local.Containers) != 0 {
+		t.Errorf("containers of an unused image: %+v %v", free.Local, err)
+	}
+}

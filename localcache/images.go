@@ -1,7 +1,11 @@
 package localcache
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,13 +114,20 @@ func shortID(id string) string {
 	return id
 }
 
-// Inspect reads a local image's details: tags, repo digests, labels, env,
-// entrypoint and cmd, platform and layers.
+// Inspect reads a local image's details as docker image inspect and
+// docker history show them: tags, repo digests, config (entrypoint, cmd,
+// env, labels, user, working dir, ports, volumes), platform, history,
+// layers with their sizes, parent, the containers that use it and the size
+// it shares with other images.
 func (c *Cache) Inspect(ctx context.Context, ref string) (domain.Details, error) {
-	res, err := c.cli.ImageInspect(ctx, ref)
+	var raw bytes.Buffer
+	res, err := c.cli.ImageInspect(ctx, ref, client.ImageInspectWithRawResponse(&raw))
 	if err != nil {
 		return domain.Details{}, c.classify("inspect", ref, err)
 	}
+	// Parent is gone from the API's types but engines still send it.
+	var old struct{ Parent string }
+	_ = json.Unmarshal(raw.Bytes(), &old)
 	d := domain.Details{
 		Reference:   ref,
 		ID:          res.ID,
@@ -125,17 +136,79 @@ func (c *Cache) Inspect(ctx context.Context, ref string) (domain.Details, error)
 		Size:        res.Size,
 		OS:          res.Os,
 		Arch:        res.Architecture,
+		Local:       &domain.LocalFacts{Parent: old.Parent, SharedSize: -1},
 	}
-	if t, err := time.Parse(time.RFC3339Nano, res.Created); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, res.Created); err == nil && !t.IsZero() {
 		d.Created = t.UTC()
 	}
 	if cfg := res.Config; cfg != nil {
 		d.Labels, d.Env, d.Entrypoint, d.Cmd = cfg.Labels, cfg.Env, cfg.Entrypoint, cfg.Cmd
+		d.User, d.WorkingDir = cfg.User, cfg.WorkingDir
+		d.ExposedPorts = slices.Sorted(maps.Keys(cfg.ExposedPorts))
+		d.Volumes = slices.Sorted(maps.Keys(cfg.Volumes))
 	}
-	for _, l := range res.RootFS.Layers {
-		d.Layers = append(d.Layers, domain.Layer{Digest: l})
+	d.DiffIDs = slices.Clone(res.RootFS.Layers)
+	if d.History, err = c.History(ctx, res.ID); err != nil {
+		return d, err
 	}
+	// The engine sizes layers only in the history: its steps that made a
+	// layer are the layers, in order.
+	var sizes []int64
+	for _, h := range d.History {
+		if !h.EmptyLayer {
+			sizes = append(sizes, h.Size)
+		}
+	}
+	for i, l := range res.RootFS.Layers {
+		layer := domain.Layer{Digest: l}
+		if len(sizes) == len(res.RootFS.Layers) {
+			layer.Size = sizes[i]
+		}
+		d.Layers = append(d.Layers, layer)
+	}
+	if d.Local.Containers, err = c.containersOf(ctx, res.ID); err != nil {
+		return d, err
+	}
+	d.Local.SharedSize = c.sharedSize(ctx, res.ID, d.RepoTags)
 	return d, nil
+}
+
+// containersOf are the containers that use image, with their state.
+func (c *Cache) containersOf(ctx context.Context, image string) ([]domain.ContainerUse, error) {
+	res, err := c.cli.ContainerList(ctx, client.ContainerListOptions{All: true})
+	if err != nil {
+		return nil, c.classify("list containers", "", err)
+	}
+	var out []domain.ContainerUse
+	for _, ctr := range res.Items {
+		if ctr.ImageID == image {
+			out = append(out, domain.ContainerUse{Name: containerName(ctr.Names, ctr.ID), State: string(ctr.State)})
+		}
+	}
+	return out, nil
+}
+
+// sharedSize is the part of image's size other images share (-1 when the
+// engine does not say): listed narrowly, by the image's tags when it has
+// any.
+func (c *Cache) sharedSize(ctx context.Context, image string, tags []string) int64 {
+	f := client.Filters{}
+	for _, t := range tags {
+		f = f.Add("reference", t)
+	}
+	if len(tags) == 0 {
+		f = f.Add("dangling", "true")
+	}
+	res, err := c.cli.ImageList(ctx, client.ImageListOptions{SharedSize: true, Filters: f})
+	if err != nil {
+		return -1
+	}
+	for _, s := range res.Items {
+		if s.ID == image {
+			return s.SharedSize
+		}
+	}
+	return -1
 }
 
 // History is the image's history, oldest step first (the engine answers

@@ -36,12 +36,13 @@ func DiffDetails(a, b domain.Details) domain.Diff {
 		diffPlatforms(&d)
 		return d
 	}
+	la, lb := comparableLayers(a, b)
 	inA := map[string]domain.Layer{}
-	for _, l := range a.Layers {
+	for _, l := range la {
 		inA[l.Digest] = l
 	}
 	inB := map[string]bool{}
-	for _, l := range b.Layers {
+	for _, l := range lb {
 		inB[l.Digest] = true
 		if _, ok := inA[l.Digest]; ok {
 			d.LayersShared = append(d.LayersShared, domain.LayerChange{Digest: l.Digest, Size: l.Size})
@@ -49,7 +50,7 @@ func DiffDetails(a, b domain.Details) domain.Diff {
 			d.LayersAdded = append(d.LayersAdded, domain.LayerChange{Digest: l.Digest, Size: l.Size})
 		}
 	}
-	for _, l := range a.Layers {
+	for _, l := range la {
 		if !inB[l.Digest] {
 			d.LayersRemoved = append(d.LayersRemoved, domain.LayerChange{Digest: l.Digest, Size: l.Size})
 		}
@@ -57,6 +58,31 @@ func DiffDetails(a, b domain.Details) domain.Diff {
 	d.Config = diffConfig(a, b)
 	d.HistoryRemoved, d.HistoryAdded = diffLines(historyLines(a), historyLines(b))
 	return d
+}
+
+// comparableLayers are the two images' layers as they can be matched: by
+// their manifest digests between two remote images, by their uncompressed
+// digests (diff IDs) when one is local (the engine keeps layers
+// uncompressed; a registry, compressed). Sizes stay each side's own.
+func comparableLayers(a, b domain.Details) (la, lb []domain.Layer) {
+	if a.Local == nil && b.Local == nil {
+		return a.Layers, b.Layers
+	}
+	return byDiffID(a), byDiffID(b)
+}
+
+func byDiffID(d domain.Details) []domain.Layer {
+	if d.Local != nil {
+		return d.Layers // the engine's layers are diff IDs already
+	}
+	out := make([]domain.Layer, len(d.DiffIDs))
+	for i, id := range d.DiffIDs {
+		out[i] = domain.Layer{Digest: id}
+		if i < len(d.Layers) && len(d.Layers) == len(d.DiffIDs) {
+			out[i].Size = d.Layers[i].Size
+		}
+	}
+	return out
 }
 
 func diffPlatforms(d *domain.Diff) {
@@ -91,7 +117,7 @@ func diffConfig(a, b domain.Details) []domain.ValueChange {
 			out = append(out, domain.ValueChange{Key: key, Old: before, New: after})
 		}
 	}
-	add("platform", a.OS+"/"+a.Arch, b.OS+"/"+b.Arch)
+	add("platform", a.PlatformString(), b.PlatformString())
 	add("entrypoint", strings.Join(a.Entrypoint, " "), strings.Join(b.Entrypoint, " "))
 	add("cmd", strings.Join(a.Cmd, " "), strings.Join(b.Cmd, " "))
 	for _, k := range unionKeys(a.Labels, b.Labels) {

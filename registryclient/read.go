@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 
 	wref "github.com/wharf-dev/wharf/internal/ref"
@@ -389,6 +391,13 @@ func fillImage(d *domain.Details, m *v1.Manifest, cf *v1.ConfigFile) {
 		d.Layers = append(d.Layers, domain.Layer{Digest: l.Digest.String(), Size: l.Size, MediaType: string(l.MediaType)})
 	}
 	d.Created = cf.Created.Time
+	d.ConfigDigest = m.Config.Digest.String()
+	for _, id := range cf.RootFS.DiffIDs {
+		d.DiffIDs = append(d.DiffIDs, id.String())
+	}
+	d.User, d.WorkingDir = cf.Config.User, cf.Config.WorkingDir
+	d.ExposedPorts = slices.Sorted(maps.Keys(cf.Config.ExposedPorts))
+	d.Volumes = slices.Sorted(maps.Keys(cf.Config.Volumes))
 	d.OS, d.Arch = cf.OS, cf.Architecture
 	d.Labels, d.Env = cf.Config.Labels, cf.Config.Env
 	d.Entrypoint, d.Cmd = cf.Config.Entrypoint, cf.Config.Cmd

@@ -246,8 +246,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case views.PullRequestMsg:
 		return m, m.local.Pull(msg.Reference)
 	case tags.CompareMsg:
+		if msg.Local == "a" {
+			m.status = "comparing local " + msg.LocalName + " and " + msg.B
+			return m, m.details.CompareLocal(msg.A, msg.LocalName, msg.B, true)
+		}
 		m.status = "comparing " + msg.A + " and " + msg.B
 		return m, m.details.Compare(msg.A, msg.B)
+	case local.CompareKeyMsg:
+		// Across the sides: with a tag marked in Tags, compare it with
+		// this image; else this image waits for c on a tag.
+		if ref := m.tags.TakeMark(); ref != "" {
+			m.status = "comparing " + ref + " and local " + msg.Name
+			return m, m.details.CompareLocal(msg.Image, msg.Name, ref, false)
+		}
+		m.tags.MarkLocal(msg.Image, msg.Name)
+		m.status = "marked local " + msg.Name + ": c on a tag in Tags compares them"
+		return m, nil
 	}
 	var cmds []tea.Cmd
 	for _, p := range m.panes {

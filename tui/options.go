@@ -126,6 +126,7 @@ func sourcesOf(opts Options) details.Sources {
 	src.Differ, _ = opts.Remote.(details.Differ)
 	src.Referrers, _ = opts.Remote.(details.ReferrerLister)
 	src.Platforms, _ = opts.Remote.(details.PlatformLister)
+	src.LocalDiffer, _ = opts.Local.(details.LocalDiffer)
 	return src
 }
 

@@ -187,3 +187,44 @@ func lineWith(out, s string) string {
 	}
 	return ""
 }
+
+// wharf inspect takes a local image as well as a remote one: an ID is
+// local, --local and --remote choose, and a reference both sides have is
+// not guessed at. A local image shows its history with sizes, the
+// containers using it, and whether its registry still has its repo digest.
+func TestInspectLocalImages(t *testing.T) {
+	eng := testenv.NeedEngine(t)
+	fx := testenv.NeedEngineFixtures(t, eng)
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	env := engineEnv(t, eng)
+	out, err := runWharf(t, env, "inspect", "--local", "wharf-fixtures/app:0.9.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"image ID " + fx.UsedImage, "container wharf-fixture-stopped created", "COPY layer-00.bin", "layer sha256:"} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("inspect --local lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err = runWharf(t, env, "inspect", fx.UsedImage); err != nil || !strings.Contains(out, "wharf-fixtures/app:0.9.0") {
+		t.Errorf("inspect of an image ID (%v):\n%s", err, out)
+	}
+
+	target := reg.Repo("inspect/app:1")
+	if out, err := runWharf(t, env, "tag", "wharf-fixtures/deep:latest", target); err != nil {
+		t.Fatalf("tag: %v\n%s", err, out)
+	}
+	if out, err := runWharf(t, env, "push", target); err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	if _, err := runWharf(t, env, "inspect", target); err == nil || !strings.Contains(err.Error(), "--local or --remote") {
+		t.Errorf("inspect of what both sides have: %v", err)
+	}
+	if out, err = runWharf(t, env, "inspect", "--remote", target); err != nil || !strings.Contains(out, "media type") || strings.Contains(out, "image ID") {
+		t.Errorf("inspect --remote (%v):\n%s", err, out)
+	}
+	out, err = runWharf(t, env, "inspect", "--local", target)
+	if err != nil || !strings.Contains(lineWith(out, "repo digest"), "in the registry") {
+		t.Errorf("inspect --local of a pushed image does not say the registry has it (%v):\n%s", err, out)
+	}
+}

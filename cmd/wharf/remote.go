@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -194,43 +196,154 @@ func newSameCmd(a *app) *cobra.Command {
 }
 
 func newInspectCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, local, remote bool
 	cmd := &cobra.Command{
 		Use:   "inspect REF",
-		Short: "Show a remote image or index without pulling it",
-		Args:  cobra.ExactArgs(1),
+		Short: "Show an image without pulling it: a remote one, or a local one (an ID, or a tag the engine has)",
+		Long: `inspect shows a remote image or index without pulling it, or a local image as
+docker image inspect and docker history show it (with which registries still
+have its repo digests). An image ID is local; a reference is looked up in the
+engine and in its registry, and when both have it, --local or --remote says
+which.`,
+		Args: references(1, imageOrID),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				d, err := s.Client.Describe(cmd.Context(), args[0])
-				if err != nil {
-					return err
+				ctx, arg := cmd.Context(), args[0]
+				if local && remote {
+					return errors.New("--local or --remote, not both")
 				}
-				refs, err := s.Client.Referrers(cmd.Context(), args[0])
-				if err != nil {
-					return err
+				if !remote && (local || imageID.MatchString(arg)) {
+					return a.inspectLocal(ctx, s, arg, asJSON)
 				}
-				out := struct {
-					domain.Details
-					Referrers []domain.Referrer
-				}{d, refs}
-				return a.emit(asJSON, out, func(w io.Writer) error {
-					if err := printDetails(w, d); err != nil {
-						return err
-					}
-					for _, r := range refs {
-						where := r.ArtifactType
-						if r.Tag != "" {
-							where = "tag " + r.Tag
+				if !local && !remote {
+					// Which side has it: both is for the user to say.
+					if eng, err := s.Engine(); err == nil {
+						_, lerr := eng.Inspect(ctx, arg)
+						_ = eng.Close()
+						if lerr == nil {
+							if _, rerr := s.Client.Resolve(ctx, arg); rerr == nil {
+								return fmt.Errorf("both the engine and the registry have %s: --local or --remote says which to show", arg)
+							}
+							return a.inspectLocal(ctx, s, arg, asJSON)
 						}
-						fmt.Fprintf(w, "%s\t%s\t%s\n", r.Kind, r.Digest, where)
 					}
-					return nil
-				})
+				}
+				return a.inspectRemote(ctx, s, arg, asJSON)
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&local, "local", false, "the engine's image")
+	cmd.Flags().BoolVar(&remote, "remote", false, "the registry's image")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// inspectRemote shows a remote image or index and what refers to it.
+func (a *app) inspectRemote(ctx context.Context, s *ops.Session, arg string, asJSON bool) error {
+	d, err := s.Client.Describe(ctx, arg)
+	if err != nil {
+		return err
+	}
+	refs, err := s.Client.Referrers(ctx, arg)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		domain.Details
+		Referrers []domain.Referrer
+	}{d, refs}
+	return a.emit(asJSON, out, func(w io.Writer) error {
+		if err := printDetails(w, d); err != nil {
+			return err
+		}
+		for _, r := range refs {
+			where := r.ArtifactType
+			if r.Tag != "" {
+				where = "tag " + r.Tag
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", r.Kind, r.Digest, where)
+		}
+		return nil
+	})
+}
+
+// inspectLocal shows a local image as docker image inspect and docker
+// history do, and whether its repo digests' registries still have them.
+func (a *app) inspectLocal(ctx context.Context, s *ops.Session, arg string, asJSON bool) error {
+	eng, err := s.Engine()
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	var remote ops.Resolver
+	if !s.Demo {
+		remote = s.Client
+	}
+	d, err := ops.InspectLocal(ctx, eng, remote, arg)
+	if err != nil {
+		return err
+	}
+	return a.emit(asJSON, d, func(w io.Writer) error { return printLocal(w, d) })
+}
+
+// printLocal prints a local image: what identifies it, then as a remote
+// image's details, then what only the engine knows.
+func printLocal(w io.Writer, d domain.Details) error {
+	fmt.Fprintf(w, "image ID\t%s\n", d.ID)
+	fmt.Fprintf(w, "tags\t%s\n", orNone(strings.Join(d.RepoTags, ", ")))
+	for _, rd := range d.RepoDigests {
+		state := ""
+		if d.Local != nil && d.Local.RepoDigests[rd] != "" {
+			state = "\t" + d.Local.RepoDigests[rd]
+		}
+		fmt.Fprintf(w, "repo digest\t%s%s\n", rd, state)
+	}
+	size := domain.HumanSize(d.Size)
+	if d.Local != nil && d.Local.SharedSize >= 0 {
+		size += fmt.Sprintf(" (%s shared; removing it frees %s)", domain.HumanSize(d.Local.SharedSize), domain.HumanSize(d.Size-d.Local.SharedSize))
+	}
+	fmt.Fprintf(w, "size\t%s\n", size)
+	fmt.Fprintf(w, "created\t%s\n", timestamp(d.Created))
+	if p := d.PlatformString(); p != "" {
+		fmt.Fprintf(w, "platform\t%s\n", p)
+	}
+	if d.Local != nil && d.Local.Parent != "" {
+		fmt.Fprintf(w, "parent\t%s\n", d.Local.Parent)
+	}
+	printConfig(w, d)
+	for _, l := range d.Layers {
+		fmt.Fprintf(w, "layer\t%s\t%s\n", l.Digest, domain.HumanSize(l.Size))
+	}
+	if len(d.History) == 0 {
+		fmt.Fprintln(w, "history\tno history recorded")
+	}
+	for _, h := range d.History {
+		size := ""
+		if !h.EmptyLayer {
+			size = domain.HumanSize(h.Size)
+		}
+		fmt.Fprintf(w, "history\t%s\t%s\t%s", timestamp(h.Created), size, h.CreatedBy)
+		if h.Comment != "" {
+			fmt.Fprintf(w, "\t# %s", h.Comment)
+		}
+		fmt.Fprintln(w)
+	}
+	if d.Local != nil {
+		if len(d.Local.Containers) == 0 {
+			fmt.Fprintln(w, "containers\tnone")
+		}
+		for _, c := range d.Local.Containers {
+			fmt.Fprintf(w, "container\t%s\t%s\n", c.Name, c.State)
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func printDetails(w io.Writer, d domain.Details) error {
@@ -255,18 +368,7 @@ func printDetails(w io.Writer, d domain.Details) error {
 	if p := d.PlatformString(); p != "" {
 		fmt.Fprintf(w, "platform\t%s\n", p)
 	}
-	if len(d.Entrypoint) > 0 {
-		fmt.Fprintf(w, "entrypoint\t%s\n", strings.Join(d.Entrypoint, " "))
-	}
-	if len(d.Cmd) > 0 {
-		fmt.Fprintf(w, "cmd\t%s\n", strings.Join(d.Cmd, " "))
-	}
-	for _, e := range d.Env {
-		fmt.Fprintf(w, "env\t%s\n", e)
-	}
-	for _, k := range slices.Sorted(maps.Keys(d.Labels)) {
-		fmt.Fprintf(w, "label\t%s=%s\n", k, d.Labels[k])
-	}
+	printConfig(w, d)
 	for _, l := range d.Layers {
 		fmt.Fprintf(w, "layer\t%s\t%s\n", l.Digest, domain.HumanSize(l.Size))
 	}
@@ -274,6 +376,35 @@ func printDetails(w io.Writer, d domain.Details) error {
 		fmt.Fprintf(w, "history\t%s\n", h.CreatedBy)
 	}
 	return nil
+}
+
+// printConfig prints an image's config: how it runs, its environment and
+// labels.
+func printConfig(w io.Writer, d domain.Details) {
+	if len(d.Entrypoint) > 0 {
+		fmt.Fprintf(w, "entrypoint\t%s\n", strings.Join(d.Entrypoint, " "))
+	}
+	if len(d.Cmd) > 0 {
+		fmt.Fprintf(w, "cmd\t%s\n", strings.Join(d.Cmd, " "))
+	}
+	if d.User != "" {
+		fmt.Fprintf(w, "user\t%s\n", d.User)
+	}
+	if d.WorkingDir != "" {
+		fmt.Fprintf(w, "workdir\t%s\n", d.WorkingDir)
+	}
+	for _, p := range d.ExposedPorts {
+		fmt.Fprintf(w, "port\t%s\n", p)
+	}
+	for _, v := range d.Volumes {
+		fmt.Fprintf(w, "volume\t%s\n", v)
+	}
+	for _, e := range d.Env {
+		fmt.Fprintf(w, "env\t%s\n", e)
+	}
+	for _, k := range slices.Sorted(maps.Keys(d.Labels)) {
+		fmt.Fprintf(w, "label\t%s=%s\n", k, d.Labels[k])
+	}
 }
 
 // printArtifact says what an artifact is and lists its files.

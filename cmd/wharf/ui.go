@@ -83,4 +83,5 @@ var (
 	_ tui.Local              = (*ops.Local)(nil)
 	_ local.Changer          = (*ops.Local)(nil)
 	_ local.Syncer           = (*ops.Local)(nil)
+	_ details.LocalDiffer    = (*ops.Local)(nil)
 )

@@ -114,6 +114,40 @@ type Details struct {
 	// Notes are what the reader must know about this reading, e.g. that
 	// the tag given with a digest names another image by now.
 	Notes []string `json:",omitempty"`
+	// DiffIDs are the image's layers uncompressed (its config's
+	// rootfs.diff_ids): what a local image and a remote one share.
+	DiffIDs []string `json:",omitempty"`
+	// ConfigDigest is a remote image's config digest: a local image's ID
+	// when the engine holds the same image.
+	ConfigDigest string `json:",omitempty"`
+	// What docker image inspect adds for an image's config.
+	User, WorkingDir string   `json:",omitempty"`
+	ExposedPorts     []string `json:",omitempty"`
+	Volumes          []string `json:",omitempty"`
+	// Local is what the engine knows of a local image, nil for a remote one.
+	Local *LocalFacts `json:",omitempty"`
+}
+
+// LocalFacts are a local image's facts beyond its config: what uses it,
+// what it shares, where it came from.
+type LocalFacts struct {
+	// Parent is the image it was built on by the classic builder ("" when
+	// none is recorded).
+	Parent string `json:",omitempty"`
+	// Containers use the image (running or not).
+	Containers []ContainerUse `json:",omitempty"`
+	// SharedSize is the part of Size in layers other images use too, -1
+	// when the engine does not say; removing the image frees Size minus it.
+	SharedSize int64
+	// RepoDigests says, for each of the image's repo digests, whether its
+	// registry still has that digest: "in the registry", "gone from the
+	// registry", or why it could not be told.
+	RepoDigests map[string]string `json:",omitempty"`
+}
+
+// ContainerUse is a container that uses an image.
+type ContainerUse struct {
+	Name, State string
 }
 
 // IsArtifact reports a manifest that is not a container image.
@@ -240,8 +274,24 @@ type Diff struct {
 	HistoryAdded, HistoryRemoved []string
 }
 
-// Same reports whether the two references are the same manifest.
-func (d Diff) Same() bool { return d.A.Digest == d.B.Digest }
+// Same reports whether the two are the same image: the same manifest, or
+// — a local image against a remote one — the same config (the local
+// image's ID is its config's digest).
+func (d Diff) Same() bool {
+	if d.A.Digest != "" && d.A.Digest == d.B.Digest {
+		return true
+	}
+	a, b := d.A.ImageID(), d.B.ImageID()
+	return a != "" && a == b
+}
+
+// ImageID is a local image's ID, or a remote image's config digest.
+func (d Details) ImageID() string {
+	if d.ID != "" {
+		return d.ID
+	}
+	return d.ConfigDigest
+}
 
 // Referrer is an artifact that refers to an image: a signature, an
 // attestation, an SBOM, or another artifact.

@@ -130,6 +130,22 @@ func (l *Local) Pull(ctx context.Context, ref, platform string, progress func(do
 	return res.Digest, err
 }
 
+// Describe is a local image's details for the Details pane, with whether
+// each repo digest's registry still has it (not in the demo).
+func (l *Local) Describe(ctx context.Context, reference string) (domain.Details, error) {
+	var remote Resolver
+	if !l.s.Demo && l.s.Client != nil {
+		remote = l.s.Client
+	}
+	return InspectLocal(ctx, l.Cache, remote, reference)
+}
+
+// CompareRemote compares a local image with a remote reference (the local
+// one first when localFirst).
+func (l *Local) CompareRemote(ctx context.Context, local, remote string, localFirst bool) (domain.Diff, error) {
+	return CompareLocal(ctx, l.Cache, l.s.Client, local, remote, localFirst)
+}
+
 // Syncs reports whether the engine's tags are compared with the registries
 // (not in the demo).
 func (l *Local) Syncs() bool { return !l.s.Demo }

@@ -14,11 +14,31 @@ var errNoDiffer = errors.New("comparing needs a registry connection; this pane h
 // layers removed/added/shared with sizes, config and history changes.
 func (m *Model) renderDiff(b *strings.Builder, d domain.Diff) {
 	minus, plus := m.styles.Danger.Render("-"), m.styles.Label.Render("+")
-	fmt.Fprintf(b, "%s %s  %s\n", minus, d.A.Reference, m.styles.Marker(d.A.Digest).Render(domain.ShortDigest(d.A.Digest)))
-	fmt.Fprintf(b, "%s %s  %s\n", plus, d.B.Reference, m.styles.Marker(d.B.Digest).Render(domain.ShortDigest(d.B.Digest)))
+	for _, side := range []struct {
+		sign string
+		d    domain.Details
+	}{{minus, d.A}, {plus, d.B}} {
+		name, id := side.d.Reference, side.d.Digest
+		if side.d.Local != nil {
+			// A local image by the name the user knows, and its ID (the
+			// engine keeps no manifest digest).
+			name, id = "local "+side.d.Reference, side.d.ID
+			if len(side.d.RepoTags) > 0 {
+				name = "local " + side.d.RepoTags[0]
+			}
+		}
+		fmt.Fprintf(b, "%s %s  %s\n", side.sign, name, m.styles.Marker(id).Render(domain.ShortDigest(id)))
+	}
 	if d.Same() {
-		b.WriteString("the same manifest: nothing differs\n")
+		if d.A.Local != nil || d.B.Local != nil {
+			b.WriteString("the same image (the local image's ID is the remote config's digest): nothing differs\n")
+		} else {
+			b.WriteString("the same manifest: nothing differs\n")
+		}
 		return
+	}
+	if d.A.Local != nil || d.B.Local != nil {
+		b.WriteString(m.styles.Muted.Render("layers matched uncompressed; sizes are each side's own (local uncompressed, remote compressed)") + "\n")
 	}
 	for _, p := range d.PlatformsRemoved {
 		fmt.Fprintf(b, "%s platform %s\n", minus, p)

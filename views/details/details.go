@@ -39,6 +39,14 @@ type Sources struct {
 	Differ    Differ
 	Referrers ReferrerLister
 	Platforms PlatformLister
+	// LocalDiffer compares a local image with a remote tag.
+	LocalDiffer LocalDiffer
+}
+
+// LocalDiffer compares a local image with a remote reference, the local
+// one first when localFirst: the same diff as between two remote tags.
+type LocalDiffer interface {
+	CompareRemote(ctx context.Context, local, remote string, localFirst bool) (domain.Diff, error)
 }
 
 // PlatformLister describes each platform's image of an index, with the
@@ -105,12 +113,13 @@ type LoadedMsg struct {
 
 // Model is the Details pane.
 type Model struct {
-	keys   KeyMap
-	styles *theme.Styles
-	src    Describer
-	local  Describer
-	differ Differ
-	refs   ReferrerLister
+	keys        KeyMap
+	styles      *theme.Styles
+	src         Describer
+	local       Describer
+	differ      Differ
+	localDiffer LocalDiffer
+	refs        ReferrerLister
 	// referrers of the shown remote image (nil while unknown); refErr why
 	// they could not be listed.
 	referrers []domain.Referrer
@@ -141,7 +150,7 @@ var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, refs: s.Referrers, platforms: s.Platforms, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -156,6 +165,27 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 	differ, seq := m.differ, m.seq
 	return func() tea.Msg {
 		d, err := differ.Diff(context.Background(), a, b)
+		return ComparedMsg{A: a, B: b, Seq: seq, Diff: d, Err: err}
+	}
+}
+
+// CompareLocal compares a local image (ID, shown as name) with a remote
+// reference, the local one first when localFirst.
+func (m *Model) CompareLocal(local, name, remote string, localFirst bool) tea.Cmd {
+	if m.localDiffer == nil {
+		return func() tea.Msg { return views.StatusMsg{Err: errNoDiffer} }
+	}
+	m.seq++
+	a, b := "local "+name, remote
+	if !localFirst {
+		a, b = remote, "local "+name
+	}
+	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
+	m.render()
+	m.vp.GotoTop()
+	differ, seq := m.localDiffer, m.seq
+	return func() tea.Msg {
+		d, err := differ.CompareRemote(context.Background(), local, remote, localFirst)
 		return ComparedMsg{A: a, B: b, Seq: seq, Diff: d, Err: err}
 	}
 }
@@ -305,9 +335,19 @@ func (m *Model) render() {
 			label("image ID", m.styles.Marker(d.ID).Render(d.ID))
 			if len(d.RepoTags) > 0 {
 				label("tags", strings.Join(d.RepoTags, ", "))
+			} else {
+				label("tags", m.styles.Muted.Render("none"))
 			}
 			for _, rd := range d.RepoDigests {
-				label("repo digest", rd)
+				// Short, so that whether the registry still has it shows.
+				shown := rd
+				if name, dg, ok := strings.Cut(rd, "@"); ok {
+					shown = name + "@" + domain.ShortDigest(dg)
+				}
+				if d.Local != nil && d.Local.RepoDigests[rd] != "" {
+					shown += m.styles.Muted.Render("  " + d.Local.RepoDigests[rd])
+				}
+				label("repo digest", shown)
 			}
 		}
 		if d.Digest != "" {
@@ -316,7 +356,11 @@ func (m *Model) render() {
 		if d.MediaType != "" {
 			label("media type", d.MediaType)
 		}
-		label("size", domain.HumanSize(d.Size))
+		size := domain.HumanSize(d.Size)
+		if d.Local != nil && d.Local.SharedSize >= 0 {
+			size += m.styles.Muted.Render(fmt.Sprintf("  (%s shared with other images; removing it frees %s)", domain.HumanSize(d.Local.SharedSize), domain.HumanSize(d.Size-d.Local.SharedSize)))
+		}
+		label("size", size)
 		for _, n := range d.Notes {
 			for _, l := range strings.Split(listnav.Wrap(n, max(m.width, 20)), "\n") {
 				b.WriteString(m.styles.Danger.Render(l) + "\n")
@@ -343,11 +387,29 @@ func (m *Model) render() {
 		if m.parent != "" {
 			b.WriteString(m.styles.Muted.Render("one platform's image of "+m.parent+" (esc goes back): by this digest, copy, delete and pull act on this platform alone") + "\n")
 		}
+		if d.Local != nil && d.Local.Parent != "" {
+			label("parent", domain.ShortDigest(d.Local.Parent))
+		}
 		if len(d.Entrypoint) > 0 {
 			label("entrypoint", strings.Join(d.Entrypoint, " "))
 		}
 		if len(d.Cmd) > 0 {
 			label("cmd", strings.Join(d.Cmd, " "))
+		}
+		if d.User != "" {
+			label("user", d.User)
+		}
+		if d.WorkingDir != "" {
+			label("workdir", d.WorkingDir)
+		}
+		if len(d.ExposedPorts) > 0 {
+			label("ports", strings.Join(d.ExposedPorts, ", "))
+		}
+		if len(d.Volumes) > 0 {
+			label("volumes", strings.Join(d.Volumes, ", "))
+		}
+		if d.Local != nil {
+			m.renderContainers(&b, d.Local.Containers)
 		}
 		if len(d.Env) > 0 {
 			b.WriteString(m.styles.Label.Render("env") + "\n")
@@ -366,24 +428,22 @@ func (m *Model) render() {
 				fmt.Fprintf(&b, "  %s=%s\n", k, d.Labels[k])
 			}
 		}
-		b.WriteString(m.styles.Label.Render(fmt.Sprintf("layers (%d)", len(d.Layers))) + "\n")
+		layers := "layers (%d)"
+		if d.Local != nil {
+			layers = "layers (%d, uncompressed)"
+		}
+		b.WriteString(m.styles.Label.Render(fmt.Sprintf(layers, len(d.Layers))) + "\n")
+		if len(d.Layers) == 0 {
+			b.WriteString(m.styles.Muted.Render("  none") + "\n")
+		}
 		for _, l := range d.Layers {
-			if l.Size == 0 { // local layers are diff IDs, without sizes
-				fmt.Fprintf(&b, "  %s\n", domain.ShortDigest(l.Digest))
+			if l.Size == 0 && d.Local != nil { // the engine did not size it
+				fmt.Fprintf(&b, "  %s  %8s\n", domain.ShortDigest(l.Digest), "?")
 				continue
 			}
 			fmt.Fprintf(&b, "  %s  %8s\n", domain.ShortDigest(l.Digest), domain.HumanSize(l.Size))
 		}
-		if len(d.History) > 0 {
-			b.WriteString(m.styles.Label.Render("history") + "\n")
-		}
-		for _, h := range d.History {
-			mark := "  "
-			if h.EmptyLayer {
-				mark = m.styles.Muted.Render("· ")
-			}
-			fmt.Fprintf(&b, "%s%s\n", mark, listnav.Truncate(h.CreatedBy, max(m.width-2, 10)))
-		}
+		m.renderHistory(&b, d)
 		if !m.isLocal {
 			m.renderReferrers(&b)
 		}
@@ -393,6 +453,49 @@ func (m *Model) render() {
 		lines[i] = listnav.Truncate(l, m.width)
 	}
 	m.vp.SetContentLines(lines)
+}
+
+// renderContainers lists the containers that use a local image.
+func (m *Model) renderContainers(b *strings.Builder, cs []domain.ContainerUse) {
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("containers (%d)", len(cs))) + "\n")
+	if len(cs) == 0 {
+		b.WriteString(m.styles.Muted.Render("  none: removing the image stops nothing") + "\n")
+	}
+	for _, c := range cs {
+		fmt.Fprintf(b, "  %s  %s\n", c.Name, m.styles.Muted.Render(c.State))
+	}
+}
+
+// renderHistory lists the image's steps, oldest first: for a local image
+// with when, the size each added and its comment, as docker history.
+func (m *Model) renderHistory(b *strings.Builder, d *domain.Details) {
+	b.WriteString(m.styles.Label.Render("history") + "\n")
+	if len(d.History) == 0 {
+		b.WriteString(m.styles.Muted.Render("  no history recorded") + "\n")
+		return
+	}
+	for _, h := range d.History {
+		mark := "  "
+		if h.EmptyLayer {
+			mark = m.styles.Muted.Render("· ")
+		}
+		line := h.CreatedBy
+		if d.Local != nil {
+			when := "—"
+			if !h.Created.IsZero() {
+				when = h.Created.UTC().Format("2006-01-02")
+			}
+			size := ""
+			if !h.EmptyLayer {
+				size = domain.HumanSize(h.Size)
+			}
+			line = fmt.Sprintf("%-10s %8s  %s", when, size, h.CreatedBy)
+			if h.Comment != "" {
+				line += m.styles.Muted.Render("  # " + h.Comment)
+			}
+		}
+		fmt.Fprintf(b, "%s%s\n", mark, listnav.Truncate(line, max(m.width-2, 10)))
+	}
 }
 
 // renderArtifact says what a non-image manifest is and lists its files

@@ -36,6 +36,8 @@ type KeyMap struct {
 	Tag, Move, Untag, Push, RetagPush, Pull key.Binding
 	// Sync pulls the newer remote image or pushes the local one.
 	Sync key.Binding
+	// Compare marks the image to compare with a remote tag (c there).
+	Compare key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -52,8 +54,16 @@ func DefaultKeyMap() KeyMap {
 		Push:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
 		RetagPush: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to a registry")),
 		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
-		Sync:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync with registry")),
+		Sync:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync")),
+		Compare:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
 	}
+}
+
+// CompareKeyMsg asks to compare the image with a remote tag: the one
+// marked in Tags, or the next one c marks there.
+type CompareKeyMsg struct {
+	// Image is the image's ID; Name what the user knows it by.
+	Image, Name string
 }
 
 // ListedMsg carries the engine's images.
@@ -242,6 +252,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.load()
 	case key.Matches(msg, m.keys.Sync):
 		return m.syncImage()
+	case key.Matches(msg, m.keys.Compare):
+		img, ok := m.current()
+		if !ok {
+			return status("no image selected", nil)
+		}
+		return func() tea.Msg { return CompareKeyMsg{Image: img.ID, Name: rowName(img)} }
 	case key.Matches(msg, m.keys.Cleanup):
 		if m.pruning {
 			return status("a cleanup is already running", nil)
@@ -503,7 +519,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Cleanup, k.Reload}}
+	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Compare, k.Cleanup, k.Reload}}
 }
 
 // Click selects the image on a clicked line.

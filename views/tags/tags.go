@@ -128,7 +128,12 @@ type SelectedMsg struct{ Reference string }
 
 // CompareMsg asks for two references to be compared (c on one tag, then c
 // on another).
-type CompareMsg struct{ A, B string }
+type CompareMsg struct {
+	A, B string
+	// Local names the side that is a local image ("a" or "b"; "" for
+	// two remote tags), LocalName what the user knows it by.
+	Local, LocalName string
+}
 
 // DeletedMsg carries a tag delete's result.
 type DeletedMsg struct {
@@ -245,6 +250,9 @@ type Model struct {
 	// index; artifacts what the digests it found not to be images are.
 	indexes   map[string][]string
 	artifacts map[string]string
+	// localMark is a local image (ID, and its name) to compare with the
+	// next tag c is pressed on.
+	localMark, localName string
 }
 
 var _ views.Component = (*Model)(nil)
@@ -517,6 +525,11 @@ func (m *Model) markOrCompare() tea.Cmd {
 	switch {
 	case !ok:
 		return nil
+	case m.localMark != "":
+		// A local image was marked (c in Local): compare it with this tag.
+		msg := CompareMsg{A: m.localMark, B: m.repo + ":" + r.tag, Local: "a", LocalName: m.localName}
+		m.localMark, m.localName = "", ""
+		return func() tea.Msg { return msg }
 	case m.mark == r.tag:
 		m.mark = ""
 		return nil
@@ -527,6 +540,21 @@ func (m *Model) markOrCompare() tea.Cmd {
 	a, b := m.repo+":"+m.mark, m.repo+":"+r.tag
 	m.mark = ""
 	return func() tea.Msg { return CompareMsg{A: a, B: b} }
+}
+
+// MarkLocal makes the next c compare a local image (by ID; name is what the
+// user knows it by) with the tag under the cursor.
+func (m *Model) MarkLocal(id, name string) { m.localMark, m.localName, m.mark = id, name, "" }
+
+// TakeMark returns the marked tag's reference and clears the mark ("" when
+// none is marked): a local image's c compares with it.
+func (m *Model) TakeMark() string {
+	if m.mark == "" || m.repo == "" {
+		return ""
+	}
+	ref := m.repo + ":" + m.mark
+	m.mark = ""
+	return ref
 }
 
 // Images is the number of distinct digests resolved so far.
