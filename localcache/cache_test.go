@@ -345,8 +345,8 @@ func TestInspectIsWhatTheEngineKnows(t *testing.T) {
 				sized = append(sized, h.Size)
 			}
 		}
-		if len(d.Layers) != len(sized) {
-			t.Fatalf("%s: %d layers, %d steps that made one", ref, len(d.Layers), len(sized))
+		if len(d.Layers) != len(sized) || !d.Local.LayerSizes {
+			t.Fatalf("%s: %d layers, %d steps that made one (sizes known: %v)", ref, len(d.Layers), len(sized), d.Local.LayerSizes)
 		}
 		for i, l := range d.Layers {
 			if l.Size != sized[i] || l.Digest != d.DiffIDs[i] {
@@ -366,5 +366,20 @@ func TestInspectIsWhatTheEngineKnows(t *testing.T) {
 	}
 	if free, err := c.Inspect(ctx, "wharf-fixtures/deep:latest"); err != nil || len(free.Local.Containers) != 0 {
 		t.Errorf("containers of an unused image: %+v %v", free.Local, err)
+	}
+}
+
+// A WORKDIR step makes a layer the engine sizes 0, like the steps that
+// make none: the layers' sizes are then said to be unknown, never guessed.
+func TestLayerSizesUnknownWhenStepsAndLayersDisagree(t *testing.T) {
+	ctx := testenv.Context(t, time.Minute)
+	eng := testenv.NeedEngine(t)
+	testenv.BuildSteps(t, eng, "wharf-test/workdir:1")
+	d, err := openCache(t, eng).Inspect(ctx, "wharf-test/workdir:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Local.LayerSizes || len(d.Layers) != 3 {
+		t.Errorf("layers %+v, sizes known %v: want 3 layers (COPY, WORKDIR, COPY), sizes unknown", d.Layers, d.Local.LayerSizes)
 	}
 }

@@ -159,9 +159,10 @@ func (c *Cache) Inspect(ctx context.Context, ref string) (domain.Details, error)
 			sizes = append(sizes, h.Size)
 		}
 	}
+	d.Local.LayerSizes = len(sizes) == len(res.RootFS.Layers)
 	for i, l := range res.RootFS.Layers {
 		layer := domain.Layer{Digest: l}
-		if len(sizes) == len(res.RootFS.Layers) {
+		if d.Local.LayerSizes {
 			layer.Size = sizes[i]
 		}
 		d.Layers = append(d.Layers, layer)

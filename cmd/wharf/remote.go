@@ -312,7 +312,11 @@ func printLocal(w io.Writer, d domain.Details) error {
 	}
 	printConfig(w, d)
 	for _, l := range d.Layers {
-		fmt.Fprintf(w, "layer\t%s\t%s\n", l.Digest, domain.HumanSize(l.Size))
+		size := "?" // the history sizes its steps, not its layers
+		if d.Local != nil && d.Local.LayerSizes {
+			size = domain.HumanSize(l.Size)
+		}
+		fmt.Fprintf(w, "layer\t%s\t%s\n", l.Digest, size)
 	}
 	if len(d.History) == 0 {
 		fmt.Fprintln(w, "history\tno history recorded")

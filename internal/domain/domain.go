@@ -139,6 +139,10 @@ type LocalFacts struct {
 	// SharedSize is the part of Size in layers other images use too, -1
 	// when the engine does not say; removing the image frees Size minus it.
 	SharedSize int64
+	// LayerSizes reports whether the layers' sizes are known: the engine
+	// sizes steps, not layers, and a step of size 0 may or may not have
+	// made one (WORKDIR does), so they are known when the counts agree.
+	LayerSizes bool
 	// RepoDigests says, for each of the image's repo digests, whether its
 	// registry still has that digest: "in the registry", "gone from the
 	// registry", or why it could not be told.

@@ -12,14 +12,15 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// BuildSteps builds FROM scratch in three steps with the classic builder,
+// BuildSteps builds FROM scratch in four steps with the classic builder
+// (a WORKDIR among them: a layer of size 0 by the engine's count),
 // which keeps an image per step: the intermediates docker images -a shows.
 func BuildSteps(t testing.TB, eng *Engine, tag string) {
 	t.Helper()
 	var ctxTar bytes.Buffer
 	tw := tar.NewWriter(&ctxTar)
 	for name, body := range map[string]string{
-		"Dockerfile": "FROM scratch\nCOPY a /a\nCOPY b /b\nLABEL dev.wharf.fixture=steps\n",
+		"Dockerfile": "FROM scratch\nCOPY a /a\nWORKDIR /srv\nCOPY b /b\nLABEL dev.wharf.fixture=steps\n",
 		"a":          "first step\n", "b": "second step\n",
 	} {
 		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body))}); err != nil {

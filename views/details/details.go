@@ -437,7 +437,7 @@ func (m *Model) render() {
 			b.WriteString(m.styles.Muted.Render("  none") + "\n")
 		}
 		for _, l := range d.Layers {
-			if l.Size == 0 && d.Local != nil { // the engine did not size it
+			if d.Local != nil && !d.Local.LayerSizes { // the engine sized its steps, not its layers
 				fmt.Fprintf(&b, "  %s  %8s\n", domain.ShortDigest(l.Digest), "?")
 				continue
 			}

@@ -40,8 +40,8 @@ func (builtLocally) Describe(context.Context, string) (domain.Details, error) {
 			{CreatedBy: "COPY api /api # buildkit", Size: 7_200_000, Created: t0, Comment: "buildkit.dockerfile.v0", ID: "sha256:" + strings.Repeat("4c", 32)},
 		},
 		Local: &domain.LocalFacts{
-			Containers:  []domain.ContainerUse{{Name: "api-1", State: "running"}},
-			SharedSize:  41_000_000,
+			Containers: []domain.ContainerUse{{Name: "api-1", State: "running"}},
+			SharedSize: 41_000_000, LayerSizes: true,
 			RepoDigests: map[string]string{"registry.example.com/team/api@sha256:" + strings.Repeat("9a", 32): "in the registry"},
 		},
 	}, nil
