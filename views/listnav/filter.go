@@ -2,11 +2,9 @@ package listnav
 
 import (
 	"fmt"
-	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/sahilm/fuzzy"
 )
 
 // FilterKeyMap are the keys of a list filter.
@@ -90,30 +88,15 @@ func (f *Filter) Clear() bool {
 	return was
 }
 
-// Match returns the indices (ascending, so the list keeps its order) of the
-// n items whose names fuzzy-match the text; all of them without text.
+// Match returns the indices of the n items whose names match the text,
+// best first (see Rank); all of them in list order without text.
 func (f *Filter) Match(n int, name func(i int) string) []int {
-	out := make([]int, 0, n)
-	if f.Text == "" {
-		for i := range n {
-			out = append(out, i)
-		}
-		return out
+	names := make([]string, n)
+	for i := range n {
+		names[i] = name(i)
 	}
-	for _, m := range fuzzy.FindFrom(f.Text, source{n, name}) {
-		out = append(out, m.Index)
-	}
-	slices.Sort(out)
-	return out
+	return Rank(f.Text, names, nil, nil)
 }
-
-type source struct {
-	n    int
-	name func(int) string
-}
-
-func (s source) String(i int) string { return s.name(i) }
-func (s source) Len() int            { return s.n }
 
 // Line is the line a list shows under its title while the filter is
 // active: the text, a cursor while typing, and how many items match.

@@ -287,9 +287,12 @@ func TestChangeKeysExplainAReadOnlyRegistry(t *testing.T) {
 	}
 }
 
-func typeText(m *tags.Model, s string) {
+// typeText types s into the pane, running what each key press asks (the
+// filter matches as a command).
+func typeText(t testing.TB, m *tags.Model, s string) {
+	t.Helper()
 	for _, r := range s {
-		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		teatestutil.Drain(t, m.Update, m.Update(tea.KeyPressMsg{Code: r, Text: string(r)}), 10)
 	}
 }
 
@@ -299,11 +302,11 @@ func TestFilterNarrowsTheListAsYouType(t *testing.T) {
 	if !m.Capturing() {
 		t.Fatal("/ did not start the filter")
 	}
-	typeText(m, "1.0j") // j is text here, not "down"
+	typeText(t, m, "1.0j") // j is text here, not "down"
 	if got := rowTags(m)[1:]; len(got) != 0 {
 		t.Errorf("1.0j matches %v, want nothing", got)
 	}
-	m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	teatestutil.Drain(t, m.Update, m.Update(tea.KeyPressMsg{Code: tea.KeyBackspace}), 10)
 	view := ansi.Strip(m.View())
 	if !strings.Contains(view, "/1.0▏  2 of 4 match") {
 		t.Errorf("the filter line is missing:\n%s", view)

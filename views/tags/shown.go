@@ -26,9 +26,72 @@ type group struct {
 // it still shows.
 func (m *Model) refilter() {
 	cur, _ := m.current()
-	m.shown = m.filter.Match(len(m.rows), func(i int) string { return m.rows[i].tag })
+	m.filterSeq++ // a match still running for an older query is dropped
+	m.ranked = listnav.Ranked{Query: m.filter.Text, Shown: listnav.Rank(m.filter.Text, m.tagNames(), m.lower, nil)}
+	m.shown = m.ranked.Shown
 	m.regroup()
 	m.moveTo(cur.tag)
+}
+
+// tagNames are the rows' tags in row order, and their lower case for the
+// filter, made once per order of the rows.
+func (m *Model) tagNames() []string {
+	if len(m.names) != len(m.rows) {
+		m.names = make([]string, len(m.rows))
+		for i, r := range m.rows {
+			m.names[i] = r.tag
+		}
+		m.lower = listnav.Lower(m.names)
+	}
+	return m.names
+}
+
+// FilteredMsg carries the rows a query matched, computed off the key
+// path; a result for an older query or an older order of rows is dropped.
+type FilteredMsg struct {
+	seq, gen int
+	ranked   listnav.Ranked
+}
+
+// filterAsync matches the query as a command: the key press only updates
+// the filter line, and the list follows when the match is done (narrowing
+// the last result when the query only grew).
+func (m *Model) filterAsync() tea.Cmd {
+	m.filterSeq++
+	seq, gen, query := m.filterSeq, m.rowsGen, m.filter.Text
+	names, lower, within := m.tagNames(), m.lower, m.ranked.Narrow(query)
+	if query == "" {
+		m.ranked = listnav.Ranked{Shown: listnav.Rank("", names, lower, nil)}
+		m.applyShown()
+		return nil
+	}
+	return func() tea.Msg {
+		return FilteredMsg{seq: seq, gen: gen, ranked: listnav.Ranked{Query: query, Shown: listnav.Rank(query, names, lower, within)}}
+	}
+}
+
+// filtered takes a match that is still the current one.
+func (m *Model) filtered(msg FilteredMsg) {
+	if msg.seq != m.filterSeq {
+		return
+	}
+	if msg.gen != m.rowsGen {
+		m.refiltered() // the rows changed meanwhile: match them again, here
+		return
+	}
+	m.ranked = msg.ranked
+	m.applyShown()
+}
+
+// applyShown shows the current match, the cursor on its tag.
+func (m *Model) applyShown() {
+	cur, _ := m.current()
+	m.shown = m.ranked.Shown
+	m.regroup()
+	if !m.moveTo(cur.tag) {
+		m.cur.Pos = 0 // the best match first
+	}
+	m.SetSize(m.width, m.height)
 }
 
 // regroup marks the grouped view stale; it is rebuilt when next needed.
@@ -148,7 +211,8 @@ func (m *Model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.selected()
 	}
 	if _, refilter := m.filter.Key(msg); refilter {
-		m.refiltered()
+		m.SetSize(m.width, m.height) // the filter line comes or goes at once
+		return m.filterAsync()
 	}
 	return nil
 }

@@ -253,6 +253,13 @@ type Model struct {
 	// localMark is a local image (ID, and its name) to compare with the
 	// next tag c is pressed on.
 	localMark, localName string
+	// The filter's state: the tags in row order and in lower case (built
+	// once per order), the current match, and its sequence; rowsGen
+	// changes with the order of the rows.
+	names, lower []string
+	ranked       listnav.Ranked
+	filterSeq    int
+	rowsGen      int
 }
 
 var _ views.Component = (*Model)(nil)
@@ -370,7 +377,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.keepTag, m.keepPos, m.deleted = "", 0, ""
 		ctx, cancel := context.WithCancel(context.Background())
 		m.cancel = cancel
-		return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, tags))
+		return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, m.resolveOrder()))
+	case FilteredMsg:
+		m.filtered(msg)
+		return m.selected()
 	case DigestResolvedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
@@ -480,6 +490,8 @@ func (m *Model) sortRows() {
 		m.rows[i] = byTag[n]
 		m.index[n] = i
 	}
+	m.rowsGen++
+	m.names, m.lower = nil, nil
 	m.refilter()
 }
 
@@ -555,6 +567,25 @@ func (m *Model) TakeMark() string {
 	ref := m.repo + ":" + m.mark
 	m.mark = ""
 	return ref
+}
+
+// resolveOrder is the order to resolve the tags in: the rows on screen
+// first (the registry's list order is not the screen's), then the others
+// as they are listed.
+func (m *Model) resolveOrder() []string {
+	out := make([]string, 0, len(m.rows))
+	seen := make([]bool, len(m.rows))
+	from, to := m.cur.Visible()
+	for k := from; k < to && k < len(m.shown); k++ {
+		i := m.shown[k]
+		out, seen[i] = append(out, m.rows[i].tag), true
+	}
+	for i, r := range m.rows {
+		if !seen[i] {
+			out = append(out, r.tag)
+		}
+	}
+	return out
 }
 
 // Images is the number of distinct digests resolved so far.

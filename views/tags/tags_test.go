@@ -3,6 +3,7 @@ package tags_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -264,5 +265,75 @@ func TestArtifactRowsAreMarked(t *testing.T) {
 		if w := ansi.StringWidth(l); w > 46 {
 			t.Errorf("a line of %d cells in a pane of 46: %q", w, ansi.Strip(l))
 		}
+	}
+}
+
+// A key press only changes the filter line; the match comes as a command,
+// and a match for an older query that arrives late is dropped.
+func TestFilterMatchesOffTheKeyPathAndDropsStaleResults(t *testing.T) {
+	src := &fakeSource{tags: map[string][]string{"r/app": {"1.0", "1.1", "2.0", "10.0"}}, digests: map[string]string{}}
+	m := newPane(t, src)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
+	m.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+	first := m.Update(tea.KeyPressMsg{Code: '1', Text: "1"})
+	second := m.Update(tea.KeyPressMsg{Code: '0', Text: "0"})
+	if first == nil || second == nil {
+		t.Fatal("typing did not ask for a match")
+	}
+	if got := len(shownTags(m)); got != 4 {
+		t.Errorf("the list changed before the match came: %d rows", got)
+	}
+	teatestutil.Drain(t, m.Update, second, 10)
+	teatestutil.Drain(t, m.Update, first, 10) // late: "1" after "10"
+	if got := shownTags(m); !slices.Equal(got, []string{"10.0", "1.0"}) {
+		t.Errorf("after a late result for an older query the list shows %v, want 10.0 (prefix) then 1.0 (fuzzy)", got)
+	}
+}
+
+// shownTags are the tag column of the rows on screen.
+func shownTags(m *tags.Model) []string {
+	var out []string
+	for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+		f := strings.Fields(l)
+		if len(f) > 0 && strings.ContainsAny(f[0][:1], "0123456789") {
+			out = append(out, f[0])
+		}
+	}
+	return out
+}
+
+// orderSource records the order the pane asks for digests in.
+type orderSource struct {
+	*fakeSource
+	asked []string
+}
+
+func (o *orderSource) Digests(ctx context.Context, repo string, tags []string, each func(domain.TagDigest)) error {
+	o.asked = append(o.asked, tags...)
+	return o.fakeSource.Digests(ctx, repo, tags, each)
+}
+
+// The rows on screen are resolved first, whatever order the registry
+// lists the tags in (registry:2 does not sort them).
+func TestVisibleRowsAreResolvedFirst(t *testing.T) {
+	var listed []string
+	digests := map[string]string{}
+	for i := range 500 {
+		tag := fmt.Sprintf("1.%d.%d", i/10, i%10)
+		listed = append(listed, tag)
+		digests[tag] = dA
+	}
+	// The registry's order: the newest last.
+	slices.Reverse(listed)
+	src := &orderSource{fakeSource: &fakeSource{tags: map[string][]string{"r/app": listed}, digests: digests}}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(80, 12)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 2000)
+	onScreen := shownTags(m)
+	if len(onScreen) < 5 || len(src.asked) != 500 {
+		t.Fatalf("%d rows on screen, %d asked", len(onScreen), len(src.asked))
+	}
+	if first := src.asked[:len(onScreen)]; !slices.Equal(first, onScreen) {
+		t.Errorf("asked first %v, the screen shows %v", first, onScreen)
 	}
 }
