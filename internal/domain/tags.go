@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -28,28 +30,113 @@ func SortTags(tags []string, order TagOrder) {
 		sort.Strings(tags)
 		return
 	}
-	versions := make(map[string]*semver.Version, len(tags))
-	for _, t := range tags {
-		if v, err := semver.NewVersion(t); err == nil {
-			versions[t] = v
-		}
+	// Each tag is parsed once; the sort compares what was parsed.
+	keys := make([]versionKey, len(tags))
+	for i, t := range tags {
+		keys[i] = parseVersionKey(t)
 	}
-	sort.SliceStable(tags, func(i, j int) bool {
-		vi, vj := versions[tags[i]], versions[tags[j]]
+	// Every tie is broken (by spelling), so the order is total and an
+	// unstable sort gives the same result as a stable one.
+	slices.SortFunc(keys, func(a, b versionKey) int {
 		switch {
-		case vi != nil && vj != nil:
-			if c := vi.Compare(vj); c != 0 {
-				return c < 0
+		case a.version && b.version:
+			if c := cmp.Or(cmp.Compare(a.major, b.major), cmp.Compare(a.minor, b.minor), cmp.Compare(a.patch, b.patch)); c != 0 {
+				return c
+			}
+			// Equal numbers: a pre-release comes before its release, and
+			// semver orders pre-releases.
+			switch {
+			case a.pre != nil && b.pre != nil:
+				if c := a.pre.Compare(b.pre); c != 0 {
+					return c
+				}
+			case a.pre != nil:
+				return -1
+			case b.pre != nil:
+				return 1
 			}
 			// 1.0 and 1.0.0 are equal versions: the shorter spelling first.
-			return len(tags[i]) < len(tags[j]) || len(tags[i]) == len(tags[j]) && strings.Compare(tags[i], tags[j]) < 0
-		case vi != nil:
-			return true
-		case vj != nil:
-			return false
+			return cmp.Or(cmp.Compare(len(a.tag), len(b.tag)), strings.Compare(a.tag, b.tag))
+		case a.version:
+			return -1
+		case b.version:
+			return 1
 		}
-		return NaturalLess(tags[i], tags[j])
+		switch {
+		case NaturalLess(a.tag, b.tag):
+			return -1
+		case NaturalLess(b.tag, a.tag):
+			return 1
+		}
+		return strings.Compare(a.tag, b.tag)
 	})
+	for i, k := range keys {
+		tags[i] = k.tag
+	}
+}
+
+// versionKey is a tag as the semver order reads it.
+type versionKey struct {
+	tag                 string
+	version             bool
+	major, minor, patch uint64
+	// pre is the parsed version when it has a pre-release or build part
+	// (only then is semver's own comparison needed).
+	pre *semver.Version
+}
+
+// parseVersionKey reads a tag: plain N[.N[.N]] directly, anything else
+// that may be a version through semver (v1.2.3, 1.2.3-rc.1, 1.2+build).
+func parseVersionKey(t string) versionKey {
+	k := versionKey{tag: t}
+	if !looksLikeVersion(t) {
+		return k
+	}
+	if nums, ok := plainVersion(strings.TrimPrefix(t, "v")); ok {
+		k.version, k.major, k.minor, k.patch = true, nums[0], nums[1], nums[2]
+		return k
+	}
+	v, err := semver.NewVersion(t)
+	if err != nil {
+		return k
+	}
+	k.version, k.major, k.minor, k.patch = true, v.Major(), v.Minor(), v.Patch()
+	if v.Prerelease() != "" {
+		k.pre = v
+	}
+	return k
+}
+
+// plainVersion reads N, N.N or N.N.N (decimal, no sign) as semver would.
+func plainVersion(t string) ([3]uint64, bool) {
+	var nums [3]uint64
+	part := 0
+	digits := 0
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case isDigit(c):
+			if digits == 19 { // may overflow: let semver decide
+				return nums, false
+			}
+			nums[part] = nums[part]*10 + uint64(c-'0')
+			digits++
+		case c == '.' && digits > 0 && part < 2:
+			part, digits = part+1, 0
+		default:
+			return nums, false
+		}
+	}
+	return nums, digits > 0
+}
+
+// looksLikeVersion: a tag semver could read starts with a digit, or v and
+// a digit (it skips the parse of latest, sha-…, main, …).
+func looksLikeVersion(t string) bool {
+	if len(t) > 1 && (t[0] == 'v' || t[0] == 'V') {
+		t = t[1:]
+	}
+	return t != "" && isDigit(t[0])
 }
 
 // NaturalLess orders names as people count: runs of digits by their value
