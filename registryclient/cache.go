@@ -1,6 +1,7 @@
 package registryclient
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -131,52 +132,97 @@ func sha256Digest(data []byte) string {
 }
 
 // RepoSnapshot is what the cache knows of a repository.
-type RepoSnapshot struct {
+type RepoSnapshot = domain.RepoSnapshot
+
+// A repository's snapshot is two files: its tag list as text (the
+// repository on the first line, then a tag a line; fetched when the file
+// was last written or touched), so a list that did not change is not
+// written again, and its digests as JSON.
+func (c *DiskCache) tagsPath(repo string) string {
+	return strings.TrimSuffix(c.repoPath(repo), ".json") + ".tags"
+}
+
+// repoDigests is the JSON file of a repository's digests.
+type repoDigests struct {
 	Repository string               `json:"repository"`
-	Tags       []string             `json:"tags"`
-	TagsAt     time.Time            `json:"tagsFetched"`
 	Digests    map[string]string    `json:"digests"`
 	DigestsAt  map[string]time.Time `json:"digestsFetched"`
 }
 
-// Repo returns the cached snapshot of a repository.
-func (c *DiskCache) Repo(repo string) (RepoSnapshot, bool) {
-	data, err := os.ReadFile(c.repoPath(repo))
-	if err != nil {
-		return RepoSnapshot{}, false
+func tagsFile(repo string, tags []string) []byte {
+	n := len(repo) + 1
+	for _, t := range tags {
+		n += len(t) + 1
 	}
-	var s RepoSnapshot
-	if err := json.Unmarshal(data, &s); err != nil || s.Repository != repo {
-		_ = os.Remove(c.repoPath(repo))
-		return RepoSnapshot{}, false
+	b := make([]byte, 0, n)
+	b = append(b, repo...)
+	for _, t := range tags {
+		b = append(b, '\n')
+		b = append(b, t...)
 	}
-	return s, true
+	return append(b, '\n')
 }
 
-// update changes a repository's snapshot (last writer wins between
+// Repo returns the cached snapshot of a repository.
+func (c *DiskCache) Repo(repo string) (RepoSnapshot, bool) {
+	s := RepoSnapshot{Repository: repo}
+	found := false
+	if data, err := os.ReadFile(c.tagsPath(repo)); err == nil {
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		if lines[0] != repo {
+			_ = os.Remove(c.tagsPath(repo))
+		} else if info, err := os.Stat(c.tagsPath(repo)); err == nil {
+			s.Tags, s.TagsAt, found = lines[1:], info.ModTime().UTC(), true
+		}
+	}
+	if d, ok := c.digests(repo); ok {
+		s.Digests, s.DigestsAt, found = d.Digests, d.DigestsAt, true
+	}
+	return s, found
+}
+
+func (c *DiskCache) digests(repo string) (repoDigests, bool) {
+	data, err := os.ReadFile(c.repoPath(repo))
+	if err != nil {
+		return repoDigests{}, false
+	}
+	var d repoDigests
+	if err := json.Unmarshal(data, &d); err != nil || d.Repository != repo {
+		_ = os.Remove(c.repoPath(repo))
+		return repoDigests{}, false
+	}
+	return d, true
+}
+
+// updateDigests changes a repository's digests (last writer wins between
 // processes: it is a cache).
-func (c *DiskCache) update(repo string, f func(*RepoSnapshot)) error {
-	s, ok := c.Repo(repo)
+func (c *DiskCache) updateDigests(repo string, f func(*repoDigests)) error {
+	d, ok := c.digests(repo)
 	if !ok {
-		s = RepoSnapshot{Repository: repo}
+		d = repoDigests{Repository: repo}
 	}
-	if s.Digests == nil {
-		s.Digests = map[string]string{}
-		s.DigestsAt = map[string]time.Time{}
+	if d.Digests == nil {
+		d.Digests = map[string]string{}
+		d.DigestsAt = map[string]time.Time{}
 	}
-	f(&s)
-	data, err := json.Marshal(s)
+	f(&d)
+	data, err := json.Marshal(d)
 	if err != nil {
 		return err
 	}
 	return c.writeFile(c.repoPath(repo), data)
 }
 
-// PutTags records a repository's tag list as fetched now.
+// PutTags records a repository's tag list as fetched now; a list that did
+// not change is only marked as fetched now, not written again.
 func (c *DiskCache) PutTags(repo string, tags []string) error {
-	return c.update(repo, func(s *RepoSnapshot) {
-		s.Tags, s.TagsAt = tags, time.Now().UTC()
-	})
+	data := tagsFile(repo, tags)
+	path := c.tagsPath(repo)
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		now := time.Now()
+		return os.Chtimes(path, now, now)
+	}
+	return c.writeFile(path, data)
 }
 
 // PutDigests records tag→digest results as fetched now.
@@ -185,20 +231,33 @@ func (c *DiskCache) PutDigests(repo string, digests map[string]string) error {
 		return nil
 	}
 	now := time.Now().UTC()
-	return c.update(repo, func(s *RepoSnapshot) {
-		for t, d := range digests {
-			s.Digests[t], s.DigestsAt[t] = d, now
+	return c.updateDigests(repo, func(d *repoDigests) {
+		for t, dg := range digests {
+			d.Digests[t], d.DigestsAt[t] = dg, now
 		}
 	})
 }
 
 // ForgetTags drops tags wharf deleted from the snapshot of repo.
 func (c *DiskCache) ForgetTags(repo string, tags []string) error {
-	return c.update(repo, func(s *RepoSnapshot) {
-		for _, t := range tags {
-			delete(s.Digests, t)
-			delete(s.DigestsAt, t)
-			s.Tags = slices.DeleteFunc(s.Tags, func(x string) bool { return x == t })
+	gone := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		gone[t] = true
+	}
+	if s, ok := c.Repo(repo); ok && s.Tags != nil {
+		kept := slices.DeleteFunc(slices.Clone(s.Tags), func(x string) bool { return gone[x] })
+		if len(kept) != len(s.Tags) {
+			if err := c.writeFile(c.tagsPath(repo), tagsFile(repo, kept)); err != nil {
+				return err
+			}
+			// Still as fetched then, less what wharf deleted.
+			_ = os.Chtimes(c.tagsPath(repo), s.TagsAt, s.TagsAt)
+		}
+	}
+	return c.updateDigests(repo, func(d *repoDigests) {
+		for t := range gone {
+			delete(d.Digests, t)
+			delete(d.DigestsAt, t)
 		}
 	})
 }

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
@@ -161,4 +163,69 @@ func TestClientCache(t *testing.T) {
 	if _, err := offline.Describe(ctx, ref); !errors.Is(err, registryclient.ErrUnreachable) {
 		t.Errorf("describe with the registry gone: %v, want ErrUnreachable", err)
 	}
+}
+
+// A tag list that did not change is marked as fetched now but not written
+// again (100,000 tags are a megabyte); one that changed is written; what
+// wharf deleted is forgotten and the rest keeps its fetch time.
+func TestCacheTagListIsWrittenOnlyWhenItChanged(t *testing.T) {
+	dir := t.TempDir()
+	c := openCacheT(t, dir, 1<<30)
+	files := func() os.FileInfo {
+		t.Helper()
+		m, _ := filepath.Glob(filepath.Join(dir, "repos", "*.tags"))
+		if len(m) != 1 {
+			t.Fatalf("tag list files: %v", m)
+		}
+		fi, err := os.Stat(m[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi
+	}
+	tags := []string{"1.0", "1.1", "latest"}
+	if err := c.PutTags("r.example/app", tags); err != nil {
+		t.Fatal(err)
+	}
+	first, snap1 := files(), must(c.Repo("r.example/app"))
+	old := time.Now().Add(-time.Hour)
+	m, _ := filepath.Glob(filepath.Join(dir, "repos", "*.tags"))
+	_ = os.Chtimes(m[0], old, old)
+
+	if err := c.PutTags("r.example/app", slices.Clone(tags)); err != nil {
+		t.Fatal(err)
+	}
+	same, snap2 := files(), must(c.Repo("r.example/app"))
+	if !os.SameFile(first, same) {
+		t.Error("an unchanged tag list was written again")
+	}
+	if !slices.Equal(snap2.Tags, tags) || time.Since(snap2.TagsAt) > time.Minute || !snap2.TagsAt.After(old) {
+		t.Errorf("an unchanged list is not marked as fetched now: %v at %v (first %v)", snap2.Tags, snap2.TagsAt, snap1.TagsAt)
+	}
+
+	if err := c.PutTags("r.example/app", []string{"1.0", "1.1", "1.2", "latest"}); err != nil {
+		t.Fatal(err)
+	}
+	if changed := files(); os.SameFile(same, changed) || !slices.Equal(must(c.Repo("r.example/app")).Tags, []string{"1.0", "1.1", "1.2", "latest"}) {
+		t.Error("a changed tag list was not written")
+	}
+	_ = c.PutDigests("r.example/app", map[string]string{"1.1": "sha256:" + strings.Repeat("1", 64), "latest": "sha256:" + strings.Repeat("1", 64)})
+	at := must(c.Repo("r.example/app")).TagsAt
+	if err := c.ForgetTags("r.example/app", []string{"1.1"}); err != nil {
+		t.Fatal(err)
+	}
+	s := must(c.Repo("r.example/app"))
+	if !slices.Equal(s.Tags, []string{"1.0", "1.2", "latest"}) || s.Digests["1.1"] != "" || s.Digests["latest"] == "" || !s.TagsAt.Equal(at) {
+		t.Errorf("after forgetting 1.1: %v %v at %v (was %v)", s.Tags, s.Digests, s.TagsAt, at)
+	}
+	if _, ok := c.Repo("r.example/other"); ok {
+		t.Error("a repository never seen has a snapshot")
+	}
+}
+
+func must(s registryclient.RepoSnapshot, ok bool) registryclient.RepoSnapshot {
+	if !ok {
+		panic("no snapshot")
+	}
+	return s
 }
