@@ -2,7 +2,6 @@ package registryclient_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"runtime"
 	"sync"
@@ -10,50 +9,12 @@ import (
 	"testing"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/wharf-dev/wharf/internal/domain"
-	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
-
-// seedTags pushes tags tags over images distinct images (one shared layer,
-// distinct configs) to host/repo, in parallel.
-func seedTags(b *testing.B, host, repo string, tags, images int, opts ...remote.Option) []string {
-	b.Helper()
-	ctx := context.Background()
-	base, err := fixtures.Image(fixtures.Spec{Seed: 1000, LayerSizes: []int64{256}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	imgs := make([]v1.Image, images)
-	for i := range imgs {
-		if imgs[i], err = mutate.Config(base, v1.Config{Labels: map[string]string{"n": fmt.Sprint(i)}}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	pusher, err := remote.NewPusher(append([]remote.Option{remote.WithContext(ctx)}, opts...)...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	names := make([]string, tags)
-	var g errgroup.Group
-	g.SetLimit(16)
-	for i := range tags {
-		names[i] = fmt.Sprintf("v%d.%d.%d", i/1000, i/10%100, i%10)
-		g.Go(func() error {
-			return pusher.Push(ctx, testenv.RefNoT(fmt.Sprintf("%s/%s:%s", host, repo, names[i])), imgs[i%images])
-		})
-	}
-	if err := g.Wait(); err != nil {
-		b.Fatal(err)
-	}
-	return names
-}
 
 // bareHeads is the baseline: plain net/http, 16 parallel HEADs over one
 // keep-alive transport, no wharf code.
@@ -91,7 +52,7 @@ func bareHeads(b *testing.B, hc *http.Client, base, repo string, tags []string) 
 // run. Target: ratio ≤ 1.3.
 func BenchmarkDigestGroups2000(b *testing.B) {
 	reg := testenv.NeedRegistry(b, testenv.Anonymous)
-	tags := seedTags(b, reg.Host, "bench/groups", 2000, 500)
+	tags := testenv.SeedTags(b, reg.Host, "bench/groups", 2000, 500)
 	tr := &http.Transport{MaxIdleConnsPerHost: 32, IdleConnTimeout: time.Minute}
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
@@ -136,7 +97,7 @@ func BenchmarkDigestGroups2000(b *testing.B) {
 // in the in-process registry and reports the peak heap. Target ≤ 300 MB.
 func BenchmarkTags100000Memory(b *testing.B) {
 	host := testenv.InProcess(b)
-	tags := seedTags(b, host, "bench/huge", 100_000, 100)
+	tags := testenv.SeedTags(b, host, "bench/huge", 100_000, 100)
 	ctx := context.Background()
 	var peak atomic.Uint64
 	stop := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	wref "github.com/wharf-dev/wharf/internal/ref"
 
@@ -150,6 +151,40 @@ func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.Ta
 		out = append(out, td)
 	})
 	return out, err
+}
+
+// TagDigestsWithin is TagDigests for reading, not for deciding a change:
+// the tag list is fetched, and a tag whose digest the cache fetched within
+// maxAge is taken from the cache without a request (maxAge 0: every digest
+// is fetched). It returns how many digests came from the cache.
+func (c *Client) TagDigestsWithin(ctx context.Context, repository string, maxAge time.Duration) ([]domain.TagDigest, int, error) {
+	if maxAge <= 0 || c.cache == nil {
+		tds, err := c.TagDigests(ctx, repository)
+		return tds, 0, err
+	}
+	tags, err := c.Tags(ctx, repository)
+	if err != nil {
+		return nil, 0, err
+	}
+	snap, _ := c.Known(repository)
+	now := time.Now()
+	out := make([]domain.TagDigest, 0, len(tags))
+	var stale []string
+	for _, t := range tags {
+		if d := snap.FreshDigest(t, maxAge, now); d != "" {
+			out = append(out, domain.TagDigest{Tag: t, Digest: d})
+		} else {
+			stale = append(stale, t)
+		}
+	}
+	cached := len(out)
+	var mu sync.Mutex
+	err = c.Digests(ctx, repository, stale, func(td domain.TagDigest) {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, td)
+	})
+	return out, cached, err
 }
 
 // resolvedOnly is tds when every tag resolved. A change must not be

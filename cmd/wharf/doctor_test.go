@@ -19,7 +19,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 // runWharf runs the CLI with the given environment and returns its output.
-func runWharf(t *testing.T, env map[string]string, args ...string) (string, error) {
+func runWharf(t testing.TB, env map[string]string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	// Never the user's own cache.

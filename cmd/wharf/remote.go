@@ -84,6 +84,7 @@ func foldCosign(rows []tagJSON) []tagJSON {
 func newTagsCmd(a *app) *cobra.Command {
 	var asJSON, digests, all bool
 	var order string
+	var maxAge time.Duration
 	cmd := &cobra.Command{
 		Use:   "tags REPO",
 		Short: "List a repository's tags (with --digests, what each points at and whether it is signed)",
@@ -92,10 +93,13 @@ func newTagsCmd(a *app) *cobra.Command {
 			if order != string(domain.BySemver) && order != string(domain.ByName) {
 				return fmt.Errorf("--sort %q: use semver or name", order)
 			}
+			if maxAge != 0 && !digests {
+				return errors.New("--max-age is for digests: add --digests")
+			}
 			return a.withSession(func(s *ops.Session) error {
 				var rows []tagJSON
 				if digests {
-					tds, err := s.Client.TagDigests(cmd.Context(), args[0])
+					tds, err := a.tagDigests(cmd.Context(), s, args[0], maxAge)
 					if err != nil {
 						return err
 					}
@@ -111,6 +115,7 @@ func newTagsCmd(a *app) *cobra.Command {
 					if err != nil {
 						return err
 					}
+					rows = make([]tagJSON, 0, len(tags))
 					for _, t := range tags {
 						rows = append(rows, tagJSON{Tag: t})
 					}
@@ -119,13 +124,22 @@ func newTagsCmd(a *app) *cobra.Command {
 					rows = foldCosign(rows)
 				}
 				names := make([]string, len(rows))
-				byTag := map[string]tagJSON{}
 				for i, r := range rows {
-					names[i], byTag[r.Tag] = r.Tag, r
+					names[i] = r.Tag
 				}
 				domain.SortTags(names, domain.TagOrder(order))
-				for i, n := range names {
-					rows[i] = byTag[n]
+				if digests {
+					byTag := make(map[string]tagJSON, len(rows))
+					for _, r := range rows {
+						byTag[r.Tag] = r
+					}
+					for i, n := range names {
+						rows[i] = byTag[n]
+					}
+				} else {
+					for i, n := range names {
+						rows[i] = tagJSON{Tag: n}
+					}
 				}
 				return a.emit(asJSON, rows, func(w io.Writer) error {
 					for _, r := range rows {
@@ -146,6 +160,7 @@ func newTagsCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&digests, "digests", false, "resolve each tag's digest (HEAD requests, in parallel)")
+	addMaxAge(cmd, &maxAge)
 	cmd.Flags().BoolVar(&all, "all", false, "list cosign's sha256-….sig/.att/.sbom tags too (folded under their image otherwise)")
 	cmd.Flags().StringVar(&order, "sort", string(domain.BySemver), "semver or name")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -154,13 +169,14 @@ func newTagsCmd(a *app) *cobra.Command {
 
 func newSameCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var maxAge time.Duration
 	cmd := &cobra.Command{
 		Use:   "same REPO",
 		Short: "Show which tags of a repository are really the same image",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				tds, err := s.Client.TagDigests(cmd.Context(), args[0])
+				tds, err := a.tagDigests(cmd.Context(), s, args[0], maxAge)
 				if err != nil {
 					return err
 				}
@@ -191,8 +207,28 @@ func newSameCmd(a *app) *cobra.Command {
 			})
 		},
 	}
+	addMaxAge(cmd, &maxAge)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// addMaxAge adds --max-age: digests the cache fetched within it are not
+// asked for again.
+func addMaxAge(cmd *cobra.Command, maxAge *time.Duration) {
+	cmd.Flags().DurationVar(maxAge, "max-age", 0, "take digests fetched within this long (e.g. 10m) from the cache; 0: ask the registry for every one")
+}
+
+// tagDigests resolves a repository's digests, from the cache where they are
+// younger than maxAge, and says on stderr how many came from it.
+func (a *app) tagDigests(ctx context.Context, s *ops.Session, repo string, maxAge time.Duration) ([]domain.TagDigest, error) {
+	if maxAge < 0 {
+		return nil, fmt.Errorf("--max-age %s: give a duration of 0 or more", maxAge)
+	}
+	tds, cached, err := s.Client.TagDigestsWithin(ctx, repo, maxAge)
+	if err == nil && maxAge > 0 {
+		fmt.Fprintf(a.stderr, "%d of %d digests from the cache (fetched within %s)\n", cached, len(tds), maxAge)
+	}
+	return tds, err
 }
 
 func newInspectCmd(a *app) *cobra.Command {

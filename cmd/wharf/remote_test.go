@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
@@ -168,5 +170,70 @@ func TestInspectNamesArtifacts(t *testing.T) {
 	}
 	if out, err = runWharf(t, env, "inspect", reg.Repo("cli-artifacts/notes:1")); err != nil || !strings.Contains(out, "notes.txt") || !strings.Contains(out, "application/vnd.example.notes.v1") {
 		t.Errorf("inspect of an oras file (%v):\n%s", err, out)
+	}
+}
+
+// With --max-age, digests the cache fetched within it are not asked for
+// again (the tag list still is), and stderr says how many came from the
+// cache; without it, every digest is asked for, so a moved tag shows.
+func TestMaxAgeTakesYoungDigestsFromTheCache(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	proxy := testenv.StartProxy(t, reg)
+	ctx := testenv.Context(t, time.Minute)
+	tags := testenv.SeedTags(t, proxy.Host, "maxage/app", 12, 3)
+	repo := proxy.Repo("maxage/app")
+	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}
+
+	first, err := runWharf(t, env, "same", repo)
+	if err != nil || !strings.Contains(first, "12 tags, 3 images") {
+		t.Fatalf("same (%v):\n%s", err, first)
+	}
+	if strings.Contains(first, "from the cache") {
+		t.Errorf("without --max-age nothing is said to come from the cache:\n%s", first)
+	}
+
+	proxy.ResetCounts()
+	out, err := runWharf(t, env, "same", "--max-age", "1h", repo)
+	if err != nil || !strings.Contains(out, "12 of 12 digests from the cache (fetched within 1h0m0s)") || !strings.Contains(out, "12 tags, 3 images") {
+		t.Fatalf("same --max-age 1h (%v):\n%s", err, out)
+	}
+	if c := proxy.Counts(); c["HEAD manifest"] != 0 || c["GET manifest"] != 0 || c["GET tags"] != 1 {
+		t.Errorf("a warm cache within --max-age still asked the registry: %v", c)
+	}
+
+	// Move one tag onto a fourth image: --max-age 1h still says what the
+	// cache saw; without it the move shows.
+	img, _ := fixtures.Image(fixtures.Spec{Seed: 4242})
+	if err := remote.Write(testenv.RefNoT(repo+":"+tags[0]), img, remote.WithContext(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runWharf(t, env, "same", "--max-age", "1h", repo); err != nil || !strings.Contains(out, "12 tags, 3 images") {
+		t.Errorf("within --max-age the cached digests are used (%v):\n%s", err, out)
+	}
+	proxy.ResetCounts()
+	if out, err := runWharf(t, env, "same", repo); err != nil || !strings.Contains(out, "12 tags, 4 images") {
+		t.Errorf("without --max-age the moved tag shows (%v):\n%s", err, out)
+	}
+	if c := proxy.Counts(); c["HEAD manifest"] != 12 {
+		t.Errorf("without --max-age every digest is asked for: %v", c)
+	}
+
+	// A tag the cache has not seen is asked for; --max-age needs --digests
+	// on tags; a negative age is refused.
+	if err := remote.Write(testenv.RefNoT(repo+":new"), img, remote.WithContext(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	proxy.ResetCounts()
+	if out, err := runWharf(t, env, "tags", "--digests", "--max-age", "1h", repo); err != nil || !strings.Contains(out, "12 of 13 digests from the cache") {
+		t.Errorf("tags --digests --max-age (%v):\n%s", err, out)
+	}
+	if c := proxy.Counts(); c["HEAD manifest"] != 1 {
+		t.Errorf("only the new tag is asked for: %v", c)
+	}
+	if _, err := runWharf(t, env, "tags", "--max-age", "1h", repo); err == nil || !strings.Contains(err.Error(), "add --digests") {
+		t.Errorf("tags --max-age without --digests: %v", err)
+	}
+	if _, err := runWharf(t, env, "same", "--max-age", "-1m", repo); err == nil || !strings.Contains(err.Error(), "0 or more") {
+		t.Errorf("negative --max-age: %v", err)
 	}
 }

@@ -54,7 +54,8 @@ if [[ "${CI:-}" == "true" ]]; then
     TestRotationAmongWriters TestRateWaitsAreReported TestInvalidReferencesAreRefusedBeforeAnyRequest TestLocalCLI \
     TestPullByDigestEndToEnd TestArtifactsAreNamedForWhatTheyAre/anonymous TestArtifactsAreNamedForWhatTheyAre/v3 TestInspectNamesArtifacts \
     TestUnknownIsSaidAsUnknown TestAllListsIntermediatesAsDockerDoes TestGCAdviceOnlyForDistribution TestTagAndDigestSayWhereTheTagIs \
-    TestInspectIsWhatTheEngineKnows TestCompareALocalImageWithTheRegistrys TestInspectLocalImages; do
+    TestInspectIsWhatTheEngineKnows TestCompareALocalImageWithTheRegistrys TestInspectLocalImages \
+    TestMaxAgeTakesYoungDigestsFromTheCache; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
