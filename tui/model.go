@@ -108,6 +108,7 @@ func New(opts Options) *Model {
 		m.repos.SetProber(p)
 	}
 	m.tags = tags.New(opts.Remote, changerOf(opts.Remote), opts.Styles)
+	m.tags.SetClock(m.now)
 	m.details = details.New(sourcesOf(opts), opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	m.setFocus(paneRepos)

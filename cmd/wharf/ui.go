@@ -73,6 +73,7 @@ var (
 	_ tui.Remote             = (*ops.Remote)(nil)
 	_ tags.Changer           = (*ops.Remote)(nil)
 	_ tags.PlaceholderSource = (*ops.Remote)(nil)
+	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)
 	_ details.ReferrerLister = (*ops.Remote)(nil)
 	_ details.PlatformLister = (*ops.Remote)(nil)

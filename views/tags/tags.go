@@ -99,6 +99,22 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
+// KnownSource is a Source that remembers what it last saw of a repository
+// (without the network): the pane shows that at once, with its age, while
+// it asks the registry again.
+type KnownSource interface {
+	Known(repository string) (domain.RepoSnapshot, bool)
+}
+
+// KnownMsg carries what the source remembers of a repository; the pane
+// shows it and then lists the tags afresh.
+type KnownMsg struct {
+	Repository string
+	Seq        int
+	Snapshot   domain.RepoSnapshot
+	OK         bool
+}
+
 // LoadedMsg carries a repository's tags, and wharf's placeholders there.
 type LoadedMsg struct {
 	Repository   string
@@ -198,6 +214,9 @@ type row struct {
 	tag    string
 	digest string
 	err    error
+	// stale is a digest remembered from an earlier visit, not yet asked
+	// for again.
+	stale bool
 }
 
 // Model is the Tags pane.
@@ -260,6 +279,12 @@ type Model struct {
 	ranked       listnav.Ranked
 	filterSeq    int
 	rowsGen      int
+	// knownAt is when the tag list shown was fetched, while the rows are
+	// what an earlier visit saw (zero once the registry answered); stale
+	// counts the digests not yet asked for again.
+	knownAt time.Time
+	stale   int
+	clock   func() time.Time
 }
 
 var _ views.Component = (*Model)(nil)
@@ -267,8 +292,12 @@ var _ views.Component = (*Model)(nil)
 // New returns an empty Tags pane; with a nil changer the keys that change
 // tags say why they cannot.
 func New(src Source, changer Changer, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, order: domain.BySemver, filter: listnav.NewFilter()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: src, changer: changer, order: domain.BySemver, filter: listnav.NewFilter(), clock: time.Now}
 }
+
+// SetClock sets what the pane reads the time from (for the age of what it
+// remembers).
+func (m *Model) SetClock(now func() time.Time) { m.clock = now }
 
 // Init does nothing until a repository is chosen.
 func (m *Model) Init() tea.Cmd { return nil }
@@ -283,12 +312,56 @@ func (m *Model) Load(repository string) tea.Cmd {
 		m.mark = ""
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
+	m.knownAt, m.stale = time.Time{}, 0
 	m.created, m.creating = nil, 0
 	m.companions, m.kinds = nil, nil
 	m.regroup()
 	m.loading, m.err = true, nil
 	m.cur = listnav.Cursor{Height: m.cur.Height}
+	if ks, ok := m.src.(KnownSource); ok {
+		seq := m.seq
+		return func() tea.Msg {
+			snap, ok := ks.Known(repository)
+			return KnownMsg{Repository: repository, Seq: seq, Snapshot: snap, OK: ok}
+		}
+	}
 	return loadTags(m.src, repository, m.seq)
+}
+
+// known shows what an earlier visit saw, marked with its age, and lists the
+// tags afresh.
+func (m *Model) known(msg KnownMsg) tea.Cmd {
+	if msg.Repository != m.repo || msg.Seq != m.seq {
+		return nil
+	}
+	if msg.OK && len(msg.Snapshot.Tags) > 0 {
+		tags := m.fold(msg.Snapshot.Tags)
+		m.rows = make([]row, len(tags))
+		for i, t := range tags {
+			m.rows[i] = row{tag: t, digest: msg.Snapshot.Digests[t]}
+			m.rows[i].stale = m.rows[i].digest != ""
+		}
+		m.knownAt = msg.Snapshot.TagsAt
+		m.countShared()
+		m.sortRows()
+		m.cur.Pos = m.keepPos
+		m.moveTo(m.keepTag)
+	}
+	return loadTags(m.src, m.repo, m.seq)
+}
+
+// countShared counts the digests the rows show, and the stale ones.
+func (m *Model) countShared() {
+	m.shared, m.stale, m.resolved = map[string]int{}, 0, 0
+	for _, r := range m.rows {
+		if r.digest != "" {
+			m.shared[r.digest]++
+		}
+		if r.stale {
+			m.stale++
+		}
+	}
+	m.regroup()
 }
 
 func (m *Model) stop() {
@@ -349,6 +422,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case views.JournalChangedMsg:
 		return m.journalChanged(msg.Entries)
+	case KnownMsg:
+		return m.known(msg)
 	case LoadedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
@@ -358,11 +433,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return views.Failed(msg.Err)
 		}
 		m.placeholders = msg.Placeholders
+		// Rows shown from an earlier visit keep their digests, marked stale,
+		// until the registry answers for them; the cursor keeps its tag.
+		prev := make(map[string]string, len(m.rows))
+		for _, r := range m.rows {
+			prev[r.tag] = r.digest
+		}
+		if cur, ok := m.current(); ok && m.keepTag == "" {
+			m.keepTag, m.keepPos = cur.tag, m.cur.Pos
+		}
 		tags := m.fold(msg.Tags)
 		m.rows = make([]row, len(tags))
 		for i, t := range tags {
-			m.rows[i] = row{tag: t}
+			m.rows[i] = row{tag: t, digest: prev[t], stale: prev[t] != ""}
 		}
+		m.countShared()
 		m.sortRows()
 		// After a change, the cursor stays on its tag, or where it was (on
 		// the tag that took its place), and says so unless the pane's own
@@ -386,16 +471,28 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if i, ok := m.index[msg.Result.Tag]; ok {
-			m.rows[i].digest, m.rows[i].err = msg.Result.Digest, msg.Result.Err
-			m.resolved++
-			if msg.Result.Digest != "" {
-				m.shared[msg.Result.Digest]++
+			r := &m.rows[i]
+			changed := r.digest != msg.Result.Digest
+			if r.stale {
+				m.stale--
+				if changed {
+					m.unshare(r.digest)
+				}
 			}
-			if m.grouped {
+			if !r.stale || changed {
+				if msg.Result.Digest != "" {
+					m.shared[msg.Result.Digest]++
+				}
+			}
+			r.digest, r.err, r.stale = msg.Result.Digest, msg.Result.Err, false
+			m.resolved++
+			if changed {
 				// Groups form as digests arrive: the cursor keeps its tag.
 				cur, _ := m.current()
 				m.regroup()
-				m.moveTo(cur.tag)
+				if m.grouped {
+					m.moveTo(cur.tag)
+				}
 			}
 		}
 		return views.WaitNext(msg.stream, DigestResolvedMsg.withStream)
@@ -464,6 +561,16 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.changed(msg)
 	}
 	return nil
+}
+
+// unshare takes one tag off a digest's count.
+func (m *Model) unshare(digest string) {
+	if digest == "" {
+		return
+	}
+	if m.shared[digest]--; m.shared[digest] <= 0 {
+		delete(m.shared, digest)
+	}
 }
 
 // sortRows orders the rows by m.order and rebuilds the tag index; digests
@@ -610,15 +717,23 @@ func (m *Model) Title() string {
 	if i := strings.IndexByte(repo, '/'); i >= 0 && strings.ContainsAny(repo[:i], ".:") {
 		repo = repo[i+1:]
 	}
+	known := ""
+	if !m.knownAt.IsZero() && m.stale > 0 {
+		known = " · cached " + domain.HumanAge(m.clock().Sub(m.knownAt)) + " ago"
+	}
 	switch {
 	case m.repo == "":
 		return "Tags"
+	case m.loading && len(m.rows) > 0:
+		return fmt.Sprintf("Tags · %s · %s%s · listing…", repo, plural(len(m.rows), "tag"), known)
 	case m.loading:
 		return "Tags · " + repo + " · loading…"
 	case m.err != nil && len(m.rows) == 0:
 		return "Tags · " + repo
+	case m.err != nil && known != "":
+		return fmt.Sprintf("Tags · %s · %s · offline%s", repo, plural(len(m.rows), "tag"), known)
 	case m.resolved < len(m.rows):
-		return fmt.Sprintf("Tags · %s · %s · digests %d/%d", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows))
+		return fmt.Sprintf("Tags · %s · %s · digests %d/%d%s", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows), known)
 	}
 	view := "by " + string(m.order)
 	if m.creating > 0 {
