@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -132,6 +133,48 @@ type Model struct {
 	syncKey string
 	syncSeq int
 	syncing bool
+	// Engine events are coalesced: a lone event lists at once; the events
+	// that follow within settle wait until the engine has been quiet for
+	// settle (or maxWait has passed), then list once. lastList is when the
+	// last listing started, eventSeq numbers the events waited on and
+	// pendingSince is when the first of them came (zero: none wait).
+	lastList     time.Time
+	eventSeq     int
+	pendingSince time.Time
+}
+
+// How engine events are coalesced: the quiet that ends a burst, and the
+// longest a burst delays a listing.
+const (
+	settle  = 250 * time.Millisecond
+	maxWait = 2 * time.Second
+)
+
+// settledMsg is the end of settle after an event.
+type settledMsg struct{ seq int }
+
+// engineChanged answers an engine event: list now when it is alone, else once
+// the burst it belongs to is over.
+func (m *Model) engineChanged() tea.Cmd {
+	now := time.Now()
+	if m.pendingSince.IsZero() && !m.loading && now.Sub(m.lastList) >= settle {
+		return m.load()
+	}
+	if m.pendingSince.IsZero() {
+		m.pendingSince = now
+	}
+	m.eventSeq++
+	seq := m.eventSeq
+	return tea.Tick(settle, func(time.Time) tea.Msg { return settledMsg{seq: seq} })
+}
+
+// settled lists once the last event's settle passed with no other event,
+// or the burst has waited maxWait.
+func (m *Model) settled(msg settledMsg) tea.Cmd {
+	if m.pendingSince.IsZero() || msg.seq != m.eventSeq && time.Since(m.pendingSince) < maxWait {
+		return nil
+	}
+	return m.load()
 }
 
 var _ views.Component = (*Model)(nil)
@@ -151,6 +194,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) load() tea.Cmd {
 	m.seq++
 	m.loading = true
+	m.lastList, m.pendingSince = time.Now(), time.Time{}
 	src, seq := m.src, m.seq
 	return func() tea.Msg {
 		l, err := src.Images(context.Background())
@@ -205,7 +249,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.err = msg.Event.Err
 			return next
 		}
-		return tea.Batch(m.load(), next)
+		return tea.Batch(m.engineChanged(), next)
+	case settledMsg:
+		return m.settled(msg)
 	case PlannedMsg:
 		return m.confirmCleanup(msg)
 	case PruneStartedMsg:
