@@ -229,3 +229,47 @@ func must(s registryclient.RepoSnapshot, ok bool) registryclient.RepoSnapshot {
 	}
 	return s
 }
+
+// Opening a registry as the app does — probe, catalog, tag list, digests,
+// describe — pings it once, not once per transport: the answer to /v2/ is
+// reused for a minute. The token registry's ping (401, the realm) is
+// reused as well, and the logged-in check still goes out.
+func TestOneClientPingsARegistryOnce(t *testing.T) {
+	for _, kind := range []testenv.Kind{testenv.Anonymous, testenv.Basic} {
+		t.Run(string(kind), func(t *testing.T) {
+			reg := testenv.NeedRegistry(t, kind)
+			proxy := testenv.StartProxy(t, reg)
+			c := newClient(t, registryclient.WithKeychain(testenv.KeychainFor(proxy.Host, reg.Auth("admin"))))
+			ctx := testCtx(t)
+			if _, err := c.Probe(ctx, proxy.Host); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Catalog(ctx, proxy.Host); err != nil {
+				t.Fatal(err)
+			}
+			tags, err := c.Tags(ctx, proxy.Repo("fixtures/app"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Digests(ctx, proxy.Repo("fixtures/app"), tags, func(domain.TagDigest) {}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Describe(ctx, proxy.Repo("fixtures/app:1.0.0")); err != nil {
+				t.Fatal(err)
+			}
+			pings := 0
+			for _, r := range proxy.Requests() {
+				if r == "GET /v2/" {
+					pings++
+				}
+			}
+			want := 1
+			if reg.NeedsAuth() {
+				want = 2 // and the logged-in check, with the credentials
+			}
+			if pings != want {
+				t.Errorf("%d requests to /v2/, want %d: %v", pings, want, proxy.Requests())
+			}
+		})
+	}
+}

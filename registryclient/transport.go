@@ -50,10 +50,64 @@ type guard struct {
 	recent  map[string]*tokenResponse
 	sleep   func(context.Context, time.Duration) error
 	bus     *waitBus
+	// pings are the recent answers to an anonymous GET /v2/ by URL:
+	// go-containerregistry pings before every new transport (the puller,
+	// a catalog walk, a probe's scoped checks), and the answer — which
+	// auth the registry wants — does not change within a minute.
+	pings map[string]pingAnswer
+}
+
+// pingTTL is how long an answer to /v2/ is reused.
+const pingTTL = time.Minute
+
+type pingAnswer struct {
+	at     time.Time
+	status int
+	header http.Header
+	body   []byte
+}
+
+// isPing: go-containerregistry's anonymous GET /v2/ (the one that carries
+// credentials, `docker login`'s check, is never answered from memory).
+func isPing(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.URL.Path == "/v2/" && r.Header.Get("Authorization") == ""
+}
+
+// cachedPing answers a ping from a recent answer.
+func (g *guard) cachedPing(r *http.Request) (*http.Response, bool) {
+	g.mu.Lock()
+	a, ok := g.pings[r.URL.String()]
+	g.mu.Unlock()
+	if !ok || time.Since(a.at) > pingTTL {
+		return nil, false
+	}
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", a.status, http.StatusText(a.status)), StatusCode: a.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: a.header.Clone(), Body: io.NopCloser(bytes.NewReader(a.body)), ContentLength: int64(len(a.body)),
+		Request: r,
+	}, true
+}
+
+// keepPing remembers a ping's answer (200 or 401: what auth it wants).
+func (g *guard) keepPing(r *http.Request, resp *http.Response) *http.Response {
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized {
+		return resp
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return resp
+	}
+	g.mu.Lock()
+	g.pings[r.URL.String()] = pingAnswer{at: time.Now(), status: resp.StatusCode, header: resp.Header.Clone(), body: body}
+	g.mu.Unlock()
+	return resp
 }
 
 func newGuard(base http.RoundTripper, timeout time.Duration, bus *waitBus) *guard {
-	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx, bus: bus}
+	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx, bus: bus, pings: map[string]pingAnswer{}}
 }
 
 // timeoutError is a registry that did not answer within the guard's timeout.
@@ -115,6 +169,12 @@ func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	if isTokenRequest(r) {
 		return g.sharedToken(r)
 	}
+	ping := isPing(r)
+	if ping {
+		if resp, ok := g.cachedPing(r); ok {
+			return resp, nil
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		resp, err := g.roundTrip(r)
 		if err != nil {
@@ -122,6 +182,9 @@ func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		g.noteBudget(r.URL.Host, resp.Header)
 		if resp.StatusCode != http.StatusTooManyRequests {
+			if ping {
+				return g.keepPing(r, resp), nil
+			}
 			return resp, nil
 		}
 		wait := retryAfter(resp.Header.Get("Retry-After"))

@@ -55,7 +55,7 @@ if [[ "${CI:-}" == "true" ]]; then
     TestPullByDigestEndToEnd TestArtifactsAreNamedForWhatTheyAre/anonymous TestArtifactsAreNamedForWhatTheyAre/v3 TestInspectNamesArtifacts \
     TestUnknownIsSaidAsUnknown TestAllListsIntermediatesAsDockerDoes TestGCAdviceOnlyForDistribution TestTagAndDigestSayWhereTheTagIs \
     TestInspectIsWhatTheEngineKnows TestCompareALocalImageWithTheRegistrys TestInspectLocalImages \
-    TestMaxAgeTakesYoungDigestsFromTheCache; do
+    TestMaxAgeTakesYoungDigestsFromTheCache TestOneClientPingsARegistryOnce/anonymous TestOneClientPingsARegistryOnce/basic; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
