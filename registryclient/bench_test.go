@@ -9,43 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
-
-// bareHeads is the baseline: plain net/http, 16 parallel HEADs over one
-// keep-alive transport, no wharf code.
-func bareHeads(b *testing.B, hc *http.Client, base, repo string, tags []string) map[string]string {
-	out := make(map[string]string, len(tags))
-	var mu sync.Mutex
-	var g errgroup.Group
-	g.SetLimit(16)
-	for _, tag := range tags {
-		g.Go(func() error {
-			req, err := http.NewRequest(http.MethodHead, base+"/v2/"+repo+"/manifests/"+tag, nil)
-			if err != nil {
-				return err
-			}
-			req.Header.Set("Accept", "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json")
-			resp, err := hc.Do(req)
-			if err != nil {
-				return err
-			}
-			resp.Body.Close()
-			mu.Lock()
-			out[tag] = resp.Header.Get("Docker-Content-Digest")
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		b.Fatal(err)
-	}
-	return out
-}
 
 // BenchmarkDigestGroups2000 is the time to full digest groups for 2,000
 // tags over 500 digests in registry:2, against the bare baseline in the same
@@ -61,7 +28,7 @@ func BenchmarkDigestGroups2000(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
-		bare := bareHeads(b, hc, reg.URL(), "bench/groups", tags)
+		bare := testenv.BareDigests(b, hc, reg.URL(), "bench/groups", tags)
 		bareTotal += time.Since(start)
 		if len(bare) != 2000 {
 			b.Fatalf("baseline resolved %d", len(bare))

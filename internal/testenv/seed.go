@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -33,16 +34,24 @@ func SeedTags(b testing.TB, host, repo string, tags, images int, opts ...remote.
 		b.Fatal(err)
 	}
 	names := make([]string, tags)
-	var g errgroup.Group
-	g.SetLimit(16)
 	for i := range tags {
 		names[i] = fmt.Sprintf("v%d.%d.%d", i/1000, i/10%100, i%10)
-		g.Go(func() error {
-			return pusher.Push(ctx, RefNoT(fmt.Sprintf("%s/%s:%s", host, repo, names[i])), imgs[i%images])
-		})
 	}
-	if err := g.Wait(); err != nil {
-		b.Fatal(err)
+	// The images with their blobs first; then each other tag is one
+	// manifest PUT.
+	tag := func(limit int, from, to int, put func(context.Context, name.Reference, remote.Taggable) error) {
+		var g errgroup.Group
+		g.SetLimit(limit)
+		for i := from; i < to; i++ {
+			g.Go(func() error {
+				return put(ctx, RefNoT(fmt.Sprintf("%s/%s:%s", host, repo, names[i])), imgs[i%images])
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
 	}
+	tag(16, 0, min(images, tags), pusher.Push)
+	tag(32, min(images, tags), tags, pusher.Put)
 	return names
 }
