@@ -38,7 +38,7 @@ type DiskCache struct {
 
 // OpenCache opens (creating) a cache directory with a size cap in bytes.
 func OpenCache(dir string, maxBytes int64) (*DiskCache, error) {
-	for _, sub := range []string{"blobs/sha256", "repos", "probes"} {
+	for _, sub := range []string{"blobs/sha256", "repos", "probes", "catalogs"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("cache %s: %w", dir, err)
 		}
@@ -166,14 +166,9 @@ func tagsFile(repo string, tags []string) []byte {
 // Repo returns the cached snapshot of a repository.
 func (c *DiskCache) Repo(repo string) (RepoSnapshot, bool) {
 	s := RepoSnapshot{Repository: repo}
-	found := false
-	if data, err := os.ReadFile(c.tagsPath(repo)); err == nil {
-		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-		if lines[0] != repo {
-			_ = os.Remove(c.tagsPath(repo))
-		} else if info, err := os.Stat(c.tagsPath(repo)); err == nil {
-			s.Tags, s.TagsAt, found = lines[1:], info.ModTime().UTC(), true
-		}
+	tags, at, found := readList(c.tagsPath(repo), repo)
+	if found {
+		s.Tags, s.TagsAt = tags, at
 	}
 	if d, ok := c.digests(repo); ok {
 		s.Digests, s.DigestsAt, found = d.Digests, d.DigestsAt, true
@@ -213,16 +208,52 @@ func (c *DiskCache) updateDigests(repo string, f func(*repoDigests)) error {
 	return c.writeFile(c.repoPath(repo), data)
 }
 
-// PutTags records a repository's tag list as fetched now; a list that did
-// not change is only marked as fetched now, not written again.
-func (c *DiskCache) PutTags(repo string, tags []string) error {
-	data := tagsFile(repo, tags)
-	path := c.tagsPath(repo)
+// writeList writes a list file (name on the first line, then an item a
+// line); a list that did not change is only touched (marked as fetched now).
+func (c *DiskCache) writeList(path, name string, items []string) error {
+	data := tagsFile(name, items)
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		now := time.Now()
 		return os.Chtimes(path, now, now)
 	}
 	return c.writeFile(path, data)
+}
+
+// readList reads a list file written for name, and when it was fetched.
+func readList(path, name string) ([]string, time.Time, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	info, err := os.Stat(path)
+	if lines[0] != name || err != nil {
+		_ = os.Remove(path)
+		return nil, time.Time{}, false
+	}
+	return lines[1:], info.ModTime().UTC(), true
+}
+
+func (c *DiskCache) catalogPath(host string) string {
+	sum := sha256.Sum256([]byte(host))
+	return filepath.Join(c.dir, "catalogs", hex.EncodeToString(sum[:])+".txt")
+}
+
+// PutCatalog records a registry's whole repository list as fetched now.
+func (c *DiskCache) PutCatalog(host string, repos []string) error {
+	return c.writeList(c.catalogPath(host), host, repos)
+}
+
+// Catalog is a registry's repository list as last fetched whole.
+func (c *DiskCache) Catalog(host string) (domain.CatalogSnapshot, bool) {
+	repos, at, ok := readList(c.catalogPath(host), host)
+	return domain.CatalogSnapshot{Host: host, Repositories: repos, At: at}, ok
+}
+
+// PutTags records a repository's tag list as fetched now; a list that did
+// not change is only marked as fetched now, not written again.
+func (c *DiskCache) PutTags(repo string, tags []string) error {
+	return c.writeList(c.tagsPath(repo), repo, tags)
 }
 
 // PutDigests records tag→digest results as fetched now.

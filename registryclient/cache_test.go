@@ -148,6 +148,10 @@ func TestClientCache(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := c.Catalog(ctx, proxy.Host); err != nil {
+		t.Fatal(err)
+	}
+
 	// Another client on the same cache, with the registry unreachable.
 	proxy.Inject(func(*http.Request) bool { return true }, testenv.Fault{Reset: true})
 	offline := newClient(t, registryclient.WithCache(openCacheT(t, dir, registryclient.DefaultCacheSize)))
@@ -156,6 +160,12 @@ func TestClientCache(t *testing.T) {
 	appDigest, _ := app.Digest()
 	if !ok || !slices.Equal(slices.Sorted(slices.Values(snap.Tags)), slices.Sorted(slices.Values(tags))) || snap.Digests["stable"] != appDigest.String() || snap.TagsAt.IsZero() {
 		t.Errorf("known offline: %+v %v", snap, ok)
+	}
+	if cat, ok := offline.KnownCatalog(proxy.Host); !ok || !slices.Contains(cat.Repositories, "fixtures/app") || time.Since(cat.At) > time.Minute {
+		t.Errorf("the catalog is not known offline: %+v %v", cat, ok)
+	}
+	if _, ok := offline.KnownCatalog("elsewhere.example"); ok {
+		t.Error("a registry never listed has a known catalog")
 	}
 	if d, ok := offline.CachedDescribe(ref); !ok || d.Digest != first.Digest || d.Labels["dev.wharf.fixture"] != "app" {
 		t.Errorf("cached describe offline: %+v %v", d, ok)

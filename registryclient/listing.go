@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -17,8 +18,34 @@ type Page = domain.CatalogPage
 // catalog, is answered from its configured repositories and, for its
 // configured namespaces (or the logged-in user's), from Hub's repositories
 // API; GHCR likewise from GitHub's packages API.
+//
+// A listing that runs to its end is recorded in the cache (KnownCatalog).
 func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
-	return c.Provider(host).Repositories(ctx, host)
+	pages := c.Provider(host).Repositories(ctx, host)
+	if c.cache == nil {
+		return pages
+	}
+	return func(yield func(Page, error) bool) {
+		var all []string
+		for page, err := range pages {
+			if err == nil {
+				all = append(all, page.Items...)
+			}
+			if !yield(page, err) || err != nil {
+				return
+			}
+		}
+		_ = c.cache.PutCatalog(config.NormalizeHost(host), all)
+	}
+}
+
+// KnownCatalog is a registry's repository list as the cache last saw it
+// whole, without the network.
+func (c *Client) KnownCatalog(host string) (domain.CatalogSnapshot, bool) {
+	if c.cache == nil {
+		return domain.CatalogSnapshot{}, false
+	}
+	return c.cache.Catalog(config.NormalizeHost(host))
 }
 
 // Catalog lists all of a registry's repositories (see CatalogPages).

@@ -104,6 +104,7 @@ func New(opts Options) *Model {
 		m.local.SetSyncer(s)
 	}
 	m.repos = repos.New(opts.Remote, opts.Registries, opts.Registry, opts.Styles)
+	m.repos.SetClock(m.now)
 	if p, ok := opts.Remote.(repos.Prober); ok {
 		m.repos.SetProber(p)
 	}

@@ -24,3 +24,11 @@ func (s RepoSnapshot) FreshDigest(tag string, maxAge time.Duration, now time.Tim
 	}
 	return d
 }
+
+// CatalogSnapshot is a registry's repository list as wharf last fetched it
+// whole.
+type CatalogSnapshot struct {
+	Host         string
+	Repositories []string
+	At           time.Time
+}

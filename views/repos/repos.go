@@ -24,6 +24,21 @@ type Lister interface {
 	CatalogPages(ctx context.Context, host string) iter.Seq2[domain.CatalogPage, error]
 }
 
+// KnownLister is a Lister that remembers a registry's last whole listing
+// (without the network): the pane shows it at once, with its age, while it
+// lists afresh, and keeps it when the registry cannot be reached.
+type KnownLister interface {
+	KnownCatalog(host string) (domain.CatalogSnapshot, bool)
+}
+
+// KnownMsg carries the remembered listing; the fresh one follows.
+type KnownMsg struct {
+	Host     string
+	Seq      int
+	Snapshot domain.CatalogSnapshot
+	OK       bool
+}
+
 // Prober finds out what a registry can do: Capabilities answers from the
 // cache when it can, Probe always asks the registry.
 type Prober interface {
@@ -111,9 +126,20 @@ type Model struct {
 	cur     listnav.Cursor
 	width   int
 	focused bool
+	// knownAt is when the remembered listing shown was fetched (zero when
+	// what shows is fresh); fresh gathers the new listing's pages
+	// meanwhile, to replace it whole at the end.
+	knownAt time.Time
+	fresh   []string
+	clock   func() time.Time
+	// listed is the registry the repositories shown are of.
+	listed string
 }
 
 var _ views.Component = (*Model)(nil)
+
+// SetClock sets what the pane reads the time from.
+func (m *Model) SetClock(now func() time.Time) { m.clock = now }
 
 // New returns the pane for the registry at host; esc lists registries to
 // switch to.
@@ -123,7 +149,7 @@ func New(src Lister, registries []string, host string, styles *theme.Styles) *Mo
 	}
 	return &Model{
 		keys: DefaultKeyMap(), styles: styles, src: src, host: host, registries: registries, filter: listnav.NewFilter(),
-		caps: map[string]domain.Capabilities{}, probing: map[string]bool{},
+		caps: map[string]domain.Capabilities{}, probing: map[string]bool{}, clock: time.Now,
 	}
 }
 
@@ -214,9 +240,40 @@ func (m *Model) load() tea.Cmd {
 		m.cancel()
 	}
 	m.seq++
-	m.loading, m.err, m.repos, m.shown, m.note = true, nil, nil, nil, ""
-	m.cur.SetLen(0)
+	m.loading, m.err, m.note, m.fresh = true, nil, "", nil
+	if m.listed != m.host {
+		m.knownAt = time.Time{}
+	}
+	m.listed = m.host
+	if m.knownAt.IsZero() {
+		m.repos, m.shown = nil, nil
+		m.cur.SetLen(0)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	if kl, ok := m.src.(KnownLister); ok {
+		host, seq := m.host, m.seq
+		return func() tea.Msg {
+			snap, ok := kl.KnownCatalog(host)
+			return KnownMsg{Host: host, Seq: seq, Snapshot: snap, OK: ok}
+		}
+	}
+	return loadRepos(ctx, m.src, m.host, m.seq)
+}
+
+// known shows the remembered listing (when there is one) and lists afresh.
+func (m *Model) known(msg KnownMsg) tea.Cmd {
+	if msg.Host != m.host || msg.Seq != m.seq || m.cancel == nil {
+		return nil
+	}
+	if msg.OK && len(msg.Snapshot.Repositories) > 0 {
+		cur := m.currentRepo()
+		m.repos = slices.Sorted(slices.Values(msg.Snapshot.Repositories))
+		m.knownAt = msg.Snapshot.At
+		m.refilterKeeping(cur)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel()
 	m.cancel = cancel
 	return loadRepos(ctx, m.src, m.host, m.seq)
 }
@@ -252,14 +309,21 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Host != m.host || msg.Seq != m.seq {
 			return nil
 		}
-		// Registries differ in order (the in-process one has none).
-		cur := m.currentRepo()
-		m.repos = slices.Sorted(slices.Values(append(m.repos, msg.Page.Items...)))
-		m.refilterKeeping(cur)
+		if m.knownAt.IsZero() {
+			// Registries differ in order (the in-process one has none).
+			cur := m.currentRepo()
+			m.repos = slices.Sorted(slices.Values(append(m.repos, msg.Page.Items...)))
+			m.refilterKeeping(cur)
+		} else {
+			// The remembered listing stays until the new one is whole.
+			m.fresh = append(m.fresh, msg.Page.Items...)
+		}
 		if msg.Page.Note != "" {
 			m.note = msg.Page.Note
 		}
 		return views.WaitNext(msg.stream, PageLoadedMsg.withStream)
+	case KnownMsg:
+		return m.known(msg)
 	case ProbedMsg:
 		delete(m.probing, msg.Host)
 		if msg.Err == nil {
@@ -274,6 +338,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.cancel = nil
 		if msg.Err != nil {
 			return views.Failed(msg.Err)
+		}
+		if !m.knownAt.IsZero() {
+			cur := m.currentRepo()
+			m.repos, m.fresh, m.knownAt = slices.Sorted(slices.Values(m.fresh)), nil, time.Time{}
+			m.refilterKeeping(cur)
 		}
 	case tea.KeyPressMsg:
 		if !m.focused {
@@ -347,6 +416,12 @@ func (m *Model) Title() string {
 	switch {
 	case m.atRegistries:
 		return fmt.Sprintf("Registries · %d", len(m.registries))
+	case !m.knownAt.IsZero():
+		state := "listing…"
+		if !m.loading {
+			state = "offline"
+		}
+		return fmt.Sprintf("Repositories · %d · cached %s ago · %s", len(m.repos), domain.HumanAge(m.clock().Sub(m.knownAt)), state)
 	case m.loading:
 		return fmt.Sprintf("Repositories · %d so far…", len(m.repos))
 	case m.err != nil && len(m.repos) == 0:
@@ -379,6 +454,9 @@ func (m *Model) View() string {
 		lines = append(lines, m.styles.Muted.Render(listnav.Wrap(m.note, m.width)))
 	}
 	switch {
+	case m.err != nil && !m.knownAt.IsZero():
+		// Offline with the remembered listing: the title says so, the
+		// status bar and the errors page say why.
 	case m.err != nil:
 		lines = append(lines, m.styles.Danger.Render(listnav.Wrap(m.err.Error(), m.width)))
 	case !m.loading && len(m.repos) == 0:

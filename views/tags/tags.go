@@ -761,6 +761,9 @@ func (m *Model) View() string {
 	case m.repo == "":
 		lines = append(lines, m.styles.Muted.Render("choose a repository"))
 		return strings.Join(lines, "\n")
+	case m.err != nil && !m.knownAt.IsZero() && len(m.rows) > 0:
+		// Offline with the remembered tags: the title says so, the status
+		// bar and the errors page say why.
 	case m.err != nil:
 		lines = append(lines, m.styles.Danger.Render(listnav.Wrap(m.err.Error(), m.width)))
 	case !m.loading && len(m.rows) == 0:
