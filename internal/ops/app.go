@@ -2,10 +2,12 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/localcache"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -20,6 +22,30 @@ type Remote struct {
 
 // NewRemote is the app's side of the session's registries.
 func NewRemote(s *Session) *Remote { return &Remote{Client: s.Client, journal: s.Journal} }
+
+// Describe reads a reference; with its registry unreachable, it is what
+// wharf read of it before (from the cache), with a note that says so and
+// how old that is.
+func (r *Remote) Describe(ctx context.Context, reference string) (domain.Details, error) {
+	d, err := r.Client.Describe(ctx, reference)
+	if err == nil || !errors.Is(err, registryclient.ErrUnreachable) {
+		return d, err
+	}
+	cached, ok := r.CachedDescribe(reference)
+	if !ok {
+		return d, err
+	}
+	note := "offline: the registry cannot be reached; this is what wharf read before"
+	if p, perr := ref.Parse(reference); perr == nil && p.Tag() != "" {
+		if snap, ok := r.Known(p.Repository()); ok {
+			if at, ok := snap.DigestsAt[p.Tag()]; ok {
+				note += ", " + domain.HumanAge(time.Since(at)) + " ago (the tag may have moved since)"
+			}
+		}
+	}
+	cached.Notes = append(cached.Notes, note)
+	return cached, nil
+}
 
 // Writable reports whether changes can be journaled, and so made.
 func (r *Remote) Writable() bool { return r.journal != nil }

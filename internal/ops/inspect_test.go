@@ -1,6 +1,8 @@
 package ops_test
 
 import (
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -77,5 +79,36 @@ func TestCompareALocalImageWithTheRegistrys(t *testing.T) {
 	// The other way round: the registry's image first.
 	if back, err := ops.CompareLocal(ctx, lc, rc, ref, ref, false); err != nil || back.A.Local != nil || back.B.Local == nil || len(back.LayersAdded) != 1 || back.LayersAdded[0].Digest != local.DiffIDs[2] {
 		t.Errorf("registry first: %+v %v", back, err)
+	}
+}
+
+// With the registry unreachable, Details of a tag read before is what
+// wharf read then, noted as offline with its age; one never read is the
+// error.
+func TestDetailsOfflineAreWhatWasReadBefore(t *testing.T) {
+	reg := testenv.NeedRegistry(t, testenv.Anonymous)
+	proxy := testenv.StartProxy(t, reg)
+	ctx := testenv.Context(t, time.Minute)
+	env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(), "DOCKER_HOST": "unix:///nonexistent.sock"}
+	s, err := ops.Open(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := ops.NewRemote(s)
+	online, err := r.Describe(ctx, proxy.Repo("fixtures/app:1.0.0"))
+	if err != nil || len(online.Notes) != 0 {
+		t.Fatalf("online: %v %v", err, online.Notes)
+	}
+	proxy.Inject(func(*http.Request) bool { return true }, testenv.Fault{Reset: true})
+	off, err := r.Describe(ctx, proxy.Repo("fixtures/app:1.0.0"))
+	if err != nil || off.Digest != online.Digest || len(off.Layers) != len(online.Layers) {
+		t.Fatalf("offline: %+v %v", off, err)
+	}
+	if len(off.Notes) != 1 || !strings.Contains(off.Notes[0], "offline") || !strings.Contains(off.Notes[0], "<1m ago") {
+		t.Errorf("offline details are not said to be: %q", off.Notes)
+	}
+	if _, err := r.Describe(ctx, proxy.Repo("fixtures/app:0.9.0")); !errors.Is(err, registryclient.ErrUnreachable) {
+		t.Errorf("a tag never read, offline: %v", err)
 	}
 }

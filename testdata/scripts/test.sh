@@ -55,7 +55,8 @@ if [[ "${CI:-}" == "true" ]]; then
     TestPullByDigestEndToEnd TestArtifactsAreNamedForWhatTheyAre/anonymous TestArtifactsAreNamedForWhatTheyAre/v3 TestInspectNamesArtifacts \
     TestUnknownIsSaidAsUnknown TestAllListsIntermediatesAsDockerDoes TestGCAdviceOnlyForDistribution TestTagAndDigestSayWhereTheTagIs \
     TestInspectIsWhatTheEngineKnows TestCompareALocalImageWithTheRegistrys TestInspectLocalImages \
-    TestMaxAgeTakesYoungDigestsFromTheCache TestOneClientPingsARegistryOnce/anonymous TestOneClientPingsARegistryOnce/basic; do
+    TestMaxAgeTakesYoungDigestsFromTheCache TestOneClientPingsARegistryOnce/anonymous TestOneClientPingsARegistryOnce/basic \
+    TestDetailsOfflineAreWhatWasReadBefore TestClientCache; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
