@@ -27,22 +27,26 @@ type doctorReport struct {
 		Platform   string `json:"platform,omitempty"`
 		Error      string `json:"error,omitempty"`
 	} `json:"engine"`
-	WharfConfig       string           `json:"wharfConfig"`
-	WharfConfigExists bool             `json:"wharfConfigExists"`
-	DockerConfig      string           `json:"dockerConfig"`
-	DockerConfigFound bool             `json:"dockerConfigExists"`
-	Registries        []registryReport `json:"registries"`
+	WharfConfig       string `json:"wharfConfig"`
+	WharfConfigExists bool   `json:"wharfConfigExists"`
+	DockerConfig      string `json:"dockerConfig"`
+	DockerConfigFound bool   `json:"dockerConfigExists"`
+	// PodmanAuth are podman's auth.json files wharf read (those present).
+	PodmanAuth []string         `json:"podmanAuth,omitempty"`
+	Registries []registryReport `json:"registries"`
 }
 
 type registryReport struct {
 	Host           string `json:"host"`
 	Source         string `json:"source"`
 	HasCredentials bool   `json:"hasCredentials"`
-	Reachable      bool   `json:"reachable"`
-	Scheme         string `json:"scheme,omitempty"`
-	Auth           string `json:"auth,omitempty"`
-	LoginOK        bool   `json:"loginOK"`
-	Error          string `json:"error,omitempty"`
+	// CredentialsFrom is the file (and helper) the credentials come from.
+	CredentialsFrom string `json:"credentialsFrom,omitempty"`
+	Reachable       bool   `json:"reachable"`
+	Scheme          string `json:"scheme,omitempty"`
+	Auth            string `json:"auth,omitempty"`
+	LoginOK         bool   `json:"loginOK"`
+	Error           string `json:"error,omitempty"`
 	// Capabilities is what the probe found (nil when unreachable).
 	Capabilities *registryclient.Capabilities `json:"capabilities,omitempty"`
 }
@@ -105,6 +109,9 @@ func (a *app) doctor(ctx context.Context, only []string) (*doctorReport, error) 
 	defer s.Close()
 	rep.WharfConfig, rep.WharfConfigExists = config.Path(a.env), s.Config.Path != ""
 	rep.DockerConfig, rep.DockerConfigFound = s.Docker.Path, s.Docker.Exists
+	for _, p := range s.Docker.Podman {
+		rep.PodmanAuth = append(rep.PodmanAuth, p.Path)
+	}
 	known := s.Known
 	if len(only) > 0 {
 		known = known[:0:0]
@@ -115,7 +122,10 @@ func (a *app) doctor(ctx context.Context, only []string) (*doctorReport, error) 
 	rep.Registries = make([]registryReport, len(known))
 	var wg sync.WaitGroup
 	for i, kr := range known {
-		wg.Go(func() { rep.Registries[i] = checkRegistry(ctx, s.Client, kr) })
+		wg.Go(func() {
+			rep.Registries[i] = checkRegistry(ctx, s.Client, kr)
+			rep.Registries[i].CredentialsFrom = s.Docker.CredentialsFrom(kr.Host)
+		})
 	}
 	wg.Wait()
 	return rep, nil
@@ -180,6 +190,9 @@ func printDoctor(out io.Writer, rep *doctorReport) error {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  wharf\t%s\t%s\n", rep.WharfConfig, yesNo(rep.WharfConfigExists, "(read)", "(not present: defaults in use)"))
 	fmt.Fprintf(tw, "  docker\t%s\t%s\n", rep.DockerConfig, yesNo(rep.DockerConfigFound, "(read)", "(not present: no credentials)"))
+	for _, p := range rep.PodmanAuth {
+		fmt.Fprintf(tw, "  podman\t%s\t(read; config.json wins for a registry in both)\n", p)
+	}
 	_ = tw.Flush()
 
 	fmt.Fprintln(w, "\nRegistries")
@@ -198,6 +211,11 @@ func printDoctor(out io.Writer, rep *doctorReport) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Host, r.Source, yesNo(r.HasCredentials, "yes", "none"), v2, login)
 	}
 	_ = tw.Flush()
+	for _, r := range rep.Registries {
+		if r.CredentialsFrom != "" {
+			fmt.Fprintf(w, "  %s: credentials from %s\n", r.Host, r.CredentialsFrom)
+		}
+	}
 	for _, r := range rep.Registries {
 		if r.Error != "" {
 			fmt.Fprintf(w, "  ! %s\n", r.Error)

@@ -26,6 +26,10 @@ func runWharf(t testing.TB, env map[string]string, args ...string) (string, erro
 	if _, ok := env["XDG_CACHE_HOME"]; !ok {
 		env["XDG_CACHE_HOME"] = t.TempDir()
 	}
+	// Nor podman's credentials of the user running the tests.
+	if _, ok := env["XDG_RUNTIME_DIR"]; !ok {
+		env["XDG_RUNTIME_DIR"] = t.TempDir()
+	}
 	// Nor the user's journal.
 	if _, ok := env["XDG_DATA_HOME"]; !ok {
 		env["XDG_DATA_HOME"] = t.TempDir()

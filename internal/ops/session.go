@@ -60,7 +60,7 @@ func Open(env config.Env) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	dc, err := config.LoadDocker(config.DockerDir(env))
+	dc, err := config.LoadCredentials(env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need: Debian's docker.io (dockerd,
-# containerd, runc) and docker-registry (distribution 2.8), then builds
+# containerd, runc), docker-registry (distribution 2.8), podman and tmux, then builds
 # distribution v3 into .tools/bin. Safe to run again: it only does what is
 # missing. Needs root for apt-get; without root it says what is missing.
 set -euo pipefail
@@ -11,6 +11,7 @@ missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
