@@ -27,6 +27,8 @@ type Endpoint struct {
 	CAFile, CertFile, KeyFile string
 	// SkipTLSVerify mirrors the context's SkipTLSVerify.
 	SkipTLSVerify bool
+	// Podman says Host is podman's Docker-compatible API.
+	Podman bool
 }
 
 // Env looks up environment variables (os.Getenv in production).
@@ -54,9 +56,37 @@ func ResolveEndpoint(env Env) (Endpoint, error) {
 		source = "currentContext in " + filepath.Join(dir, "config.json")
 	}
 	if name == "" || name == "default" {
-		return Endpoint{Host: client.DefaultDockerHost, Source: "default socket"}, nil
+		return defaultEndpoint(env), nil
 	}
 	return contextEndpoint(dir, name, source)
+}
+
+// dockerSocket is the docker engine's default socket.
+var dockerSocket = "/var/run/docker.sock"
+
+// defaultEndpoint is docker's default socket; where there is none and
+// podman's Docker-compatible socket is there (rootless, then rootful), that.
+func defaultEndpoint(env Env) Endpoint {
+	if !isSocket(dockerSocket) {
+		var candidates []string
+		if rt := env("XDG_RUNTIME_DIR"); rt != "" {
+			candidates = append(candidates, filepath.Join(rt, "podman", "podman.sock"))
+		}
+		for _, sock := range append(candidates, podmanSocket) {
+			if isSocket(sock) {
+				return Endpoint{Host: "unix://" + sock, Source: "podman's socket (no docker engine configured)", Podman: true}
+			}
+		}
+	}
+	return Endpoint{Host: "unix://" + dockerSocket, Source: "default socket"}
+}
+
+// podmanSocket is rootful podman's socket (systemctl enable --now podman.socket).
+var podmanSocket = "/run/podman/podman.sock"
+
+func isSocket(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode()&fs.ModeSocket != 0
 }
 
 func currentContext(dir string) (string, error) {

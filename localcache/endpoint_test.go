@@ -3,6 +3,7 @@ package localcache_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,8 @@ func writeContext(t *testing.T, dir, name, host string) {
 }
 
 func TestResolveEndpoint(t *testing.T) {
+	// Whatever podman this machine has, it is not asked here.
+	defer localcache.SetDefaultSockets("/var/run/docker.sock", "/nonexistent/podman.sock")()
 	dir := t.TempDir()
 	writeContext(t, dir, "remote", "tcp://10.0.0.5:2376")
 	writeContext(t, dir, "colima", "unix:///home/u/.colima/docker.sock")
@@ -60,5 +63,50 @@ func TestResolveEndpointUnknownContext(t *testing.T) {
 	_, err := localcache.ResolveEndpoint(envOf(map[string]string{"DOCKER_CONTEXT": "nope", "DOCKER_CONFIG": t.TempDir()}))
 	if err == nil || !strings.Contains(err.Error(), `docker context "nope"`) {
 		t.Fatalf("unknown context: got %v, want an error naming the context", err)
+	}
+}
+
+// With no engine configured and no docker socket, podman's
+// Docker-compatible socket is used: the rootless one under
+// XDG_RUNTIME_DIR, then the rootful one; a docker socket wins over both.
+func TestResolveEndpointFindsPodman(t *testing.T) {
+	dir := t.TempDir()
+	listen := func(path string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ln.Close() })
+	}
+	docker, rootful := filepath.Join(dir, "docker.sock"), filepath.Join(dir, "podman-root", "podman.sock")
+	rootless := filepath.Join(dir, "run", "podman", "podman.sock")
+	defer localcache.SetDefaultSockets(docker, rootful)()
+	env := envOf(map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_RUNTIME_DIR": filepath.Join(dir, "run")})
+	resolve := func() localcache.Endpoint {
+		t.Helper()
+		ep, err := localcache.ResolveEndpoint(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ep
+	}
+	if ep := resolve(); ep.Host != "unix://"+docker || ep.Podman {
+		t.Errorf("with no socket at all: %+v, want docker's default", ep)
+	}
+	listen(rootful)
+	if ep := resolve(); ep.Host != "unix://"+rootful || !ep.Podman || !strings.Contains(ep.Source, "podman") {
+		t.Errorf("rootful podman: %+v", ep)
+	}
+	listen(rootless)
+	if ep := resolve(); ep.Host != "unix://"+rootless || !ep.Podman {
+		t.Errorf("rootless podman first: %+v", ep)
+	}
+	listen(docker)
+	if ep := resolve(); ep.Host != "unix://"+docker || ep.Podman || ep.Source != "default socket" {
+		t.Errorf("docker's socket wins: %+v", ep)
 	}
 }

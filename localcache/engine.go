@@ -89,6 +89,9 @@ func (c *Cache) Close() error { return c.cli.Close() }
 
 // EngineInfo is what the engine says about itself.
 type EngineInfo struct {
+	// Name is the engine's product: "Docker", or "Podman" for podman's
+	// Docker-compatible API.
+	Name       string
 	Version    string
 	APIVersion string
 	OS, Arch   string
@@ -105,5 +108,11 @@ func (c *Cache) Ping(ctx context.Context) (EngineInfo, error) {
 	if err != nil {
 		return EngineInfo{}, &EngineError{Host: c.ep.Host, Err: err}
 	}
-	return EngineInfo{Version: v.Version, APIVersion: c.cli.ClientVersion(), OS: v.Os, Arch: v.Arch}, nil
+	info := EngineInfo{Name: "Docker", Version: v.Version, APIVersion: c.cli.ClientVersion(), OS: v.Os, Arch: v.Arch}
+	for _, comp := range v.Components {
+		if comp.Name == "Podman Engine" {
+			info.Name = "Podman"
+		}
+	}
+	return info, nil
 }

@@ -3,6 +3,7 @@ package localcache
 import (
 	"context"
 	"math"
+	"strings"
 
 	"github.com/moby/moby/client"
 
@@ -60,8 +61,14 @@ func (c *Cache) Prune(ctx context.Context) (PruneResult, error) {
 	}
 	out := PruneResult{SpaceReclaimed: clampInt64(res.Report.SpaceReclaimed)}
 	for _, d := range res.Report.ImagesDeleted {
-		if dangling[d.Deleted] {
-			out.Removed = append(out.Removed, d.Deleted)
+		// Podman's compatible API names them without the sha256: prefix
+		// its own listing has.
+		id := d.Deleted
+		if id != "" && !strings.HasPrefix(id, "sha256:") {
+			id = "sha256:" + id
+		}
+		if dangling[id] {
+			out.Removed = append(out.Removed, id)
 		}
 	}
 	return out, nil

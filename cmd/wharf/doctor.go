@@ -22,6 +22,7 @@ type doctorReport struct {
 		Host       string `json:"host"`
 		Source     string `json:"source"`
 		OK         bool   `json:"ok"`
+		Name       string `json:"name,omitempty"`
 		Version    string `json:"version,omitempty"`
 		APIVersion string `json:"apiVersion,omitempty"`
 		Platform   string `json:"platform,omitempty"`
@@ -142,7 +143,7 @@ func (a *app) checkEngine(ctx context.Context, ep localcache.Endpoint, rep *doct
 		return err.Error()
 	}
 	rep.Engine.OK = true
-	rep.Engine.Version, rep.Engine.APIVersion = info.Version, info.APIVersion
+	rep.Engine.Name, rep.Engine.Version, rep.Engine.APIVersion = info.Name, info.Version, info.APIVersion
 	rep.Engine.Platform = info.OS + "/" + info.Arch
 	return ""
 }
@@ -180,7 +181,7 @@ func printDoctor(out io.Writer, rep *doctorReport) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "  host\t%s\t(%s)\n", rep.Engine.Host, rep.Engine.Source)
 	if rep.Engine.OK {
-		fmt.Fprintf(tw, "  status\tok\tDocker %s, API %s, %s\n", rep.Engine.Version, rep.Engine.APIVersion, rep.Engine.Platform)
+		fmt.Fprintf(tw, "  status\tok\t%s %s, API %s, %s\n", rep.Engine.Name, rep.Engine.Version, rep.Engine.APIVersion, rep.Engine.Platform)
 	} else {
 		fmt.Fprintf(tw, "  status\tNOT REACHABLE\t%s\n", rep.Engine.Error)
 	}

@@ -54,6 +54,9 @@ func checkRepoDigests(ctx context.Context, remote Resolver, repoDigests []string
 				state = "in the registry"
 			case errors.Is(err, registryclient.ErrNotFound):
 				state = "gone from the registry"
+			case err != nil && r.Domain() == "localhost" && errors.Is(err, registryclient.ErrUnreachable):
+				// Podman's own name for what it built or loaded.
+				state = "no registry at localhost: podman names the images it builds localhost/…, which were never pushed"
 			case err != nil:
 				state = "not checked: " + err.Error()
 			default:

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // Podman is Debian's podman with everything it writes — storage, runtime
@@ -49,7 +50,35 @@ func (p *Podman) args(args ...string) []string {
 // what it printed.
 func (p *Podman) Run(ctx context.Context, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, p.bin, p.args(args...)...) //nolint:gosec // the test's own podman
-	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+p.RuntimeDir, "HOME="+p.Dir, "XDG_CONFIG_HOME="+filepath.Join(p.Dir, "config"), "REGISTRY_AUTH_FILE=")
+	cmd.Env = append(os.Environ(), p.env()...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// env is podman's environment: its own runtime, home and config.
+func (p *Podman) env() []string {
+	return []string{"XDG_RUNTIME_DIR=" + p.RuntimeDir, "HOME=" + p.Dir, "XDG_CONFIG_HOME=" + filepath.Join(p.Dir, "config"), "REGISTRY_AUTH_FILE="}
+}
+
+// Service starts podman's Docker-compatible API on RuntimeDir/podman/podman.sock
+// (where wharf looks for it) and returns its DOCKER_HOST; it stops with the
+// test.
+func (p *Podman) Service(tb testing.TB) string {
+	tb.Helper()
+	sock := filepath.Join(p.RuntimeDir, "podman", "podman.sock")
+	if err := os.MkdirAll(filepath.Dir(sock), 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	proc, err := startProcessEnv("podman", filepath.Join(p.Dir, "service.log"), p.env(), p.bin, p.args("system", "service", "--time=0", "unix://"+sock)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = proc.stop(10 * time.Second) })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	e := &Engine{Host: "unix://" + sock, sock: sock}
+	if err := proc.waitFor(ctx, e.ping); err != nil {
+		tb.Fatalf("podman's API service: %v\n%s", err, proc.logTail())
+	}
+	return e.Host
 }

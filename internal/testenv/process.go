@@ -25,11 +25,19 @@ type process struct {
 // startProcess runs bin with args, its output going to logPath. The child gets
 // SIGTERM if the test binary dies, so a crashed run leaves no server behind.
 func startProcess(name, logPath, bin string, args ...string) (*process, error) {
-	logFile, err := os.Create(logPath)
+	return startProcessEnv(name, logPath, nil, bin, args...)
+}
+
+// startProcessEnv is startProcess with env added to the environment.
+func startProcessEnv(name, logPath string, env []string, bin string, args ...string) (*process, error) {
+	logFile, err := os.Create(logPath) //nolint:gosec // the test's own log
 	if err != nil {
 		return nil, fmt.Errorf("creating log for %s: %w", name, err)
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, args...) //nolint:gosec,noctx // the test environment's own servers
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM, Setpgid: true}

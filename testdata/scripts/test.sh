@@ -56,7 +56,7 @@ if [[ "${CI:-}" == "true" ]]; then
     TestUnknownIsSaidAsUnknown TestAllListsIntermediatesAsDockerDoes TestGCAdviceOnlyForDistribution TestTagAndDigestSayWhereTheTagIs \
     TestInspectIsWhatTheEngineKnows TestCompareALocalImageWithTheRegistrys TestInspectLocalImages \
     TestMaxAgeTakesYoungDigestsFromTheCache TestOneClientPingsARegistryOnce/anonymous TestOneClientPingsARegistryOnce/basic \
-    TestDetailsOfflineAreWhatWasReadBefore TestClientCache TestPodmanLoginIsUsed; do
+    TestDetailsOfflineAreWhatWasReadBefore TestClientCache TestPodmanLoginIsUsed TestPodmanAsTheEngine; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
