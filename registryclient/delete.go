@@ -98,7 +98,7 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 	var entry domain.JournalEntry
 	var w *remote.Pusher
 	if journal {
-		entry, w, err = c.prepare(host, entryFor(domain.OpDeleteTag, tag, cur, ""))
+		entry, w, err = c.prepare(ctx, host, entryFor(domain.OpDeleteTag, tag, cur, ""))
 	} else {
 		w, err = c.pusher(host)
 	}
@@ -267,7 +267,7 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 	if _, err := c.deletable(ctx, op, host); err != nil {
 		return res, err
 	}
-	entry, w, err := c.prepare(host, domain.JournalEntry{
+	entry, w, err := c.prepare(ctx, host, domain.JournalEntry{
 		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: actual,
 		Digest: dig.DigestStr(), MediaType: string(cur.MediaType), Manifest: cur.Manifest,
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,20 +156,36 @@ func entryFor(op domain.JournalOp, tag name.Tag, before *remote.Descriptor, afte
 
 // prepare gets ready to change host: a pusher, then the journal entry
 // written, in that order, so nothing is journaled that cannot be tried.
-func (c *Client) prepare(host string, e domain.JournalEntry) (domain.JournalEntry, *remote.Pusher, error) {
+func (c *Client) prepare(ctx context.Context, host string, e domain.JournalEntry) (domain.JournalEntry, *remote.Pusher, error) {
 	w, err := c.pusher(host)
 	if err != nil {
 		return e, nil, err
 	}
-	e, err = c.record(e)
+	e, err = c.record(ctx, e)
 	return e, w, err
+}
+
+type batchKey struct{}
+
+// WithBatch makes the changes made with ctx one batch in the journal
+// (NewBatch names one): one undo puts all of it back.
+func WithBatch(ctx context.Context, batch string) context.Context {
+	return context.WithValue(ctx, batchKey{}, batch)
+}
+
+// NewBatch names a new batch of changes.
+func NewBatch() string {
+	return fmt.Sprintf("%d-%d", time.Now().UnixNano(), os.Getpid())
 }
 
 // record writes e to the journal, then gives tests the chance to stop as
 // if wharf crashed before making the change.
-func (c *Client) record(e domain.JournalEntry) (domain.JournalEntry, error) {
+func (c *Client) record(ctx context.Context, e domain.JournalEntry) (domain.JournalEntry, error) {
 	if c.journal == nil {
 		return e, ErrNoJournal
+	}
+	if b, ok := ctx.Value(batchKey{}).(string); ok {
+		e.Batch = b
 	}
 	e, err := c.journal.Record(e)
 	if err != nil {
@@ -279,7 +296,7 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 		return res, err
 	}
 	res.Replaced = now
-	entry, w, err := c.prepare(host, entryFor(jop, target, existing, digest))
+	entry, w, err := c.prepare(ctx, host, entryFor(jop, target, existing, digest))
 	if err != nil {
 		return res, err
 	}
@@ -588,7 +605,7 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, 
 			return PushEntry{}, c.classify(op, host, err)
 		}
 	}
-	entry, err := c.record(entryFor(domain.OpPush, tag, cur, ""))
+	entry, err := c.record(ctx, entryFor(domain.OpPush, tag, cur, ""))
 	if err != nil {
 		unlock()
 		return PushEntry{}, err

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,27 +104,142 @@ func printWrite(w io.Writer, r domain.WriteResult) error {
 
 func newRmtagCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var fromFile string
 	cmd := &cobra.Command{
-		Use:   "rmtag REF",
-		Short: "Delete exactly one tag; other tags of the same image keep it",
-		Long: `rmtag deletes one tag and nothing else. Where the registry deletes tags it
-asks for that; otherwise it deletes the manifest by digest when no other tag
-shares it, or points the tag at a placeholder of wharf's own and deletes that
-(registry:2), so the tags that share the digest survive. The manifest is
-journaled first: ` + "`wharf undo`" + ` puts the tag back.`,
-		Args: cobra.ExactArgs(1),
+		Use:   "rmtag REF… [--from-file FILE]",
+		Short: "Delete exactly the tags named; other tags of the same images keep them",
+		Long: `rmtag deletes the tags it is given and nothing else. Where the registry
+deletes tags it asks for that; otherwise it deletes the manifest by digest
+when no other tag shares it, or points the tag at a placeholder of wharf's
+own and deletes that (registry:2), so the tags that share the digest
+survive. Each manifest is journaled first; several tags are one batch:
+` + "`wharf undo`" + ` puts all of them back. --from-file reads references a
+line each (- for stdin; blank lines and # comments skipped). Every
+reference is checked before anything is deleted; a tag that fails does not
+stop the others, and the command then fails.`,
+		Example: `  wharf rmtag registry.example.com/team/app:old
+  wharf rmtag registry.example.com/team/app:rc1 registry.example.com/team/app:rc2
+  wharf tags registry.example.com/team/app | grep '^pr-' | sed 's|^|registry.example.com/team/app:|' | wharf rmtag --from-file -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			refs, err := a.references(args, fromFile)
+			if err != nil {
+				return err
+			}
 			return a.withSession(func(s *ops.Session) error {
-				res, err := s.Client.DeleteTag(cmd.Context(), args[0])
-				if err != nil {
-					return err
+				if len(refs) == 1 {
+					res, err := s.Client.DeleteTag(cmd.Context(), refs[0])
+					if err != nil {
+						return err
+					}
+					return a.emit(asJSON, res, func(w io.Writer) error { return printDelete(w, res) })
 				}
-				return a.emit(asJSON, res, func(w io.Writer) error { return printDelete(w, res) })
+				return a.deleteTags(cmd.Context(), s, refs, asJSON)
 			})
 		},
 	}
+	cmd.Flags().StringVar(&fromFile, "from-file", "", "read references from FILE, one a line (- for stdin)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// references are the arguments and the lines of fromFile, each checked
+// as a tag reference docker reads, duplicates dropped; none is an error.
+func (a *app) references(args []string, fromFile string) ([]string, error) {
+	refs := slices.Clone(args)
+	if fromFile != "" {
+		var data []byte
+		var err error
+		if fromFile == "-" {
+			data, err = io.ReadAll(a.stdin())
+		} else {
+			data, err = os.ReadFile(fromFile) //nolint:gosec // the user's own list
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--from-file: %w", err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				refs = append(refs, line)
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil, errors.New("name the tags to delete (REPOSITORY:TAG …, or --from-file)")
+	}
+	seen := map[string]bool{}
+	out := refs[:0]
+	for _, r := range refs {
+		if err := checkTagToDelete(r); err != nil {
+			return nil, fmt.Errorf("%w (nothing was deleted)", err)
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// checkTagToDelete says what is wrong with a reference to delete as a tag:
+// docker must read it, it names no digest, and its tag is written out (a
+// delete never reads a missing tag as latest).
+func checkTagToDelete(s string) error {
+	if err := ref.CheckTarget(s); err != nil {
+		return err
+	}
+	if last := s[strings.LastIndex(s, "/")+1:]; !strings.Contains(last, ":") {
+		return fmt.Errorf("%s: name the tag (REPOSITORY:TAG): a delete never reads a missing tag as latest", s)
+	}
+	return nil
+}
+
+// deletedTag is one line of a bulk delete's --json.
+type deletedTag struct {
+	Reference string              `json:"reference"`
+	Result    domain.DeleteResult `json:"result,omitzero"`
+	Error     string              `json:"error,omitempty"`
+}
+
+// deleteTags deletes several tags as one journal batch, a line each.
+func (a *app) deleteTags(ctx context.Context, s *ops.Session, refs []string, asJSON bool) error {
+	tags := make([]ops.TagAt, len(refs))
+	for i, r := range refs {
+		tags[i] = ops.TagAt{Reference: r}
+	}
+	var out []deletedTag
+	failed := 0
+	err := ops.DeleteTags(ctx, s.Client, tags, func(t ops.TagAt, res domain.DeleteResult, err error) {
+		d := deletedTag{Reference: t.Reference, Result: res}
+		if err != nil {
+			d.Error, failed = err.Error(), failed+1
+		}
+		out = append(out, d)
+		if !asJSON {
+			if err != nil {
+				fmt.Fprintf(a.stdout, "kept\t%s: %v\n", t.Reference, err)
+			} else {
+				line := fmt.Sprintf("deleted\t%s (%s, journal entry %d)", t.Reference, domain.ShortDigest(res.Digest), res.JournalID)
+				if len(res.Siblings) > 0 {
+					line += "; kept " + strings.Join(res.Siblings, ", ") + " (same image)"
+				}
+				fmt.Fprintln(a.stdout, line)
+			}
+		}
+	})
+	if asJSON {
+		if jerr := a.emit(true, out, nil); jerr != nil {
+			return jerr
+		}
+	} else if failed < len(refs) {
+		fmt.Fprintf(a.stdout, "%d deleted as one batch: `wharf undo` puts all of them back\n", len(refs)-failed)
+	}
+	if err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d tags were not deleted (the lines above say why)", failed, len(refs))
+	}
+	return nil
 }
 
 func printDelete(w io.Writer, r domain.DeleteResult) error {
@@ -233,21 +351,35 @@ is left alone unless --overwrite.`,
 					return err
 				}
 				if !yes {
-					fmt.Fprintf(a.stderr, "undo %d: %s\n", entry.ID, entry.Summary())
-					for _, l := range entry.UndoLines() {
-						fmt.Fprintln(a.stderr, "  "+l)
+					question := fmt.Sprintf("Undo journal entry %d?", entry.ID)
+					if len(entry.With) > 0 {
+						fmt.Fprintf(a.stderr, "journal entry %d is one of a batch of %d changes; undo puts all of them back:\n", entry.ID, len(entry.With)+1)
+						question = fmt.Sprintf("Undo these %d changes?", len(entry.With)+1)
 					}
-					if !a.confirm(fmt.Sprintf("Undo journal entry %d?", entry.ID)) {
+					for _, e := range append([]domain.JournalEntry{entry}, entry.With...) {
+						fmt.Fprintf(a.stderr, "undo %d: %s\n", e.ID, e.Summary())
+						for _, l := range e.UndoLines() {
+							fmt.Fprintln(a.stderr, "  "+l)
+						}
+					}
+					if !a.confirm(question) {
 						return errors.New("nothing undone")
 					}
 				}
-				res, err := s.Client.Undo(cmd.Context(), entry, overwrite)
+				res, err := ops.UndoAll(cmd.Context(), s.Client, entry, overwrite)
 				if err != nil {
 					return overwriteHint(err)
 				}
 				return a.emit(asJSON, res, func(w io.Writer) error {
 					fmt.Fprintf(w, "undid %d: %s\n", entry.ID, entry.Summary())
+					for _, e := range entry.With {
+						fmt.Fprintf(w, "undid %d: %s\n", e.ID, e.Summary())
+					}
 					for _, r := range res.Restored {
+						if len(entry.With) > 0 {
+							fmt.Fprintf(w, "restored\t%s\n", r)
+							continue
+						}
 						fmt.Fprintf(w, "restored\t%s → %s\n", r, domain.ShortDigest(entry.Digest))
 					}
 					for _, d := range res.Deleted {

@@ -34,6 +34,15 @@ type app struct {
 	env    func(string) string
 	stdout io.Writer
 	stderr io.Writer
+	// in is what --from-file - reads (os.Stdin when nil).
+	in io.Reader
+}
+
+func (a *app) stdin() io.Reader {
+	if a.in != nil {
+		return a.in
+	}
+	return os.Stdin
 }
 
 func newRootCmd(a *app) *cobra.Command {

@@ -57,6 +57,12 @@ type JournalEntry struct {
 	// Placeholder is the digest of wharf's placeholder a delete pointed the
 	// tag at on its way (registry:2's path).
 	Placeholder string `json:"placeholder,omitempty"`
+	// Batch names the changes made as one (deleting several marked tags, a
+	// retention run): one undo puts all of them back.
+	Batch string `json:"batch,omitempty"`
+	// With are the other entries of its batch that undoing this one undoes
+	// too, newest first (filled in when an undo is looked up; not stored).
+	With []JournalEntry `json:"-"`
 }
 
 // What became of a journaled change.

@@ -66,12 +66,16 @@ func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalE
 	if r.journal == nil {
 		return domain.JournalEntry{}, registryclient.ErrNoJournal
 	}
-	return r.journal.LastIn(repository)
+	e, err := r.journal.LastIn(repository)
+	if err != nil {
+		return e, err
+	}
+	return WithBatch(r.journal, e)
 }
 
 // Undo puts back what entry recorded; a tag moved since is refused.
 func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
-	return r.Client.Undo(ctx, entry, false)
+	return UndoAll(ctx, r.Client, entry, false)
 }
 
 // JournalChanges reports journal entries that are new or changed — by

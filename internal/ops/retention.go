@@ -37,6 +37,8 @@ func PlanRetention(ctx context.Context, reg RetentionRegistry, repository string
 // that moved since the plan was made is left alone and reported as an
 // error. It stops early only when ctx is cancelled.
 func ApplyRetention(ctx context.Context, reg RetentionRegistry, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
+	// One batch: one undo puts back every tag the run deleted.
+	ctx = registryclient.WithBatch(ctx, registryclient.NewBatch())
 	for _, t := range plan.Delete {
 		if ctx.Err() != nil {
 			return ctx.Err()

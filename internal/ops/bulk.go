@@ -1,0 +1,36 @@
+package ops
+
+import (
+	"context"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient"
+)
+
+// TagAt is a tag to delete and the digest it was shown at ("": whatever
+// it names when the delete runs).
+type TagAt struct {
+	Reference string
+	Digest    string
+}
+
+// TagDeleter deletes one tag, sparing its digest's other tags, only when
+// it still names digest (registryclient.Client).
+type TagDeleter interface {
+	DeleteTagAt(ctx context.Context, reference, digest string) (domain.DeleteResult, error)
+}
+
+// DeleteTags deletes tags in order as one batch in the journal — one undo
+// puts all of them back — going on past a tag that fails; each hears of
+// every tag. It stops between tags when ctx ends.
+func DeleteTags(ctx context.Context, reg TagDeleter, tags []TagAt, each func(TagAt, domain.DeleteResult, error)) error {
+	ctx = registryclient.WithBatch(ctx, registryclient.NewBatch())
+	for _, t := range tags {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := reg.DeleteTagAt(ctx, t.Reference, t.Digest)
+		each(t, res, err)
+	}
+	return nil
+}
