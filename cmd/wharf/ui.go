@@ -74,6 +74,7 @@ var (
 	_ tags.Changer           = (*ops.Remote)(nil)
 	_ tags.PlaceholderSource = (*ops.Remote)(nil)
 	_ tags.KnownSource       = (*ops.Remote)(nil)
+	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ repos.KnownLister      = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)
 	_ details.ReferrerLister = (*ops.Remote)(nil)

@@ -308,3 +308,10 @@ type UndoResult struct {
 	Restored []string `json:"restored,omitempty"`
 	Deleted  []string `json:"deleted,omitempty"`
 }
+
+// TagAt is a tag to change and the digest it was shown at ("": whatever
+// it names when the change runs).
+type TagAt struct {
+	Reference string
+	Digest    string
+}

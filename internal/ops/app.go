@@ -61,6 +61,11 @@ func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domai
 	return r.DeleteTagAt(ctx, reference, digest)
 }
 
+// DeleteTags deletes several tags as one journal batch (see DeleteTags).
+func (r *Remote) DeleteTags(ctx context.Context, tags []domain.TagAt, each func(domain.TagAt, domain.DeleteResult, error)) error {
+	return DeleteTags(ctx, r.Client, tags, each)
+}
+
 // NextUndo is the journal entry an undo in repository undoes next.
 func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalEntry, error) {
 	if r.journal == nil {

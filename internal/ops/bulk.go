@@ -7,12 +7,8 @@ import (
 	"github.com/wharf-dev/wharf/registryclient"
 )
 
-// TagAt is a tag to delete and the digest it was shown at ("": whatever
-// it names when the delete runs).
-type TagAt struct {
-	Reference string
-	Digest    string
-}
+// TagAt is a tag to delete and the digest it was shown at.
+type TagAt = domain.TagAt
 
 // TagDeleter deletes one tag, sparing its digest's other tags, only when
 // it still names digest (registryclient.Client).

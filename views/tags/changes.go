@@ -43,6 +43,8 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return findUndo(m.changer, m.repo)
 	case m.grouped && key.Matches(msg, m.keys.Delete):
 		return status("the grouped view shows images: press G for the tag list to delete one tag")
+	case len(m.selection) > 0 && key.Matches(msg, m.keys.Delete):
+		return m.deleteSelected()
 	}
 	r, ok := m.current()
 	if !ok {
@@ -171,12 +173,31 @@ func undo(c Changer, e domain.JournalEntry) tea.Cmd {
 		ctx, cancel := context.WithTimeout(ctx, changeTimeout)
 		defer cancel()
 		res, err := c.Undo(ctx, e)
+		if len(e.With) > 0 {
+			return fmt.Sprintf("undid a batch of %d changes", len(e.With)+1), UndoneMsg{Result: res, Err: err}, err
+		}
 		return "undid " + e.Summary(), UndoneMsg{Result: res, Err: err}, err
 	})
 }
 
 // undoDialog says exactly what undoing e does; the default answer is no.
 func undoDialog(c Changer, e domain.JournalEntry) tea.Cmd {
+	if len(e.With) > 0 {
+		// A batch (marked tags deleted at once, a retention run): all of
+		// it goes back.
+		n := len(e.With) + 1
+		var lines []string
+		for _, x := range append([]domain.JournalEntry{e}, e.With...) {
+			lines = append(lines, fmt.Sprintf("%d: %s", x.ID, x.Summary()))
+			for _, l := range x.UndoLines() {
+				lines = append(lines, "  "+l)
+			}
+		}
+		return request(views.ConfirmRequestMsg{
+			Title: fmt.Sprintf("Undo a batch of %d changes?", n), Body: strings.Join(lines, "\n"), Action: fmt.Sprintf("Undo %d", n),
+			OnConfirm: tea.Batch(status(fmt.Sprintf("undoing %d changes…", n)), undo(c, e)),
+		})
+	}
 	return request(views.ConfirmRequestMsg{
 		Title: "Undo " + e.Summary() + "?", Body: strings.Join(e.UndoLines(), "\n"), Action: "Undo",
 		OnConfirm: tea.Batch(status(fmt.Sprintf("undoing journal entry %d…", e.ID)), undo(c, e)),
@@ -265,11 +286,22 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		return retentionDialog(r, msg.Plan)
 	case RetainedMsg:
 		return m.reloadRepo(msg.Repository, "")
+	case DeletedManyMsg:
+		for _, id := range msg.Journal {
+			m.mine(id)
+		}
+		for _, t := range msg.Deleted {
+			delete(m.selection, t)
+		}
+		return m.reloadRepo(msg.Repository, "")
 	case UndoneMsg:
 		if msg.Err != nil {
 			return failed(msg.Err)
 		}
 		m.mine(msg.Result.Entry.ID)
+		for _, e := range msg.Result.Entry.With {
+			m.mine(e.ID)
+		}
 		e := msg.Result.Entry
 		text := "undid: " + e.Summary()
 		return tea.Batch(status(text), m.reloadRepo(e.Repository, ""))
@@ -358,7 +390,7 @@ func retentionDialog(r Retainer, p domain.RetentionPlan) tea.Cmd {
 	}
 	return tea.Batch(status(fmt.Sprintf("retention plan for %s: %d to delete, %d to keep", p.Repository, len(p.Delete), len(p.Keep))), request(views.ConfirmRequestMsg{
 		Title:  fmt.Sprintf("Delete %d of %d tags of %s? (up to %s)", len(p.Delete), len(p.Delete)+len(p.Keep), p.Repository, domain.HumanSize(p.DeleteSize())),
-		Body:   strings.Join(append(lines, "Each delete spares its digest's other tags and is journaled; u undoes them one by one."), "\n"),
+		Body:   strings.Join(append(lines, "Each delete spares its digest's other tags and is journaled; one u puts them all back."), "\n"),
 		Action: fmt.Sprintf("Delete %d", len(p.Delete)),
 		OnConfirm: views.StartJob(fmt.Sprintf("retention: delete %d tags of %s", len(p.Delete), p.Repository), func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
 			done, failures := 0, 0

@@ -190,6 +190,10 @@ func (m *Model) Capturing() bool { return m.filter.Typing }
 // nothing else).
 func (m *Model) Clear() (bool, tea.Cmd) {
 	if !m.filter.Clear() {
+		if len(m.selection) > 0 {
+			m.selection = nil
+			return true, status("selection cleared")
+		}
 		return false, nil
 	}
 	m.refiltered()

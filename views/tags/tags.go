@@ -77,6 +77,9 @@ type KeyMap struct {
 	// Retain previews a retention policy over the repository, and applies
 	// it after a confirm.
 	Retain key.Binding
+	// Select selects the tag under the cursor for d (space); SelectAll
+	// every tag the filter shows.
+	Select, SelectAll key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -85,17 +88,19 @@ func DefaultKeyMap() KeyMap {
 	// G is the grouped view here; end still goes to the bottom.
 	nav.Bottom = key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "bottom"))
 	return KeyMap{
-		Nav:    nav,
-		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Sort:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name/created")),
-		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Undo:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
-		Retag:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
-		Copy:   key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy to…")),
-		Group:  key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
-		Mark:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "mark / compare")),
-		Pull:   key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull to local")),
-		Retain: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retention…")),
+		Nav:       nav,
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
+		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name/created")),
+		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Undo:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		Retag:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
+		Group:     key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
+		Mark:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
+		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
+		Retain:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retention…")),
+		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
+		SelectAll: key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
 	}
 }
 
@@ -285,6 +290,8 @@ type Model struct {
 	knownAt time.Time
 	stale   int
 	clock   func() time.Time
+	// selection are the tags selected for d, by tag.
+	selection map[string]bool
 }
 
 var _ views.Component = (*Model)(nil)
@@ -310,6 +317,7 @@ func (m *Model) Load(repository string) tea.Cmd {
 	if repository != m.repo {
 		m.filter.Clear()
 		m.mark = ""
+		m.selection = nil
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
 	m.knownAt, m.stale = time.Time{}, 0
@@ -449,6 +457,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.countShared()
 		m.sortRows()
+		m.keepSelection()
 		// After a change, the cursor stays on its tag, or where it was (on
 		// the tag that took its place), and says so unless the pane's own
 		// delete took it.
@@ -534,6 +543,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.filter.Typing || key.Matches(msg, m.filter.Keys.Start) {
 			return m.filterKey(msg)
 		}
+		if ok, cmd := m.selectKey(msg); ok {
+			return cmd
+		}
 		switch {
 		case key.Matches(msg, m.keys.Group):
 			m.toggleGrouped()
@@ -557,7 +569,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return m.changeKey(msg)
 		}
-	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg, RetentionPlannedMsg, RetainedMsg:
+	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg, RetentionPlannedMsg, RetainedMsg, DeletedManyMsg:
 		return m.changed(msg)
 	}
 	return nil
@@ -745,6 +757,9 @@ func (m *Model) Title() string {
 	if n := m.folded(); n > 0 {
 		view += fmt.Sprintf(" · %d signatures folded", n)
 	}
+	if n := len(m.selection); n > 0 {
+		view += fmt.Sprintf(" · %d selected", n)
+	}
 	return fmt.Sprintf("Tags · %s · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
 }
 
@@ -797,7 +812,12 @@ func (m *Model) View() string {
 	for i := from; i < to; i++ {
 		r := m.rows[m.shown[i]]
 		name := r.tag
-		if r.tag == m.mark {
+		switch {
+		case m.selection[r.tag] && r.tag == m.mark:
+			name = "+* " + name
+		case m.selection[r.tag]:
+			name = "+ " + name
+		case r.tag == m.mark:
 			name = "* " + name
 		}
 		tag := listnav.Pad(listnav.Truncate(name, tagWidth), tagWidth)
@@ -853,7 +873,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo, m.keys.Retain}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Select, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo, m.keys.Retain}}
 }
 
 func plural(n int, word string) string {

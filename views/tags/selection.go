@@ -1,0 +1,174 @@
+package tags
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/views"
+)
+
+// BulkDeleter deletes several tags as one batch in the journal (one undo
+// puts all of them back); a Changer that is one lets d act on the
+// selection.
+type BulkDeleter interface {
+	DeleteTags(ctx context.Context, tags []domain.TagAt, each func(domain.TagAt, domain.DeleteResult, error)) error
+}
+
+// DeletedManyMsg ends a delete of the selected tags (it ran as a job).
+type DeletedManyMsg struct {
+	Repository string
+	// Deleted are the tags that went; Failed says why the others stayed.
+	Deleted []string
+	Failed  map[string]error
+	// Journal are the journal entries the deletes made.
+	Journal []int
+}
+
+// selectKey handles space (select the tag under the cursor, or unselect
+// it) and * / ctrl+a (select every tag the filter shows, or — when all of
+// them are — none). It reports whether the key was one of those.
+func (m *Model) selectKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Select):
+		r, ok := m.current()
+		if !ok {
+			return true, nil
+		}
+		if m.selection == nil {
+			m.selection = map[string]bool{}
+		}
+		if m.selection[r.tag] {
+			delete(m.selection, r.tag)
+		} else {
+			m.selection[r.tag] = true
+		}
+		// On to the next row, as file managers do.
+		if m.cur.Pos < len(m.shown)-1 {
+			m.cur.Pos++
+			m.cur.Clamp()
+		}
+		return true, m.selected()
+	case key.Matches(msg, m.keys.SelectAll):
+		if m.selection == nil {
+			m.selection = map[string]bool{}
+		}
+		all := true
+		for _, i := range m.shown {
+			all = all && m.selection[m.rows[i].tag]
+		}
+		for _, i := range m.shown {
+			if all {
+				delete(m.selection, m.rows[i].tag)
+			} else {
+				m.selection[m.rows[i].tag] = true
+			}
+		}
+		return true, status(fmt.Sprintf("%d tags selected", len(m.selection)))
+	}
+	return false, nil
+}
+
+// Selected are the selected tags, in the order the rows show them.
+func (m *Model) Selected() []string {
+	var out []string
+	for _, r := range m.rows {
+		if m.selection[r.tag] {
+			out = append(out, r.tag)
+		}
+	}
+	return out
+}
+
+// keepSelection drops from the selection the tags the registry no longer
+// lists.
+func (m *Model) keepSelection() {
+	for t := range m.selection {
+		if _, ok := m.index[t]; !ok {
+			delete(m.selection, t)
+		}
+	}
+}
+
+// deleteSelected asks to delete every selected tag: one dialog lists each
+// with what it does — the tags sharing its digest that stay, an image that
+// goes with its last tag, a digest not resolved yet — and one job deletes
+// them as one batch.
+func (m *Model) deleteSelected() tea.Cmd {
+	bulk, ok := m.changer.(BulkDeleter)
+	if !ok {
+		return status("this registry deletes one tag at a time here")
+	}
+	sel := m.Selected()
+	chosen := make(map[string]bool, len(sel))
+	for _, t := range sel {
+		chosen[t] = true
+	}
+	tagW := 0
+	for _, t := range sel {
+		tagW = min(max(tagW, len(t)), 24)
+	}
+	var lines []string
+	items := make([]domain.TagAt, 0, len(sel))
+	for _, t := range sel {
+		r := m.rows[m.index[t]]
+		items = append(items, domain.TagAt{Reference: m.repo + ":" + t, Digest: r.digest})
+		var what string
+		switch {
+		case r.digest == "":
+			what = "digest not resolved yet: checked before deleting, its other tags kept"
+		default:
+			var stay []string
+			for _, o := range m.rows {
+				if o.digest == r.digest && !chosen[o.tag] {
+					stay = append(stay, o.tag)
+				}
+			}
+			if len(stay) == 0 {
+				what = "the image goes with it (no other tag stays on it)"
+			} else {
+				what = "stays: " + strings.Join(stay, ", ")
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%-*s  %s  %s", tagW, t, shortOr(r.digest), what))
+	}
+	lines = append(lines, "Each delete acts only if the tag still names the digest shown, and is journaled;", "they are one batch: one u puts them all back.")
+	repo := m.repo
+	n := len(items)
+	return request(views.ConfirmRequestMsg{
+		Title: fmt.Sprintf("Delete %d tags of %s?", n, repo), Body: strings.Join(lines, "\n"), Action: fmt.Sprintf("Delete %d", n),
+		OnConfirm: views.StartJob(fmt.Sprintf("delete %d tags of %s", n, repo), func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
+			done := DeletedManyMsg{Repository: repo, Failed: map[string]error{}}
+			var lines []string
+			err := bulk.DeleteTags(ctx, items, func(t domain.TagAt, res domain.DeleteResult, err error) {
+				tag := strings.TrimPrefix(t.Reference, repo+":")
+				if err != nil {
+					done.Failed[tag] = err
+					lines = append(lines, "kept "+tag+": "+err.Error())
+				} else {
+					done.Deleted = append(done.Deleted, tag)
+					done.Journal = append(done.Journal, res.JournalID)
+					lines = append(lines, deletedText(tag, res))
+				}
+				k := len(done.Deleted) + len(done.Failed)
+				report(views.JobProgress{Done: int64(k), Total: int64(n), Text: fmt.Sprintf("tags %d/%d", k, n), Detail: slices.Clone(lines)})
+			})
+			if err == nil && len(done.Failed) > 0 {
+				err = fmt.Errorf("%d of %d deletes failed (J lists why)", len(done.Failed), n)
+			}
+			return fmt.Sprintf("deleted %d tags of %s as one batch (u puts them back)", len(done.Deleted), repo), done, err
+		}),
+	})
+}
+
+func shortOr(digest string) string {
+	if digest == "" {
+		return fmt.Sprintf("%-12s", "…")
+	}
+	return domain.ShortDigest(digest)
+}
