@@ -119,8 +119,8 @@ func (m *Model) deleteSelected() tea.Cmd {
 		r := m.rows[m.index[t]]
 		items = append(items, domain.TagAt{Reference: m.repo + ":" + t, Digest: r.digest})
 		var what string
-		switch {
-		case r.digest == "":
+		switch r.digest {
+		case "":
 			what = "digest not resolved yet: checked before deleting, its other tags kept"
 		default:
 			var stay []string

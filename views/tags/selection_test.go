@@ -38,9 +38,9 @@ var space = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 // image goes with its last tag; yes deletes them as one batch at the
 // digests shown, and the rows and the selection follow.
 func TestSelectedTagsAreDeletedAsOneBatch(t *testing.T) {
-	m, ch, out := changePane(t) // rows: 0.9 (B), 1.0, 1.0.0, latest (A)
+	_, ch, out := changePane(t) // rows: 0.9 (B), 1.0, 1.0.0, latest (A)
 	bulk := &bulkChanger{fakeChanger: ch}
-	m = tags.New(ch.src, bulk, theme.New(theme.Default(), true))
+	m := tags.New(ch.src, bulk, theme.New(theme.Default(), true))
 	m.SetSize(60, 10)
 	m.SetFocused(true)
 	run(t, m, out, m.Load("r/app"))
