@@ -304,6 +304,9 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		}
 		e := msg.Result.Entry
 		text := "undid: " + e.Summary()
+		if len(e.With) > 0 {
+			text = fmt.Sprintf("undid a batch of %d changes: %d tags restored", len(e.With)+1, len(msg.Result.Restored))
+		}
 		return tea.Batch(status(text), m.reloadRepo(e.Repository, ""))
 	}
 	return nil
