@@ -267,14 +267,21 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 	if _, err := c.deletable(ctx, op, host); err != nil {
 		return res, err
 	}
+	res.JournalID, err = c.deleteManifest(ctx, host, op, dig, cur, actual)
+	return res, err
+}
+
+// deleteManifest journals the manifest cur (with the tags that name it)
+// and deletes it by digest, verifying after a failure what happened; the
+// caller holds the repository's lock and has shown the tags.
+func (c *Client) deleteManifest(ctx context.Context, host, op string, dig name.Digest, cur *remote.Descriptor, tags []string) (int, error) {
 	entry, w, err := c.prepare(ctx, host, domain.JournalEntry{
-		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: actual,
+		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: tags,
 		Digest: dig.DigestStr(), MediaType: string(cur.MediaType), Manifest: cur.Manifest,
 	})
 	if err != nil {
-		return res, err
+		return 0, err
 	}
-	res.JournalID = entry.ID
 	if err := w.Delete(ctx, dig); err != nil {
 		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
 			got, rerr := c.Resolve(ctx, dig.String())
@@ -284,23 +291,23 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 			return false, got == dig.DigestStr(), "the manifest is still there", rerr
 		})
 		if err != nil {
-			return res, err
+			return entry.ID, err
 		}
 	}
 	if c.cache != nil {
-		_ = c.cache.ForgetTags(dig.Context().String(), actual)
+		_ = c.cache.ForgetTags(dig.Context().String(), tags)
 	}
 	// Some registries (go-containerregistry's own) keep the tags of a
 	// deleted digest: delete them one by one.
-	for _, t := range actual {
+	for _, t := range tags {
 		if now, err := c.digestNow(ctx, dig.Context().Tag(t)); err == nil && now != "" {
 			if err := w.Delete(ctx, dig.Context().Tag(t)); err != nil {
-				return res, c.classify(op, host, fmt.Errorf("the manifest is gone but tag %s still resolves: %w", t, err))
+				return entry.ID, c.classify(op, host, fmt.Errorf("the manifest is gone but tag %s still resolves: %w", t, err))
 			}
 		}
 	}
 	_ = c.journal.MarkDone(entry.ID, "")
-	return res, nil
+	return entry.ID, nil
 }
 
 // Undo puts back what a journal entry recorded: the manifest under its

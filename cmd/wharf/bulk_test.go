@@ -21,7 +21,8 @@ func TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			reg := testenv.NeedRegistry(t, kind)
 			ctx := testenv.Context(t, 2*time.Minute)
-			a, b, c := fixtures.Spec{Seed: 901}, fixtures.Spec{Seed: 902}, fixtures.Spec{Seed: 903}
+			layer := []int64{300}
+			a, b, c := fixtures.Spec{Seed: 901, LayerSizes: layer}, fixtures.Spec{Seed: 902, LayerSizes: layer}, fixtures.Spec{Seed: 903, LayerSizes: layer}
 			if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
 				{Repo: "bulk/app", Tags: []string{"a1", "a2", "a3"}, Image: &a},
 				{Repo: "bulk/app", Tags: []string{"b1", "b2"}, Image: &b},
@@ -45,6 +46,9 @@ func TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll(t *testing.T) {
 				return m
 			}
 			before := digests()
+			if before["a1"] == before["b1"] || before["b1"] == before["c1"] || before["a1"] != before["a3"] {
+				t.Fatalf("the fixture is not three images: %v", before)
+			}
 
 			// One bad reference: nothing at all is deleted.
 			if _, err := runWharf(t, env, "rmtag", repo+":a1", repo); err == nil || !strings.Contains(err.Error(), "nothing was deleted") {
@@ -89,4 +93,53 @@ func TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A repository deleted whole, on registry:2 and v3: every tag goes, a
+// manifest at a time; one undo puts every tag back at its digest. On a
+// registry with deletes disabled it is refused up front and nothing moves.
+func TestDeleteARepositoryAndPutItBack(t *testing.T) {
+	for _, kind := range []testenv.Kind{testenv.Anonymous, testenv.V3} {
+		t.Run(string(kind), func(t *testing.T) {
+			reg := testenv.NeedRegistry(t, kind)
+			ctx := testenv.Context(t, 2*time.Minute)
+			a, b := fixtures.Spec{Seed: 911, LayerSizes: []int64{300}}, fixtures.Spec{Seed: 912, LayerSizes: []int64{300}}
+			if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
+				{Repo: "rmrepo/app", Tags: []string{"1.0", "1", "latest"}, Image: &a},
+				{Repo: "rmrepo/app", Tags: []string{"0.9"}, Image: &b},
+			}, reg.RemoteOptions(ctx, "")...); err != nil {
+				t.Fatal(err)
+			}
+			repo := reg.Repo("rmrepo/app")
+			env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir()}
+			before, _ := runWharf(t, env, "tags", "--digests", repo)
+			out, err := runWharf(t, env, "rmrepo", "--yes", repo)
+			if err != nil || !strings.Contains(out, "2 manifests, as one batch") {
+				t.Fatalf("rmrepo (%v):\n%s", err, out)
+			}
+			if out, err := runWharf(t, env, "tags", repo); err == nil && strings.TrimSpace(out) != "" {
+				t.Errorf("tags left after rmrepo:\n%s", out)
+			}
+			if out, err := runWharf(t, env, "undo", "--yes"); err != nil || strings.Count(out, "undid ") != 2 {
+				t.Fatalf("undo (%v):\n%s", err, out)
+			}
+			if after, err := runWharf(t, env, "tags", "--digests", repo); err != nil || after != before {
+				t.Errorf("after the undo (%v):\n%s\nbefore:\n%s", err, after, before)
+			}
+		})
+	}
+	t.Run("deletes disabled", func(t *testing.T) {
+		reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous, DisableDelete: true})
+		ctx := testenv.Context(t, time.Minute)
+		if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "rmrepo/app", Tags: []string{"1.0"}, Image: &fixtures.App}}, reg.RemoteOptions(ctx, "")...); err != nil {
+			t.Fatal(err)
+		}
+		env := map[string]string{"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir()}
+		if _, err := runWharf(t, env, "rmrepo", "--yes", reg.Repo("rmrepo/app")); err == nil || !strings.Contains(err.Error(), "deletes are disabled") {
+			t.Errorf("rmrepo on a registry with deletes disabled: %v", err)
+		}
+		if out, _ := runWharf(t, env, "tags", reg.Repo("rmrepo/app")); out != "1.0\n" {
+			t.Errorf("after a refused rmrepo the tags are:\n%s", out)
+		}
+	})
 }

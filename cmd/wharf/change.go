@@ -255,6 +255,58 @@ func printDelete(w io.Writer, r domain.DeleteResult) error {
 	return nil
 }
 
+func newRmrepoCmd(a *app) *cobra.Command {
+	var asJSON, yes bool
+	cmd := &cobra.Command{
+		Use:   "rmrepo REPO [--yes]",
+		Short: "Delete a repository: every tag and the manifests they name (journaled; one undo puts it back)",
+		Long: `rmrepo lists every tag of the repository and the manifest each names, asks,
+and deletes the manifests by digest, each journaled first. They are one
+batch: ` + "`wharf undo`" + ` puts the whole repository back while the registry
+still has its layers. If the repository changed between the listing and the
+delete, nothing is deleted. A registry that cannot delete manifests (deletes
+disabled, Docker Hub, GHCR) is refused with the reason. registry:2 and v3
+keep listing an emptied repository in the catalog.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSession(func(s *ops.Session) error {
+				shown, err := s.Client.TagDigests(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				groups := domain.Groups(shown)
+				if !yes {
+					fmt.Fprintf(a.stderr, "%s: %d tags over %d manifests\n", args[0], len(shown), len(groups))
+					for _, g := range groups {
+						fmt.Fprintf(a.stderr, "  %s  %s\n", domain.ShortDigest(g.Digest), strings.Join(g.Tags, ", "))
+					}
+					if !a.confirm(fmt.Sprintf("Delete all %d tags of %s?", len(shown), args[0])) {
+						return errors.New("nothing deleted")
+					}
+				}
+				res, err := s.Client.DeleteRepository(cmd.Context(), args[0], shown, func(m domain.DeletedManifest) {
+					if !asJSON {
+						fmt.Fprintf(a.stdout, "deleted\t%s\t%s\t(journal entry %d)\n", domain.ShortDigest(m.Digest), strings.Join(m.Tags, ", "), m.JournalID)
+					}
+				})
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, res, func(w io.Writer) error {
+					fmt.Fprintf(w, "deleted %s: %d manifests, as one batch: `wharf undo` puts all of them back\n", res.Repository, len(res.Manifests))
+					if res.Note != "" {
+						fmt.Fprintln(w, res.Note)
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
 func newRmdigestCmd(a *app) *cobra.Command {
 	var asJSON bool
 	var tags []string

@@ -76,6 +76,7 @@ var (
 	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ repos.KnownLister      = (*ops.Remote)(nil)
+	_ repos.RepoDeleter      = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)
 	_ details.ReferrerLister = (*ops.Remote)(nil)
 	_ details.PlatformLister = (*ops.Remote)(nil)

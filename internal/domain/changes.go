@@ -315,3 +315,20 @@ type TagAt struct {
 	Reference string
 	Digest    string
 }
+
+// RepoDeleteResult is what deleting a repository did.
+type RepoDeleteResult struct {
+	Repository string `json:"repository"`
+	// Manifests are the digests deleted, each with the tags that named it.
+	Manifests []DeletedManifest `json:"manifests"`
+	// Note is what the user should know of the registry afterwards.
+	Note string `json:"note,omitempty"`
+}
+
+// DeletedManifest is one manifest a repository delete took, with its tags
+// and the journal entry that puts it back.
+type DeletedManifest struct {
+	Digest    string   `json:"digest"`
+	Tags      []string `json:"tags"`
+	JournalID int      `json:"journalID"`
+}

@@ -57,7 +57,8 @@ if [[ "${CI:-}" == "true" ]]; then
     TestInspectIsWhatTheEngineKnows TestCompareALocalImageWithTheRegistrys TestInspectLocalImages \
     TestMaxAgeTakesYoungDigestsFromTheCache TestOneClientPingsARegistryOnce/anonymous TestOneClientPingsARegistryOnce/basic \
     TestDetailsOfflineAreWhatWasReadBefore TestClientCache TestPodmanLoginIsUsed TestPodmanAsTheEngine \
-    TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll/anonymous TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll/v3; do
+    TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll/anonymous TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll/v3 \
+    TestDeleteARepositoryAndPutItBack/anonymous TestDeleteARepositoryAndPutItBack/v3 TestDeleteARepositoryAndPutItBack/deletes_disabled; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1

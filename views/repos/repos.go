@@ -56,6 +56,8 @@ type KeyMap struct {
 	Up key.Binding
 	// Probe asks the registry under the cursor again what it can do.
 	Probe key.Binding
+	// Delete deletes the repository under the cursor (every tag).
+	Delete key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -66,6 +68,7 @@ func DefaultKeyMap() KeyMap {
 		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Up:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "registries")),
 		Probe:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "probe registry again")),
+		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete repository")),
 	}
 }
 
@@ -324,6 +327,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return views.WaitNext(msg.stream, PageLoadedMsg.withStream)
 	case KnownMsg:
 		return m.known(msg)
+	case RepoPlannedMsg:
+		return m.deleteDialog(msg)
+	case RepoDeletedMsg:
+		if msg.Err != nil {
+			return nil // the job says why
+		}
+		return views.Status(fmt.Sprintf("deleted %s: %d manifests, one batch (u in its Tags puts it back). %s", msg.Result.Repository, len(msg.Result.Manifests), msg.Result.Note))
 	case ProbedMsg:
 		delete(m.probing, msg.Host)
 		if msg.Err == nil {
@@ -367,6 +377,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return func() tea.Msg { return SelectedMsg{Repository: repo} }
 		case key.Matches(msg, m.keys.Reload):
 			return m.load()
+		case key.Matches(msg, m.keys.Delete):
+			return m.planDelete()
 		}
 	}
 	return nil
@@ -531,7 +543,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Reload, m.keys.Up, m.keys.Probe}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Reload, m.keys.Up, m.keys.Probe, m.keys.Delete}}
 }
 
 // Click moves the cursor to the repository (or registry) on a clicked line.
