@@ -25,7 +25,7 @@ func TestDeleteRepositoryActsOnWhatWasShown(t *testing.T) {
 	}
 	stale := [][]domain.TagDigest{
 		slices.DeleteFunc(slices.Clone(shown), func(td domain.TagDigest) bool { return td.Tag == "solo" }), // solo is "new"
-		append(slices.Clone(shown), domain.TagDigest{Tag: "gone", Digest: byTag["a"]}),                   // gone is gone
+		append(slices.Clone(shown), domain.TagDigest{Tag: "gone", Digest: byTag["a"]}),                     // gone is gone
 	}
 	moved := slices.Clone(shown)
 	for i := range moved {
