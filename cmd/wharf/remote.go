@@ -115,6 +115,20 @@ func newTagsCmd(a *app) *cobra.Command {
 					if err != nil {
 						return err
 					}
+					if !asJSON {
+						// Plain names: no rows, no table (100,000 tags).
+						if !all {
+							tags = domain.FoldCosign(tags).Tags
+						}
+						domain.SortTags(tags, domain.TagOrder(order))
+						var b strings.Builder
+						for _, t := range tags {
+							b.WriteString(t)
+							b.WriteByte('\n')
+						}
+						_, err := io.WriteString(a.stdout, b.String())
+						return err
+					}
 					rows = make([]tagJSON, 0, len(tags))
 					for _, t := range tags {
 						rows = append(rows, tagJSON{Tag: t})
