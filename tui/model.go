@@ -246,6 +246,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tags.SelectedMsg:
 		return m, m.details.Load(msg.Reference)
 	case views.PullRequestMsg:
+		if len(msg.More) > 0 {
+			return m, m.local.PullAll(append([]string{msg.Reference}, msg.More...))
+		}
 		return m, m.local.Pull(msg.Reference)
 	case tags.CompareMsg:
 		if msg.Local == "a" {

@@ -90,4 +90,7 @@ type JournalChangedMsg struct {
 // engine (L in the Tags pane); the Local pane runs it as a job.
 type PullRequestMsg struct {
 	Reference string
+	// More are further references pulled in the same job, one after the
+	// other (L on selected tags).
+	More []string
 }

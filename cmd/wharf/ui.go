@@ -75,6 +75,7 @@ var (
 	_ tags.PlaceholderSource = (*ops.Remote)(nil)
 	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
+	_ tags.BulkCopier        = (*ops.Remote)(nil)
 	_ repos.KnownLister      = (*ops.Remote)(nil)
 	_ repos.RepoDeleter      = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
@@ -59,6 +60,28 @@ func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwr
 // was shown; "" for any).
 func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
 	return r.DeleteTagAt(ctx, reference, digest)
+}
+
+// CopyTags copies each source (a tag, by the digest shown when there is
+// one) to dest, a repository on any registry, keeping its tag, as one
+// journal batch; a tag there that holds another image is not replaced
+// (that copy fails, the others go on).
+func (r *Remote) CopyTags(ctx context.Context, sources []domain.TagAt, dest string, each func(src domain.TagAt, to string, res domain.WriteResult, err error)) error {
+	ctx = registryclient.WithBatch(ctx, registryclient.NewBatch())
+	for _, s := range sources {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		from := s.Reference
+		repo, tag := from[:strings.LastIndex(from, ":")], from[strings.LastIndex(from, ":")+1:]
+		if s.Digest != "" {
+			from = repo + "@" + s.Digest
+		}
+		to := dest + ":" + tag
+		res, err := r.Copy(ctx, from, to, domain.Overwrite{}, func(domain.CopyProgress) {})
+		each(s, to, res, err)
+	}
+	return nil
 }
 
 // DeleteTags deletes several tags as one journal batch (see DeleteTags).

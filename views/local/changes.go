@@ -340,3 +340,34 @@ func (m *Model) Pull(ref string) tea.Cmd {
 	}
 	return pull(m.changer, ref, "")
 }
+
+// PullAll pulls refs one after the other in one job, a line each; one
+// that fails does not stop the others.
+func (m *Model) PullAll(refs []string) tea.Cmd {
+	if m.changer == nil {
+		return status("", errNoEngineChanges)
+	}
+	c := m.changer
+	return views.StartJob(fmt.Sprintf("pull %d images", len(refs)), func(ctx context.Context, r func(views.JobProgress)) (string, tea.Msg, error) {
+		var lines []string
+		failed := 0
+		for i, ref := range refs {
+			if ctx.Err() != nil {
+				return "", nil, ctx.Err()
+			}
+			d, err := c.Pull(ctx, ref, "", func(domain.CopyProgress) {})
+			if err != nil {
+				failed++
+				lines = append(lines, "failed "+ref+": "+err.Error())
+			} else {
+				lines = append(lines, "pulled "+ref+" "+domain.ShortDigest(d))
+			}
+			r(views.JobProgress{Done: int64(i + 1), Total: int64(len(refs)), Text: fmt.Sprintf("images %d/%d", i+1, len(refs)), Detail: slices.Clone(lines)})
+		}
+		var err error
+		if failed > 0 {
+			err = fmt.Errorf("%d of %d pulls failed (J lists why)", failed, len(refs))
+		}
+		return fmt.Sprintf("pulled %d of %d images", len(refs)-failed, len(refs)), PulledMsg{Ref: refs[len(refs)-1]}, err
+	})
+}

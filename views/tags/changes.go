@@ -45,6 +45,8 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return status("the grouped view shows images: press G for the tag list to delete one tag")
 	case len(m.selection) > 0 && key.Matches(msg, m.keys.Delete):
 		return m.deleteSelected()
+	case len(m.selection) > 0 && key.Matches(msg, m.keys.Copy):
+		return m.copySelected()
 	}
 	r, ok := m.current()
 	if !ok {
@@ -286,6 +288,11 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 		return retentionDialog(r, msg.Plan)
 	case RetainedMsg:
 		return m.reloadRepo(msg.Repository, "")
+	case CopiedManyMsg:
+		if msg.Dest == m.repo {
+			return m.reloadRepo(m.repo, "")
+		}
+		return nil
 	case DeletedManyMsg:
 		for _, id := range msg.Journal {
 			m.mine(id)

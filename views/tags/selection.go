@@ -2,6 +2,7 @@ package tags
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/prompt"
 )
 
 // BulkDeleter deletes several tags as one batch in the journal (one undo
@@ -171,4 +174,90 @@ func shortOr(digest string) string {
 		return fmt.Sprintf("%-12s", "…")
 	}
 	return domain.ShortDigest(digest)
+}
+
+// BulkCopier copies several tags to a repository (each keeping its tag)
+// as one batch in the journal; a Changer that is one lets y act on the
+// selection.
+type BulkCopier interface {
+	CopyTags(ctx context.Context, sources []domain.TagAt, dest string, each func(src domain.TagAt, to string, res domain.WriteResult, err error)) error
+}
+
+// CopiedManyMsg ends a copy of the selected tags (it ran as a job).
+type CopiedManyMsg struct {
+	Dest   string
+	Copied int
+	Failed int
+}
+
+// selectedAt are the selected tags as references, with the digests shown.
+func (m *Model) selectedAt() []domain.TagAt {
+	var out []domain.TagAt
+	for _, t := range m.Selected() {
+		out = append(out, domain.TagAt{Reference: m.repo + ":" + t, Digest: m.rows[m.index[t]].digest})
+	}
+	return out
+}
+
+// copySelected asks where to copy the selected tags (a repository, on any
+// registry; each keeps its tag) and copies them in one job, the images
+// shown (by digest), never over a tag that holds another image.
+func (m *Model) copySelected() tea.Cmd {
+	bulk, ok := m.changer.(BulkCopier)
+	if !ok {
+		return status("this registry copies one tag at a time here")
+	}
+	items := m.selectedAt()
+	n := len(items)
+	return request(prompt.RequestMsg{
+		Title: fmt.Sprintf("Copy %d tags of %s to", n, m.repo), Label: "repository, on any registry (each keeps its tag)", Value: m.repo,
+		Hint: "blobs already there are skipped; a tag there that holds another image is not replaced", Validate: checkRepository,
+		OnSubmit: func(dest string) tea.Cmd {
+			return views.StartJob(fmt.Sprintf("copy %d tags → %s", n, dest), func(ctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
+				done := CopiedManyMsg{Dest: dest}
+				var lines []string
+				err := bulk.CopyTags(ctx, items, dest, func(_ domain.TagAt, to string, res domain.WriteResult, err error) {
+					switch {
+					case err != nil:
+						done.Failed++
+						lines = append(lines, "not copied "+to+": "+err.Error())
+					case res.Unchanged:
+						done.Copied++
+						lines = append(lines, to+" had it already")
+					default:
+						done.Copied++
+						lines = append(lines, fmt.Sprintf("copied %s (%s sent)", to, domain.HumanSize(res.Transferred)))
+					}
+					k := done.Copied + done.Failed
+					report(views.JobProgress{Done: int64(k), Total: int64(n), Text: fmt.Sprintf("tags %d/%d", k, n), Detail: slices.Clone(lines)})
+				})
+				if err == nil && done.Failed > 0 {
+					err = fmt.Errorf("%d of %d copies failed (J lists why)", done.Failed, n)
+				}
+				return fmt.Sprintf("copied %d tags to %s as one batch (u there puts them back)", done.Copied, dest), done, err
+			})
+		},
+	})
+}
+
+// checkRepository: a repository (no tag, no digest) whose registry is
+// named.
+func checkRepository(s string) error {
+	if err := ref.CheckDestination(s); err != nil {
+		return err
+	}
+	if last := s[strings.LastIndex(s, "/")+1:]; strings.ContainsAny(last, ":@") {
+		return errors.New("name a repository without a tag: each tag keeps its own")
+	}
+	return nil
+}
+
+// pullSelected pulls every selected tag into the engine, one job.
+func (m *Model) pullSelected() tea.Cmd {
+	sel := m.Selected()
+	refs := make([]string, len(sel))
+	for i, t := range sel {
+		refs[i] = m.repo + ":" + t
+	}
+	return func() tea.Msg { return views.PullRequestMsg{Reference: refs[0], More: refs[1:]} }
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/prompt"
 	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -83,5 +85,56 @@ func TestSelectedTagsAreDeletedAsOneBatch(t *testing.T) {
 	}
 	if done, _ := m.Clear(); !done || strings.Contains(m.Title(), "selected") {
 		t.Errorf("esc did not clear the selection: %s", m.Title())
+	}
+}
+
+func (b *bulkChanger) CopyTags(_ context.Context, items []domain.TagAt, dest string, each func(domain.TagAt, string, domain.WriteResult, error)) error {
+	for _, it := range items {
+		tag := it.Reference[strings.LastIndex(it.Reference, ":")+1:]
+		b.copies = append(b.copies, it.Digest+" → "+dest+":"+tag)
+		each(it, dest+":"+tag, domain.WriteResult{Reference: dest + ":" + tag}, nil)
+	}
+	return nil
+}
+
+// y on a selection asks for one repository and copies every selected tag
+// there by the digest shown, keeping its tag; L pulls them all in one job.
+func TestSelectedTagsAreCopiedAndPulledTogether(t *testing.T) {
+	_, ch, out := changePane(t)
+	bulk := &bulkChanger{fakeChanger: ch}
+	m := tags.New(ch.src, bulk, theme.New(theme.Default(), true))
+	m.SetSize(60, 10)
+	m.SetFocused(true)
+	run(t, m, out, m.Load("r/app"))
+	m.Update(space) // 0.9
+	m.Update(space) // 1.0
+
+	run(t, m, out, m.Update(key("y")))
+	ask, ok := lastOf[prompt.RequestMsg](*out)
+	if !ok || !strings.HasPrefix(ask.Title, "Copy 2 tags of r/app") {
+		t.Fatalf("y with a selection asked %+v", ask)
+	}
+	if err := ask.Validate("reg.example/mirror/app:1.0"); err == nil {
+		t.Error("a destination with a tag was taken")
+	}
+	if err := ask.Validate("reg.example/mirror/app"); err != nil {
+		t.Errorf("a repository was refused: %v", err)
+	}
+	run(t, m, out, ask.OnSubmit("reg.example/mirror/app"))
+	want := []string{dB + " → reg.example/mirror/app:0.9", dA + " → reg.example/mirror/app:1.0"}
+	if !slices.Equal(ch.copies, want) {
+		t.Errorf("copied %v, want %v", ch.copies, want)
+	}
+
+	var pull views.PullRequestMsg
+	teatestutil.Drain(t, func(msg tea.Msg) tea.Cmd {
+		if p, ok := msg.(views.PullRequestMsg); ok {
+			pull = p
+			return nil
+		}
+		return m.Update(msg)
+	}, m.Update(key("L")), 20)
+	if pull.Reference != "r/app:0.9" || !slices.Equal(pull.More, []string{"r/app:1.0"}) {
+		t.Errorf("L with a selection asked to pull %+v", pull)
 	}
 }

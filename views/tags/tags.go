@@ -551,6 +551,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.toggleGrouped()
 		case key.Matches(msg, m.keys.Mark):
 			return m.markOrCompare()
+		case key.Matches(msg, m.keys.Pull) && len(m.selection) > 0:
+			return m.pullSelected()
 		case key.Matches(msg, m.keys.Pull):
 			if r, ok := m.current(); ok {
 				ref := m.repo + ":" + r.tag
@@ -569,7 +571,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		default:
 			return m.changeKey(msg)
 		}
-	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg, RetentionPlannedMsg, RetainedMsg, DeletedManyMsg:
+	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg, RetentionPlannedMsg, RetainedMsg, DeletedManyMsg, CopiedManyMsg:
 		return m.changed(msg)
 	}
 	return nil
