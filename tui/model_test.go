@@ -255,7 +255,7 @@ func TestFocusKeys(t *testing.T) {
 		t.Errorf("2 did not focus repositories")
 	}
 	press(m, "1")
-	if !strings.Contains(screen(m), "D clean up dangling") {
+	if !strings.Contains(screen(m), "D clean up") {
 		t.Errorf("1 did not focus local")
 	}
 	press(m, "4")

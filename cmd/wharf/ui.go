@@ -76,6 +76,7 @@ var (
 	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ tags.BulkCopier        = (*ops.Remote)(nil)
+	_ local.Batcher          = (*ops.Local)(nil)
 	_ repos.KnownLister      = (*ops.Remote)(nil)
 	_ repos.RepoDeleter      = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)

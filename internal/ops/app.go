@@ -172,6 +172,12 @@ func (l *Local) Untag(ctx context.Context, ref, image string) (bool, error) {
 	return len(res.Deleted) > 0, err
 }
 
+// Batch makes the pushes made with the returned context one batch in the
+// journal.
+func (l *Local) Batch(ctx context.Context) context.Context {
+	return registryclient.WithBatch(ctx, registryclient.NewBatch())
+}
+
 // Push pushes a local tag, guarded and journaled (see Push).
 func (l *Local) Push(ctx context.Context, ref string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
 	return Push(ctx, l.Cache, l.s.Client, ref, ow, Tally(progress))

@@ -39,6 +39,9 @@ type KeyMap struct {
 	Sync key.Binding
 	// Compare marks the image to compare with a remote tag (c there).
 	Compare key.Binding
+	// Select selects the image under the cursor for d and p (space);
+	// SelectAll every image the filter shows.
+	Select, SelectAll key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -46,17 +49,19 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Nav:     listnav.DefaultKeyMap(),
 		Open:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Cleanup: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "clean up dangling")),
+		Cleanup: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "clean up")),
 		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 
 		Tag:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag")),
-		Move:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move a tag here")),
+		Move:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move tag here")),
 		Untag:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "untag/remove")),
 		Push:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
-		RetagPush: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to a registry")),
+		RetagPush: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to…")),
 		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
 		Sync:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync")),
 		Compare:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
+		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
+		SelectAll: key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
 	}
 }
 
@@ -141,6 +146,8 @@ type Model struct {
 	lastList     time.Time
 	eventSeq     int
 	pendingSince time.Time
+	// selection are the images selected for d and p, by ID.
+	selection map[string]bool
 }
 
 // How engine events are coalesced: the quiet that ends a burst, and the
@@ -267,6 +274,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.focused {
 			return m.handleKey(msg)
 		}
+	case ChangedManyMsg:
+		// The engine's events reload removals; pushes change the sync marks.
+		m.syncKey = ""
+		return tea.Batch(m.load(), m.checkSync())
 	case TaggedMsg, UntaggedMsg, PushedMsg, PulledMsg:
 		return m.changed(msg)
 	}
@@ -288,11 +299,18 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if ok, cmd := m.selectKey(msg); ok {
+		return cmd
+	}
 	switch {
 	case m.cur.Handle(m.keys.Nav, msg):
 		return m.selected()
 	case key.Matches(msg, m.keys.Open):
 		return m.selected()
+	case len(m.selection) > 0 && m.changer != nil && key.Matches(msg, m.keys.Untag):
+		return m.removeSelected()
+	case len(m.selection) > 0 && m.changer != nil && key.Matches(msg, m.keys.Push):
+		return m.pushSelected()
 	case key.Matches(msg, m.keys.Reload):
 		m.syncKey = "" // and compare with the registries again
 		return m.load()
@@ -392,6 +410,7 @@ func (m *Model) setListing(l domain.LocalListing) tea.Cmd {
 	domain.SortImages(l.Images)
 	m.listing = l
 	m.refilter(prev.ID)
+	m.keepSelection()
 	if !had || m.hasImage(prev.ID) {
 		return nil
 	}
@@ -453,6 +472,10 @@ func (m *Model) Capturing() bool { return m.filter.Typing }
 // Clear drops the filter; it reports whether there was one.
 func (m *Model) Clear() (bool, tea.Cmd) {
 	if !m.filter.Clear() {
+		if len(m.selection) > 0 {
+			m.selection = nil
+			return true, status("selection cleared", nil)
+		}
 		return false, nil
 	}
 	m.refilter()
@@ -480,6 +503,9 @@ func (m *Model) Title() string {
 	}
 	if m.pruning {
 		t += " · cleaning up…"
+	}
+	if n := len(m.selection); n > 0 {
+		t += fmt.Sprintf(" · %d selected", n)
 	}
 	return t
 }
@@ -514,7 +540,11 @@ func (m *Model) View() string {
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
 		img := m.listing.Images[m.shown[i]]
-		name := listnav.Pad(listnav.Truncate(rowName(img), nameW), nameW)
+		label := rowName(img)
+		if m.selection[img.ID] {
+			label = "+ " + label
+		}
+		name := listnav.Pad(listnav.Truncate(label, nameW), nameW)
 		switch {
 		case i == m.cur.Pos && m.focused:
 			name = m.styles.Selected.Render(name)
@@ -565,7 +595,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Compare, k.Cleanup, k.Reload}}
+	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Compare, k.Select, k.Cleanup, k.Reload}}
 }
 
 // Click selects the image on a clicked line.
