@@ -344,7 +344,7 @@ func TestMouseClickFocusesAndSelectsAndTheWheelScrolls(t *testing.T) {
 		drain(m, cmd)
 	}
 	click(5, 3) // the Local pane's second image
-	if s := screen(m); !strings.Contains(s, "Details · sha256:bb22") || !strings.Contains(s, "D clean up dangling") {
+	if s := screen(m); !strings.Contains(s, "Details · sha256:bb22") || !strings.Contains(s, "D clean up") {
 		t.Errorf("a click on team/web:2 did not focus Local and describe it:\n%s", s)
 	}
 	click(60, 4) // the Tags pane's second row: 1.0
