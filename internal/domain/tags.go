@@ -36,53 +36,77 @@ func SortTags(tags []string, order TagOrder) {
 		keys[i] = parseVersionKey(t)
 	}
 	// Every tie is broken (by spelling), so the order is total and an
-	// unstable sort gives the same result as a stable one.
-	slices.SortFunc(keys, func(a, b versionKey) int {
+	// unstable sort gives the same result as a stable one. Indices are
+	// sorted, not the keys: a swap moves four bytes, not a whole key.
+	idx := make([]int32, len(keys))
+	for i := range idx {
+		idx[i] = int32(i) //nolint:gosec // a tag list is far below 2^31
+	}
+	slices.SortFunc(idx, func(i, j int32) int { return compareVersionKeys(&keys[i], &keys[j]) })
+	for i, k := range idx {
+		tags[i] = keys[k].tag
+	}
+}
+
+// compareVersionKeys is the semver order: versions by number (a
+// pre-release before its release, ordered as semver does; equal versions
+// by the shorter spelling, then the spelling), then the other tags as
+// people count.
+func compareVersionKeys(a, b *versionKey) int {
+	switch {
+	case a.version && b.version:
+		if a.fits && b.fits {
+			if a.packed != b.packed {
+				return cmp.Compare(a.packed, b.packed)
+			}
+		} else if c := cmp.Or(cmp.Compare(a.major, b.major), cmp.Compare(a.minor, b.minor), cmp.Compare(a.patch, b.patch)); c != 0 {
+			return c
+		}
 		switch {
-		case a.version && b.version:
-			if c := cmp.Or(cmp.Compare(a.major, b.major), cmp.Compare(a.minor, b.minor), cmp.Compare(a.patch, b.patch)); c != 0 {
+		case a.pre != nil && b.pre != nil:
+			if c := a.pre.Compare(b.pre); c != 0 {
 				return c
 			}
-			// Equal numbers: a pre-release comes before its release, and
-			// semver orders pre-releases.
-			switch {
-			case a.pre != nil && b.pre != nil:
-				if c := a.pre.Compare(b.pre); c != 0 {
-					return c
-				}
-			case a.pre != nil:
-				return -1
-			case b.pre != nil:
-				return 1
-			}
-			// 1.0 and 1.0.0 are equal versions: the shorter spelling first.
-			return cmp.Or(cmp.Compare(len(a.tag), len(b.tag)), strings.Compare(a.tag, b.tag))
-		case a.version:
+		case a.pre != nil:
 			return -1
-		case b.version:
+		case b.pre != nil:
 			return 1
 		}
-		switch {
-		case NaturalLess(a.tag, b.tag):
-			return -1
-		case NaturalLess(b.tag, a.tag):
-			return 1
-		}
-		return strings.Compare(a.tag, b.tag)
-	})
-	for i, k := range keys {
-		tags[i] = k.tag
+		return cmp.Or(cmp.Compare(len(a.tag), len(b.tag)), strings.Compare(a.tag, b.tag))
+	case a.version:
+		return -1
+	case b.version:
+		return 1
 	}
+	switch {
+	case NaturalLess(a.tag, b.tag):
+		return -1
+	case NaturalLess(b.tag, a.tag):
+		return 1
+	}
+	return strings.Compare(a.tag, b.tag)
 }
 
 // versionKey is a tag as the semver order reads it.
 type versionKey struct {
-	tag                 string
-	version             bool
+	tag     string
+	version bool
+	// packed is major, minor and patch in one number when each fits in 21
+	// bits (fits): one comparison orders most pairs.
+	fits                bool
+	packed              uint64
 	major, minor, patch uint64
 	// pre is the parsed version when it has a pre-release or build part
 	// (only then is semver's own comparison needed).
 	pre *semver.Version
+}
+
+// pack puts major, minor and patch in one number when they fit.
+func (k *versionKey) pack() {
+	const limit = 1 << 21
+	if k.major < limit && k.minor < limit && k.patch < limit {
+		k.fits, k.packed = true, k.major<<42|k.minor<<21|k.patch
+	}
 }
 
 // parseVersionKey reads a tag: plain N[.N[.N]] directly, anything else
@@ -94,6 +118,7 @@ func parseVersionKey(t string) versionKey {
 	}
 	if nums, ok := plainVersion(strings.TrimPrefix(t, "v")); ok {
 		k.version, k.major, k.minor, k.patch = true, nums[0], nums[1], nums[2]
+		k.pack()
 		return k
 	}
 	v, err := semver.NewVersion(t)
@@ -101,6 +126,7 @@ func parseVersionKey(t string) versionKey {
 		return k
 	}
 	k.version, k.major, k.minor, k.patch = true, v.Major(), v.Minor(), v.Patch()
+	k.pack()
 	if v.Prerelease() != "" {
 		k.pre = v
 	}
