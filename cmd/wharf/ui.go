@@ -79,6 +79,7 @@ var (
 	_ local.Batcher          = (*ops.Local)(nil)
 	_ repos.KnownLister      = (*ops.Remote)(nil)
 	_ repos.RepoDeleter      = (*ops.Remote)(nil)
+	_ repos.RegistryEditor   = (*ops.Remote)(nil)
 	_ details.Differ         = (*ops.Remote)(nil)
 	_ details.ReferrerLister = (*ops.Remote)(nil)
 	_ details.PlatformLister = (*ops.Remote)(nil)

@@ -32,3 +32,12 @@ type CatalogSnapshot struct {
 	Repositories []string
 	At           time.Time
 }
+
+// RegistrySettings are what wharf's config says of a registry.
+type RegistrySettings struct {
+	Host, Name   string
+	Insecure     bool
+	CAFile       string
+	Repositories []string
+	Namespaces   []string
+}

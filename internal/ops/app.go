@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
 	"github.com/wharf-dev/wharf/internal/ref"
@@ -19,10 +20,57 @@ import (
 type Remote struct {
 	*registryclient.Client
 	journal *journal.Journal
+	// configPath is wharf's config file, where registries are added.
+	configPath string
 }
 
 // NewRemote is the app's side of the session's registries.
-func NewRemote(s *Session) *Remote { return &Remote{Client: s.Client, journal: s.Journal} }
+func NewRemote(s *Session) *Remote {
+	r := &Remote{Client: s.Client, journal: s.Journal}
+	if s.Env != nil && !s.Demo {
+		r.configPath = config.Path(s.Env)
+	}
+	return r
+}
+
+// RegistrySettings is what wharf's config file says of host (false when
+// it names no such registry).
+func (r *Remote) RegistrySettings(host string) (domain.RegistrySettings, bool) {
+	if r.configPath == "" {
+		return domain.RegistrySettings{}, false
+	}
+	cfg, err := config.Load(r.configPath)
+	if err != nil {
+		return domain.RegistrySettings{}, false
+	}
+	for _, c := range cfg.Registries {
+		if config.NormalizeHost(c.Host) == config.NormalizeHost(host) {
+			name := c.Name
+			if name == c.Host {
+				name = ""
+			}
+			return domain.RegistrySettings{Host: c.Host, Name: name, Insecure: c.Insecure, CAFile: c.CAFile, Repositories: c.Repositories, Namespaces: c.Namespaces}, true
+		}
+	}
+	return domain.RegistrySettings{}, false
+}
+
+// SaveRegistry writes s into wharf's config file (over the registry at
+// old when old is not ""), keeping the file's comments and order.
+func (r *Remote) SaveRegistry(old string, s domain.RegistrySettings) error {
+	if r.configPath == "" {
+		return errors.New("the demo has no config file to write")
+	}
+	return config.SaveRegistry(r.configPath, old, config.Registry{Host: s.Host, Name: s.Name, Insecure: s.Insecure, CAFile: s.CAFile, Repositories: s.Repositories, Namespaces: s.Namespaces})
+}
+
+// RemoveRegistry takes host out of wharf's config file.
+func (r *Remote) RemoveRegistry(host string) error {
+	if r.configPath == "" {
+		return errors.New("the demo has no config file to write")
+	}
+	return config.RemoveRegistry(r.configPath, host)
+}
 
 // Describe reads a reference; with its registry unreachable, it is what
 // wharf read of it before (from the cache), with a note that says so and

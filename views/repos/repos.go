@@ -58,17 +58,23 @@ type KeyMap struct {
 	Probe key.Binding
 	// Delete deletes the repository under the cursor (every tag).
 	Delete key.Binding
+	// In the list of registries: add one, edit or remove the one under
+	// the cursor (wharf's config file).
+	AddRegistry, EditRegistry, RemoveRegistry key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Nav:    listnav.DefaultKeyMap(),
-		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show tags")),
-		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Up:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "registries")),
-		Probe:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "probe registry again")),
-		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete repository")),
+		Nav:            listnav.DefaultKeyMap(),
+		Open:           key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show tags")),
+		Reload:         key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Up:             key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "registries")),
+		Probe:          key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "probe registry again")),
+		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete repository")),
+		AddRegistry:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add registry")),
+		EditRegistry:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		RemoveRegistry: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
 	}
 }
 
@@ -207,7 +213,8 @@ func (m *Model) Clear() (bool, tea.Cmd) {
 		m.refilter()
 		return true, nil
 	}
-	if m.atRegistries || len(m.registries) < 2 {
+	_, editable := m.src.(RegistryEditor)
+	if m.atRegistries || len(m.registries) < 2 && !editable {
 		return false, nil
 	}
 	m.atRegistries = true
@@ -219,6 +226,9 @@ func (m *Model) Clear() (bool, tea.Cmd) {
 
 // registryKey moves over the registries; enter opens one.
 func (m *Model) registryKey(msg tea.KeyPressMsg) tea.Cmd {
+	if ok, cmd := m.registryFormKey(msg); ok {
+		return cmd
+	}
 	switch {
 	case m.regCur.Handle(m.keys.Nav, msg):
 	case key.Matches(msg, m.keys.Probe):
@@ -329,6 +339,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.known(msg)
 	case RepoPlannedMsg:
 		return m.deleteDialog(msg)
+	case RegistrySavedMsg:
+		return m.registrySaved(msg)
 	case RepoDeletedMsg:
 		if msg.Err != nil {
 			return nil // the job says why
@@ -532,9 +544,12 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
 	}
 	if m.atRegistries {
+		if _, ok := m.src.(RegistryEditor); ok {
+			return []key.Binding{m.keys.Open, m.keys.Probe, m.keys.AddRegistry, m.keys.EditRegistry, m.keys.RemoveRegistry}
+		}
 		return []key.Binding{m.keys.Open, m.keys.Probe}
 	}
-	if len(m.registries) > 1 {
+	if _, editable := m.src.(RegistryEditor); len(m.registries) > 1 || editable {
 		return []key.Binding{m.keys.Open, m.keys.Up}
 	}
 	return []key.Binding{m.keys.Open, m.keys.Reload}
