@@ -138,3 +138,14 @@ func TestSelectedTagsAreCopiedAndPulledTogether(t *testing.T) {
 		t.Errorf("L with a selection asked to pull %+v", pull)
 	}
 }
+
+// Y copies the pull command of the tag under the cursor, pinned to the
+// digest shown.
+func TestCopyPullCommandNamesTheDigestShown(t *testing.T) {
+	m, _, out := changePane(t) // the cursor is on 0.9 (B)
+	run(t, m, out, m.Update(key("Y")))
+	st, ok := lastOf[views.StatusMsg](*out)
+	if !ok || st.Text != "copied: docker pull r/app:0.9@"+dB {
+		t.Errorf("Y said %q", st.Text)
+	}
+}

@@ -80,6 +80,9 @@ type KeyMap struct {
 	// Select selects the tag under the cursor for d (space); SelectAll
 	// every tag the filter shows.
 	Select, SelectAll key.Binding
+	// CopyPull copies the pull command of the tag under the cursor (by
+	// its digest when resolved) to the clipboard.
+	CopyPull key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -90,7 +93,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Nav:       nav,
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
-		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort: semver/name/created")),
+		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Undo:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		Retag:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retag")),
@@ -100,6 +103,7 @@ func DefaultKeyMap() KeyMap {
 		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
 		Retain:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retention…")),
 		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
+		CopyPull:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy pull cmd")),
 		SelectAll: key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
 	}
 }
@@ -551,6 +555,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.toggleGrouped()
 		case key.Matches(msg, m.keys.Mark):
 			return m.markOrCompare()
+		case key.Matches(msg, m.keys.CopyPull):
+			return m.copyPull()
 		case key.Matches(msg, m.keys.Pull) && len(m.selection) > 0:
 			return m.pullSelected()
 		case key.Matches(msg, m.keys.Pull):
@@ -673,6 +679,21 @@ func (m *Model) markOrCompare() tea.Cmd {
 	a, b := m.repo+":"+m.mark, m.repo+":"+r.tag
 	m.mark = ""
 	return func() tea.Msg { return CompareMsg{A: a, B: b} }
+}
+
+// copyPull puts `docker pull` of the tag under the cursor on the
+// clipboard (OSC 52, which works over ssh too): name:tag@digest when the
+// digest is known, so it pulls exactly the image shown.
+func (m *Model) copyPull() tea.Cmd {
+	r, ok := m.current()
+	if !ok {
+		return nil
+	}
+	cmd := "docker pull " + m.repo + ":" + r.tag
+	if r.digest != "" && !r.stale {
+		cmd += "@" + r.digest
+	}
+	return tea.Batch(tea.SetClipboard(cmd), status("copied: "+cmd))
 }
 
 // MarkLocal makes the next c compare a local image (by ID; name is what the
@@ -875,7 +896,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page (movement keys are listed
 // once, by the root).
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Select, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo, m.keys.Retain}}
+	return [][]key.Binding{{m.keys.Open, m.filter.Keys.Start, m.keys.Sort, m.keys.Group, m.keys.Mark, m.keys.Select, m.keys.CopyPull, m.keys.Pull, m.keys.Retag, m.keys.Copy, m.keys.Delete, m.keys.Undo, m.keys.Retain}}
 }
 
 func plural(n int, word string) string {
