@@ -36,6 +36,8 @@ type app struct {
 	stderr io.Writer
 	// in is what --from-file - reads (os.Stdin when nil).
 	in io.Reader
+	// offline: read commands answer from the cache alone.
+	offline bool
 }
 
 func (a *app) stdin() io.Reader {
@@ -63,6 +65,8 @@ an embedded registry with sample images.`,
 		},
 	}
 	root.Flags().BoolVar(&demo, "demo", false, "open on an embedded demo registry with sample repositories and tags")
+	root.PersistentFlags().BoolVar(&a.offline, "offline", false, "read commands answer from what wharf cached, asking no registry")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.refuseOffline(cmd) }
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.AddCommand(newDoctorCmd(a), newImagesCmd(a), newHistoryCmd(a), newTagCmd(a), newUntagCmd(a),

@@ -27,10 +27,18 @@ func newCatalogCmd(a *app) *cobra.Command {
 			return a.withSession(func(s *ops.Session) error {
 				host := s.Lookup(args[0]).Host
 				var all []string
+				if a.offline {
+					return a.cachedCatalog(s, host, nil, asJSON)
+				}
+				printed := false
 				for page, err := range s.Client.CatalogPages(cmd.Context(), host) {
+					if err != nil && a.fallBack(err) && !printed {
+						return a.cachedCatalog(s, host, err, asJSON)
+					}
 					if err != nil {
 						return err
 					}
+					printed = true
 					if page.Note != "" {
 						fmt.Fprintln(a.stderr, page.Note)
 					}
@@ -111,7 +119,7 @@ func newTagsCmd(a *app) *cobra.Command {
 						rows = append(rows, r)
 					}
 				} else {
-					tags, err := s.Client.Tags(cmd.Context(), args[0])
+					tags, err := a.tagsOf(cmd.Context(), s, args[0])
 					if err != nil {
 						return err
 					}
@@ -238,7 +246,13 @@ func (a *app) tagDigests(ctx context.Context, s *ops.Session, repo string, maxAg
 	if maxAge < 0 {
 		return nil, fmt.Errorf("--max-age %s: give a duration of 0 or more", maxAge)
 	}
+	if a.offline {
+		return a.cachedTagDigests(s, repo, nil)
+	}
 	tds, cached, err := s.Client.TagDigestsWithin(ctx, repo, maxAge)
+	if err != nil && a.fallBack(err) {
+		return a.cachedTagDigests(s, repo, err)
+	}
 	if err == nil && maxAge > 0 {
 		fmt.Fprintf(a.stderr, "%d of %d digests from the cache (fetched within %s)\n", cached, len(tds), maxAge)
 	}
@@ -290,13 +304,26 @@ which.`,
 
 // inspectRemote shows a remote image or index and what refers to it.
 func (a *app) inspectRemote(ctx context.Context, s *ops.Session, arg string, asJSON bool) error {
-	d, err := s.Client.Describe(ctx, arg)
-	if err != nil {
-		return err
+	var d domain.Details
+	var err error
+	if !a.offline {
+		d, err = s.Client.Describe(ctx, arg)
 	}
-	refs, err := s.Client.Referrers(ctx, arg)
-	if err != nil {
+	var refs []domain.Referrer
+	switch {
+	case a.offline || err != nil && a.fallBack(err):
+		cached, ok := s.Client.CachedDescribe(arg)
+		if !ok {
+			return a.noCache(arg, err)
+		}
+		d = cached
+		fmt.Fprintf(a.stderr, "wharf: from the cache (%s); referrers are not cached\n", map[bool]string{true: "--offline", false: "registry unreachable"}[a.offline])
+	case err != nil:
 		return err
+	default:
+		if refs, err = s.Client.Referrers(ctx, arg); err != nil {
+			return err
+		}
 	}
 	out := struct {
 		domain.Details
