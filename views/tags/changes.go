@@ -34,6 +34,12 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case m.changer == nil:
 		return failed(errNoChanger)
+	case m.Offline() && !key.Matches(msg, m.keys.Undo):
+		// What shows is the cache's: a change would act on what the
+		// registry may no longer hold, and could not be checked.
+		return status("offline: these rows are cached and the registry does not answer, so wharf changes nothing here; ctrl+r asks again")
+	case m.Offline():
+		return status("offline: the registry does not answer, so nothing can be undone now; ctrl+r asks again")
 	case key.Matches(msg, m.keys.Retain):
 		return m.retentionPrompt()
 	case key.Matches(msg, m.keys.Undo):

@@ -13,6 +13,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/tags"
+	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // knownSource remembers an earlier visit, and counts what it asks the
@@ -164,3 +165,40 @@ var errDown = errorString("list tags: dial tcp 127.0.0.1:5000: connection refuse
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// Offline, the change keys say why they do nothing, and ctrl+r asks the
+// registry again.
+func TestOfflineRowsAreNotChanged(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	src := &knownSource{
+		fakeSource: &fakeSource{tags: map[string][]string{"r/app": {"1.0", "latest"}}, digests: map[string]string{"1.0": dA, "latest": dA}},
+		snap:       domain.RepoSnapshot{Repository: "r/app", Tags: []string{"1.0", "latest"}, TagsAt: now.Add(-time.Hour), Digests: map[string]string{"1.0": dA, "latest": dA}},
+		fail:       errDown,
+	}
+	ch := &fakeChanger{src: src.fakeSource, repo: "r/app"}
+	m := tags.New(src, ch, theme.New(theme.Default(), true))
+	m.SetClock(func() time.Time { return now })
+	m.SetSize(60, 10)
+	m.SetFocused(true)
+	var out []tea.Msg
+	run(t, m, &out, m.Load("r/app"))
+	if !m.Offline() {
+		t.Fatalf("not offline: %s", m.Title())
+	}
+	for _, k := range []string{"d", "r", "y", "u"} {
+		out = nil
+		run(t, m, &out, m.Update(key(k)))
+		st, _ := lastOf[views.StatusMsg](out)
+		if _, asked := lastOf[views.ConfirmRequestMsg](out); asked || !strings.HasPrefix(st.Text, "offline:") {
+			t.Errorf("%s offline: %q", k, st.Text)
+		}
+	}
+	if len(ch.deleted) != 0 {
+		t.Fatal("deleted offline")
+	}
+	src.fail = nil
+	run(t, m, &out, m.Update(tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl}))
+	if m.Offline() || !strings.Contains(m.Title(), "2 tags · 1 image") {
+		t.Errorf("ctrl+r did not ask again: %s", m.Title())
+	}
+}

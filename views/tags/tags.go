@@ -83,6 +83,8 @@ type KeyMap struct {
 	// CopyPull copies the pull command of the tag under the cursor (by
 	// its digest when resolved) to the clipboard.
 	CopyPull key.Binding
+	// Reload asks the registry again (the retry when it was unreachable).
+	Reload key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -104,6 +106,7 @@ func DefaultKeyMap() KeyMap {
 		Retain:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retention…")),
 		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
 		CopyPull:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy pull cmd")),
+		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		SelectAll: key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
 	}
 }
@@ -557,6 +560,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.markOrCompare()
 		case key.Matches(msg, m.keys.CopyPull):
 			return m.copyPull()
+		case key.Matches(msg, m.keys.Reload):
+			return tea.Batch(status("asking "+m.repo+" again…"), m.reloadRepo(m.repo, ""))
 		case key.Matches(msg, m.keys.Pull) && len(m.selection) > 0:
 			return m.pullSelected()
 		case key.Matches(msg, m.keys.Pull):
@@ -680,6 +685,10 @@ func (m *Model) markOrCompare() tea.Cmd {
 	m.mark = ""
 	return func() tea.Msg { return CompareMsg{A: a, B: b} }
 }
+
+// Offline reports whether the rows are what an earlier visit saw because
+// the registry did not answer now.
+func (m *Model) Offline() bool { return !m.knownAt.IsZero() && m.err != nil && len(m.rows) > 0 }
 
 // copyPull puts `docker pull` of the tag under the cursor on the
 // clipboard (OSC 52, which works over ssh too): name:tag@digest when the
