@@ -78,6 +78,9 @@ type Model struct {
 	jobs    jobs
 	status  string
 	lastErr string
+	// keysSinceErr counts the keys pressed since lastErr: news that
+	// follows the user's own key replaces the error in the bar (E keeps it).
+	keysSinceErr int
 	// errs are the last failures, oldest first, for the errors page.
 	errs []failure
 	// user is who the current registry is reached as ("" anonymous, "…"
@@ -201,13 +204,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// The failure ends whatever the status said was under way
 			// ("deleting …").
 			m.status = ""
-			m.lastErr = msg.Err.Error()
+			m.lastErr, m.keysSinceErr = msg.Err.Error(), 0
 			m.errs = append(m.errs, failure{at: m.now(), text: m.lastErr})
 			if len(m.errs) > maxErrors {
 				m.errs = m.errs[len(m.errs)-maxErrors:]
 			}
 		} else {
 			m.status = msg.Text
+			if m.keysSinceErr > 0 && msg.Text != "" {
+				m.lastErr = ""
+			}
 		}
 		return m, nil
 	case local.SelectedMsg:
@@ -276,6 +282,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	m.keysSinceErr++
 	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.Capturing() && m.page == noPage {
 		return m.panes[m.focus].Update(msg)
 	}
