@@ -169,7 +169,7 @@ func (a *app) references(args []string, fromFile string) ([]string, error) {
 	seen := map[string]bool{}
 	out := refs[:0]
 	for _, r := range refs {
-		if err := checkTagToDelete(r); err != nil {
+		if _, err := ref.ParseTagged(r); err != nil {
 			return nil, fmt.Errorf("%w (nothing was deleted)", err)
 		}
 		if !seen[r] {
@@ -178,19 +178,6 @@ func (a *app) references(args []string, fromFile string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// checkTagToDelete says what is wrong with a reference to delete as a tag:
-// docker must read it, it names no digest, and its tag is written out (a
-// delete never reads a missing tag as latest).
-func checkTagToDelete(s string) error {
-	if err := ref.CheckTarget(s); err != nil {
-		return err
-	}
-	if last := s[strings.LastIndex(s, "/")+1:]; !strings.Contains(last, ":") {
-		return fmt.Errorf("%s: name the tag (REPOSITORY:TAG): a delete never reads a missing tag as latest", s)
-	}
-	return nil
 }
 
 // deletedTag is one line of a bulk delete's --json.
@@ -202,13 +189,13 @@ type deletedTag struct {
 
 // deleteTags deletes several tags as one journal batch, a line each.
 func (a *app) deleteTags(ctx context.Context, s *ops.Session, refs []string, asJSON bool) error {
-	tags := make([]ops.TagAt, len(refs))
+	tags := make([]domain.TagAt, len(refs))
 	for i, r := range refs {
-		tags[i] = ops.TagAt{Reference: r}
+		tags[i] = domain.TagAt{Reference: r}
 	}
 	var out []deletedTag
 	failed := 0
-	err := ops.DeleteTags(ctx, s.Client, tags, func(t ops.TagAt, res domain.DeleteResult, err error) {
+	err := ops.DeleteTags(ctx, s.Client, tags, func(t domain.TagAt, res domain.DeleteResult, err error) {
 		d := deletedTag{Reference: t.Reference, Result: res}
 		if err != nil {
 			d.Error, failed = err.Error(), failed+1

@@ -7,9 +7,6 @@ import (
 	"github.com/wharf-dev/wharf/registryclient"
 )
 
-// TagAt is a tag to delete and the digest it was shown at.
-type TagAt = domain.TagAt
-
 // TagDeleter deletes one tag, sparing its digest's other tags, only when
 // it still names digest (registryclient.Client).
 type TagDeleter interface {
@@ -19,7 +16,7 @@ type TagDeleter interface {
 // DeleteTags deletes tags in order as one batch in the journal — one undo
 // puts all of them back — going on past a tag that fails; each hears of
 // every tag. It stops between tags when ctx ends.
-func DeleteTags(ctx context.Context, reg TagDeleter, tags []TagAt, each func(TagAt, domain.DeleteResult, error)) error {
+func DeleteTags(ctx context.Context, reg TagDeleter, tags []domain.TagAt, each func(domain.TagAt, domain.DeleteResult, error)) error {
 	ctx = registryclient.WithBatch(ctx, registryclient.NewBatch())
 	for _, t := range tags {
 		if err := ctx.Err(); err != nil {

@@ -15,7 +15,7 @@ import (
 type RetentionRegistry interface {
 	DescribeTags(ctx context.Context, repository string) ([]domain.RetainedTag, error)
 	Resolve(ctx context.Context, reference string) (string, error)
-	DeleteTagAt(ctx context.Context, reference, digest string) (domain.DeleteResult, error)
+	TagDeleter
 }
 
 // PlanRetention evaluates a policy over a repository as a dry run: which
