@@ -149,7 +149,7 @@ type repoDigests struct {
 	DigestsAt  map[string]time.Time `json:"digestsFetched"`
 }
 
-func tagsFile(repo string, tags []string) []byte {
+func listFile(repo string, tags []string) []byte {
 	n := len(repo) + 1
 	for _, t := range tags {
 		n += len(t) + 1
@@ -211,7 +211,7 @@ func (c *DiskCache) updateDigests(repo string, f func(*repoDigests)) error {
 // writeList writes a list file (name on the first line, then an item a
 // line); a list that did not change is only touched (marked as fetched now).
 func (c *DiskCache) writeList(path, name string, items []string) error {
-	data := tagsFile(name, items)
+	data := listFile(name, items)
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		now := time.Now()
 		return os.Chtimes(path, now, now)
@@ -278,7 +278,7 @@ func (c *DiskCache) ForgetTags(repo string, tags []string) error {
 	if s, ok := c.Repo(repo); ok && s.Tags != nil {
 		kept := slices.DeleteFunc(slices.Clone(s.Tags), func(x string) bool { return gone[x] })
 		if len(kept) != len(s.Tags) {
-			if err := c.writeFile(c.tagsPath(repo), tagsFile(repo, kept)); err != nil {
+			if err := c.writeFile(c.tagsPath(repo), listFile(repo, kept)); err != nil {
 				return err
 			}
 			// Still as fetched then, less what wharf deleted.

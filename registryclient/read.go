@@ -139,18 +139,8 @@ func (c *Client) Resolve(ctx context.Context, reference string) (string, error) 
 // Digests); a tag that failed has Err set. The order is the order results
 // came in.
 func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.TagDigest, error) {
-	tags, err := c.Tags(ctx, repository)
-	if err != nil {
-		return nil, err
-	}
-	var mu sync.Mutex
-	out := make([]domain.TagDigest, 0, len(tags))
-	err = c.Digests(ctx, repository, tags, func(td domain.TagDigest) {
-		mu.Lock()
-		defer mu.Unlock()
-		out = append(out, td)
-	})
-	return out, err
+	tds, _, err := c.TagDigestsWithin(ctx, repository, 0)
+	return tds, err
 }
 
 // TagDigestsWithin is TagDigests for reading, not for deciding a change:
@@ -158,23 +148,21 @@ func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.Ta
 // maxAge is taken from the cache without a request (maxAge 0: every digest
 // is fetched). It returns how many digests came from the cache.
 func (c *Client) TagDigestsWithin(ctx context.Context, repository string, maxAge time.Duration) ([]domain.TagDigest, int, error) {
-	if maxAge <= 0 || c.cache == nil {
-		tds, err := c.TagDigests(ctx, repository)
-		return tds, 0, err
-	}
 	tags, err := c.Tags(ctx, repository)
 	if err != nil {
 		return nil, 0, err
 	}
-	snap, _ := c.Known(repository)
-	now := time.Now()
 	out := make([]domain.TagDigest, 0, len(tags))
-	var stale []string
-	for _, t := range tags {
-		if d := snap.FreshDigest(t, maxAge, now); d != "" {
-			out = append(out, domain.TagDigest{Tag: t, Digest: d})
-		} else {
-			stale = append(stale, t)
+	stale := tags
+	if snap, ok := c.fresh(repository, maxAge); ok {
+		now := time.Now()
+		stale = nil
+		for _, t := range tags {
+			if d := snap.FreshDigest(t, maxAge, now); d != "" {
+				out = append(out, domain.TagDigest{Tag: t, Digest: d})
+			} else {
+				stale = append(stale, t)
+			}
 		}
 	}
 	cached := len(out)
@@ -185,6 +173,15 @@ func (c *Client) TagDigestsWithin(ctx context.Context, repository string, maxAge
 		out = append(out, td)
 	})
 	return out, cached, err
+}
+
+// fresh is the cache's snapshot of repository when digests younger than
+// maxAge may be taken from it (never read for maxAge 0).
+func (c *Client) fresh(repository string, maxAge time.Duration) (RepoSnapshot, bool) {
+	if maxAge <= 0 {
+		return RepoSnapshot{}, false
+	}
+	return c.Known(repository)
 }
 
 // resolvedOnly is tds when every tag resolved. A change must not be
