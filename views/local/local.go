@@ -147,7 +147,7 @@ type Model struct {
 	eventSeq     int
 	pendingSince time.Time
 	// selection are the images selected for d and p, by ID.
-	selection map[string]bool
+	selection listnav.Selection
 }
 
 // How engine events are coalesced: the quiet that ends a burst, and the
@@ -307,9 +307,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.selected()
 	case key.Matches(msg, m.keys.Open):
 		return m.selected()
-	case len(m.selection) > 0 && m.changer != nil && key.Matches(msg, m.keys.Untag):
+	case m.selection.Len() > 0 && m.changer != nil && key.Matches(msg, m.keys.Untag):
 		return m.removeSelected()
-	case len(m.selection) > 0 && m.changer != nil && key.Matches(msg, m.keys.Push):
+	case m.selection.Len() > 0 && m.changer != nil && key.Matches(msg, m.keys.Push):
 		return m.pushSelected()
 	case key.Matches(msg, m.keys.Reload):
 		m.syncKey = "" // and compare with the registries again
@@ -410,7 +410,7 @@ func (m *Model) setListing(l domain.LocalListing) tea.Cmd {
 	domain.SortImages(l.Images)
 	m.listing = l
 	m.refilter(prev.ID)
-	m.keepSelection()
+	m.selection.Keep(m.hasImage)
 	if !had || m.hasImage(prev.ID) {
 		return nil
 	}
@@ -472,8 +472,7 @@ func (m *Model) Capturing() bool { return m.filter.Typing }
 // Clear drops the filter; it reports whether there was one.
 func (m *Model) Clear() (bool, tea.Cmd) {
 	if !m.filter.Clear() {
-		if len(m.selection) > 0 {
-			m.selection = nil
+		if m.selection.Clear() {
 			return true, status("selection cleared", nil)
 		}
 		return false, nil
@@ -504,7 +503,7 @@ func (m *Model) Title() string {
 	if m.pruning {
 		t += " · cleaning up…"
 	}
-	if n := len(m.selection); n > 0 {
+	if n := m.selection.Len(); n > 0 {
 		t += fmt.Sprintf(" · %d selected", n)
 	}
 	return t
@@ -541,7 +540,7 @@ func (m *Model) View() string {
 	for i := from; i < to; i++ {
 		img := m.listing.Images[m.shown[i]]
 		label := rowName(img)
-		if m.selection[img.ID] {
+		if m.selection.Has(img.ID) {
 			label = "+ " + label
 		}
 		name := listnav.Pad(listnav.Truncate(label, nameW), nameW)

@@ -32,35 +32,15 @@ func (m *Model) selectKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		if !ok {
 			return true, nil
 		}
-		if m.selection == nil {
-			m.selection = map[string]bool{}
-		}
-		if m.selection[img.ID] {
-			delete(m.selection, img.ID)
-		} else {
-			m.selection[img.ID] = true
-		}
-		if m.cur.Pos < len(m.shown)-1 {
-			m.cur.Pos++
-			m.cur.Clamp()
-		}
+		m.selection.Toggle(img.ID, &m.cur)
 		return true, m.selected()
 	case key.Matches(msg, m.keys.SelectAll):
-		if m.selection == nil {
-			m.selection = map[string]bool{}
+		shown := make([]string, len(m.shown))
+		for k, i := range m.shown {
+			shown[k] = m.listing.Images[i].ID
 		}
-		all := true
-		for _, i := range m.shown {
-			all = all && m.selection[m.listing.Images[i].ID]
-		}
-		for _, i := range m.shown {
-			if all {
-				delete(m.selection, m.listing.Images[i].ID)
-			} else {
-				m.selection[m.listing.Images[i].ID] = true
-			}
-		}
-		return true, status(fmt.Sprintf("%d images selected", len(m.selection)), nil)
+		m.selection.ToggleAll(shown)
+		return true, status(fmt.Sprintf("%d images selected", m.selection.Len()), nil)
 	}
 	return false, nil
 }
@@ -69,21 +49,11 @@ func (m *Model) selectKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 func (m *Model) selectedImages() []domain.LocalImage {
 	var out []domain.LocalImage
 	for _, img := range m.listing.Images {
-		if m.selection[img.ID] {
+		if m.selection.Has(img.ID) {
 			out = append(out, img)
 		}
 	}
 	return out
-}
-
-// keepSelection drops from the selection the images the engine no longer
-// has.
-func (m *Model) keepSelection() {
-	for id := range m.selection {
-		if !m.hasImage(id) {
-			delete(m.selection, id)
-		}
-	}
 }
 
 // removeSelected asks to remove every selected image — each of its tags

@@ -49,9 +49,9 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return findUndo(m.changer, m.repo)
 	case m.grouped && key.Matches(msg, m.keys.Delete):
 		return status("the grouped view shows images: press G for the tag list to delete one tag")
-	case len(m.selection) > 0 && key.Matches(msg, m.keys.Delete):
+	case m.selection.Len() > 0 && key.Matches(msg, m.keys.Delete):
 		return m.deleteSelected()
-	case len(m.selection) > 0 && key.Matches(msg, m.keys.Copy):
+	case m.selection.Len() > 0 && key.Matches(msg, m.keys.Copy):
 		return m.copySelected()
 	}
 	r, ok := m.current()
@@ -304,7 +304,7 @@ func (m *Model) changed(msg tea.Msg) tea.Cmd {
 			m.mine(id)
 		}
 		for _, t := range msg.Deleted {
-			delete(m.selection, t)
+			m.selection.Drop(t)
 		}
 		return m.reloadRepo(msg.Repository, "")
 	case UndoneMsg:

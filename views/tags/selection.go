@@ -43,36 +43,15 @@ func (m *Model) selectKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 		if !ok {
 			return true, nil
 		}
-		if m.selection == nil {
-			m.selection = map[string]bool{}
-		}
-		if m.selection[r.tag] {
-			delete(m.selection, r.tag)
-		} else {
-			m.selection[r.tag] = true
-		}
-		// On to the next row, as file managers do.
-		if m.cur.Pos < len(m.shown)-1 {
-			m.cur.Pos++
-			m.cur.Clamp()
-		}
+		m.selection.Toggle(r.tag, &m.cur)
 		return true, m.selected()
 	case key.Matches(msg, m.keys.SelectAll):
-		if m.selection == nil {
-			m.selection = map[string]bool{}
+		shown := make([]string, len(m.shown))
+		for k, i := range m.shown {
+			shown[k] = m.rows[i].tag
 		}
-		all := true
-		for _, i := range m.shown {
-			all = all && m.selection[m.rows[i].tag]
-		}
-		for _, i := range m.shown {
-			if all {
-				delete(m.selection, m.rows[i].tag)
-			} else {
-				m.selection[m.rows[i].tag] = true
-			}
-		}
-		return true, status(fmt.Sprintf("%d tags selected", len(m.selection)))
+		m.selection.ToggleAll(shown)
+		return true, status(fmt.Sprintf("%d tags selected", m.selection.Len()))
 	}
 	return false, nil
 }
@@ -81,21 +60,11 @@ func (m *Model) selectKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 func (m *Model) Selected() []string {
 	var out []string
 	for _, r := range m.rows {
-		if m.selection[r.tag] {
+		if m.selection.Has(r.tag) {
 			out = append(out, r.tag)
 		}
 	}
 	return out
-}
-
-// keepSelection drops from the selection the tags the registry no longer
-// lists.
-func (m *Model) keepSelection() {
-	for t := range m.selection {
-		if _, ok := m.index[t]; !ok {
-			delete(m.selection, t)
-		}
-	}
 }
 
 // deleteSelected asks to delete every selected tag: one dialog lists each

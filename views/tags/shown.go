@@ -190,8 +190,7 @@ func (m *Model) Capturing() bool { return m.filter.Typing }
 // nothing else).
 func (m *Model) Clear() (bool, tea.Cmd) {
 	if !m.filter.Clear() {
-		if len(m.selection) > 0 {
-			m.selection = nil
+		if m.selection.Clear() {
 			return true, status("selection cleared")
 		}
 		return false, nil

@@ -297,8 +297,8 @@ type Model struct {
 	knownAt time.Time
 	stale   int
 	clock   func() time.Time
-	// selection are the tags selected for d, by tag.
-	selection map[string]bool
+	// selection are the tags selected for d, y and L.
+	selection listnav.Selection
 }
 
 var _ views.Component = (*Model)(nil)
@@ -324,7 +324,7 @@ func (m *Model) Load(repository string) tea.Cmd {
 	if repository != m.repo {
 		m.filter.Clear()
 		m.mark = ""
-		m.selection = nil
+		m.selection.Clear()
 	}
 	m.repo, m.rows, m.shown, m.index, m.shared, m.resolved = repository, nil, nil, map[string]int{}, map[string]int{}, 0
 	m.knownAt, m.stale = time.Time{}, 0
@@ -464,7 +464,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.countShared()
 		m.sortRows()
-		m.keepSelection()
+		m.selection.Keep(func(t string) bool { _, ok := m.index[t]; return ok })
 		// After a change, the cursor stays on its tag, or where it was (on
 		// the tag that took its place), and says so unless the pane's own
 		// delete took it.
@@ -562,7 +562,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.copyPull()
 		case key.Matches(msg, m.keys.Reload):
 			return tea.Batch(status("asking "+m.repo+" again…"), m.reloadRepo(m.repo, ""))
-		case key.Matches(msg, m.keys.Pull) && len(m.selection) > 0:
+		case key.Matches(msg, m.keys.Pull) && m.selection.Len() > 0:
 			return m.pullSelected()
 		case key.Matches(msg, m.keys.Pull):
 			if r, ok := m.current(); ok {
@@ -789,7 +789,7 @@ func (m *Model) Title() string {
 	if n := m.folded(); n > 0 {
 		view += fmt.Sprintf(" · %d signatures folded", n)
 	}
-	if n := len(m.selection); n > 0 {
+	if n := m.selection.Len(); n > 0 {
 		view += fmt.Sprintf(" · %d selected", n)
 	}
 	return fmt.Sprintf("Tags · %s · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
@@ -845,9 +845,9 @@ func (m *Model) View() string {
 		r := m.rows[m.shown[i]]
 		name := r.tag
 		switch {
-		case m.selection[r.tag] && r.tag == m.mark:
+		case m.selection.Has(r.tag) && r.tag == m.mark:
 			name = "+* " + name
-		case m.selection[r.tag]:
+		case m.selection.Has(r.tag):
 			name = "+ " + name
 		case r.tag == m.mark:
 			name = "* " + name
