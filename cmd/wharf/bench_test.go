@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
+	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/internal/testenv"
 )
 
@@ -101,7 +100,7 @@ func BenchmarkTagsPane100000RSS(b *testing.B) {
 			b.Fatalf("resetting the peak: %v", err)
 		}
 		m := tagsPane(b, b.TempDir())
-		drive(m, m.Load(host+"/"+repo), func(tea.Msg) bool { return true })
+		teatestutil.Walk(m.Update, m.Load(host+"/"+repo), nil)
 		if title := m.Title(); !strings.Contains(title, "100000 tags · 10 images") {
 			b.Fatalf("not all resolved: %s", title)
 		}

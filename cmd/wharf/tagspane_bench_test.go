@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wharf-dev/wharf/internal/ops"
+	"github.com/wharf-dev/wharf/internal/teatestutil"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/views/tags"
 	"github.com/wharf-dev/wharf/views/theme"
@@ -50,29 +51,6 @@ func visibleDigests(m *tags.Model) (withDigest, rows int) {
 	return withDigest, rows
 }
 
-// drive runs cmd and what follows from it through the pane, calling after
-// with each message once it is handled; after returns false to stop.
-func drive(m *tags.Model, cmd tea.Cmd, after func(tea.Msg) bool) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case nil:
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
-		default:
-			queue = append(queue, m.Update(msg))
-			if !after(msg) {
-				return
-			}
-		}
-	}
-}
-
 // BenchmarkVisibleDigests2000 opens a repository of 2,000 tags over 500
 // images on a private registry:2 with nothing cached, and measures from the
 // tag list's arrival until the 50 rows on screen show their digests, and
@@ -84,7 +62,7 @@ func BenchmarkVisibleDigests2000(b *testing.B) {
 	for b.Loop() {
 		m := tagsPane(b, b.TempDir())
 		var listed, seen time.Time
-		drive(m, m.Load(reg.Host+"/bench/visible"), func(msg tea.Msg) bool {
+		teatestutil.Walk(m.Update, m.Load(reg.Host+"/bench/visible"), func(msg tea.Msg) bool {
 			switch msg.(type) {
 			case tags.LoadedMsg:
 				listed = time.Now()
@@ -120,7 +98,7 @@ func BenchmarkReopenRemembered2000(b *testing.B) {
 	repo := proxy.Repo("bench/reopen")
 	cache := b.TempDir()
 	first := tagsPane(b, cache)
-	drive(first, first.Load(repo), func(tea.Msg) bool { return true })
+	teatestutil.Walk(first.Update, first.Load(repo), nil)
 
 	var requests, shown int
 	var frame time.Duration
@@ -133,7 +111,7 @@ func BenchmarkReopenRemembered2000(b *testing.B) {
 		frame += time.Since(start)
 		requests += len(proxy.Requests())
 		shown += n
-		drive(m, list, func(tea.Msg) bool { return true })
+		teatestutil.Walk(m.Update, list, nil)
 	}
 	b.ReportMetric(float64(requests)/float64(b.N), "requests-before-frame")
 	b.ReportMetric(float64(shown)/float64(b.N), "visible-digests")

@@ -18,8 +18,22 @@ type Updater func(tea.Msg) tea.Cmd
 // on from a state it did not mean to reach.
 func Drain(tb testing.TB, update Updater, cmd tea.Cmd, limit int) int {
 	tb.Helper()
-	queue := []tea.Cmd{cmd}
 	n := 0
+	Walk(func(msg tea.Msg) tea.Cmd {
+		if n == limit {
+			tb.Fatalf("the model has not settled after %d messages (the next is %T)", limit, msg)
+		}
+		n++
+		return update(msg)
+	}, cmd, nil)
+	return n
+}
+
+// Walk runs cmd and every command its messages lead to, in order, feeding
+// each message to update and then, when after is not nil, to after, which
+// stops the walk by returning false. It has no limit: benchmarks use it.
+func Walk(update Updater, cmd tea.Cmd, after func(tea.Msg) bool) {
+	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
 		c := queue[0]
 		queue = queue[1:]
@@ -31,12 +45,10 @@ func Drain(tb testing.TB, update Updater, cmd tea.Cmd, limit int) int {
 		case tea.BatchMsg:
 			queue = append(queue, msg...)
 		default:
-			if n == limit {
-				tb.Fatalf("the model has not settled after %d messages (the next is %T)", limit, msg)
-			}
-			n++
 			queue = append(queue, update(msg))
+			if after != nil && !after(msg) {
+				return
+			}
 		}
 	}
-	return n
 }
