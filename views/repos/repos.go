@@ -262,8 +262,7 @@ func (m *Model) load() tea.Cmd {
 		m.repos, m.shown = nil, nil
 		m.cur.SetLen(0)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
+	m.cancel = nil
 	if kl, ok := m.src.(KnownLister); ok {
 		host, seq := m.host, m.seq
 		return func() tea.Msg {
@@ -271,12 +270,19 @@ func (m *Model) load() tea.Cmd {
 			return KnownMsg{Host: host, Seq: seq, Snapshot: snap, OK: ok}
 		}
 	}
+	return m.listAfresh()
+}
+
+// listAfresh streams the catalog for the current listing (seq).
+func (m *Model) listAfresh() tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
 	return loadRepos(ctx, m.src, m.host, m.seq)
 }
 
 // known shows the remembered listing (when there is one) and lists afresh.
 func (m *Model) known(msg KnownMsg) tea.Cmd {
-	if msg.Host != m.host || msg.Seq != m.seq || m.cancel == nil {
+	if msg.Host != m.host || msg.Seq != m.seq {
 		return nil
 	}
 	if msg.OK && len(msg.Snapshot.Repositories) > 0 {
@@ -285,10 +291,7 @@ func (m *Model) known(msg KnownMsg) tea.Cmd {
 		m.knownAt = msg.Snapshot.At
 		m.refilterKeeping(cur)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel()
-	m.cancel = cancel
-	return loadRepos(ctx, m.src, m.host, m.seq)
+	return m.listAfresh()
 }
 
 // loadRepos streams the catalog's pages: the first message is the first
