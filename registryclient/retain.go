@@ -62,29 +62,48 @@ func (c *Client) DescribeTags(ctx context.Context, repository string) ([]domain.
 // ageAndSize is an image's creation time and size; for an index, its
 // newest platform's time and the platforms' sizes added up.
 func (c *Client) ageAndSize(ctx context.Context, repository, digest string) (time.Time, int64, error) {
-	d, err := c.Describe(ctx, repository+"@"+digest)
-	if err != nil || !d.IsIndex() {
-		return d.Created, d.Size, err
-	}
-	var newest time.Time
-	var size int64
-	for _, p := range d.Platforms {
-		pd, err := c.Describe(ctx, repository+"@"+p.Digest)
-		if err != nil {
-			return newest, size, err
-		}
-		if pd.Created.After(newest) {
-			newest = pd.Created
-		}
-		size += pd.Size
-	}
-	return newest, size, nil
+	f, err := c.facts(ctx, repository, digest)
+	return f.Created, f.Size, err
 }
 
-// Created reports each digest's creation time (for an index, its newest
-// platform's) as the descriptions return, a few at a time; a digest that
-// cannot be described has err set. Cancelling ctx stops what is queued.
-func (c *Client) Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error {
+// facts are what a digest's row shows: creation time and size (for an
+// index, its newest platform's time and the platforms' sizes added up)
+// and its platforms. Manifests and configs come from the cache when read
+// before (a digest names the same bytes for ever).
+func (c *Client) facts(ctx context.Context, repository, digest string) (domain.ImageFacts, error) {
+	d, err := c.Describe(ctx, repository+"@"+digest)
+	if err != nil {
+		return domain.ImageFacts{}, err
+	}
+	f := domain.ImageFacts{Created: d.Created, Size: d.Size, Artifact: d.ArtifactType}
+	if !d.IsIndex() {
+		if p := (domain.Platform{OS: d.OS, Architecture: d.Arch}).String(); p != "" && d.OS != "" {
+			f.Platforms = []string{p}
+		}
+		return f, nil
+	}
+	f.Created, f.Size = time.Time{}, 0
+	for _, p := range d.Platforms {
+		if p.OS == "unknown" {
+			continue // BuildKit's attestation manifests
+		}
+		f.Platforms = append(f.Platforms, p.String())
+		pd, err := c.Describe(ctx, repository+"@"+p.Digest)
+		if err != nil {
+			return f, err
+		}
+		if pd.Created.After(f.Created) {
+			f.Created = pd.Created
+		}
+		f.Size += pd.Size
+	}
+	return f, nil
+}
+
+// Facts reports each digest's facts (creation time, size, platforms) as
+// the descriptions return, a few at a time; a digest that cannot be
+// described has err set. Cancelling ctx stops what is queued.
+func (c *Client) Facts(ctx context.Context, repository string, digests []string, each func(digest string, f domain.ImageFacts, err error)) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(c.digestConc, 1))
 	for _, d := range digests {
@@ -92,13 +111,20 @@ func (c *Client) Created(ctx context.Context, repository string, digests []strin
 			if gctx.Err() != nil {
 				return nil
 			}
-			created, _, err := c.ageAndSize(gctx, repository, d)
+			f, err := c.facts(gctx, repository, d)
 			if gctx.Err() == nil {
-				each(d, created, err)
+				each(d, f, err)
 			}
 			return nil
 		})
 	}
 	_ = g.Wait()
 	return ctx.Err()
+}
+
+// Created reports each digest's creation time (for an index, its newest
+// platform's) as the descriptions return, a few at a time; a digest that
+// cannot be described has err set. Cancelling ctx stops what is queued.
+func (c *Client) Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error {
+	return c.Facts(ctx, repository, digests, func(d string, f domain.ImageFacts, err error) { each(d, f.Created, err) })
 }

@@ -61,7 +61,7 @@ func newChangeApp(t *testing.T, w, h int) (*tui.Model, *fakeChanger) {
 	t.Helper()
 	f, ch := fakeRegistry{}, &fakeChanger{}
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
+		Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -181,7 +181,7 @@ func TestFilterTakesTheKeysTheRootWouldHandle(t *testing.T) {
 		t.Errorf("the filter 1.0 shows:\n%s", s)
 	}
 	press(m, "esc") // clears the filter before anything else
-	if s := screen(m); strings.Contains(s, "match") || !strings.Contains(s, "0.9.0") || !strings.Contains(s, "Tags · team/app") {
+	if s := screen(m); strings.Contains(s, "match") || !strings.Contains(s, "0.9.0") || !strings.Contains(s, "› team/app") {
 		t.Errorf("esc did not clear the filter:\n%s", s)
 	}
 }
@@ -191,7 +191,7 @@ func TestGroupedViewGolden(t *testing.T) {
 		m, _ := newChangeApp(t, size[0], size[1])
 		press(m, "G")
 		s := screen(m)
-		if !strings.Contains(s, "DIGEST       SAME  TAGS") || !strings.Contains(s, "4b1d00000000 = 4   1.0, 1.0.0, latest, stable") {
+		if !strings.Contains(s, "DIGEST       SAME  TAGS") || !strings.Contains(s, "4b1d00000000 = 4   1.0, 1.0.0, latest") {
 			t.Errorf("%v: grouped view:\n%s", size, s)
 		}
 		golden.Assert(t, sizeName("grouped", size), s)
@@ -239,7 +239,7 @@ func newLocalApp(t *testing.T) (*tui.Model, *fakeLocal) {
 	f, lc := fakeRegistry{}, &fakeLocal{}
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: f, Local: localChanging{f, lc}, PushTargets: []string{"registry.example:5000", "ghcr.io"},
-		Styles: theme.New(theme.Default(), true),
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -317,7 +317,7 @@ func TestCompareTwoTags(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		f := fakeRegistry{}
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
+			Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 		})
 		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
@@ -326,6 +326,9 @@ func TestCompareTwoTags(t *testing.T) {
 			t.Fatalf("c did not mark 0.9.0:\n%s", screen(m))
 		}
 		press(m, "j", "c")
+		if size[0] < 100 {
+			press(m, "z") // half of 80 columns cuts the references: zoom
+		}
 		s := screen(m)
 		for _, want := range []string{"- registry.example:5000/team/app:0.9.0", "+ registry.example:5000/team/app:1.0", "layers = 1 (1.5kB) - 1 (900B) + 1 (2.6kB)"} {
 			if !strings.Contains(s, want) {
@@ -337,27 +340,28 @@ func TestCompareTwoTags(t *testing.T) {
 }
 
 func TestMouseClickFocusesAndSelectsAndTheWheelScrolls(t *testing.T) {
-	m := newApp(t, fakeRegistry{}, 120, 40)
+	// Wide: Details has its column (Local 0–41, Remote 42–97, Details).
+	m := newApp(t, fakeRegistry{}, 140, 40)
 	press(m, "enter") // team/app's tags
 	click := func(x, y int) {
 		_, cmd := m.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
 		drain(m, cmd)
 	}
-	click(5, 3) // the Local pane's second image
+	click(5, 4) // the Local pane's second image (under the title and the heads)
 	if s := screen(m); !strings.Contains(s, "Details · sha256:bb22") || !strings.Contains(s, "D clean up") {
 		t.Errorf("a click on team/web:2 did not focus Local and describe it:\n%s", s)
 	}
 	click(60, 4) // the Tags pane's second row: 1.0
-	if s := screen(m); !strings.Contains(s, "Details · registry.example:5000/team/app:1.0 ") {
+	if s := screen(m); !strings.Contains(s, "Details › 1.0 ") {
 		t.Errorf("a click on 1.0 did not select it:\n%s", s)
 	}
 	_, cmd := m.Update(tea.MouseWheelMsg{X: 60, Y: 6, Button: tea.MouseWheelDown})
 	drain(m, cmd)
-	if s := screen(m); !strings.Contains(s, "Details · registry.example:5000/team/app:1.0.0") {
+	if s := screen(m); !strings.Contains(s, "Details › 1.0.0 ") {
 		t.Errorf("the wheel did not move down to 1.0.0:\n%s", s)
 	}
 	click(60, 39) // the key hint: nothing
-	if s := screen(m); !strings.Contains(s, "Details · registry.example:5000/team/app:1.0.0") {
+	if s := screen(m); !strings.Contains(s, "Details › 1.0.0 ") {
 		t.Errorf("a click outside the panes changed the selection:\n%s", s)
 	}
 }
@@ -367,7 +371,7 @@ func TestEscInRepositoriesListsRegistriesToSwitchTo(t *testing.T) {
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: named{f, users{"ghcr.io": "octo"}},
 		Registries: []string{"registry.example:5000", "ghcr.io"},
-		Local:      f, Styles: theme.New(theme.Default(), true),
+		Local:      f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -398,7 +402,7 @@ func TestErrorStateGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		m := newApp(t, fakeRegistry{catalogErr: errors.New("list repositories: registry.example:5000: unreachable (connection refused): check the address and that the registry is running")}, size[0], size[1])
 		s := screen(m)
-		if !strings.Contains(s, "error: list repositories") || !strings.Contains(s, "unreachable (connection") {
+		if !strings.Contains(s, "error: list repositories") || !strings.Contains(s, "unreachable") {
 			t.Errorf("%v: the error is not shown:\n%s", size, s)
 		}
 		golden.Assert(t, sizeName("error", size), s)
@@ -424,15 +428,20 @@ func TestFilterTheLocalImages(t *testing.T) {
 	m := newApp(t, fakeRegistry{}, 80, 24)
 	press(m, "1", "/", "w", "e", "b", "enter")
 	s := screen(m)
-	if !strings.Contains(s, "/web  1 of 4 match") || strings.Contains(s, "team/app:1.0") || !strings.Contains(s, "team/web:2") {
+	// The rows leave out the prefix all names share (the breadcrumb has it).
+	if !strings.Contains(s, "/web  1 of 4 match") || strings.Contains(s, "app:1.0") || !strings.Contains(s, "│web:2 ") || !strings.Contains(s, "Local › team/") {
 		t.Errorf("local filter web:\n%s", s)
 	}
 	press(m, "enter")
 	if !strings.Contains(screen(m), "Details · sha256:bb22") {
 		t.Errorf("enter on the filtered list does not describe team/web:2:\n%s", screen(m))
 	}
+	press(m, "esc") // Details back to the list, the filter still on
+	if s := screen(m); !strings.Contains(s, "1 of 4 match") || strings.Contains(s, "Details") {
+		t.Errorf("esc did not go back from Details to the filtered list:\n%s", s)
+	}
 	press(m, "esc")
-	if s := screen(m); strings.Contains(s, "match") || !strings.Contains(s, "team/app:1.0") {
+	if s := screen(m); strings.Contains(s, "match") || !strings.Contains(s, "app:1.0 +1") {
 		t.Errorf("esc did not clear the filter:\n%s", s)
 	}
 }
@@ -513,7 +522,7 @@ func TestPushThatCouldNotBeJournaledSaysSo(t *testing.T) {
 func TestReadOnlyRegistry(t *testing.T) {
 	f, ch := fakeRegistry{}, &fakeChanger{}
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: readOnly{changing{f, ch}}, Local: f, Styles: theme.New(theme.Default(), true),
+		Registry: "registry.example:5000", Label: "test", Remote: readOnly{changing{f, ch}}, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -562,7 +571,7 @@ func TestRetentionPreviewAndApply(t *testing.T) {
 			fakeRegistry
 			*retainingChanger
 		}{f, ch}
-		m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Remote: remote, Local: f, Styles: theme.New(theme.Default(), true)})
+		m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Remote: remote, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock})
 		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		press(m, "enter", "R")

@@ -38,7 +38,7 @@ func (c comparingLocal) CompareRemote(_ context.Context, local, remote string, l
 func TestCompareAcrossTheSides(t *testing.T) {
 	var asked []string
 	f := fakeRegistry{}
-	m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Remote: f, Local: comparingLocal{f, &asked}, Styles: theme.New(theme.Default(), true)})
+	m := tui.New(tui.Options{Registry: "registry.example:5000", Label: "test", Remote: f, Local: comparingLocal{f, &asked}, Styles: theme.New(theme.Default(), true), Clock: fixedClock})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m, "1", "c")
@@ -54,8 +54,8 @@ func TestCompareAcrossTheSides(t *testing.T) {
 	if !strings.Contains(s, "- local team/app:1.0") || !strings.Contains(s, "layers matched uncompressed") {
 		t.Errorf("the comparison is not shown:\n%s", s)
 	}
-	// Tag first, then the image.
-	press(m, "c")
+	// Tag first, then the image (esc: from Details back to the tags).
+	press(m, "esc", "c")
 	press(m, "1", "c")
 	if len(asked) != 2 || !strings.HasSuffix(asked[1], " | remote") {
 		t.Errorf("tag then image asked %v", asked)

@@ -93,7 +93,7 @@ func dialogTitle(m *tui.Model) string {
 func TestLocalCursorKeepsItsImageAcrossReloads(t *testing.T) {
 	eng := newShufflingEngine(24)
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: fakeRegistry{}, Local: eng, Styles: theme.New(theme.Default(), true),
+		Registry: "registry.example:5000", Label: "test", Remote: fakeRegistry{}, Local: eng, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -133,7 +133,7 @@ func (e *shufflingEngine) idOf(i int) string { return fmt.Sprintf("sha256:%02d%0
 func TestLocalSaysWhenTheImageUnderTheCursorWent(t *testing.T) {
 	eng := newShufflingEngine(5)
 	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: fakeRegistry{}, Local: eng, Styles: theme.New(theme.Default(), true),
+		Registry: "registry.example:5000", Label: "test", Remote: fakeRegistry{}, Local: eng, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -177,7 +177,7 @@ func TestPushIsGuardedInTheApp(t *testing.T) {
 	f, lc := fakeRegistry{}, &guardedLocal{}
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: f, Local: localChanging{f, lc},
-		Styles: theme.New(theme.Default(), true),
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})

@@ -7,7 +7,10 @@ type KeyMap struct {
 	Quit, Next, Prev, Help, Dismiss key.Binding
 	CancelJob, Interrupt, Jobs      key.Binding
 	Errors                          key.Binding
-	Focus                           []key.Binding
+	// Back goes up a level (as esc does, without dismissing an error);
+	// Zoom shows the focused pane alone, full width.
+	Back, Zoom key.Binding
+	Focus      []key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -26,6 +29,8 @@ func DefaultKeyMap() KeyMap {
 		Interrupt: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 		// x cancels the newest running job, or clears finished ones.
 		CancelJob: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel/clear jobs")),
+		Back:      key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "back")),
+		Zoom:      key.NewBinding(key.WithKeys("z", "+"), key.WithHelp("z", "zoom pane")),
 		Focus: []key.Binding{
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "local")),
 			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "repositories")),
@@ -40,5 +45,5 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Help,
 
 // FullHelp is the global section of the help page.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.CancelJob, k.Jobs, k.Errors, k.Help, k.Quit}, k.Focus...)}
+	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.Back, k.Zoom, k.CancelJob, k.Jobs, k.Errors, k.Help, k.Quit}, k.Focus...)}
 }

@@ -70,6 +70,15 @@ type Model struct {
 	details *details.Model
 	panes   [paneCount]views.Component
 	focus   int
+	// remote is the level the Remote panel shows: the repositories (or
+	// registries) or the tags; detailsFrom the pane Details was opened
+	// from (noDetails: closed); zoom shows the focused pane alone.
+	remote      int
+	detailsFrom int
+	zoom        bool
+	// localName is what the local image Details shows is called ("" when
+	// it shows a remote reference).
+	localName string
 	// page is the full-screen page shown over the panes, if any.
 	page    page
 	dialog  *dialog.Model
@@ -103,6 +112,7 @@ func New(opts Options) *Model {
 	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs(), budgets: budgetReaderOf(opts.Remote), waits: map[string]domain.RateWait{}, waitN: map[string]int{}}
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, localChangerOf(opts.Local), opts.PushTargets, opts.Styles)
+	m.local.SetClock(m.now)
 	if s := syncerOf(opts.Local); s != nil {
 		m.local.SetSyncer(s)
 	}
@@ -115,6 +125,7 @@ func New(opts Options) *Model {
 	m.tags.SetClock(m.now)
 	m.details = details.New(sourcesOf(opts), opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
+	m.remote, m.detailsFrom = paneRepos, noDetails
 	m.setFocus(paneRepos)
 	for _, n := range opts.Notes {
 		m.lastErr = n
@@ -145,13 +156,6 @@ func (m *Model) askUser() tea.Cmd {
 		m.user = "…"
 	}
 	return cmd
-}
-
-func (m *Model) setFocus(i int) {
-	m.focus = (i + paneCount) % paneCount
-	for j, p := range m.panes {
-		p.SetFocused(j == m.focus)
-	}
 }
 
 // Update routes: ctrl+c, then global keys, then the focused pane; results go
@@ -217,6 +221,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case local.SelectedMsg:
+		m.localName = msg.Name
+		if msg.Open {
+			m.openDetails(paneLocal)
+		}
 		return m, m.details.LoadLocal(msg.ID)
 	case repos.RegistryChosenMsg:
 		// The last error was about what the user left (E still lists it).
@@ -250,6 +258,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setFocus(paneTags)
 		return m, m.tags.Load(msg.Repository)
 	case tags.SelectedMsg:
+		m.localName = ""
+		if msg.Open {
+			m.openDetails(paneTags)
+		}
 		return m, m.details.Load(msg.Reference)
 	case views.PullRequestMsg:
 		if len(msg.More) > 0 {
@@ -257,6 +269,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.local.Pull(msg.Reference)
 	case tags.CompareMsg:
+		m.openDetails(paneTags)
 		if msg.Local == "a" {
 			m.status = "comparing local " + msg.LocalName + " and " + msg.B
 			return m, m.details.CompareLocal(msg.A, msg.LocalName, msg.B, true)
@@ -267,6 +280,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// Across the sides: with a tag marked in Tags, compare it with
 		// this image; else this image waits for c on a tag.
 		if ref := m.tags.TakeMark(); ref != "" {
+			m.openDetails(paneLocal)
 			m.status = "comparing " + ref + " and local " + msg.Name
 			return m, m.details.CompareLocal(msg.Image, msg.Name, ref, false)
 		}
@@ -308,16 +322,24 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			if ok, cmd := clears(m.panes[m.focus]); ok {
 				return cmd
 			}
-			if m.focus > paneRepos {
-				m.setFocus(m.focus - 1)
-			}
+			m.back()
 		}
 		return nil
+	case key.Matches(msg, m.keys.Back) && m.page == noPage:
+		if ok, cmd := clears(m.panes[m.focus]); ok {
+			return cmd
+		}
+		m.back()
+		return nil
+	case key.Matches(msg, m.keys.Zoom):
+		m.zoom = !m.zoom
+		m.resize(m.width, m.height)
+		return nil
 	case key.Matches(msg, m.keys.Next):
-		m.setFocus(m.focus + 1)
+		m.cycle(1)
 		return nil
 	case key.Matches(msg, m.keys.Prev):
-		m.setFocus(m.focus - 1)
+		m.cycle(-1)
 		return nil
 	case key.Matches(msg, m.keys.CancelJob):
 		m.status = m.jobs.cancelOrDismiss()
@@ -349,34 +371,6 @@ func (m *Model) jobMsg(msg tea.Msg) tea.Cmd {
 	}
 	_, routed := m.Update(then)
 	return tea.Batch(next, routed)
-}
-
-// paneAt is the pane under a screen cell and the line of its content there
-// (0 is its title); ok is false outside the panes or while a dialog is up.
-func (m *Model) paneAt(x, y int) (pane, line int, ok bool) {
-	if m.dialog != nil || m.prompt != nil || m.page != noPage || m.width < MinWidth || m.height < MinHeight {
-		return 0, 0, false
-	}
-	g := m.geometry()
-	if y >= g.bodyH {
-		return 0, 0, false
-	}
-	top := y < g.topH
-	switch {
-	case x < g.leftW && top:
-		pane = paneLocal
-	case x < g.leftW:
-		pane = paneRepos
-	case top:
-		pane = paneTags
-	default:
-		pane = paneDetails
-	}
-	line = y - m.styles.Pane.GetBorderTopSize()
-	if !top {
-		line -= g.topH
-	}
-	return pane, line, true
 }
 
 // click focuses the pane under the pointer and selects the row clicked.
@@ -420,38 +414,6 @@ func clears(p views.Component) (bool, tea.Cmd) {
 	return false, nil
 }
 
-func (m *Model) resize(w, h int) {
-	m.width, m.height = w, h
-	m.help.SetWidth(w - m.styles.FocusedPane.GetHorizontalFrameSize())
-	if w < MinWidth || h < MinHeight {
-		return
-	}
-	frameW, frameH := m.styles.Pane.GetHorizontalFrameSize(), m.styles.Pane.GetVerticalFrameSize()
-	g := m.geometry()
-	m.local.SetSize(g.leftW-frameW, g.topH-frameH)
-	m.repos.SetSize(g.leftW-frameW, g.bottomH-frameH)
-	m.tags.SetSize(g.rightW-frameW, g.topH-frameH)
-	m.details.SetSize(g.rightW-frameW, g.bottomH-frameH)
-	m.sizeDialog()
-}
-
-// layout is the outer size of each pane: local images over repositories
-// on the left, tags over details on the right, status bar and key hint
-// below.
-type layout struct {
-	leftW, rightW, topH, bottomH, bodyH int
-}
-
-func (m *Model) geometry() layout {
-	var g layout
-	g.bodyH = m.height - 2 - m.jobs.lines()
-	g.leftW = max(30, m.width*2/5)
-	g.rightW = m.width - g.leftW
-	g.topH = g.bodyH / 2
-	g.bottomH = g.bodyH - g.topH
-	return g
-}
-
 // dialogWidth is the confirm dialog's outer width.
 func (m *Model) dialogWidth() int { return min(96, m.width-2) }
 
@@ -463,14 +425,6 @@ func (m *Model) sizeDialog() {
 	if m.prompt != nil {
 		m.prompt.SetSize(inner, m.height-4)
 	}
-}
-
-func (m *Model) pane(i, w, h int) string {
-	style := m.styles.Pane
-	if i == m.focus {
-		style = m.styles.FocusedPane
-	}
-	return style.Width(w).Height(h).MaxHeight(h).Render(m.panes[i].View())
 }
 
 // View draws the screen.
@@ -508,9 +462,11 @@ func (m *Model) render() string {
 		inner := g.bodyH - m.styles.FocusedPane.GetVerticalFrameSize()
 		body = m.styles.FocusedPane.Width(m.width).Height(g.bodyH).MaxHeight(g.bodyH).Render(fitLines(m.errorsPage(), inner))
 	default:
-		left := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneLocal, g.leftW, g.topH), m.pane(paneRepos, g.leftW, g.bottomH))
-		right := lipgloss.JoinVertical(lipgloss.Left, m.pane(paneTags, g.rightW, g.topH), m.pane(paneDetails, g.rightW, g.bottomH))
-		body = lipgloss.JoinHorizontal(lipgloss.Top, left, right)
+		cols := make([]string, len(g.cols))
+		for i, c := range g.cols {
+			cols[i] = m.panel(c, g.bodyH)
+		}
+		body = lipgloss.JoinHorizontal(lipgloss.Top, cols...)
 	}
 	return strings.Join(append(append([]string{body}, m.jobsView()...), m.statusBar(), m.keyHint()), "\n")
 }

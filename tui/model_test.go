@@ -141,11 +141,15 @@ type users map[string]string
 
 func (u users) User(host string) string { return u[host] }
 
+// fixedClock is the time every test app lives at: the fixtures' images were
+// made then, so the goldens' ages are fixed too.
+func fixedClock() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
 func newApp(t *testing.T, f fakeRegistry, w, h int) *tui.Model {
 	t.Helper()
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: f, Local: f, Styles: theme.New(theme.Default(), true),
-		Clock: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		Clock: fixedClock,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})

@@ -59,11 +59,11 @@ func TestMultiArchExplorerGolden(t *testing.T) {
 			Registry: "registry.example:5000", Label: "test", Remote: struct {
 				indexRegistry // and its platforms
 				tags.Changer
-			}{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
+			}{f, ch}, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 		})
 		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		press(m, "enter", "j") // team/app:1.0, an index
+		press(m, "enter", "j", "enter", "z") // Details of team/app:1.0, an index, zoomed
 		s := screen(m)
 		for _, want := range []string{"linux/amd64", "a3d600000000", "linux/arm64/v8", "1 shared (30MB)", "whole index"} {
 			if !strings.Contains(s, want) && size[0] == 120 {
@@ -71,7 +71,7 @@ func TestMultiArchExplorerGolden(t *testing.T) {
 			}
 		}
 		golden.Assert(t, sizeName("platforms", size), s)
-		press(m, "d")
+		press(m, "z", "esc", "d")
 		if s := screen(m); !strings.Contains(s, "the whole index: 2 platforms (linux/amd64, linux/arm64/v8)") {
 			t.Errorf("%v: the delete dialog does not say it takes the whole index:\n%s", size, s)
 		}

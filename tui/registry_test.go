@@ -68,7 +68,7 @@ func TestRegistryBadgesAndBudgetGolden(t *testing.T) {
 				UserNamer:    users{},
 			},
 			Registries: []string{"registry.example:5000", "ghcr.io", "old.example"},
-			Local:      f, Styles: theme.New(theme.Default(), true),
+			Local:      f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 		})
 		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
@@ -110,7 +110,7 @@ func TestSlowCredentialHelperDoesNotBlock(t *testing.T) {
 	helper := slowUsers{answer: make(chan string, 1)}
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: named{f, helper},
-		Registries: []string{"registry.example:5000", "ghcr.io"}, Local: f, Styles: theme.New(theme.Default(), true),
+		Registries: []string{"registry.example:5000", "ghcr.io"}, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 	})
 	tbOf.Store(m, testing.TB(t))
 	init := m.Init() // not run: the helper has not answered

@@ -40,7 +40,7 @@ func TestSignedBadgeAndOrphanWarningGolden(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		f, ch := signedRegistry{}, &fakeChanger{}
 		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true),
+			Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
 		})
 		start(t, m)
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})

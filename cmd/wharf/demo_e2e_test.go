@@ -94,7 +94,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	s := startTmux(t, 120, 40, []string{"NO_COLOR=1", "DOCKER_CONFIG=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir()}, "--demo")
 	s.waitFor("Repositories · 6", "demo/api", "embedded demo")
 	s.keys("Enter") // demo/api is first
-	scr := s.waitFor("Tags · demo/api · 51 tags · 24 images")
+	scr := s.waitFor("› demo/api", "51 tags · 24 images")
 	if !strings.Contains(scr, "= 6") {
 		t.Errorf("the six tags of the newest release are not marked = 6:\n%s", scr)
 	}
@@ -173,11 +173,11 @@ func TestDeleteAndUndoEndToEnd(t *testing.T) {
 	})
 	s.waitFor("Repositories · 1", "e2e/siblings")
 	s.keys("Enter")
-	s.waitFor("Tags · e2e/siblings · 3 tags · 1 image")
+	s.waitFor("› e2e/siblings", "3 tags · 1 image")
 	s.keys("d") // on a
 	s.waitFor("Delete tag "+reg.Host+"/e2e/siblings:a?", "These 2 tags share it and stay:", "Delete a")
 	s.keys("y")
-	s.waitFor("deleted "+reg.Host+"/e2e/siblings:a (placeholder); kept b, c", "Tags · e2e/siblings · 2 tags · 1 image")
+	s.waitFor("deleted "+reg.Host+"/e2e/siblings:a (placeholder); kept b, c", "› e2e/siblings", "2 tags · 1 image")
 
 	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
 	if err != nil {
@@ -203,7 +203,7 @@ func TestDeleteAndUndoEndToEnd(t *testing.T) {
 		t.Errorf("u changed the registry before yes: %v", got)
 	}
 	s.keys("y")
-	s.waitFor("undid: deleted "+reg.Host+"/e2e/siblings:a", "Tags · e2e/siblings · 3 tags · 1 image")
+	s.waitFor("undid: deleted "+reg.Host+"/e2e/siblings:a", "› e2e/siblings", "3 tags · 1 image")
 	if got := digests(); len(got) != 3 || got["a"] != app {
 		t.Errorf("after u the registry has %v, want a back at %s", got, app)
 	}
@@ -252,7 +252,7 @@ func TestRetagAndPushEndToEnd(t *testing.T) {
 	s.keys("2", "C-r")
 	s.waitFor("team/app")
 	s.keys("Enter")
-	scr := s.waitFor("Tags · team/app · 1 tag · 1 image")
+	scr := s.waitFor("› team/app", "1 tag · 1 image")
 	if !strings.Contains(scr, "1.0") || !strings.Contains(scr, domain.ShortDigest(pushed)) {
 		t.Errorf("the Tags pane does not show 1.0 at %s:\n%s", domain.ShortDigest(pushed), scr)
 	}

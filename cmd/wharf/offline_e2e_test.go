@@ -32,7 +32,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	first := startTmux(t, 120, 40, env)
 	first.waitFor("Repositories · 1", "e2e/offline")
 	first.keys("Enter")
-	first.waitFor("Tags · e2e/offline · 2 tags · 1 image", domain.ShortDigest(app))
+	first.waitFor("› e2e/offline", "2 tags · 1 image", domain.ShortDigest(app))
 	first.keys("q")
 
 	if err := reg.Stop(); err != nil {
@@ -42,7 +42,7 @@ func TestOfflineEndToEnd(t *testing.T) {
 	again.waitFor("Repositories · 1 · cached", "· offline", "e2e/offline")
 	again.keys("Enter")
 	// The status bar says why (and that has come before d is pressed).
-	again.waitFor("Tags · e2e/offline · 2 tags · offline · cached", domain.ShortDigest(app)+" = 2", "error: list tags: "+reg.Host+": unreachable")
+	again.waitFor("› e2e/offline", "2 tags · offline · cached", domain.ShortDigest(app)+" = 2", "error: list tags: "+reg.Host+": unreachable")
 	again.keys("d")
 	again.waitFor("offline: these rows are cached")
 

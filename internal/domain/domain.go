@@ -395,3 +395,18 @@ func firstTag(img LocalImage) string {
 	}
 	return slices.Min(img.RepoTags)
 }
+
+// ImageFacts are what a tag's row shows of the image its digest names.
+type ImageFacts struct {
+	// Created is the image's creation time (an index's newest platform's);
+	// zero when its config does not say.
+	Created time.Time
+	// Size is the compressed size: config and layers, the platforms' added
+	// up for an index.
+	Size int64
+	// Platforms are os/arch[/variant], one for an image, each of an
+	// index's (attestation manifests left out).
+	Platforms []string
+	// Artifact is the artifact type of what is not a container image.
+	Artifact string
+}

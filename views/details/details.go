@@ -557,3 +557,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Open}}
 }
+
+// Subject is what the pane shows: a reference, a local image, or the two
+// sides of a comparison ("" before anything was chosen).
+func (m *Model) Subject() string { return m.ref }

@@ -31,3 +31,23 @@ func Wrap(s string, width int) string {
 	}
 	return ansi.Wrap(s, width, " /")
 }
+
+// TruncateLeft cuts plain s to width cells from its start, beginning with
+// "…" when it was cut: for names whose end tells them apart.
+func TruncateLeft(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if lipgloss.Width(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	w := 1 // the "…"
+	for i := len(r) - 1; i >= 0; i-- {
+		w += lipgloss.Width(string(r[i]))
+		if w > width {
+			return "…" + string(r[i+1:])
+		}
+	}
+	return s
+}

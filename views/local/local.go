@@ -104,6 +104,8 @@ type PrunedMsg struct {
 type SelectedMsg struct {
 	ID   string
 	Name string
+	// Open asks for Details to show (enter), not only to follow.
+	Open bool
 }
 
 // Model is the Local pane.
@@ -148,6 +150,10 @@ type Model struct {
 	pendingSince time.Time
 	// selection are the images selected for d and p, by ID.
 	selection listnav.Selection
+	// prefix is what every tagged image's name starts with (the rows leave
+	// it out); clock what ages are measured from.
+	prefix string
+	clock  func() time.Time
 }
 
 // How engine events are coalesced: the quiet that ends a burst, and the
@@ -306,7 +312,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.cur.Handle(m.keys.Nav, msg):
 		return m.selected()
 	case key.Matches(msg, m.keys.Open):
-		return m.selected()
+		return m.selectedOpen(true)
 	case m.selection.Len() > 0 && m.changer != nil && key.Matches(msg, m.keys.Untag):
 		return m.removeSelected()
 	case m.selection.Len() > 0 && m.changer != nil && key.Matches(msg, m.keys.Push):
@@ -373,12 +379,16 @@ func (m *Model) confirmCleanup(msg PlannedMsg) tea.Cmd {
 	}
 }
 
-func (m *Model) selected() tea.Cmd {
+func (m *Model) selected() tea.Cmd { return m.selectedOpen(false) }
+
+// selectedOpen says which image is under the cursor, asking for Details to
+// show when open.
+func (m *Model) selectedOpen(open bool) tea.Cmd {
 	img, ok := m.current()
 	if !ok {
 		return nil
 	}
-	sel := func() tea.Msg { return SelectedMsg{ID: img.ID, Name: rowName(img)} }
+	sel := func() tea.Msg { return SelectedMsg{ID: img.ID, Name: rowName(img), Open: open} }
 	if ss := m.sync[img.ID]; len(ss) > 0 {
 		return tea.Batch(sel, status(syncLine(ss), nil))
 	}
@@ -395,7 +405,7 @@ func rowName(img domain.LocalImage) string {
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
-	lines := 1 // the title
+	lines := 2 // the title and the column heads
 	if m.filter.Active() {
 		lines++
 	}
@@ -409,6 +419,7 @@ func (m *Model) setListing(l domain.LocalListing) tea.Cmd {
 	prev, had := m.current()
 	domain.SortImages(l.Images)
 	m.listing = l
+	m.prefix = commonPrefix(l.Images)
 	m.refilter(prev.ID)
 	m.selection.Keep(m.hasImage)
 	if !had || m.hasImage(prev.ID) {
@@ -521,29 +532,32 @@ func (m *Model) View() string {
 	} else if !m.loading && len(m.listing.Images) == 0 {
 		lines = append(lines, m.styles.Muted.Render("no images"))
 	}
-	// Narrow panes drop the image ID column; the name matters more.
-	sizeW, showID := 8, m.width >= 50
-	nameW := m.width - sizeW - 1
+	if m.filter.Active() {
+		lines = append(lines, m.styles.Label.Render(m.filter.Line(len(m.shown), len(m.listing.Images), m.width)))
+	}
+	if len(m.listing.Images) == 0 {
+		return strings.Join(lines, "\n")
+	}
 	markW := 0
 	if m.sync != nil {
 		markW = 2 // the state mark and a space
 	}
-	nameW -= markW
-	if showID {
-		nameW -= 13
+	cols := m.columns(m.width - markW - minNameWidth)
+	nameW := m.width - markW
+	for _, c := range cols {
+		nameW -= c.width + 1
 	}
 	nameW = max(nameW, 8)
-	if m.filter.Active() {
-		lines = append(lines, m.styles.Label.Render(m.filter.Line(len(m.shown), len(m.listing.Images), m.width)))
+	head := strings.Repeat(" ", markW) + listnav.Pad("NAME", nameW)
+	for _, c := range cols {
+		head += " " + c.align(c.head)
 	}
+	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(head, m.width)))
 	from, to := m.cur.Visible()
+	names := m.rowLabels(from, to, nameW)
 	for i := from; i < to; i++ {
 		img := m.listing.Images[m.shown[i]]
-		label := rowName(img)
-		if m.selection.Has(img.ID) {
-			label = "+ " + label
-		}
-		name := listnav.Pad(listnav.Truncate(label, nameW), nameW)
+		name := listnav.Pad(names[i-from], nameW)
 		switch {
 		case i == m.cur.Pos && m.focused:
 			name = m.styles.Selected.Render(name)
@@ -552,14 +566,18 @@ func (m *Model) View() string {
 		case i == m.cur.Pos:
 			name = m.styles.Label.Render(name)
 		}
-		row := name + " "
+		row := name
 		if markW > 0 {
 			row = m.syncMark(img.ID) + " " + row
 		}
-		if showID {
-			row += m.styles.Marker(img.ID).Render(domain.ShortDigest(img.ID)) + " "
+		for _, c := range cols {
+			cell := c.align(listnav.Truncate(c.cell(m, img), c.width))
+			if c.head == "IMAGE ID" {
+				cell = m.styles.Marker(img.ID).Render(cell)
+			}
+			row += " " + cell
 		}
-		lines = append(lines, row+fmt.Sprintf("%*s", sizeW, domain.HumanSize(img.Size)))
+		lines = append(lines, row)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -599,7 +617,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 
 // Click selects the image on a clicked line.
 func (m *Model) Click(line int) tea.Cmd {
-	first := 1
+	first := 2 // the title and the column heads
 	if m.filter.Active() {
 		first++
 	}

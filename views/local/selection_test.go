@@ -97,9 +97,11 @@ func TestSelectedImagesAreRemovedAndPushedTogether(t *testing.T) {
 		imgs[img.RepoTags[0]] = img
 	}
 	var order []domain.LocalImage
+	// Rows are told by their image ID column (names lose their shared
+	// prefix).
 	for _, line := range strings.Split(m.View(), "\n") {
-		for first, img := range imgs {
-			if strings.Contains(line, first) {
+		for _, img := range imgs {
+			if strings.Contains(line, domain.ShortDigest(img.ID)) {
 				order = append(order, img)
 			}
 		}

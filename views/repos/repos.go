@@ -583,3 +583,9 @@ func (m *Model) Click(line int) tea.Cmd {
 	m.cur.Click(line, first)
 	return nil
 }
+
+// Host is the registry whose repositories the pane lists.
+func (m *Model) Host() string { return m.host }
+
+// AtRegistries reports whether the pane lists the registries (esc went up).
+func (m *Model) AtRegistries() bool { return m.atRegistries }

@@ -152,7 +152,11 @@ type DigestsDoneMsg struct {
 }
 
 // SelectedMsg says the user chose a tag; Reference is "host/repo:tag".
-type SelectedMsg struct{ Reference string }
+type SelectedMsg struct {
+	Reference string
+	// Open asks for Details to show (enter), not only to follow.
+	Open bool
+}
 
 // CompareMsg asks for two references to be compared (c on one tag, then c
 // on another).
@@ -299,6 +303,12 @@ type Model struct {
 	clock   func() time.Time
 	// selection are the tags selected for d, y and L.
 	selection listnav.Selection
+	// facts are what the digests on screen are (size, created, platforms),
+	// once asked for (factsAsked) through factsCtx.
+	facts       map[string]domain.ImageFacts
+	factsAsked  map[string]bool
+	factsCtx    context.Context
+	cancelFacts context.CancelFunc
 }
 
 var _ views.Component = (*Model)(nil)
@@ -388,6 +398,7 @@ func (m *Model) stop() {
 		m.cancelCreated()
 		m.cancelCreated = nil
 	}
+	m.stopFacts()
 }
 
 func loadTags(src Source, repo string, seq int) tea.Cmd {
@@ -481,7 +492,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, m.resolveOrder()))
 	case FilteredMsg:
 		m.filtered(msg)
-		return m.selected()
+		return tea.Batch(m.selected(), m.loadFacts())
+	case FactsMsg:
+		return m.gotFacts(msg)
+	case FactsDoneMsg:
+		return nil
 	case DigestResolvedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
 			return nil
@@ -519,8 +534,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 				m.err = msg.Err
 			}
 			if m.order == domain.ByCreated {
-				return m.loadCreated()
+				return tea.Batch(m.loadCreated(), m.loadFacts())
 			}
+			return m.loadFacts()
 		}
 	case CreatedMsg:
 		if msg.Repository != m.repo || msg.Seq != m.seq {
@@ -574,9 +590,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 				return pullCmd
 			}
 		case m.cur.Handle(m.keys.Nav, msg):
-			return m.selected()
+			return tea.Batch(m.selected(), m.loadFacts())
 		case key.Matches(msg, m.keys.Open):
-			return m.selected()
+			return m.open()
 		case key.Matches(msg, m.keys.Sort):
 			return m.cycleOrder()
 		default:
@@ -660,6 +676,16 @@ func (m *Model) selected() tea.Cmd {
 	}
 	ref := m.repo + ":" + r.tag
 	return func() tea.Msg { return SelectedMsg{Reference: ref} }
+}
+
+// open is selected with Details asked to show.
+func (m *Model) open() tea.Cmd {
+	r, ok := m.current()
+	if !ok {
+		return nil
+	}
+	ref := m.repo + ":" + r.tag
+	return func() tea.Msg { return SelectedMsg{Reference: ref, Open: true} }
 }
 
 // markOrCompare marks the tag under the cursor, or — with one marked —
@@ -755,12 +781,9 @@ func (m *Model) SetSize(w, h int) {
 // SetFocused marks the pane as the one keys go to.
 func (m *Model) SetFocused(f bool) { m.focused = f }
 
-// Title is the pane's title line; the registry host is in the status bar.
+// Title is the pane's title line: what the tags are and how they show
+// (the panel's breadcrumb names the registry and repository).
 func (m *Model) Title() string {
-	repo := m.repo
-	if i := strings.IndexByte(repo, '/'); i >= 0 && strings.ContainsAny(repo[:i], ".:") {
-		repo = repo[i+1:]
-	}
 	known := ""
 	if !m.knownAt.IsZero() && m.stale > 0 {
 		known = " · cached " + domain.HumanAge(m.clock().Sub(m.knownAt)) + " ago"
@@ -769,15 +792,15 @@ func (m *Model) Title() string {
 	case m.repo == "":
 		return "Tags"
 	case m.loading && len(m.rows) > 0:
-		return fmt.Sprintf("Tags · %s · %s%s · listing…", repo, plural(len(m.rows), "tag"), known)
+		return fmt.Sprintf("%s%s · listing…", plural(len(m.rows), "tag"), known)
 	case m.loading:
-		return "Tags · " + repo + " · loading…"
+		return "loading tags…"
 	case m.err != nil && len(m.rows) == 0:
-		return "Tags · " + repo
+		return "Tags"
 	case m.err != nil && known != "":
-		return fmt.Sprintf("Tags · %s · %s · offline%s", repo, plural(len(m.rows), "tag"), known)
+		return fmt.Sprintf("%s · offline%s", plural(len(m.rows), "tag"), known)
 	case m.resolved < len(m.rows):
-		return fmt.Sprintf("Tags · %s · %s · digests %d/%d%s", repo, plural(len(m.rows), "tag"), m.resolved, len(m.rows), known)
+		return fmt.Sprintf("%s · digests %d/%d%s", plural(len(m.rows), "tag"), m.resolved, len(m.rows), known)
 	}
 	view := "by " + string(m.order)
 	if m.creating > 0 {
@@ -792,7 +815,7 @@ func (m *Model) Title() string {
 	if n := m.selection.Len(); n > 0 {
 		view += fmt.Sprintf(" · %d selected", n)
 	}
-	return fmt.Sprintf("Tags · %s · %s · %s · %s", repo, plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
+	return fmt.Sprintf("%s · %s · %s", plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
 }
 
 const digestWidth = 12
@@ -834,8 +857,16 @@ func (m *Model) View() string {
 			sameW = max(sameW, len(fmt.Sprintf("= %d", n)))
 		}
 	}
-	tagWidth := max(m.width-digestWidth-3-sameW-badgeW, 8)
+	cols := m.factColumns(m.width - digestWidth - 3 - sameW - badgeW - minTagWidth)
+	factsW := 0
+	for _, c := range cols {
+		factsW += c.width + 1
+	}
+	tagWidth := max(m.width-digestWidth-3-sameW-badgeW-factsW, 8)
 	head := fmt.Sprintf("%-*s %-*s %-*s", tagWidth, "TAG", digestWidth, "DIGEST", sameW, "SAME")
+	for _, c := range cols {
+		head += " " + c.align(c.head)
+	}
 	if badgeW > 0 {
 		head += " " + m.badgeHeader()
 	}
@@ -873,6 +904,18 @@ func (m *Model) View() string {
 			badge = m.badge(r.digest)
 		}
 		line := tag + " " + digest + " " + sameMark(m, r.digest, same)
+		if len(cols) > 0 {
+			line += strings.Repeat(" ", max(sameW-len(same), 0))
+			f, known := m.facts[r.digest]
+			for _, c := range cols {
+				cell := ""
+				if known {
+					cell = listnav.Truncate(c.cell(m, f), c.width)
+				}
+				line += " " + c.align(cell)
+			}
+			same = strings.Repeat(" ", sameW) // the badge's padding is done
+		}
 		if id, ok := m.placeholders[r.digest]; ok && r.digest != "" {
 			// Not an image: a delete cut off half way, which
 			// `wharf undo N` (or u here) puts back.
@@ -926,3 +969,7 @@ func (m *Model) Click(line int) tea.Cmd {
 	}
 	return nil
 }
+
+// Repository is the repository whose tags the pane shows (host/path), ""
+// before one was chosen.
+func (m *Model) Repository() string { return m.repo }

@@ -108,7 +108,7 @@ func TestStaleResultsAreDropped(t *testing.T) {
 		t.Errorf("stale LoadedMsg started more work")
 	}
 	view := ansi.Strip(m.View())
-	if !strings.Contains(view, "r/b") || strings.Contains(view, "\nx ") {
+	if m.Repository() != "r/b" || !strings.Contains(view, "\ny ") || strings.Contains(view, "\nx ") {
 		t.Errorf("stale result shown:\n%s", view)
 	}
 }
@@ -293,7 +293,8 @@ func TestFilterMatchesOffTheKeyPathAndDropsStaleResults(t *testing.T) {
 // shownTags are the tag column of the rows on screen.
 func shownTags(m *tags.Model) []string {
 	var out []string
-	for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+	// The rows, after the title and the column heads.
+	for _, l := range strings.Split(ansi.Strip(m.View()), "\n")[1:] {
 		f := strings.Fields(l)
 		if len(f) > 0 && strings.ContainsAny(f[0][:1], "0123456789") {
 			out = append(out, f[0])

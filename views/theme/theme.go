@@ -45,9 +45,14 @@ type Styles struct {
 	Label        lipgloss.Style
 	StatusBar    lipgloss.Style
 	StatusError  lipgloss.Style
-	Help         help.Styles
-	markerStyles []lipgloss.Style
-	plainMarker  lipgloss.Style
+	// Border draws a panel's top edge around its title; PanelTitle is that
+	// title, FocusedPanelTitle the focused panel's (reversed, so focus shows
+	// without colour too).
+	Border, FocusedBorder         lipgloss.Style
+	PanelTitle, FocusedPanelTitle lipgloss.Style
+	Help                          help.Styles
+	markerStyles                  []lipgloss.Style
+	plainMarker                   lipgloss.Style
 }
 
 // New builds the styles for a theme; noColor drops every colour (NO_COLOR).
@@ -68,6 +73,9 @@ func New(t Theme, noColor bool) *Styles {
 		StatusBar:    base,
 		StatusError:  base.Bold(true),
 		plainMarker:  base,
+
+		Border: base, FocusedBorder: base,
+		PanelTitle: base, FocusedPanelTitle: base.Bold(true).Reverse(true),
 	}
 	if noColor {
 		s.Help = help.Styles{
@@ -86,6 +94,9 @@ func New(t Theme, noColor bool) *Styles {
 	s.Help.Ellipsis = base.Foreground(t.Muted)
 	s.Pane = border.BorderForeground(t.Muted)
 	s.FocusedPane = border.BorderForeground(t.Accent)
+	s.Border = base.Foreground(t.Muted)
+	s.FocusedBorder = base.Foreground(t.Accent)
+	s.FocusedPanelTitle = base.Bold(true).Reverse(true).Foreground(t.Accent)
 	s.FocusedTitle = base.Bold(true).Foreground(t.Accent)
 	s.Muted = base.Foreground(t.Muted)
 	s.Danger = base.Bold(true).Foreground(t.Danger)
