@@ -623,3 +623,46 @@ func TestErrorsPageShowsFailuresWhole(t *testing.T) {
 		t.Error("esc did not close the errors page")
 	}
 }
+
+// The moves between the sides are keys: > pushes the local image to the
+// repository open on the Remote side (the target on screen, not typed), <
+// pulls the remote tag under the cursor into the engine.
+func TestMoveKeysPushAcrossAndPullBack(t *testing.T) {
+	m, lc := newLocalApp(t)
+	press(m, ">") // nothing open yet: the registry, the image's own path
+	if s := screen(m); !strings.Contains(s, "Push team/app:1.0 to registry.example:5000") || !strings.Contains(s, "> registry.example:5000/team/app:1.0") {
+		t.Fatalf("> with the registry open on the Remote side:\n%s", s)
+	}
+	press(m, "esc")
+	press(m, "2", "enter", "j") // team/app open, the cursor on 1.0
+	press(m, "1", "j", ">")     // team/web:2 to team/app
+	s := screen(m)
+	if !strings.Contains(s, "Push team/web:2 to registry.example:5000/team/app") || !strings.Contains(s, "> registry.example:5000/team/app:2") {
+		t.Fatalf("> with team/app open on the Remote side:\n%s", s)
+	}
+	golden.Assert(t, "push_across_prompt_80x24", s)
+	press(m, "enter")
+	if len(lc.pushed) != 1 || lc.pushed[0] != "registry.example:5000/team/app:2" || !strings.Contains(screen(m), "done pushed registry.example:5000/team/app:2") {
+		t.Fatalf("pushed %v:\n%s", lc.pushed, screen(m))
+	}
+	press(m, "3", "<")
+	if len(lc.pulled) != 1 || lc.pulled[0] != "registry.example:5000/team/app:1.0" {
+		t.Errorf("< pulled %v, want the tag under the cursor", lc.pulled)
+	}
+}
+
+// With the registries listed on the Remote side there is no target: >
+// says so and changes nothing.
+func TestPushAcrossNeedsSomethingOpen(t *testing.T) {
+	f, lc := fakeRegistry{}, &fakeLocal{}
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: f, Local: localChanging{f, lc},
+		Registries: []string{"registry.example:5000", "ghcr.io"}, Styles: theme.New(theme.Default(), true), Clock: fixedClock,
+	})
+	start(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(m, "esc", "1", ">")
+	if s := screen(m); !strings.Contains(s, "nothing is open on the Remote side") || strings.Contains(s, "Push ") {
+		t.Errorf("> with the registries listed:\n%s", s)
+	}
+}

@@ -45,5 +45,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Next, k.Help,
 
 // FullHelp is the global section of the help page.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{append([]key.Binding{k.Next, k.Prev, k.Dismiss, k.Back, k.Zoom, k.CancelJob, k.Jobs, k.Errors, k.Help, k.Quit}, k.Focus...)}
+	// The focus keys are one line: 1–4 in the order the help lists the views.
+	focus := key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1-4", "focus a view"))
+	return [][]key.Binding{{k.Next, k.Prev, k.Dismiss, k.Back, k.Zoom, focus, k.CancelJob, k.Jobs, k.Errors, k.Help, k.Quit}}
 }

@@ -246,3 +246,16 @@ func (m *Model) back() bool {
 	}
 	return true
 }
+
+// across is where a push from the Local side goes (>): the repository
+// open on the Remote side, or its registry while none is open ("" while
+// the registries are listed).
+func (m *Model) across() string {
+	switch {
+	case m.remote == paneTags && m.tags.Repository() != "":
+		return m.tags.Repository()
+	case m.repos.AtRegistries():
+		return ""
+	}
+	return m.repos.Host()
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/dialog"
@@ -292,11 +293,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Update(msg))
 	}
+	if p, ok := msg.(local.PushedMsg); ok && p.Err == nil {
+		// What landed on the Remote side shows there.
+		if r, err := ref.Parse(p.Target); err == nil {
+			cmds = append(cmds, m.tags.Reload(r.Repository()))
+		}
+	}
 	return m, tea.Batch(cmds...)
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.keysSinceErr++
+	m.local.SetAcross(m.across())
 	if c, ok := m.panes[m.focus].(views.Capturer); ok && c.Capturing() && m.page == noPage {
 		return m.panes[m.focus].Update(msg)
 	}
@@ -550,12 +558,13 @@ func (m *Model) helpPage() string {
 	for _, s := range []struct {
 		title    string
 		bindings []key.Binding
+		rows     int
 	}{
-		{"Everywhere", m.keys.FullHelp()[0]},
-		{"Lists", listnav.DefaultKeyMap().Bindings()},
+		{"Everywhere", m.keys.FullHelp()[0], 4},
+		{"Lists", listnav.DefaultKeyMap().Bindings(), 3},
 	} {
 		b.WriteString(m.styles.Label.Render(s.title) + "\n")
-		b.WriteString(m.help.FullHelpView(splitColumns(s.bindings, 4)) + "\n\n")
+		b.WriteString(m.help.FullHelpView(splitColumns(s.bindings, s.rows)) + "\n\n")
 	}
 	for _, s := range []struct {
 		title string

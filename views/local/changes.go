@@ -74,7 +74,7 @@ var errNoEngineChanges = errors.New("no engine to change: start Docker or set DO
 // changeKey handles t, m, d, p, P and L.
 func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if !key.Matches(msg, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull) {
+	if !key.Matches(msg, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.PushAcross) {
 		return nil
 	}
 	if m.changer == nil {
@@ -118,6 +118,15 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 		return status("this image has no tag: tag it first (t)", nil)
 	case key.Matches(msg, k.Push):
 		return request(pushPrompt(c, img))
+	case key.Matches(msg, k.PushAcross):
+		if m.across == "" {
+			return status("nothing is open on the Remote side: choose a registry or a repository there first", nil)
+		}
+		return request(prompt.RequestMsg{
+			Title: "Push " + first + " to " + m.across, Label: "as (tagged locally, then pushed)", Value: across(first, m.across),
+			Validate: ref.CheckTarget,
+			OnSubmit: func(t string) tea.Cmd { return tagAndPush(c, img.ID, t, domain.Overwrite{}) },
+		})
 	}
 	// P: retag for a configured registry and push, in one step.
 	target := retarget(first, m.registries)
@@ -157,6 +166,24 @@ func pushPrompt(c Changer, img domain.LocalImage) prompt.RequestMsg {
 			return tea.Batch(cmds...)
 		},
 	}
+}
+
+// SetAcross sets where > pushes: the repository open on the Remote side
+// (host/path), or a registry host while none is open.
+func (m *Model) SetAcross(target string) { m.across = target }
+
+// across is where > offers to push ref: the tag it has, in the repository
+// open on the Remote side; with only a registry open, ref's repository
+// path there.
+func across(name, target string) string {
+	if !strings.Contains(target, "/") {
+		return retarget(name, []string{target})
+	}
+	tag := "latest"
+	if r, err := ref.Parse(name); err == nil && r.Tag() != "" {
+		tag = r.Tag()
+	}
+	return target + ":" + tag
 }
 
 // retarget is ref's repository path and tag on the first configured

@@ -35,6 +35,9 @@ type KeyMap struct {
 	Cleanup                                 key.Binding
 	Reload                                  key.Binding
 	Tag, Move, Untag, Push, RetagPush, Pull key.Binding
+	// PushAcross pushes the image to the repository open on the Remote
+	// side (retagged for it).
+	PushAcross key.Binding
 	// Sync pulls the newer remote image or pushes the local one.
 	Sync key.Binding
 	// Compare marks the image to compare with a remote tag (c there).
@@ -52,16 +55,17 @@ func DefaultKeyMap() KeyMap {
 		Cleanup: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "clean up")),
 		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 
-		Tag:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag")),
-		Move:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move tag here")),
-		Untag:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "untag/remove")),
-		Push:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
-		RetagPush: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to…")),
-		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
-		Sync:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync")),
-		Compare:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
-		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
-		SelectAll: key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
+		Tag:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag")),
+		Move:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move tag here")),
+		Untag:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "untag/remove")),
+		Push:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
+		RetagPush:  key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to…")),
+		PushAcross: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "push to Remote")),
+		Pull:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
+		Sync:       key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync")),
+		Compare:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
+		Select:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
+		SelectAll:  key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
 	}
 }
 
@@ -154,6 +158,9 @@ type Model struct {
 	// it out); clock what ages are measured from.
 	prefix string
 	clock  func() time.Time
+	// across is where > pushes: the repository open on the Remote side, or
+	// its registry while no repository is open.
+	across string
 }
 
 // How engine events are coalesced: the quiet that ends a burst, and the
@@ -604,15 +611,15 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
 	}
 	if m.syncer != nil {
-		return []key.Binding{m.keys.Open, m.keys.Tag, m.keys.RetagPush, m.keys.Sync, m.keys.Cleanup}
+		return []key.Binding{m.keys.Open, m.keys.PushAcross, m.keys.Tag, m.keys.Sync, m.keys.Cleanup}
 	}
-	return []key.Binding{m.keys.Open, m.keys.Tag, m.keys.RetagPush, m.keys.Cleanup}
+	return []key.Binding{m.keys.Open, m.keys.PushAcross, m.keys.Tag, m.keys.Cleanup}
 }
 
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Compare, k.Select, k.Cleanup, k.Reload}}
+	return [][]key.Binding{{k.Open, m.filter.Keys.Start, k.PushAcross, k.Tag, k.Move, k.Untag, k.Push, k.RetagPush, k.Pull, k.Sync, k.Compare, k.Select, k.Cleanup, k.Reload}}
 }
 
 // Click selects the image on a clicked line.

@@ -337,6 +337,10 @@ func (m *Model) reloadIf(ref, keep string) tea.Cmd {
 	return nil
 }
 
+// Reload lists repository again when it is the one shown (a push from
+// the Local side landed in it), the cursor keeping its tag.
+func (m *Model) Reload(repository string) tea.Cmd { return m.reloadRepo(repository, "") }
+
 func (m *Model) reloadRepo(repo, keep string) tea.Cmd {
 	if m.repo == "" || repo != m.repo {
 		return nil

@@ -140,12 +140,18 @@ func TestSelectedTagsAreCopiedAndPulledTogether(t *testing.T) {
 }
 
 // Y copies the pull command of the tag under the cursor, pinned to the
-// digest shown.
+// digest shown; Y again the digest reference, then the reference.
 func TestCopyPullCommandNamesTheDigestShown(t *testing.T) {
 	m, _, out := changePane(t) // the cursor is on 0.9 (B)
-	run(t, m, out, m.Update(key("Y")))
-	st, ok := lastOf[views.StatusMsg](*out)
-	if !ok || st.Text != "copied: docker pull r/app:0.9@"+dB {
-		t.Errorf("Y said %q", st.Text)
+	for _, want := range []string{
+		"copied: docker pull r/app:0.9@" + dB + " (Y again: digest reference)",
+		"copied: r/app@" + dB + " (Y again: reference)",
+		"copied: r/app:0.9 (Y again: pull command)",
+		"copied: docker pull r/app:0.9@" + dB + " (Y again: digest reference)",
+	} {
+		run(t, m, out, m.Update(key("Y")))
+		if st, ok := lastOf[views.StatusMsg](*out); !ok || st.Text != want {
+			t.Errorf("Y said %q, want %q", st.Text, want)
+		}
 	}
 }

@@ -102,10 +102,10 @@ func DefaultKeyMap() KeyMap {
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy")),
 		Group:     key.NewBinding(key.WithKeys("G"), key.WithHelp("G", "group by image")),
 		Mark:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),
-		Pull:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
+		Pull:      key.NewBinding(key.WithKeys("L", "<"), key.WithHelp("L/<", "pull to Local")),
 		Retain:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "retention…")),
 		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select (* all)")),
-		CopyPull:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy pull cmd")),
+		CopyPull:  key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy pull/digest/ref")),
 		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		SelectAll: key.NewBinding(key.WithKeys("*", "ctrl+a"), key.WithHelp("*", "select all shown")),
 	}
@@ -309,6 +309,9 @@ type Model struct {
 	factsAsked  map[string]bool
 	factsCtx    context.Context
 	cancelFacts context.CancelFunc
+	// copied is the tag Y last copied, copyStep what of it.
+	copied   string
+	copyStep int
 }
 
 var _ views.Component = (*Model)(nil)
@@ -719,16 +722,36 @@ func (m *Model) Offline() bool { return !m.knownAt.IsZero() && m.err != nil && l
 // copyPull puts `docker pull` of the tag under the cursor on the
 // clipboard (OSC 52, which works over ssh too): name:tag@digest when the
 // digest is known, so it pulls exactly the image shown.
+//
+// Y again on the same tag copies the digest reference (name@digest), then
+// the reference (name:tag), then the pull command again.
 func (m *Model) copyPull() tea.Cmd {
 	r, ok := m.current()
 	if !ok {
 		return nil
 	}
-	cmd := "docker pull " + m.repo + ":" + r.tag
-	if r.digest != "" && !r.stale {
-		cmd += "@" + r.digest
+	pinned := r.digest != "" && !r.stale
+	step := 0
+	if m.copied == m.repo+":"+r.tag {
+		step = (m.copyStep + 1) % 3
 	}
-	return tea.Batch(tea.SetClipboard(cmd), status("copied: "+cmd))
+	if step == 1 && !pinned {
+		step = 2 // no digest to copy yet
+	}
+	m.copied, m.copyStep = m.repo+":"+r.tag, step
+	var text, next string
+	switch step {
+	case 0:
+		text, next = "docker pull "+m.repo+":"+r.tag, "digest reference"
+		if pinned {
+			text += "@" + r.digest
+		}
+	case 1:
+		text, next = m.repo+"@"+r.digest, "reference"
+	default:
+		text, next = m.repo+":"+r.tag, "pull command"
+	}
+	return tea.Batch(tea.SetClipboard(text), status("copied: "+text+" (Y again: "+next+")"))
 }
 
 // MarkLocal makes the next c compare a local image (by ID; name is what the
