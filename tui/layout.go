@@ -81,8 +81,14 @@ func (m *Model) panel(c column, h int) string {
 		style, edge, title, mark = m.styles.FocusedPane, m.styles.FocusedBorder, m.styles.FocusedPanelTitle, "▶"
 	}
 	b := lipgloss.RoundedBorder()
-	// A long breadcrumb loses its start: where the panel is now matters most.
-	crumb := mark + " " + listnav.TruncateLeft(m.crumb(c.pane), max(c.w-7, 1)) + " "
+	// A long breadcrumb keeps the panel's name and loses what follows from
+	// its start: where the panel is now matters most.
+	name, rest, deeper := strings.Cut(m.crumb(c.pane), " › ")
+	crumb := name
+	if deeper {
+		crumb += " › " + listnav.TruncateLeft(rest, max(c.w-10-lipgloss.Width(name), 1))
+	}
+	crumb = mark + " " + listnav.Truncate(crumb, max(c.w-7, 1)) + " "
 	fill := max(c.w-3-lipgloss.Width(crumb), 0)
 	top := edge.Render(b.TopLeft+b.Top) + title.Render(crumb) + edge.Render(strings.Repeat(b.Top, fill)+b.TopRight)
 	body := style.BorderTop(false).Width(c.w).Height(h - 1).MaxHeight(h - 1).Render(m.panes[c.pane].View())

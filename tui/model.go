@@ -534,7 +534,7 @@ func (m *Model) keyHint() string {
 		return m.help.ShortHelpView([]key.Binding{prompt.DefaultKeyMap().Submit, prompt.DefaultKeyMap().Cancel})
 	}
 	bindings := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
-	return m.help.ShortHelpView(bindings)
+	return listnav.Truncate(m.help.ShortHelpView(bindings), m.width)
 }
 
 // fitLines fits a page into height lines: first without its blank lines,

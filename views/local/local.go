@@ -611,7 +611,7 @@ func (m *Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.filter.Keys.Done, m.filter.Keys.Clear}
 	}
 	if m.syncer != nil {
-		return []key.Binding{m.keys.Open, m.keys.PushAcross, m.keys.Tag, m.keys.Sync, m.keys.Cleanup}
+		return []key.Binding{m.keys.Open, m.keys.PushAcross, m.keys.Sync, m.keys.Cleanup}
 	}
 	return []key.Binding{m.keys.Open, m.keys.PushAcross, m.keys.Tag, m.keys.Cleanup}
 }
