@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/local"
@@ -37,6 +38,9 @@ type Options struct {
 	// wharf did not finish, no journal): the status bar and the errors page
 	// say them.
 	Notes []string
+	// Keys are the user's key bindings (checked by CheckKeys first); the
+	// help page shows them.
+	Keys []config.KeyBinding
 }
 
 // Remote is the registries as the app reads them. A Remote that can do

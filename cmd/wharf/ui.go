@@ -28,6 +28,9 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 		return err
 	}
 	defer s.Close()
+	if err := tui.CheckKeys(s.Config.Path, s.Config.Bindings()); err != nil {
+		return err
+	}
 	reg, ok := s.Browsable()
 	label := "from " + reg.Source
 	if wantDemo || !ok {
@@ -49,7 +52,8 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 	opts := tui.Options{
 		Remote: ops.NewRemote(s), Local: ops.NewLocal(s, eng),
 		Registry: reg.Host, Label: label, PushTargets: []string{reg.Host}, Notes: s.Notes,
-		Styles: theme.New(theme.Default(), a.env("NO_COLOR") != ""),
+		Styles: theme.New(userTheme(s.Config.Theme), a.env("NO_COLOR") != ""),
+		Keys:   s.Config.Bindings(),
 	}
 	if !s.Demo {
 		opts.Registries = make([]string, 0, len(s.Known))
@@ -65,6 +69,11 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 		return fmt.Errorf("running the app: %w", err)
 	}
 	return nil
+}
+
+// userTheme is the default palette with the config file's colours.
+func userTheme(t config.Theme) theme.Theme {
+	return theme.Default().Colours(t.Accent, t.Muted, t.Danger, t.OK, t.Warn)
 }
 
 // What the app finds out by type, checked here at compile time: ops.Remote

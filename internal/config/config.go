@@ -14,6 +14,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +56,56 @@ type Config struct {
 	// StallTimeout is how long a push or pull through the engine may go
 	// without progress before wharf stops waiting (default 2m).
 	StallTimeout time.Duration `yaml:"stall_timeout"`
+	// Keys are the user's key bindings by view and action (keys: tags:
+	// delete: [D]); the app checks the views and actions (CheckKeys).
+	Keys map[string]map[string]KeyList `yaml:"keys"`
+	// Theme are the user's colours; empty ones keep the terminal's own.
+	Theme Theme `yaml:"theme"`
+	// bindings are Keys in the file's order, with their lines.
+	bindings []KeyBinding
 }
+
+// KeyList is one key ("D") or several ([D, delete]).
+type KeyList []string
+
+// UnmarshalYAML takes a single key or a list of keys.
+func (k *KeyList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*k = KeyList{n.Value}
+		return nil
+	}
+	var keys []string
+	if err := n.Decode(&keys); err != nil {
+		return err
+	}
+	*k = keys
+	return nil
+}
+
+// Theme are colours as ANSI numbers ("4", "208") or hex ("#ff8800").
+type Theme struct {
+	Accent string `yaml:"accent"`
+	Muted  string `yaml:"muted"`
+	Danger string `yaml:"danger"`
+	OK     string `yaml:"ok"`
+	Warn   string `yaml:"warn"`
+}
+
+// KeyBinding is one of the user's bindings, with where the file says it.
+type KeyBinding struct {
+	View, Action string
+	Keys         []string
+	// Line is its line in the config file.
+	Line int
+}
+
+// Field is the binding's place in the file ("keys.tags.delete").
+func (b KeyBinding) Field() string { return "keys." + b.View + "." + b.Action }
+
+// Bindings are the user's key bindings in the file's order.
+func (c *Config) Bindings() []KeyBinding { return c.bindings }
+
+var colour = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|[0-9]{1,3})$`)
 
 // Error is a problem in the config file, with where it is.
 type Error struct {
@@ -146,6 +198,9 @@ func Parse(path string, b []byte) (*Config, error) {
 	if cfg.DigestConcurrency < 0 || cfg.DigestConcurrency > 256 {
 		return nil, &Error{Path: path, Line: fieldLine(&root, "digest_concurrency"), Field: "digest_concurrency", Msg: "must be between 1 and 256"}
 	}
+	if err := cfg.checkKeysAndTheme(&root); err != nil {
+		return nil, err
+	}
 	items := registryNodes(&root)
 	seen := map[string]int{}
 	for i := range cfg.Registries {
@@ -189,6 +244,33 @@ func Parse(path string, b []byte) (*Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// checkKeysAndTheme checks the keys are not empty and the colours are
+// colours, and records where each binding is.
+func (c *Config) checkKeysAndTheme(root *yaml.Node) error {
+	keys := valueOf(root, "keys")
+	if keys != nil && keys.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(keys.Content); i += 2 {
+			view, actions := keys.Content[i].Value, keys.Content[i+1]
+			for j := 0; j+1 < len(actions.Content); j += 2 {
+				action, line := actions.Content[j].Value, actions.Content[j].Line
+				b := KeyBinding{View: view, Action: action, Keys: c.Keys[view][action], Line: line}
+				if len(b.Keys) == 0 || slices.Contains(b.Keys, "") {
+					return &Error{Path: c.Path, Line: line, Field: b.Field(), Msg: "needs a key (e.g. D, ctrl+d, or [D, delete])"}
+				}
+				c.bindings = append(c.bindings, b)
+			}
+		}
+	}
+	theme := valueOf(root, "theme")
+	for _, f := range []struct{ field, v string }{{"accent", c.Theme.Accent}, {"muted", c.Theme.Muted}, {"danger", c.Theme.Danger}, {"ok", c.Theme.OK}, {"warn", c.Theme.Warn}} {
+		field, v := f.field, f.v
+		if n, err := strconv.Atoi(v); v != "" && (!colour.MatchString(v) || err == nil && n > 255) {
+			return &Error{Path: c.Path, Line: fieldLine(theme, field), Field: "theme." + field, Msg: fmt.Sprintf("%q is not a colour: an ANSI number (0-255) or #rrggbb", v)}
+		}
+	}
+	return nil
 }
 
 // yamlError turns a YAML decoding error ("yaml: line 3: …") into an *Error

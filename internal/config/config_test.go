@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -108,6 +109,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"wrong type", "registries: yes\n", 1, "registries: must be a list"},
 		{"stall timeout too short", "stall_timeout: 10ms\n", 1, "stall_timeout: must be a duration of a second or more"},
 		{"stall timeout not a duration", "stall_timeout: soon\n", 1, "stall_timeout:"},
+		{"theme not a colour", "theme:\n  accent: orange\n", 2, `theme.accent: "orange" is not a colour: an ANSI number (0-255) or #rrggbb`},
+		{"theme number too big", "theme:\n  ok: 2\n  muted: 300\n", 3, `theme.muted: "300" is not a colour`},
+		{"theme unknown colour", "theme:\n  accnet: \"4\"\n", 2, "theme.accnet: unknown field"},
+		{"empty key", "keys:\n  tags:\n    undo: u\n    delete: []\n", 4, "keys.tags.delete: needs a key"},
+		{"keys not by view", "keys: [d]\n", 1, "keys:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := config.Parse(path, []byte(tc.body))
@@ -154,5 +160,25 @@ func TestStallTimeoutIsADuration(t *testing.T) {
 	cfg, err := config.Parse("/x/config.yaml", []byte("stall_timeout: 90s\n"))
 	if err != nil || cfg.StallTimeout != 90*time.Second {
 		t.Errorf("stall_timeout: %v %v", cfg, err)
+	}
+}
+
+// Key bindings: one key or several, in the file's order with their lines.
+func TestParseKeysAndTheme(t *testing.T) {
+	cfg, err := config.Parse("/c/config.yaml", []byte("theme:\n  accent: \"#ff8800\"\n  muted: 244\nkeys:\n  tags:\n    delete: D\n    undo: [U, ctrl+z]\n  global:\n    zoom: Z\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cfg.Bindings()
+	want := []config.KeyBinding{
+		{View: "tags", Action: "delete", Keys: []string{"D"}, Line: 6},
+		{View: "tags", Action: "undo", Keys: []string{"U", "ctrl+z"}, Line: 7},
+		{View: "global", Action: "zoom", Keys: []string{"Z"}, Line: 9},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("bindings %v, want %v", got, want)
+	}
+	if cfg.Theme.Accent != "#ff8800" || cfg.Theme.Muted != "244" || got[1].Field() != "keys.tags.undo" {
+		t.Errorf("theme %+v, field %q", cfg.Theme, got[1].Field())
 	}
 }

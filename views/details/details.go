@@ -561,3 +561,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 // Subject is what the pane shows: a reference, a local image, or the two
 // sides of a comparison ("" before anything was chosen).
 func (m *Model) Subject() string { return m.ref }
+
+// Keys are the pane's keys, for the user's bindings to change.
+func (m *Model) Keys() *KeyMap { return &m.keys }

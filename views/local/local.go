@@ -636,3 +636,6 @@ func (m *Model) Click(line int) tea.Cmd {
 	}
 	return nil
 }
+
+// Keys are the pane's keys, for the user's bindings to change.
+func (m *Model) Keys() *KeyMap { return &m.keys }

@@ -589,3 +589,6 @@ func (m *Model) Host() string { return m.host }
 
 // AtRegistries reports whether the pane lists the registries (esc went up).
 func (m *Model) AtRegistries() bool { return m.atRegistries }
+
+// Keys are the pane's keys, for the user's bindings to change.
+func (m *Model) Keys() *KeyMap { return &m.keys }

@@ -996,3 +996,6 @@ func (m *Model) Click(line int) tea.Cmd {
 // Repository is the repository whose tags the pane shows (host/path), ""
 // before one was chosen.
 func (m *Model) Repository() string { return m.repo }
+
+// Keys are the pane's keys, for the user's bindings to change.
+func (m *Model) Keys() *KeyMap { return &m.keys }

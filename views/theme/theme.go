@@ -31,6 +31,20 @@ func Default() Theme {
 	}
 }
 
+// Colours replaces the palette's colours that are set: ANSI numbers
+// ("4", "208") or hex ("#ff8800"); "" keeps the default.
+func (t Theme) Colours(accent, muted, danger, ok, warn string) Theme {
+	for _, c := range []struct {
+		to   *color.Color
+		from string
+	}{{&t.Accent, accent}, {&t.Muted, muted}, {&t.Danger, danger}, {&t.OK, ok}, {&t.Warn, warn}} {
+		if c.from != "" {
+			*c.to = lipgloss.Color(c.from)
+		}
+	}
+	return t
+}
+
 // Styles are the styles the views use.
 type Styles struct {
 	NoColor      bool
