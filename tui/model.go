@@ -127,7 +127,7 @@ func New(opts Options) *Model {
 	m.details = details.New(sourcesOf(opts), opts.Styles)
 	m.panes = [paneCount]views.Component{m.local, m.repos, m.tags, m.details}
 	// Checked when the config was read: what is wrong here was ruled out.
-	_ = applyKeys("", keyMaps(&m.keys, m.local.Keys(), m.repos.Keys(), m.tags.Keys(), m.details.Keys()), opts.Keys)
+	_ = applyKeys(keyMaps(&m.keys, m.local.Keys(), m.repos.Keys(), m.tags.Keys(), m.details.Keys()), opts.Keys)
 	m.remote, m.detailsFrom = paneRepos, noDetails
 	m.setFocus(paneRepos)
 	for _, n := range opts.Notes {

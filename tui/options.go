@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/local"
@@ -40,7 +39,7 @@ type Options struct {
 	Notes []string
 	// Keys are the user's key bindings (checked by CheckKeys first); the
 	// help page shows them.
-	Keys []config.KeyBinding
+	Keys []domain.KeyBinding
 }
 
 // Remote is the registries as the app reads them. A Remote that can do

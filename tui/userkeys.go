@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/local"
@@ -22,19 +22,27 @@ func keyMaps(g *KeyMap, l *local.KeyMap, r *repos.KeyMap, t *tags.KeyMap, d *det
 	}
 }
 
+// KeyError is a binding the app cannot take, and why.
+type KeyError struct {
+	Binding domain.KeyBinding
+	Msg     string
+}
+
+func (e *KeyError) Error() string { return e.Binding.Field() + ": " + e.Msg }
+
 // CheckKeys checks the user's bindings against the default key maps: each
 // names a view and an action that exist, and no key another action of the
-// view keeps. A mistake is a *config.Error with the file, line and field.
-func CheckKeys(path string, bs []config.KeyBinding) error {
+// view keeps. A mistake is a *KeyError.
+func CheckKeys(bs []domain.KeyBinding) error {
 	g, l, r, t, d := DefaultKeyMap(), local.DefaultKeyMap(), repos.DefaultKeyMap(), tags.DefaultKeyMap(), details.DefaultKeyMap()
-	return applyKeys(path, keyMaps(&g, &l, &r, &t, &d), bs)
+	return applyKeys(keyMaps(&g, &l, &r, &t, &d), bs)
 }
 
 // applyKeys rebinds, all of them first (two actions may swap keys), then
 // checks no rebound key is another action's too.
-func applyKeys(path string, maps map[string][]any, bs []config.KeyBinding) error {
-	fail := func(b config.KeyBinding, format string, args ...any) error {
-		return &config.Error{Path: path, Line: b.Line, Field: b.Field(), Msg: fmt.Sprintf(format, args...)}
+func applyKeys(maps map[string][]any, bs []domain.KeyBinding) error {
+	fail := func(b domain.KeyBinding, format string, args ...any) error {
+		return &KeyError{Binding: b, Msg: fmt.Sprintf(format, args...)}
 	}
 	for _, b := range bs {
 		kms, ok := maps[b.View]

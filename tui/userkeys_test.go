@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -15,16 +15,17 @@ import (
 // the help page and key hint show them.
 func TestUserKeysActAndShowInHelp(t *testing.T) {
 	f, ch := fakeRegistry{}, &fakeChanger{}
-	cfg, err := config.Parse("/c/config.yaml", []byte("keys:\n  tags:\n    delete: D\n    undo: [U, ctrl+z]\n  global:\n    zoom: Z\n"))
-	if err != nil {
-		t.Fatal(err)
+	keys := []domain.KeyBinding{
+		{View: "tags", Action: "delete", Keys: []string{"D"}},
+		{View: "tags", Action: "undo", Keys: []string{"U", "ctrl+z"}},
+		{View: "global", Action: "zoom", Keys: []string{"Z"}},
 	}
-	if err := tui.CheckKeys(cfg.Path, cfg.Bindings()); err != nil {
+	if err := tui.CheckKeys(keys); err != nil {
 		t.Fatal(err)
 	}
 	m := tui.New(tui.Options{
 		Registry: "registry.example:5000", Label: "test", Remote: changing{f, ch}, Local: f,
-		Styles: theme.New(theme.Default(), true), Clock: fixedClock, Keys: cfg.Bindings(),
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock, Keys: keys,
 	})
 	start(t, m)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -50,25 +51,28 @@ func TestUserKeysActAndShowInHelp(t *testing.T) {
 }
 
 // A binding that names no view, no action, or a key another action keeps
-// is refused with the file, line and field; two actions may swap keys.
-func TestCheckKeysSaysWhere(t *testing.T) {
-	for _, tc := range []struct{ body, want string }{
-		{"keys:\n  tag:\n    delete: D\n", `/c/config.yaml:3: keys.tag.delete: no view "tag": the views are details, global, lists, local, repositories, tags`},
-		{"keys:\n  tags:\n    dlete: D\n", `/c/config.yaml:3: keys.tags.dlete: no action "dlete" in tags: its actions are open, sort, delete`},
-		{"keys:\n  tags:\n    sort: x\n    delete: u\n", `/c/config.yaml:4: keys.tags.delete: "u" is already undo's key in tags: bind undo to another key too`},
-		{"keys:\n  lists:\n    down: n\n", ""},
-		{"keys:\n  tags:\n    delete: u\n    undo: d\n", ""},
+// is refused, saying which binding; two actions may swap keys. (The binary
+// adds the file and line: TestBadKeyBindingIsRefusedWithWhere.)
+func TestCheckKeysSaysWhich(t *testing.T) {
+	b := func(view, action string, keys ...string) domain.KeyBinding {
+		return domain.KeyBinding{View: view, Action: action, Keys: keys}
+	}
+	for _, tc := range []struct {
+		bs   []domain.KeyBinding
+		want string
+	}{
+		{[]domain.KeyBinding{b("tag", "delete", "D")}, `keys.tag.delete: no view "tag": the views are details, global, lists, local, repositories, tags`},
+		{[]domain.KeyBinding{b("tags", "dlete", "D")}, `keys.tags.dlete: no action "dlete" in tags: its actions are open, sort, delete`},
+		{[]domain.KeyBinding{b("tags", "sort", "x"), b("tags", "delete", "u")}, `keys.tags.delete: "u" is already undo's key in tags: bind undo to another key too`},
+		{[]domain.KeyBinding{b("lists", "down", "n")}, ""},
+		{[]domain.KeyBinding{b("tags", "delete", "u"), b("tags", "undo", "d")}, ""},
 	} {
-		cfg, err := config.Parse("/c/config.yaml", []byte(tc.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = tui.CheckKeys(cfg.Path, cfg.Bindings())
+		err := tui.CheckKeys(tc.bs)
 		switch {
 		case tc.want == "" && err != nil:
-			t.Errorf("%q: %v", tc.body, err)
+			t.Errorf("%v: %v", tc.bs, err)
 		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
-			t.Errorf("%q: got %v, want %s…", tc.body, err, tc.want)
+			t.Errorf("%v: got %v, want %s…", tc.bs, err, tc.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -28,8 +29,9 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 		return err
 	}
 	defer s.Close()
-	if err := tui.CheckKeys(s.Config.Path, s.Config.Bindings()); err != nil {
-		return err
+	var bad *tui.KeyError
+	if err := tui.CheckKeys(s.Config.Bindings()); errors.As(err, &bad) {
+		return &config.Error{Path: s.Config.Path, Line: bad.Binding.Line, Field: bad.Binding.Field(), Msg: bad.Msg}
 	}
 	reg, ok := s.Browsable()
 	label := "from " + reg.Source

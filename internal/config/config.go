@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/ref"
 
 	"go.yaml.in/yaml/v3"
@@ -62,7 +63,7 @@ type Config struct {
 	// Theme are the user's colours; empty ones keep the terminal's own.
 	Theme Theme `yaml:"theme"`
 	// bindings are Keys in the file's order, with their lines.
-	bindings []KeyBinding
+	bindings []domain.KeyBinding
 }
 
 // KeyList is one key ("D") or several ([D, delete]).
@@ -91,19 +92,8 @@ type Theme struct {
 	Warn   string `yaml:"warn"`
 }
 
-// KeyBinding is one of the user's bindings, with where the file says it.
-type KeyBinding struct {
-	View, Action string
-	Keys         []string
-	// Line is its line in the config file.
-	Line int
-}
-
-// Field is the binding's place in the file ("keys.tags.delete").
-func (b KeyBinding) Field() string { return "keys." + b.View + "." + b.Action }
-
 // Bindings are the user's key bindings in the file's order.
-func (c *Config) Bindings() []KeyBinding { return c.bindings }
+func (c *Config) Bindings() []domain.KeyBinding { return c.bindings }
 
 var colour = regexp.MustCompile(`^(#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}|[0-9]{1,3})$`)
 
@@ -255,7 +245,7 @@ func (c *Config) checkKeysAndTheme(root *yaml.Node) error {
 			view, actions := keys.Content[i].Value, keys.Content[i+1]
 			for j := 0; j+1 < len(actions.Content); j += 2 {
 				action, line := actions.Content[j].Value, actions.Content[j].Line
-				b := KeyBinding{View: view, Action: action, Keys: c.Keys[view][action], Line: line}
+				b := domain.KeyBinding{View: view, Action: action, Keys: c.Keys[view][action], Line: line}
 				if len(b.Keys) == 0 || slices.Contains(b.Keys, "") {
 					return &Error{Path: c.Path, Line: line, Field: b.Field(), Msg: "needs a key (e.g. D, ctrl+d, or [D, delete])"}
 				}

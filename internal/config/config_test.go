@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 const goodConfig = `registries:
@@ -170,7 +171,7 @@ func TestParseKeysAndTheme(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := cfg.Bindings()
-	want := []config.KeyBinding{
+	want := []domain.KeyBinding{
 		{View: "tags", Action: "delete", Keys: []string{"D"}, Line: 6},
 		{View: "tags", Action: "undo", Keys: []string{"U", "ctrl+z"}, Line: 7},
 		{View: "global", Action: "zoom", Keys: []string{"Z"}, Line: 9},

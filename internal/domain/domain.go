@@ -410,3 +410,15 @@ type ImageFacts struct {
 	// Artifact is the artifact type of what is not a container image.
 	Artifact string
 }
+
+// KeyBinding is one of the user's key bindings from the config file: the
+// keys an action of a view answers to, and where the file says so.
+type KeyBinding struct {
+	View, Action string
+	Keys         []string
+	// Line is its line in the config file.
+	Line int
+}
+
+// Field is the binding's place in the config file ("keys.tags.delete").
+func (b KeyBinding) Field() string { return "keys." + b.View + "." + b.Action }
