@@ -93,7 +93,7 @@ func TestDeleteDialogListsTheTagsThatStay(t *testing.T) {
 			t.Fatal("the default answer deleted")
 		}
 		press(m, "d", "y")
-		if len(ch.deleted) != 1 || !strings.Contains(screen(m), "· deleted registry.example:5000/t") {
+		if len(ch.deleted) != 1 || !strings.Contains(screen(m), "\ndeleted registry.example:5000/team/app:1.0 (placeholder)") {
 			t.Errorf("yes did not delete once and say so (%v):\n%s", ch.deleted, screen(m))
 		}
 	}

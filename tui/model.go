@@ -483,11 +483,9 @@ func (m *Model) render() string {
 
 func (m *Model) statusBar() string {
 	// Most changing first, so a narrow terminal cuts the registry, not the
-	// news: engine, jobs, the last result, then the registry and who we are.
+	// news: jobs, the last result, the engine, then the registry and who we
+	// are.
 	var parts []string
-	if e := m.local.Engine(); e != "" {
-		parts = append(parts, "engine "+e)
-	}
 	if s := m.jobsSummary(); s != "" {
 		parts = append(parts, s)
 	}
@@ -495,6 +493,9 @@ func (m *Model) statusBar() string {
 	parts = append(parts, m.waitsText()...)
 	if m.status != "" {
 		parts = append(parts, m.status)
+	}
+	if e := m.local.Engine(); e != "" {
+		parts = append(parts, "engine "+e)
 	}
 	who := "anonymous"
 	if m.user != "" {

@@ -29,22 +29,27 @@ func TestOfflineEndToEnd(t *testing.T) {
 		"NO_COLOR=1", "DOCKER_HOST=unix://" + filepath.Join(t.TempDir(), "no-engine.sock"), "DOCKER_CONFIG=" + dockerDir,
 		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(), "XDG_RUNTIME_DIR=" + t.TempDir(),
 	}
-	first := startTmux(t, 120, 40, env)
+	first := startTmux(t, 80, 24, env)
 	first.waitFor("Repositories · 1", "e2e/offline")
 	first.keys("Enter")
 	first.waitFor("› e2e/offline", "2 tags · 1 image", domain.ShortDigest(app))
+	first.keys("Enter") // Details of 1.0, read once
+	first.waitFor("› e2e/offline › 1.0", "media type")
 	first.keys("q")
 
 	if err := reg.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	again := startTmux(t, 120, 40, env)
-	again.waitFor("Repositories · 1 · cached", "· offline", "e2e/offline")
+	again := startTmux(t, 80, 24, env)
+	again.waitFor("Repositories · 1 · offline · cached", "e2e/offline")
 	again.keys("Enter")
 	// The status bar says why (and that has come before d is pressed).
 	again.waitFor("› e2e/offline", "2 tags · offline · cached", domain.ShortDigest(app)+" = 2", "error: list tags: "+reg.Host+": unreachable")
 	again.keys("d")
-	again.waitFor("offline: these rows are cached")
+	again.waitFor("offline: nothing changed")
+	// Browsing goes on: Details of the tag read before, from the cache.
+	again.keys("Enter")
+	again.waitFor("› e2e/offline › 1.0", "media type", "offline")
 
 	cli := map[string]string{}
 	for _, kv := range env {

@@ -56,7 +56,7 @@ func TestRememberedRepositoriesShowAtOnce(t *testing.T) {
 	}
 	list := m.Update(msg)
 	first := lines(m)
-	if first[0] != "Repositories · 3 · cached 5m ago · listing…" || first[1] != "team/app" || first[2] != "team/old" {
+	if first[0] != "Repositories · 3 · listing… · cached 5m ago" || first[1] != "team/app" || first[2] != "team/old" {
 		t.Fatalf("the first frame is not the remembered listing:\n%s", strings.Join(first, "\n"))
 	}
 	m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"}) // on team/old … which the registry no longer has
@@ -76,7 +76,7 @@ func TestRememberedRepositoriesShowAtOnce(t *testing.T) {
 	m.SetSize(60, 10)
 	teatestutil.Drain(t, m.Update, m.Init(), 20)
 	off := lines(m)
-	if off[0] != "Repositories · 3 · cached 5m ago · offline" || off[1] != "team/app" {
+	if off[0] != "Repositories · 3 · offline · cached 5m ago" || off[1] != "team/app" {
 		t.Errorf("offline, the remembered listing is not shown as such:\n%s", strings.Join(off, "\n"))
 	}
 }

@@ -444,11 +444,12 @@ func (m *Model) Title() string {
 	case m.atRegistries:
 		return fmt.Sprintf("Registries · %d", len(m.registries))
 	case !m.knownAt.IsZero():
-		state := "listing…"
-		if !m.loading {
-			state = "offline"
+		// The state first: a narrow pane cuts the age, not "offline".
+		age := domain.HumanAge(m.clock().Sub(m.knownAt))
+		if m.loading {
+			return fmt.Sprintf("Repositories · %d · listing… · cached %s ago", len(m.repos), age)
 		}
-		return fmt.Sprintf("Repositories · %d · cached %s ago · %s", len(m.repos), domain.HumanAge(m.clock().Sub(m.knownAt)), state)
+		return fmt.Sprintf("Repositories · %d · offline · cached %s ago", len(m.repos), age)
 	case m.loading:
 		return fmt.Sprintf("Repositories · %d so far…", len(m.repos))
 	case m.err != nil && len(m.repos) == 0:

@@ -37,7 +37,7 @@ func (m *Model) changeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.Offline() && !key.Matches(msg, m.keys.Undo):
 		// What shows is the cache's: a change would act on what the
 		// registry may no longer hold, and could not be checked.
-		return status("offline: these rows are cached and the registry does not answer, so wharf changes nothing here; ctrl+r asks again")
+		return status("offline: nothing changed (the registry does not answer; these rows are cached); ctrl+r asks again")
 	case m.Offline():
 		return status("offline: the registry does not answer, so nothing can be undone now; ctrl+r asks again")
 	case key.Matches(msg, m.keys.Retain):
