@@ -30,7 +30,7 @@ func DefaultKeyMap() KeyMap {
 		// x cancels the newest running job, or clears finished ones.
 		CancelJob: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel/clear jobs")),
 		Back:      key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "back")),
-		Zoom:      key.NewBinding(key.WithKeys("z", "+"), key.WithHelp("z", "zoom pane")),
+		Zoom:      key.NewBinding(key.WithKeys("z", "+"), key.WithHelp("z", "zoom")),
 		Focus: []key.Binding{
 			key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "local")),
 			key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "repositories")),

@@ -536,7 +536,14 @@ func (m *Model) keyHint() string {
 	if m.prompt != nil {
 		return m.help.ShortHelpView([]key.Binding{prompt.DefaultKeyMap().Submit, prompt.DefaultKeyMap().Cancel})
 	}
-	bindings := append(m.panes[m.focus].ShortHelp(), m.keys.ShortHelp()...)
+	bindings := m.panes[m.focus].ShortHelp()
+	if m.focus == paneDetails {
+		// A level down: how to get back up, and the room to read it (tab
+		// makes way for them).
+		return listnav.Truncate(m.help.ShortHelpView(append(bindings,
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")), m.keys.Zoom, m.keys.Help, m.keys.Quit)), m.width)
+	}
+	bindings = append(bindings, m.keys.ShortHelp()...)
 	return listnav.Truncate(m.help.ShortHelpView(bindings), m.width)
 }
 

@@ -45,7 +45,7 @@ func TestUserKeysActAndShowInHelp(t *testing.T) {
 		t.Errorf("Z did not zoom the Tags pane:\n%s", s)
 	}
 	press(m, "?")
-	if s := screen(m); !strings.Contains(s, "Z   zoom pane") || !strings.Contains(s, "D delete") {
+	if s := screen(m); !strings.Contains(s, "Z   zoom ") || !strings.Contains(s, "D delete") {
 		t.Errorf("the help page does not show the user's keys:\n%s", s)
 	}
 }

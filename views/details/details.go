@@ -550,7 +550,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	if m.details != nil && m.details.IsIndex() {
 		return []key.Binding{m.keys.Down, m.keys.Open}
 	}
-	return []key.Binding{m.keys.Down, m.keys.PageDown}
+	return []key.Binding{m.keys.Down}
 }
 
 // FullHelp is the pane's section of the help page.
