@@ -68,7 +68,7 @@ func TestRemoveTwiceNamesTheRightImageEndToEnd(t *testing.T) {
 		"NO_COLOR=1", "DOCKER_HOST=" + eng.Host, "DOCKER_CONFIG=" + t.TempDir(),
 		"XDG_CONFIG_HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(), "XDG_DATA_HOME=" + t.TempDir(),
 	}, "--demo")
-	s.waitFor("example.com/team/app00:1")
+	s.waitFor("Local › example.com/team/", "│app00:1 ") // the shared prefix in the title
 	s.keys("1")
 	// Five down: app05 (the engine's fixtures for other tests may sort
 	// first; find the row by filtering to this test's images).
