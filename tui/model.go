@@ -517,12 +517,15 @@ func (m *Model) statusBar() string {
 	}
 	if m.lastErr != "" {
 		// The reason first, so a narrow terminal cuts the words around it.
-		// It may take three quarters of the bar (the rest still says where
-		// you are); E shows it whole.
+		// It may take the whole bar (the panels' breadcrumbs say where you
+		// are); E shows it whole.
 		first, rest, _ := strings.Cut(m.lastErr, "\n")
 		line := "error: " + first + " (esc dismisses)"
 		if rest != "" || lipgloss.Width(bar)+lipgloss.Width(line)+3 > m.width {
-			line = listnav.Truncate("error: "+first, max(m.width-lipgloss.Width(bar)-3, m.width*3/4)-4) + " [E]"
+			line = listnav.Truncate("error: "+first, m.width-4) + " [E]"
+		}
+		if lipgloss.Width(line)+3 >= m.width {
+			return m.styles.StatusError.Render(line)
 		}
 		bar = m.styles.StatusError.Render(line) + m.styles.StatusBar.Render(" · ") + bar
 	}
