@@ -231,23 +231,9 @@ func TestRetagAndPushEndToEnd(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("done pushed " + target)
 
-	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	d, err := c.Inspect(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pushed string
-	for _, rd := range d.RepoDigests {
-		if strings.HasPrefix(rd, reg.Host+"/team/app@") {
-			pushed = strings.TrimPrefix(rd, reg.Host+"/team/app@")
-		}
-	}
+	pushed := pushedDigest(t, eng, id, reg.Repo("team/app"))
 	if pushed == "" {
-		t.Fatalf("the engine recorded no repo digest for %s: %v", target, d.RepoDigests)
+		t.Fatalf("the engine recorded no repo digest for %s", target)
 	}
 	s.keys("2", "C-r")
 	s.waitFor("team/app")
@@ -293,4 +279,25 @@ func TestPullByDigestEndToEnd(t *testing.T) {
 	if err != nil || !slices.Contains(d.RepoDigests, ref) {
 		t.Errorf("the engine after L %s: %v %v", ref, d.RepoDigests, err)
 	}
+}
+
+// pushedDigest is the digest the engine recorded for image id's push to
+// repository (host/path), "" when it recorded none.
+func pushedDigest(t *testing.T, eng *testenv.Engine, id, repository string) string {
+	t.Helper()
+	c, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	d, err := c.Inspect(testenv.Context(t, time.Minute), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rd := range d.RepoDigests {
+		if digest, ok := strings.CutPrefix(rd, repository+"@"); ok {
+			return digest
+		}
+	}
+	return ""
 }

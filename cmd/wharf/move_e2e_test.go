@@ -42,21 +42,7 @@ func TestMoveBetweenTheSidesEndToEnd(t *testing.T) {
 	s.waitFor("done pushed "+target, "2 tags · 2 images")
 
 	// The registry has 1.0 at the digest the engine recorded for the push.
-	lc, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lc.Close()
-	img, err := lc.Inspect(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pushed string
-	for _, rd := range img.RepoDigests {
-		if r, ok := strings.CutPrefix(rd, reg.Host+"/team/app@"); ok {
-			pushed = r
-		}
-	}
+	pushed := pushedDigest(t, eng, id, reg.Repo("team/app"))
 	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +59,11 @@ func TestMoveBetweenTheSidesEndToEnd(t *testing.T) {
 	s.keys("3", "g", "<")
 	pulled := reg.Host + "/team/app:0.9"
 	s.waitFor("pulled " + pulled)
+	lc, err := localcache.Open(localcache.Endpoint{Host: eng.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lc.Close()
 	d, err := lc.Inspect(ctx, pulled)
 	if err != nil || d.ID == id {
 		t.Errorf("the engine after < %s: %v (%s)", pulled, err, d.ID)

@@ -13,9 +13,7 @@ import (
 
 // column is one of the columns beside the name.
 type column struct {
-	head  string
-	width int
-	right bool
+	listnav.Column
 	// rank is the column's priority: the lowest stays longest as the pane
 	// narrows.
 	rank int
@@ -24,10 +22,10 @@ type column struct {
 
 // allColumns are in the order they are drawn.
 var allColumns = []column{
-	{"IMAGE ID", 12, false, 2, func(_ *Model, img domain.LocalImage) string { return domain.ShortDigest(img.ID) }},
-	{"CREATED", 7, true, 3, func(m *Model, img domain.LocalImage) string { return age(m.now(), img.Created) }},
-	{"SIZE", 7, true, 1, func(_ *Model, img domain.LocalImage) string { return domain.HumanSize(img.Size) }},
-	{"CTRS", 4, true, 4, func(_ *Model, img domain.LocalImage) string {
+	{listnav.Column{Head: "IMAGE ID", Width: 12}, 2, func(_ *Model, img domain.LocalImage) string { return domain.ShortDigest(img.ID) }},
+	{listnav.Column{Head: "CREATED", Width: 7, Right: true}, 3, func(m *Model, img domain.LocalImage) string { return listnav.Age(m.now(), img.Created) }},
+	{listnav.Column{Head: "SIZE", Width: 7, Right: true}, 1, func(_ *Model, img domain.LocalImage) string { return domain.HumanSize(img.Size) }},
+	{listnav.Column{Head: "CTRS", Width: 4, Right: true}, 4, func(_ *Model, img domain.LocalImage) string {
 		if len(img.Containers) == 0 {
 			return ""
 		}
@@ -45,35 +43,18 @@ func (m *Model) columns(room int) []column {
 	fits := map[string]bool{}
 	for rank := 1; rank <= len(allColumns); rank++ {
 		for _, c := range allColumns {
-			if c.rank == rank && room >= c.width+1 {
-				fits[c.head], room = true, room-c.width-1
+			if c.rank == rank && room >= c.Width+1 {
+				fits[c.Head], room = true, room-c.Width-1
 			}
 		}
 	}
 	var cols []column
 	for _, c := range allColumns {
-		if fits[c.head] {
+		if fits[c.Head] {
 			cols = append(cols, c)
 		}
 	}
 	return cols
-}
-
-// align pads s to the column's width, on the side it reads from.
-func (c column) align(s string) string {
-	if c.right {
-		return fmt.Sprintf("%*s", c.width+len(s)-lipgloss.Width(s), s)
-	}
-	return listnav.Pad(s, c.width)
-}
-
-// age is how long ago t was, "-" when the image does not say (zero, or
-// the epoch reproducible builds set).
-func age(now, t time.Time) string {
-	if t.IsZero() || t.Year() < 2000 {
-		return "-"
-	}
-	return domain.HumanAge(now.Sub(t))
 }
 
 func (m *Model) now() time.Time {

@@ -552,12 +552,12 @@ func (m *Model) View() string {
 	cols := m.columns(m.width - markW - minNameWidth)
 	nameW := m.width - markW
 	for _, c := range cols {
-		nameW -= c.width + 1
+		nameW -= c.Width + 1
 	}
 	nameW = max(nameW, 8)
 	head := strings.Repeat(" ", markW) + listnav.Pad("NAME", nameW)
 	for _, c := range cols {
-		head += " " + c.align(c.head)
+		head += " " + c.Align(c.Head)
 	}
 	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(head, m.width)))
 	from, to := m.cur.Visible()
@@ -578,8 +578,8 @@ func (m *Model) View() string {
 			row = m.syncMark(img.ID) + " " + row
 		}
 		for _, c := range cols {
-			cell := c.align(listnav.Truncate(c.cell(m, img), c.width))
-			if c.head == "IMAGE ID" {
+			cell := c.Align(listnav.Truncate(c.cell(m, img), c.Width))
+			if c.Head == "IMAGE ID" {
 				cell = m.styles.Marker(img.ID).Render(cell)
 			}
 			row += " " + cell

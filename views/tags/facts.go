@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views"
@@ -111,16 +109,14 @@ func (m *Model) gotFacts(msg FactsMsg) tea.Cmd {
 // Optional columns, in the order they go when the pane narrows (the last
 // first): size, created, platforms.
 type factColumn struct {
-	head  string
-	width int
-	right bool
-	cell  func(m *Model, f domain.ImageFacts) string
+	listnav.Column
+	cell func(m *Model, f domain.ImageFacts) string
 }
 
 var allFactColumns = []factColumn{
-	{"SIZE", 7, true, func(_ *Model, f domain.ImageFacts) string { return domain.HumanSize(f.Size) }},
-	{"CREATED", 7, true, func(m *Model, f domain.ImageFacts) string { return age(m.clock(), f.Created) }},
-	{"PLATFORMS", 16, false, func(_ *Model, f domain.ImageFacts) string { return platforms(f.Platforms) }},
+	{listnav.Column{Head: "SIZE", Width: 7, Right: true}, func(_ *Model, f domain.ImageFacts) string { return domain.HumanSize(f.Size) }},
+	{listnav.Column{Head: "CREATED", Width: 7, Right: true}, func(m *Model, f domain.ImageFacts) string { return listnav.Age(m.clock(), f.Created) }},
+	{listnav.Column{Head: "PLATFORMS", Width: 16}, func(_ *Model, f domain.ImageFacts) string { return platforms(f.Platforms) }},
 }
 
 // minTagWidth is the room the tag column keeps before a fact column is
@@ -135,29 +131,12 @@ func (m *Model) factColumns(room int) []factColumn {
 	}
 	var cols []factColumn
 	for _, c := range allFactColumns {
-		if room < c.width+1 {
+		if room < c.Width+1 {
 			break
 		}
-		cols, room = append(cols, c), room-c.width-1
+		cols, room = append(cols, c), room-c.Width-1
 	}
 	return cols
-}
-
-// align pads s to the column's width, on the side it reads from.
-func (c factColumn) align(s string) string {
-	if c.right {
-		return fmt.Sprintf("%*s", c.width+len(s)-lipgloss.Width(s), s)
-	}
-	return listnav.Pad(s, c.width)
-}
-
-// age is how long ago t was, "-" when the image does not say (zero, or
-// the epoch reproducible builds set).
-func age(now, t time.Time) string {
-	if t.IsZero() || t.Year() < 2000 {
-		return "-"
-	}
-	return domain.HumanAge(now.Sub(t))
 }
 
 // platforms is one platform whole, or how many with the first.

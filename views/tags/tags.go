@@ -883,12 +883,12 @@ func (m *Model) View() string {
 	cols := m.factColumns(m.width - digestWidth - 3 - sameW - badgeW - minTagWidth)
 	factsW := 0
 	for _, c := range cols {
-		factsW += c.width + 1
+		factsW += c.Width + 1
 	}
 	tagWidth := max(m.width-digestWidth-3-sameW-badgeW-factsW, 8)
 	head := fmt.Sprintf("%-*s %-*s %-*s", tagWidth, "TAG", digestWidth, "DIGEST", sameW, "SAME")
 	for _, c := range cols {
-		head += " " + c.align(c.head)
+		head += " " + c.Align(c.Head)
 	}
 	if badgeW > 0 {
 		head += " " + m.badgeHeader()
@@ -933,9 +933,9 @@ func (m *Model) View() string {
 			for _, c := range cols {
 				cell := ""
 				if known {
-					cell = listnav.Truncate(c.cell(m, f), c.width)
+					cell = listnav.Truncate(c.cell(m, f), c.Width)
 				}
-				line += " " + c.align(cell)
+				line += " " + c.Align(cell)
 			}
 			same = strings.Repeat(" ", sameW) // the badge's padding is done
 		}
