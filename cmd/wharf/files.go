@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/filetree"
+	"github.com/wharf-dev/wharf/internal/ops"
+)
+
+// imageLayers are an image's layers with their entries, bottom first.
+type imageLayers struct {
+	layers  []domain.Layer
+	entries [][]filetree.Entry
+}
+
+// readLayers reads every layer's listing of a remote image (from the
+// cache when read before).
+func (a *app) readLayers(ctx context.Context, s *ops.Session, reference string) (imageLayers, error) {
+	var il imageLayers
+	err := s.Client.LayerFiles(ctx, reference, func(_ int, l domain.Layer, entries []filetree.Entry) {
+		il.layers = append(il.layers, l)
+		il.entries = append(il.entries, entries)
+	})
+	return il, err
+}
+
+// layerIndex is LAYER as the user gave it: a number from 1 (the bottom) or
+// the start of a layer's digest.
+func (il imageLayers) layerIndex(arg string) (int, error) {
+	if n, err := strconv.Atoi(arg); err == nil {
+		if n < 1 || n > len(il.layers) {
+			return 0, fmt.Errorf("layer %d: the image has %d layers (1 is the bottom)", n, len(il.layers))
+		}
+		return n - 1, nil
+	}
+	found := -1
+	for i, l := range il.layers {
+		if strings.HasPrefix(strings.TrimPrefix(l.Digest, "sha256:"), strings.TrimPrefix(arg, "sha256:")) {
+			if found >= 0 {
+				return 0, fmt.Errorf("layer %q: more than one layer's digest starts so", arg)
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return 0, fmt.Errorf("layer %q: no layer of the image has that number or digest", arg)
+	}
+	return found, nil
+}
+
+func newFilesCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "files REF [LAYER]",
+		Short: "List an image's files, or what one layer added, modified and removed (read from the registry, nothing pulled)",
+		Long: "files lists the file system a remote image's layers make, as a container started from it sees it.\n" +
+			"With LAYER (a number from 1, the bottom, or the start of a layer's digest) it lists what that layer\n" +
+			"added (A), modified (M) and removed (D) — whiteouts and opaque directories understood.\n" +
+			"Layers are streamed once and their listings cached by digest; --json sizes are bytes.",
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSession(func(s *ops.Session) error {
+				il, err := a.readLayers(cmd.Context(), s, args[0])
+				if err != nil {
+					return err
+				}
+				fsys := filetree.FS{}
+				if len(args) == 1 {
+					for _, es := range il.entries {
+						fsys.Apply(es)
+					}
+					files := fsys.Sorted()
+					return a.emit(asJSON, struct {
+						Reference string           `json:"reference"`
+						Layers    []domain.Layer   `json:"layers"`
+						Files     []filetree.Entry `json:"files"`
+					}{args[0], il.layers, files}, func(w io.Writer) error {
+						for _, e := range files {
+							printEntry(w, "", e)
+						}
+						return nil
+					})
+				}
+				n, err := il.layerIndex(args[1])
+				if err != nil {
+					return err
+				}
+				var changes []filetree.Changed
+				for i := 0; i <= n; i++ {
+					changes = fsys.Apply(il.entries[i])
+				}
+				return a.emit(asJSON, struct {
+					Reference string             `json:"reference"`
+					Layer     int                `json:"layer"`
+					Digest    string             `json:"digest"`
+					Changes   []filetree.Changed `json:"changes"`
+				}{args[0], n + 1, il.layers[n].Digest, changes}, func(w io.Writer) error {
+					for _, c := range changes {
+						printEntry(w, map[filetree.Change]string{filetree.Added: "A", filetree.Modified: "M", filetree.Removed: "D"}[c.Change]+"\t", c.Entry)
+					}
+					fmt.Fprintf(w, "layer %d of %d (%s): %d changes\n", n+1, len(il.layers), domain.ShortDigest(il.layers[n].Digest), len(changes))
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (sizes in bytes)")
+	return cmd
+}
+
+// printEntry is one line of ls -l's shape: mode, owner, size, path, link.
+func printEntry(w io.Writer, mark string, e filetree.Entry) {
+	link := ""
+	switch e.Kind {
+	case filetree.Symlink:
+		link = " -> " + e.Link
+	case filetree.Hardlink:
+		link = " link to /" + e.Link
+	}
+	fmt.Fprintf(w, "%s%s\t%d:%d\t%s\t/%s%s\n", mark, e.Mode, e.UID, e.GID, domain.HumanSize(e.Size), e.Path, link)
+}
+
+func newWasteCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "waste REF",
+		Short: "Show the space an image wastes on files a later layer replaced or removed (dive's numbers, nothing pulled)",
+		Long: "waste reads a remote image's layers (streamed once, listings cached by digest) and reports what dive\n" +
+			"reports for the same image: the efficiency score, the wasted bytes, their share of the layers above the\n" +
+			"base, and each path more than one layer wrote, with every version's bytes and the layers (1 is the bottom).",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSession(func(s *ops.Session) error {
+				il, err := a.readLayers(cmd.Context(), s, args[0])
+				if err != nil {
+					return err
+				}
+				r := filetree.Efficiency(il.entries)
+				return a.emit(asJSON, r, func(w io.Writer) error {
+					fmt.Fprintf(w, "efficiency %.4f · wasted %s (%.1f%% of the layers above the base) · %d layers, %s\n",
+						r.Score, domain.HumanSize(r.WastedBytes), 100*r.WastedPercent(), len(il.layers), domain.HumanSize(r.SizeBytes))
+					for _, f := range r.Files {
+						layers := make([]string, len(f.Layers))
+						for i, l := range f.Layers {
+							layers[i] = strconv.Itoa(l + 1)
+						}
+						fmt.Fprintf(w, "%s\t%d×\t%s\tlayers %s\n", domain.HumanSize(f.Bytes), f.Count, f.Path, strings.Join(layers, ","))
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (sizes in bytes)")
+	return cmd
+}

@@ -1,0 +1,184 @@
+// Package filetree reads what an image's layers hold: the entries of each
+// layer's tar stream (whiteouts and opaque directories understood), what
+// each layer added, modified and removed against the layers below it, the
+// whole file system so far, and the space wasted on files a later layer
+// replaced or removed — computed as dive computes it, so the numbers agree.
+// It reads tar streams; fetching them (from a registry or an engine) is the
+// clients' business.
+package filetree
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Kind is what an entry is.
+type Kind string
+
+// The kinds of entries.
+const (
+	File     Kind = "file"
+	Dir      Kind = "dir"
+	Symlink  Kind = "symlink"
+	Hardlink Kind = "hardlink"
+	Other    Kind = "other"
+)
+
+// Whiteout prefixes of the OCI layer format.
+const (
+	whiteoutPrefix = ".wh."
+	opaqueMarker   = ".wh..wh..opq"
+)
+
+// Entry is one entry of a layer, as its tar header says it.
+type Entry struct {
+	// Path is slash-separated from the root, without a leading slash
+	// ("etc/passwd"); for a whiteout, the path it removes.
+	Path string      `json:"path"`
+	Kind Kind        `json:"kind"`
+	Size int64       `json:"size"`
+	Mode fs.FileMode `json:"mode"`
+	UID  int         `json:"uid"`
+	GID  int         `json:"gid"`
+	// Link is a symlink's or hard link's target.
+	Link string `json:"link,omitempty"`
+	// Whiteout marks a removal of Path; Opaque a directory whose content
+	// in lower layers is hidden (Path is the directory).
+	Whiteout bool `json:"whiteout,omitempty"`
+	Opaque   bool `json:"opaque,omitempty"`
+}
+
+// Read lists a layer's entries from its uncompressed tar stream, in tar
+// order.
+func Read(r io.Reader) ([]Entry, error) {
+	tr := tar.NewReader(r)
+	var out []Entry
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("reading layer: %w", err)
+		}
+		name := clean(h.Name)
+		if name == "" {
+			continue
+		}
+		e := Entry{Path: name, Size: h.Size, Mode: h.FileInfo().Mode(), UID: h.Uid, GID: h.Gid, Link: h.Linkname}
+		switch h.Typeflag {
+		case tar.TypeReg:
+			e.Kind = File
+		case tar.TypeDir:
+			e.Kind = Dir
+		case tar.TypeSymlink:
+			e.Kind = Symlink
+		case tar.TypeLink:
+			e.Kind = Hardlink
+			e.Link = clean(h.Linkname)
+		default:
+			e.Kind = Other
+		}
+		dir, base := path.Split(name)
+		switch {
+		case base == opaqueMarker:
+			e = Entry{Path: strings.TrimSuffix(dir, "/"), Kind: Dir, Opaque: true}
+		case strings.HasPrefix(base, whiteoutPrefix):
+			e.Path, e.Whiteout = dir+strings.TrimPrefix(base, whiteoutPrefix), true
+		}
+		out = append(out, e)
+	}
+}
+
+// clean is a tar name as a path from the root without a leading slash; ""
+// for the root itself.
+func clean(name string) string {
+	name = path.Clean("/" + name)
+	return strings.TrimPrefix(name, "/")
+}
+
+// Change is what a layer did to one path.
+type Change string
+
+// The changes a layer makes.
+const (
+	Added    Change = "added"
+	Modified Change = "modified"
+	Removed  Change = "removed"
+)
+
+// Changed is an entry with what its layer did to it; for a removal, the
+// entry that was removed (with its size).
+type Changed struct {
+	Entry
+	Change Change `json:"change"`
+}
+
+// FS is the file system a stack of layers makes: each path's entry.
+type FS map[string]Entry
+
+// Apply puts a layer on top of fsys and reports what it changed, in path
+// order: a whiteout removes its path and everything below it, an opaque
+// directory hides what lower layers put in it, anything else is added or
+// replaces what was there.
+func (fsys FS) Apply(entries []Entry) []Changed {
+	var changes []Changed
+	removeBelow := func(dir string, keepDir bool) {
+		prefix := dir + "/"
+		for p, e := range fsys {
+			if dir == "" || p == dir && !keepDir || strings.HasPrefix(p, prefix) {
+				changes = append(changes, Changed{Entry: e, Change: Removed})
+				delete(fsys, p)
+			}
+		}
+	}
+	// Whiteouts and opaque markers act on the layers below: first.
+	for _, e := range entries {
+		switch {
+		case e.Whiteout:
+			removeBelow(e.Path, false)
+		case e.Opaque:
+			removeBelow(e.Path, true)
+		}
+	}
+	for _, e := range entries {
+		if e.Whiteout || e.Opaque {
+			continue
+		}
+		change := Added
+		if _, ok := fsys[e.Path]; ok {
+			change = Modified
+		}
+		fsys[e.Path] = e
+		changes = append(changes, Changed{Entry: e, Change: change})
+	}
+	// A path removed and put back by the same layer (an opaque directory's
+	// new content) is a modification, not two changes.
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	out := changes[:0]
+	for i, c := range changes {
+		if i+1 < len(changes) && c.Change == Removed && changes[i+1].Path == c.Path {
+			changes[i+1].Change = Modified
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Sorted are the file system's entries in path order.
+func (fsys FS) Sorted() []Entry {
+	out := make([]Entry, 0, len(fsys))
+	for _, e := range fsys {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
