@@ -193,3 +193,47 @@ func TestFilesAndWasteAgreeWithDive(t *testing.T) {
 		t.Errorf("the crafted waste is not all counted: %d bytes", ours.WastedBytes)
 	}
 }
+
+// wharf diff --files between two tags of registry:2: what the second
+// release added, removed and modified, with the size changes, without
+// pulling either.
+func TestDiffFilesBetweenTwoTags(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 2*time.Minute)
+	base := craftedLayer(t, false, "d etc/", "f etc/app.conf 1000", "f bin/tool 7000", "f app/data.db 30000")
+	v1img, err := mutate.AppendLayers(empty.Image, base, craftedLayer(t, false, "f etc/app.conf 3000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2img, err := mutate.AppendLayers(empty.Image, base, craftedLayer(t, true, "f etc/app.conf 4000", "f app/.wh.data.db 0", "f app/new.db 500"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tag, img := range map[string]v1.Image{"1.0.0": v1img, "1.1.0": v2img} {
+		ref, err := name.NewTag(reg.Repo("team/diff")+":"+tag, name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(ref, img, reg.RemoteOptions(ctx, "")...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"DOCKER_CONFIG": dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}), "XDG_CONFIG_HOME": t.TempDir()}
+	out, err := runWharf(t, env, "diff", "--files", reg.Repo("team/diff")+":1.0.0", reg.Repo("team/diff")+":1.1.0")
+	if err != nil {
+		t.Fatalf("diff --files: %v\n%s", err, out)
+	}
+	var words []string
+	for _, line := range strings.Split(out, "\n") {
+		words = append(words, strings.Join(strings.Fields(line), " "))
+	}
+	out = strings.Join(words, "\n")
+	for _, want := range []string{"layers = 1 shared", "file + /app/new.db 500B", "file - /app/data.db 30kB", "file ~ /etc/app.conf 3kB → 4kB (+1kB)", "files 1 added, 1 removed, 1 modified, -28.5kB in all"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff --files lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "/bin/tool") {
+		t.Errorf("an unchanged file is listed:\n%s", out)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/ops"
 )
 
@@ -516,10 +517,10 @@ func timestamp(t time.Time) string {
 }
 
 func newDiffCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, files bool
 	cmd := &cobra.Command{
 		Use:   "diff REF1 REF2",
-		Short: "Compare two remote images or indexes: platforms, layers, config, history",
+		Short: "Compare two remote images or indexes: platforms, layers, config, history (--files: every file)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
@@ -527,12 +528,70 @@ func newDiffCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.emit(asJSON, d, func(w io.Writer) error { return printDiff(w, d) })
+				if !files {
+					return a.emit(asJSON, d, func(w io.Writer) error { return printDiff(w, d) })
+				}
+				// Both file systems, read from the layers (a layer both
+				// share is read once and then comes from the cache).
+				var fss [2]filetree.FS
+				for i, ref := range args {
+					il, err := a.readLayers(cmd.Context(), s, ref)
+					if err != nil {
+						return err
+					}
+					fss[i] = filetree.FS{}
+					for _, es := range il.entries {
+						fss[i].Apply(es)
+					}
+				}
+				fd := filetree.Diff(fss[0], fss[1])
+				out := struct {
+					domain.Diff
+					Files []filetree.FileDiff `json:"files"`
+				}{d, fd}
+				return a.emit(asJSON, out, func(w io.Writer) error {
+					if err := printDiff(w, d); err != nil {
+						return err
+					}
+					printFileDiff(w, fd)
+					return nil
+				})
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (file sizes in bytes)")
+	cmd.Flags().BoolVar(&files, "files", false, "also compare the files: added, removed, modified, with size changes (layers are read from the registry, nothing is pulled)")
 	return cmd
+}
+
+// printFileDiff lists the files that differ, and the total change.
+func printFileDiff(w io.Writer, fd []filetree.FileDiff) {
+	var delta int64
+	count := map[filetree.Change]int{}
+	for _, f := range fd {
+		count[f.Change]++
+		delta += f.NewSize - f.OldSize
+		switch f.Change {
+		case filetree.Added:
+			fmt.Fprintf(w, "file\t+ /%s\t%s\n", f.Path, domain.HumanSize(f.NewSize))
+		case filetree.Removed:
+			fmt.Fprintf(w, "file\t- /%s\t%s\n", f.Path, domain.HumanSize(f.OldSize))
+		default:
+			fmt.Fprintf(w, "file\t~ /%s\t%s → %s (%s)\n", f.Path, domain.HumanSize(f.OldSize), domain.HumanSize(f.NewSize), signedSize(f.NewSize-f.OldSize))
+		}
+	}
+	fmt.Fprintf(w, "files\t%d added, %d removed, %d modified, %s in all\n", count[filetree.Added], count[filetree.Removed], count[filetree.Modified], signedSize(delta))
+}
+
+// signedSize is a size change with its sign ("+1.2kB", "-300B", "±0B").
+func signedSize(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + domain.HumanSize(n)
+	case n < 0:
+		return "-" + domain.HumanSize(-n)
+	}
+	return "±0B"
 }
 
 func printDiff(w io.Writer, d domain.Diff) error {

@@ -16,7 +16,10 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // Kind is what an entry is.
@@ -53,6 +56,9 @@ type Entry struct {
 	// in lower layers is hidden (Path is the directory).
 	Whiteout bool `json:"whiteout,omitempty"`
 	Opaque   bool `json:"opaque,omitempty"`
+	// Hash is a regular file's content hash (xxhash64, hex): what tells a
+	// rewrite of the same size apart.
+	Hash string `json:"hash,omitempty"`
 }
 
 // Read lists a layer's entries from its uncompressed tar stream, in tar
@@ -76,6 +82,11 @@ func Read(r io.Reader) ([]Entry, error) {
 		switch h.Typeflag {
 		case tar.TypeReg:
 			e.Kind = File
+			sum := xxhash.New()
+			if _, err := io.Copy(sum, tr); err != nil {
+				return out, fmt.Errorf("reading layer: %s: %w", name, err)
+			}
+			e.Hash = strconv.FormatUint(sum.Sum64(), 16)
 		case tar.TypeDir:
 			e.Kind = Dir
 		case tar.TypeSymlink:
@@ -180,5 +191,39 @@ func (fsys FS) Sorted() []Entry {
 		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// FileDiff is how one path differs between two images' file systems.
+type FileDiff struct {
+	Path   string `json:"path"`
+	Change Change `json:"change"`
+	Kind   Kind   `json:"kind"`
+	// OldSize is the size in the first image, NewSize in the second (0
+	// where the path is not).
+	OldSize int64 `json:"oldSize"`
+	NewSize int64 `json:"newSize"`
+}
+
+// Diff is what differs between a's files and b's, in path order: paths only
+// b has are added, only a has removed, and both have modified when their
+// kind, content, size, mode, owner or link differ.
+func Diff(a, b FS) []FileDiff {
+	var out []FileDiff
+	for p, eb := range b {
+		ea, ok := a[p]
+		switch {
+		case !ok:
+			out = append(out, FileDiff{Path: p, Change: Added, Kind: eb.Kind, NewSize: eb.Size})
+		case ea.Kind != eb.Kind || ea.Hash != eb.Hash || ea.Size != eb.Size || ea.Mode != eb.Mode || ea.UID != eb.UID || ea.GID != eb.GID || ea.Link != eb.Link:
+			out = append(out, FileDiff{Path: p, Change: Modified, Kind: eb.Kind, OldSize: ea.Size, NewSize: eb.Size})
+		}
+	}
+	for p, ea := range a {
+		if _, ok := b[p]; !ok {
+			out = append(out, FileDiff{Path: p, Change: Removed, Kind: ea.Kind, OldSize: ea.Size})
+		}
+	}
+	slices.SortFunc(out, func(x, y FileDiff) int { return strings.Compare(x.Path, y.Path) })
 	return out
 }

@@ -149,3 +149,27 @@ func TestEfficiencyCountsWhatDiveCounts(t *testing.T) {
 		t.Errorf("score %v, want %v", r.Score, want)
 	}
 }
+
+// Two images' files: added, removed, and modified when the content differs
+// even at the same size.
+func TestDiffTellsWhatChangedBetweenTwoImages(t *testing.T) {
+	a, b := filetree.FS{}, filetree.FS{}
+	a.Apply(read(t, layer(t, "f etc/conf 10", "f bin/old 5", "f bin/same 3", "l bin/sh /bin/old")))
+	b.Apply(read(t, layer(t, "f etc/conf 10", "f bin/same 3", "f bin/new 8", "l bin/sh /bin/new")))
+	var got []string
+	for _, d := range filetree.Diff(a, b) {
+		got = append(got, fmt.Sprintf("%s %s %d→%d", d.Change, d.Path, d.OldSize, d.NewSize))
+	}
+	want := "added bin/new 0→8\nremoved bin/old 5→0\nmodified bin/sh 0→0"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("diff:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	c := filetree.FS{}
+	c.Apply(read(t, layer(t, "f etc/conf 10", "f bin/same 3", "f bin/new 8", "l bin/sh /bin/new")))
+	e := c["etc/conf"]
+	e.Hash = "other"
+	c["etc/conf"] = e
+	if d := filetree.Diff(b, c); len(d) != 1 || d[0].Path != "etc/conf" || d[0].Change != filetree.Modified {
+		t.Errorf("a rewrite of the same size is not a modification: %+v", d)
+	}
+}
