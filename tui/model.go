@@ -18,6 +18,7 @@ import (
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/details"
 	"github.com/wharf-dev/wharf/views/dialog"
+	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/listnav"
 	"github.com/wharf-dev/wharf/views/local"
 	"github.com/wharf-dev/wharf/views/prompt"
@@ -580,11 +581,17 @@ func (m *Model) helpPage() string {
 		b.WriteString(m.help.FullHelpView(splitColumns(s.bindings, s.rows)) + "\n\n")
 	}
 	for _, s := range []struct {
-		title string
-		pane  views.Component
-	}{{"Local", m.local}, {"Repositories", m.repos}, {"Tags", m.tags}, {"Details", m.details}} {
+		title    string
+		bindings [][]key.Binding
+	}{
+		{"Local", m.local.FullHelp()},
+		{"Repositories", m.repos.FullHelp()},
+		{"Tags", m.tags.FullHelp()},
+		{"Details", m.details.FullHelp()},
+		{"Files (f)", [][]key.Binding{files.New(nil, m.styles).FullHelp()}},
+	} {
 		var bindings []key.Binding
-		for _, g := range s.pane.FullHelp() {
+		for _, g := range s.bindings {
 			bindings = append(bindings, g...)
 		}
 		// Wrapped, never cut: the help page is where every key must show.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views/details"
+	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/local"
 	"github.com/wharf-dev/wharf/views/repos"
 	"github.com/wharf-dev/wharf/views/tags"
@@ -130,6 +131,7 @@ func sourcesOf(opts Options) details.Sources {
 	src.Referrers, _ = opts.Remote.(details.ReferrerLister)
 	src.Platforms, _ = opts.Remote.(details.PlatformLister)
 	src.LocalDiffer, _ = opts.Local.(details.LocalDiffer)
+	src.Files, _ = opts.Remote.(files.Source)
 	return src
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/details"
+	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/local"
 	"github.com/wharf-dev/wharf/views/repos"
 	"github.com/wharf-dev/wharf/views/tags"
@@ -85,6 +86,7 @@ var (
 	_ tags.Changer           = (*ops.Remote)(nil)
 	_ tags.PlaceholderSource = (*ops.Remote)(nil)
 	_ tags.KnownSource       = (*ops.Remote)(nil)
+	_ files.Source           = (*ops.Remote)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ tags.BulkCopier        = (*ops.Remote)(nil)
 	_ local.Batcher          = (*ops.Local)(nil)

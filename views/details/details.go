@@ -17,6 +17,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/views"
+	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/listnav"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -41,6 +42,8 @@ type Sources struct {
 	Platforms PlatformLister
 	// LocalDiffer compares a local image with a remote tag.
 	LocalDiffer LocalDiffer
+	// Files reads a remote image's layers for the file tree (f).
+	Files files.Source
 }
 
 // LocalDiffer compares a local image with a remote reference, the local
@@ -74,6 +77,8 @@ type KeyMap struct {
 	// Open drills into the chosen platform of an index (up/down choose it;
 	// esc goes back to the index).
 	Open key.Binding
+	// Files opens the image's file tree, a layer at a time.
+	Files key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -84,6 +89,7 @@ func DefaultKeyMap() KeyMap {
 		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open platform")),
+		Files:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "files")),
 	}
 }
 
@@ -143,14 +149,18 @@ type Model struct {
 	seq     int
 	vp      viewport.Model
 	width   int
+	height  int
 	focused bool
+	// files is the file tree while it is open (f); filesSrc reads it.
+	files    *files.Model
+	filesSrc files.Source
 }
 
 var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -159,6 +169,7 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 		return func() tea.Msg { return views.StatusMsg{Err: errNoDiffer} }
 	}
 	m.seq++
+	m.closeFiles()
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -180,6 +191,7 @@ func (m *Model) CompareLocal(local, name, remote string, localFirst bool) tea.Cm
 	if !localFirst {
 		a, b = remote, "local "+name
 	}
+	m.closeFiles()
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -209,6 +221,7 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 	if reference == m.ref && isLocal == m.isLocal && (m.loading || m.details != nil) {
 		return nil
 	}
+	m.closeFiles()
 	src := m.src
 	if isLocal {
 		src = m.local
@@ -289,9 +302,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.diff = &msg.Diff
 		}
 		m.render()
+	case files.LayerMsg, files.DoneMsg:
+		if m.files != nil {
+			return m.files.Update(msg)
+		}
 	case tea.KeyPressMsg:
 		if !m.focused {
 			return nil
+		}
+		if m.files != nil {
+			return m.files.Update(msg)
+		}
+		if key.Matches(msg, m.keys.Files) {
+			return m.openFiles()
 		}
 		if m.details != nil && m.details.IsIndex() && m.diff == nil {
 			if cmd, ok := m.platformKey(msg); ok {
@@ -523,7 +546,10 @@ func (m *Model) renderArtifact(b *strings.Builder, d domain.Details, label func(
 
 // SetSize sets the inner size of the pane.
 func (m *Model) SetSize(w, h int) {
-	m.width = w
+	m.width, m.height = w, h
+	if m.files != nil {
+		m.files.SetSize(w, h)
+	}
 	m.vp.SetWidth(w)
 	m.vp.SetHeight(max(h-1, 1))
 	m.render()
@@ -542,11 +568,17 @@ func (m *Model) View() string {
 	if m.ref != "" {
 		name += " · " + m.ref
 	}
+	if m.files != nil {
+		return m.files.View(title.Render(listnav.Truncate("Files · "+m.ref, m.width)))
+	}
 	return title.Render(listnav.Truncate(name, m.width)) + "\n" + m.vp.View()
 }
 
 // ShortHelp is the key hint.
 func (m *Model) ShortHelp() []key.Binding {
+	if m.files != nil {
+		return m.files.ShortHelp()
+	}
 	if m.details != nil && m.details.IsIndex() {
 		return []key.Binding{m.keys.Down, m.keys.Open}
 	}
@@ -555,7 +587,9 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Open}}
+	// The scroll keys as one: they are the lists' keys.
+	scroll := key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓/jk/pgup/pgdn", "scroll"))
+	return [][]key.Binding{{scroll, m.keys.Open, m.keys.Files}}
 }
 
 // Subject is what the pane shows: a reference, a local image, or the two
@@ -564,3 +598,35 @@ func (m *Model) Subject() string { return m.ref }
 
 // Keys are the pane's keys, for the user's bindings to change.
 func (m *Model) Keys() *KeyMap { return &m.keys }
+
+// openFiles opens the file tree of the remote image shown, or says why it
+// cannot.
+func (m *Model) openFiles() tea.Cmd {
+	d := m.details
+	switch {
+	case m.filesSrc == nil:
+		return views.Status("this registry's layers cannot be read here")
+	case d == nil || m.diff != nil:
+		return views.Status("open an image first: f shows its files")
+	case m.isLocal:
+		return views.Status("the file tree reads a registry's layers: f works on a remote tag (wharf files REF for the CLI)")
+	case d.IsIndex():
+		return views.Status("an index has no one file system: open a platform (enter), then f")
+	case d.IsArtifact():
+		return views.Status("not a container image: it has no file system")
+	}
+	m.files = files.New(m.filesSrc, m.styles)
+	m.files.SetSize(m.width, m.height)
+	return m.files.Load(m.ref)
+}
+
+// closeFiles stops reading the file tree and closes it.
+func (m *Model) closeFiles() {
+	if m.files != nil {
+		m.files.Stop()
+		m.files = nil
+	}
+}
+
+// Capturing reports whether the file tree's filter is being typed.
+func (m *Model) Capturing() bool { return m.files != nil && m.files.Capturing() }

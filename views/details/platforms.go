@@ -76,8 +76,15 @@ func (m *Model) platformKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// Clear goes back from a platform to the index it was opened from.
+// Clear closes the file tree (its filter first), or goes back from a
+// platform to the index it was opened from.
 func (m *Model) Clear() (bool, tea.Cmd) {
+	if m.files != nil {
+		if !m.files.Clear() {
+			m.closeFiles()
+		}
+		return true, nil
+	}
 	if m.parent == "" {
 		return false, nil
 	}

@@ -56,11 +56,11 @@ func DefaultKeyMap() KeyMap {
 		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 
 		Tag:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tag")),
-		Move:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move tag here")),
+		Move:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "move tag")),
 		Untag:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "untag/remove")),
 		Push:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "push")),
 		RetagPush:  key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "push to…")),
-		PushAcross: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "push to Remote")),
+		PushAcross: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "push across")),
 		Pull:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "pull")),
 		Sync:       key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "sync")),
 		Compare:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "compare")),

@@ -1,0 +1,57 @@
+package tui_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/filetree"
+	"github.com/wharf-dev/wharf/internal/golden"
+	"github.com/wharf-dev/wharf/tui"
+	"github.com/wharf-dev/wharf/views/theme"
+)
+
+// layeredRegistry also reads its images' layers.
+type layeredRegistry struct{ fakeRegistry }
+
+func (layeredRegistry) LayerFiles(_ context.Context, _ string, each func(int, domain.Layer, []filetree.Entry)) error {
+	each(0, domain.Layer{Digest: "sha256:1a1a00000000000000000000000000000000000000000000000000000000000a", Size: 1500}, []filetree.Entry{
+		{Path: "app", Kind: filetree.File, Size: 1200, Mode: 0o755}, {Path: "etc/app.conf", Kind: filetree.File, Size: 300, Mode: 0o644},
+	})
+	each(1, domain.Layer{Digest: "sha256:2b2b00000000000000000000000000000000000000000000000000000000000b", Size: 2600}, []filetree.Entry{
+		{Path: "etc/app.conf", Kind: filetree.File, Size: 400, Mode: 0o644}, {Path: "srv/index.html", Kind: filetree.File, Size: 2200, Mode: 0o644},
+	})
+	return nil
+}
+
+// f in Details opens the image's file tree in its place, a layer at a time;
+// esc goes back to Details, and again to the tags.
+func TestFilesOpenFromDetails(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		m := tui.New(tui.Options{
+			Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
+			Styles: theme.New(theme.Default(), true), Clock: fixedClock,
+		})
+		start(t, m)
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		press(m, "enter", "j", "enter", "f", "]")
+		s := screen(m)
+		for _, want := range []string{"Files · registry.example:5000/team/ap", "layer 2/2 2b2b00000000 2.6kB · ", "app.conf", "index.html", "] next layer"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%v: the file tree lacks %q:\n%s", size, want, s)
+			}
+		}
+		golden.Assert(t, sizeName("files", size), s)
+		press(m, "esc")
+		if s := screen(m); !strings.Contains(s, "media type") || strings.Contains(s, "Files ·") {
+			t.Errorf("%v: esc did not go back to Details:\n%s", size, s)
+		}
+		press(m, "esc")
+		if s := screen(m); !strings.Contains(s, "TAG ") {
+			t.Errorf("%v: esc again did not go back to the tags:\n%s", size, s)
+		}
+	}
+}
