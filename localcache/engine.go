@@ -44,6 +44,7 @@ type Engine interface {
 	ImagePrune(ctx context.Context, options client.ImagePruneOptions) (client.ImagePruneResult, error)
 	ImagePush(ctx context.Context, image string, options client.ImagePushOptions) (client.ImagePushResponse, error)
 	ImagePull(ctx context.Context, ref string, options client.ImagePullOptions) (client.ImagePullResponse, error)
+	ImageSave(ctx context.Context, images []string, opts ...client.ImageSaveOption) (client.ImageSaveResult, error)
 	ContainerList(ctx context.Context, options client.ContainerListOptions) (client.ContainerListResult, error)
 	Events(ctx context.Context, options client.EventsListOptions) client.EventsResult
 	Close() error

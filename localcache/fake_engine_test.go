@@ -340,3 +340,9 @@ func openFake(f *fakeEngine, opts ...localcache.Option) *localcache.Cache {
 	}
 	return c
 }
+
+// ImageSave is not faked: the file tree is tested against the real engine.
+func (f *fakeEngine) ImageSave(_ context.Context, images []string, _ ...client.ImageSaveOption) (client.ImageSaveResult, error) {
+	f.call("save " + strings.Join(images, " "))
+	return nil, errors.New("the fake engine does not export images")
+}

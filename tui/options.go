@@ -132,6 +132,7 @@ func sourcesOf(opts Options) details.Sources {
 	src.Platforms, _ = opts.Remote.(details.PlatformLister)
 	src.LocalDiffer, _ = opts.Local.(details.LocalDiffer)
 	src.Files, _ = opts.Remote.(files.Source)
+	src.LocalFiles, _ = opts.Local.(files.Source)
 	return src
 }
 

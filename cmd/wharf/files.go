@@ -21,14 +21,23 @@ type imageLayers struct {
 }
 
 // readLayers reads every layer's listing of a remote image (from the
-// cache when read before).
-func (a *app) readLayers(ctx context.Context, s *ops.Session, reference string) (imageLayers, error) {
+// cache when read before), or with local of an image in the engine
+// (through its export).
+func (a *app) readLayers(ctx context.Context, s *ops.Session, reference string, local bool) (imageLayers, error) {
 	var il imageLayers
-	err := s.Client.LayerFiles(ctx, reference, func(_ int, l domain.Layer, entries []filetree.Entry) {
+	each := func(_ int, l domain.Layer, entries []filetree.Entry) {
 		il.layers = append(il.layers, l)
 		il.entries = append(il.entries, entries)
-	})
-	return il, err
+	}
+	if !local {
+		return il, s.Client.LayerFiles(ctx, reference, each)
+	}
+	eng, err := s.Engine()
+	if err != nil {
+		return il, err
+	}
+	defer eng.Close()
+	return il, eng.LayerFiles(ctx, reference, each)
 }
 
 // layerIndex is LAYER as the user gave it: a number from 1 (the bottom) or
@@ -56,7 +65,7 @@ func (il imageLayers) layerIndex(arg string) (int, error) {
 }
 
 func newFilesCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, local bool
 	cmd := &cobra.Command{
 		Use:   "files REF [LAYER]",
 		Short: "List an image's files, or what one layer added, modified and removed (read from the registry, nothing pulled)",
@@ -67,7 +76,7 @@ func newFilesCmd(a *app) *cobra.Command {
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				il, err := a.readLayers(cmd.Context(), s, args[0])
+				il, err := a.readLayers(cmd.Context(), s, args[0], local)
 				if err != nil {
 					return err
 				}
@@ -112,6 +121,7 @@ func newFilesCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (sizes in bytes)")
+	cmd.Flags().BoolVar(&local, "local", false, "an image in the local engine (read through its export; nothing is pulled)")
 	return cmd
 }
 
@@ -128,7 +138,7 @@ func printEntry(w io.Writer, mark string, e filetree.Entry) {
 }
 
 func newWasteCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, local bool
 	cmd := &cobra.Command{
 		Use:   "waste REF",
 		Short: "Show the space an image wastes on files a later layer replaced or removed (dive's numbers, nothing pulled)",
@@ -138,7 +148,7 @@ func newWasteCmd(a *app) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				il, err := a.readLayers(cmd.Context(), s, args[0])
+				il, err := a.readLayers(cmd.Context(), s, args[0], local)
 				if err != nil {
 					return err
 				}
@@ -159,5 +169,6 @@ func newWasteCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (sizes in bytes)")
+	cmd.Flags().BoolVar(&local, "local", false, "an image in the local engine (read through its export; nothing is pulled)")
 	return cmd
 }

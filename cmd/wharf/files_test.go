@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/moby/moby/client"
 
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/testenv"
@@ -235,5 +236,73 @@ func TestDiffFilesBetweenTwoTags(t *testing.T) {
 	}
 	if strings.Contains(out, "/bin/tool") {
 		t.Errorf("an unchanged file is listed:\n%s", out)
+	}
+}
+
+// The same for an image in the local engine, read through its export
+// (nothing pulled): wharf waste --local says what dive says of the archive
+// the image was loaded from, and files --local lists the image's files.
+func TestLocalFilesAndWasteAgreeWithDive(t *testing.T) {
+	eng := testenv.NeedPrivateEngine(t)
+	dive := testenv.NeedDive(t)
+	ctx := testenv.Context(t, 2*time.Minute)
+	tag, err := name.NewTag("team/waste-local:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if err := tarball.WriteToFile(archive, tag, wastefulImage(t, false)); err != nil {
+		t.Fatal(err)
+	}
+	cli, err := eng.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	b, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := cli.ImageLoad(ctx, bytes.NewReader(b), client.ImageLoadWithQuiet(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, resp); err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Close()
+
+	env := map[string]string{"DOCKER_HOST": eng.Host, "DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
+	out, err := runWharf(t, env, "files", "--local", "team/waste-local:1")
+	if err != nil || !strings.Contains(out, "/usr/lib/c.so") || strings.Contains(out, "/etc/big.bin") || !strings.Contains(out, "/bin/sh -> /bin/tool") {
+		t.Errorf("files --local (%v):\n%s", err, out)
+	}
+	out, err = runWharf(t, env, "waste", "--local", "team/waste-local:1", "--json")
+	if err != nil {
+		t.Fatalf("waste --local: %v\n%s", err, out)
+	}
+	var ours filetree.Report
+	if err := json.Unmarshal([]byte(out), &ours); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	report := filepath.Join(t.TempDir(), "dive.json")
+	if b, err := exec.CommandContext(ctx, dive, "--source", "docker-archive", archive, "--json", report).CombinedOutput(); err != nil {
+		t.Fatalf("dive: %v\n%s", err, b)
+	}
+	b, err = os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs struct {
+		Image struct {
+			InefficientBytes int64   `json:"inefficientBytes"`
+			EfficiencyScore  float64 `json:"efficiencyScore"`
+		} `json:"image"`
+	}
+	if err := json.Unmarshal(b, &theirs); err != nil {
+		t.Fatal(err)
+	}
+	if ours.WastedBytes != theirs.Image.InefficientBytes || fmt.Sprintf("%.6f", ours.Score) != fmt.Sprintf("%.6f", theirs.Image.EfficiencyScore) {
+		t.Errorf("wharf --local: wasted %d, efficiency %.6f; dive: wasted %d, efficiency %.6f", ours.WastedBytes, ours.Score, theirs.Image.InefficientBytes, theirs.Image.EfficiencyScore)
 	}
 }

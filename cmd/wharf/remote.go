@@ -535,7 +535,7 @@ func newDiffCmd(a *app) *cobra.Command {
 				// share is read once and then comes from the cache).
 				var fss [2]filetree.FS
 				for i, ref := range args {
-					il, err := a.readLayers(cmd.Context(), s, ref)
+					il, err := a.readLayers(cmd.Context(), s, ref, false)
 					if err != nil {
 						return err
 					}

@@ -87,6 +87,7 @@ var (
 	_ tags.PlaceholderSource = (*ops.Remote)(nil)
 	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ files.Source           = (*ops.Remote)(nil)
+	_ files.Source           = (*ops.Local)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ tags.BulkCopier        = (*ops.Remote)(nil)
 	_ local.Batcher          = (*ops.Local)(nil)

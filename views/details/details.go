@@ -42,8 +42,9 @@ type Sources struct {
 	Platforms PlatformLister
 	// LocalDiffer compares a local image with a remote tag.
 	LocalDiffer LocalDiffer
-	// Files reads a remote image's layers for the file tree (f).
-	Files files.Source
+	// Files reads a remote image's layers for the file tree (f);
+	// LocalFiles a local image's, through the engine's export.
+	Files, LocalFiles files.Source
 }
 
 // LocalDiffer compares a local image with a remote reference, the local
@@ -152,15 +153,15 @@ type Model struct {
 	height  int
 	focused bool
 	// files is the file tree while it is open (f); filesSrc reads it.
-	files    *files.Model
-	filesSrc files.Source
+	files                   *files.Model
+	filesSrc, localFilesSrc files.Source
 }
 
 var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -603,19 +604,21 @@ func (m *Model) Keys() *KeyMap { return &m.keys }
 // cannot.
 func (m *Model) openFiles() tea.Cmd {
 	d := m.details
+	src := m.filesSrc
+	if m.isLocal {
+		src = m.localFilesSrc
+	}
 	switch {
-	case m.filesSrc == nil:
-		return views.Status("this registry's layers cannot be read here")
 	case d == nil || m.diff != nil:
 		return views.Status("open an image first: f shows its files")
-	case m.isLocal:
-		return views.Status("the file tree reads a registry's layers: f works on a remote tag (wharf files REF for the CLI)")
+	case src == nil:
+		return views.Status("these layers cannot be read here")
 	case d.IsIndex():
 		return views.Status("an index has no one file system: open a platform (enter), then f")
 	case d.IsArtifact():
 		return views.Status("not a container image: it has no file system")
 	}
-	m.files = files.New(m.filesSrc, m.styles)
+	m.files = files.New(src, m.styles)
 	m.files.SetSize(m.width, m.height)
 	return m.files.Load(m.ref)
 }
