@@ -12,6 +12,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/ops"
+	"github.com/wharf-dev/wharf/internal/packages"
 )
 
 // imageLayers are an image's layers with their entries, bottom first.
@@ -170,5 +171,63 @@ func newWasteCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (sizes in bytes)")
 	cmd.Flags().BoolVar(&local, "local", false, "an image in the local engine (read through its export; nothing is pulled)")
+	return cmd
+}
+
+// packagesOf is the image's packages: from an SBOM attached to a remote
+// image when there is one, else from the package databases in its file
+// system (a local image: always).
+func (a *app) packagesOf(ctx context.Context, s *ops.Session, reference string, local bool) (packages.List, error) {
+	if !local {
+		data, from, ok, err := s.Client.SBOM(ctx, reference)
+		switch {
+		case err != nil:
+			fmt.Fprintf(a.stderr, "wharf: no SBOM read (%v); reading the file system\n", err)
+		case ok:
+			pkgs, format, err := packages.FromSBOM(data)
+			if err == nil {
+				return packages.List{Source: "SBOM attached (" + format + ", " + from + ")", Packages: pkgs}, nil
+			}
+			fmt.Fprintf(a.stderr, "wharf: the attached %s is not an SBOM wharf reads (%v); reading the file system\n", from, err)
+		}
+	}
+	il, err := a.readLayers(ctx, s, reference, local)
+	if err != nil {
+		return packages.List{}, err
+	}
+	fsys := filetree.FS{}
+	for _, es := range il.entries {
+		fsys.Apply(es)
+	}
+	return packages.FromFiles(fsys), nil
+}
+
+func newPackagesCmd(a *app) *cobra.Command {
+	var asJSON, local bool
+	cmd := &cobra.Command{
+		Use:   "packages REF",
+		Short: "List the packages an image carries (from its attached SBOM, else its apk/dpkg databases; nothing pulled)",
+		Long: "packages lists name, version and type of each package in an image: from an SBOM the pipeline attached\n" +
+			"(a referrer or cosign attestation, SPDX or CycloneDX JSON) when there is one, else from the package\n" +
+			"databases in its file system (apk, dpkg, distroless status.d). The last line (or \"source\" in --json) says which.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSession(func(s *ops.Session) error {
+				l, err := a.packagesOf(cmd.Context(), s, args[0], local)
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, l, func(w io.Writer) error {
+					for _, p := range l.Packages {
+						fmt.Fprintf(w, "%s\t%s\t%s\n", p.Type, p.Name, p.Version)
+					}
+					fmt.Fprintf(w, "%d packages, from %s\n", len(l.Packages), l.Source)
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&local, "local", false, "an image in the local engine (its file system, read through its export)")
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/ops"
+	"github.com/wharf-dev/wharf/internal/packages"
 )
 
 func newCatalogCmd(a *app) *cobra.Command {
@@ -517,7 +518,7 @@ func timestamp(t time.Time) string {
 }
 
 func newDiffCmd(a *app) *cobra.Command {
-	var asJSON, files bool
+	var asJSON, files, pkgs bool
 	cmd := &cobra.Command{
 		Use:   "diff REF1 REF2",
 		Short: "Compare two remote images or indexes: platforms, layers, config, history (--files: every file)",
@@ -528,8 +529,31 @@ func newDiffCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if !files {
+				if !files && !pkgs {
 					return a.emit(asJSON, d, func(w io.Writer) error { return printDiff(w, d) })
+				}
+				out := struct {
+					domain.Diff
+					Files    []filetree.FileDiff `json:"files,omitempty"`
+					Packages []packages.Change   `json:"packages,omitempty"`
+				}{Diff: d}
+				var lists [2]packages.List
+				if pkgs {
+					for i, ref := range args {
+						if lists[i], err = a.packagesOf(cmd.Context(), s, ref, false); err != nil {
+							return err
+						}
+					}
+					out.Packages = packages.Diff(lists[0].Packages, lists[1].Packages, packages.Compare)
+					if !files {
+						return a.emit(asJSON, out, func(w io.Writer) error {
+							if err := printDiff(w, d); err != nil {
+								return err
+							}
+							printPackageDiff(w, out.Packages, lists)
+							return nil
+						})
+					}
 				}
 				// Both file systems, read from the layers (a layer both
 				// share is read once and then comes from the cache).
@@ -544,22 +568,22 @@ func newDiffCmd(a *app) *cobra.Command {
 						fss[i].Apply(es)
 					}
 				}
-				fd := filetree.Diff(fss[0], fss[1])
-				out := struct {
-					domain.Diff
-					Files []filetree.FileDiff `json:"files"`
-				}{d, fd}
+				out.Files = filetree.Diff(fss[0], fss[1])
 				return a.emit(asJSON, out, func(w io.Writer) error {
 					if err := printDiff(w, d); err != nil {
 						return err
 					}
-					printFileDiff(w, fd)
+					printFileDiff(w, out.Files)
+					if pkgs {
+						printPackageDiff(w, out.Packages, lists)
+					}
 					return nil
 				})
 			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (file sizes in bytes)")
+	cmd.Flags().BoolVar(&pkgs, "packages", false, "also compare the packages: added, removed, upgraded (from attached SBOMs, else the apk/dpkg databases)")
 	cmd.Flags().BoolVar(&files, "files", false, "also compare the files: added, removed, modified, with size changes (layers are read from the registry, nothing is pulled)")
 	return cmd
 }
@@ -581,6 +605,25 @@ func printFileDiff(w io.Writer, fd []filetree.FileDiff) {
 		}
 	}
 	fmt.Fprintf(w, "files\t%d added, %d removed, %d modified, %s in all\n", count[filetree.Added], count[filetree.Removed], count[filetree.Modified], signedSize(delta))
+}
+
+// printPackageDiff lists the packages that changed, and where the lists
+// came from (when known).
+func printPackageDiff(w io.Writer, cs []packages.Change, from [2]packages.List) {
+	for _, c := range cs {
+		switch c.Change {
+		case "added":
+			fmt.Fprintf(w, "package\t+ %s %s\t%s\n", c.Type, c.Name, c.New)
+		case "removed":
+			fmt.Fprintf(w, "package\t- %s %s\t%s\n", c.Type, c.Name, c.Old)
+		default:
+			fmt.Fprintf(w, "package\t~ %s %s\t%s → %s (%s)\n", c.Type, c.Name, c.Old, c.New, c.Change)
+		}
+	}
+	fmt.Fprintf(w, "packages\t%d changed\n", len(cs))
+	if from[0].Source != "" {
+		fmt.Fprintf(w, "packages from\t%s; %s\n", from[0].Source, from[1].Source)
+	}
 }
 
 // signedSize is a size change with its sign ("+1.2kB", "-300B", "±0B").

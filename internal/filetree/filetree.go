@@ -9,6 +9,7 @@ package filetree
 
 import (
 	"archive/tar"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +60,25 @@ type Entry struct {
 	// Hash is a regular file's content hash (xxhash64, hex): what tells a
 	// rewrite of the same size apart.
 	Hash string `json:"hash,omitempty"`
+	// Data is the content of the few files read whole (Kept): the package
+	// databases.
+	Data []byte `json:"data,omitempty"`
+}
+
+// Kept reports whether a file's content is kept with its entry: the
+// package managers' databases (apk, dpkg, distroless's status.d), up to
+// 16 MB.
+func Kept(p string, size int64) bool {
+	if size > 16<<20 {
+		return false
+	}
+	switch {
+	case p == "lib/apk/db/installed", p == "var/lib/dpkg/status", p == "etc/os-release", p == "usr/lib/os-release":
+		return true
+	case strings.HasPrefix(p, "var/lib/dpkg/status.d/") && !strings.HasSuffix(p, ".md5sums"):
+		return true
+	}
+	return false
 }
 
 // Read lists a layer's entries from its uncompressed tar stream, in tar
@@ -83,10 +103,18 @@ func Read(r io.Reader) ([]Entry, error) {
 		case tar.TypeReg:
 			e.Kind = File
 			sum := xxhash.New()
-			if _, err := io.Copy(sum, tr); err != nil { //nolint:gosec // hashed, not kept: memory stays flat however large the file
+			var w io.Writer = sum
+			var data bytes.Buffer
+			if Kept(name, h.Size) {
+				w = io.MultiWriter(sum, &data)
+			}
+			if _, err := io.Copy(w, tr); err != nil { //nolint:gosec // hashed, not kept (but for Kept's few small files): memory stays flat however large the file
 				return out, fmt.Errorf("reading layer: %s: %w", name, err)
 			}
 			e.Hash = strconv.FormatUint(sum.Sum64(), 16)
+			if data.Len() > 0 {
+				e.Data = data.Bytes()
+			}
 		case tar.TypeDir:
 			e.Kind = Dir
 		case tar.TypeSymlink:

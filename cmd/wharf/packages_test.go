@@ -1,0 +1,109 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/wharf-dev/wharf/internal/fixtures"
+	"github.com/wharf-dev/wharf/internal/testenv"
+)
+
+// filesLayer is a layer holding files with the given contents.
+func filesLayer(t *testing.T, files map[string]string) v1.Layer {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for name, body := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write([]byte(body))
+	}
+	_ = tw.Close()
+	data := b.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+const apkDB = "P:musl\nV:1.2.5-r0\n\nP:busybox\nV:1.36.1-r29\n"
+
+// wharf packages reads an image's apk database from registry:2 without
+// pulling it; once an SBOM is attached it says so and lists the SBOM's;
+// diff --packages names what the next release upgraded, added, removed.
+func TestPackagesFromFilesThenSBOM(t *testing.T) {
+	for _, kind := range []testenv.Kind{testenv.Anonymous, testenv.V3} {
+		t.Run(string(kind), func(t *testing.T) {
+			reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: kind})
+			ctx := testenv.Context(t, 2*time.Minute)
+			v1img, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"lib/apk/db/installed": apkDB, "bin/busybox": "elf"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v2img, err := mutate.AppendLayers(v1img, filesLayer(t, map[string]string{"lib/apk/db/installed": "P:musl\nV:1.2.10-r0\n\nP:jq\nV:1.7.1-r0\n"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for tag, img := range map[string]v1.Image{"1.0": v1img, "1.1": v2img} {
+				ref, err := name.NewTag(reg.Repo("team/pkgs")+":"+tag, name.Insecure)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := remote.Write(ref, img, reg.RemoteOptions(ctx, "")...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env := map[string]string{"DOCKER_CONFIG": dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}), "XDG_CONFIG_HOME": t.TempDir()}
+			ref := reg.Repo("team/pkgs") + ":1.0"
+			out, err := runWharf(t, env, "packages", ref)
+			if err != nil || !strings.Contains(out, "apk\tbusybox\t1.36.1-r29") && !strings.Contains(flatWords(out), "apk busybox 1.36.1-r29") || !strings.Contains(out, "2 packages, from apk database /lib/apk/db/installed") {
+				t.Errorf("packages from the file system (%v):\n%s", err, out)
+			}
+			out, err = runWharf(t, env, "diff", "--packages", ref, reg.Repo("team/pkgs")+":1.1")
+			for _, want := range []string{"package - apk busybox 1.36.1-r29", "package + apk jq 1.7.1-r0", "package ~ apk musl 1.2.5-r0 → 1.2.10-r0 (upgraded)", "packages 3 changed"} {
+				if err != nil || !strings.Contains(flatWords(out), want) {
+					t.Errorf("diff --packages lacks %q (%v):\n%s", want, err, out)
+				}
+			}
+
+			// The pipeline attaches an SBOM (as oras or cosign would).
+			desc, err := partial.Descriptor(v1img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sbom := fixtures.SBOM
+			sbom.Subject = desc
+			sbom.Files = []fixtures.File{{Name: "sbom.spdx.json", MediaType: "application/spdx+json", Data: []byte(`{"spdxVersion":"SPDX-2.3","packages":[{"name":"musl","versionInfo":"1.2.5-r0","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/musl@1.2.5-r0"}]},{"name":"busybox","versionInfo":"1.36.1-r29","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/busybox@1.36.1-r29"}]},{"name":"ssl_client","versionInfo":"1.36.1-r29","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/ssl_client@1.36.1-r29"}]}]}`)}}
+			if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "team/pkgs", Tags: []string{"sbom-1.0"}, Artifact: &sbom}}, reg.RemoteOptions(ctx, "")...); err != nil {
+				t.Fatal(err)
+			}
+			out, err = runWharf(t, env, "packages", ref)
+			if err != nil || !strings.Contains(flatWords(out), "apk ssl_client 1.36.1-r29") || !strings.Contains(out, "3 packages, from SBOM attached (SPDX, sbom ") {
+				t.Errorf("packages with an SBOM attached (%v):\n%s", err, out)
+			}
+		})
+	}
+}
+
+// flatWords is out with each run of blanks made one space.
+func flatWords(out string) string {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return strings.Join(lines, "\n")
+}
