@@ -4,6 +4,9 @@ import (
 	"archive/tar"
 	"bytes"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,13 +23,33 @@ import (
 	"github.com/wharf-dev/wharf/internal/testenv"
 )
 
+// goBinary is a small Go executable with a dependency (testdata/gobin).
+func goBinary(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "gobin")
+	cmd := exec.Command("go", "build", "-o", out, "./testdata/gobin")
+	cmd.Dir = "../.."
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the fixture executable: %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // filesLayer is a layer holding files with the given contents.
 func filesLayer(t *testing.T, files map[string]string) v1.Layer {
 	t.Helper()
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
 	for name, body := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644}); err != nil {
+		mode := int64(0o644)
+		if strings.Contains(name, "bin/") {
+			mode = 0o755
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: mode}); err != nil {
 			t.Fatal(err)
 		}
 		_, _ = tw.Write([]byte(body))
@@ -50,7 +73,7 @@ func TestPackagesFromFilesThenSBOM(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: kind})
 			ctx := testenv.Context(t, 2*time.Minute)
-			v1img, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"lib/apk/db/installed": apkDB, "bin/busybox": "elf"}))
+			v1img, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"lib/apk/db/installed": apkDB, "bin/busybox": "elf", "usr/local/bin/gobin": goBinary(t)}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,11 +93,13 @@ func TestPackagesFromFilesThenSBOM(t *testing.T) {
 			env := map[string]string{"DOCKER_CONFIG": dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}), "XDG_CONFIG_HOME": t.TempDir()}
 			ref := reg.Repo("team/pkgs") + ":1.0"
 			out, err := runWharf(t, env, "packages", ref)
-			if err != nil || !strings.Contains(out, "apk\tbusybox\t1.36.1-r29") && !strings.Contains(flatWords(out), "apk busybox 1.36.1-r29") || !strings.Contains(out, "2 packages, from apk database /lib/apk/db/installed") {
+			if err != nil || !strings.Contains(flatWords(out), "apk busybox 1.36.1-r29") || !strings.Contains(flatWords(out), "go github.com/cespare/xxhash/v2 v2.3.0") ||
+				!strings.Contains(out, "from apk database /lib/apk/db/installed, Go build information (1 executables)") {
 				t.Errorf("packages from the file system (%v):\n%s", err, out)
 			}
 			out, err = runWharf(t, env, "diff", "--packages", ref, reg.Repo("team/pkgs")+":1.1")
 			for _, want := range []string{"package - apk busybox 1.36.1-r29", "package + apk jq 1.7.1-r0", "package ~ apk musl 1.2.5-r0 → 1.2.10-r0 (upgraded)", "packages 3 changed"} {
+				// (The Go executable is in both.)
 				if err != nil || !strings.Contains(flatWords(out), want) {
 					t.Errorf("diff --packages lacks %q (%v):\n%s", want, err, out)
 				}

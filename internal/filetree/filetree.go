@@ -10,6 +10,7 @@ package filetree
 import (
 	"archive/tar"
 	"bytes"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"io"
@@ -63,6 +64,37 @@ type Entry struct {
 	// Data is the content of the few files read whole (Kept): the package
 	// databases.
 	Data []byte `json:"data,omitempty"`
+	// Go is what a Go executable says it was built from.
+	Go *GoBuild `json:"go,omitempty"`
+}
+
+// GoBuild is a Go executable's build information: the Go version, the main
+// module and the modules linked in (path@version).
+type GoBuild struct {
+	GoVersion string   `json:"goVersion"`
+	Main      string   `json:"main"`
+	Deps      []string `json:"deps,omitempty"`
+}
+
+// maxExecutable is the largest executable read for its build information;
+// larger ones are only hashed.
+const maxExecutable = 128 << 20
+
+// goBuild reads a Go executable's build information from its bytes (nil
+// for anything else).
+func goBuild(b []byte) *GoBuild {
+	info, err := buildinfo.Read(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	g := &GoBuild{GoVersion: info.GoVersion, Main: info.Main.Path + "@" + info.Main.Version}
+	for _, d := range info.Deps {
+		if d.Replace != nil {
+			d = d.Replace
+		}
+		g.Deps = append(g.Deps, d.Path+"@"+d.Version)
+	}
+	return g
 }
 
 // Kept reports whether a file's content is kept with its entry: the
@@ -103,16 +135,26 @@ func Read(r io.Reader) ([]Entry, error) {
 		case tar.TypeReg:
 			e.Kind = File
 			sum := xxhash.New()
-			var w io.Writer = sum
 			var data bytes.Buffer
-			if Kept(name, h.Size) {
+			// An executable is read whole when it starts as an ELF file
+			// does: one at a time, only its build information kept.
+			var head [4]byte
+			n, _ := io.ReadFull(tr, head[:])
+			sum.Write(head[:n])
+			exe := h.Mode&0o111 != 0 && h.Size <= maxExecutable && string(head[:n]) == "\x7fELF"
+			var w io.Writer = sum
+			if Kept(name, h.Size) || exe {
+				data.Write(head[:n])
 				w = io.MultiWriter(sum, &data)
 			}
-			if _, err := io.Copy(w, tr); err != nil { //nolint:gosec // hashed, not kept (but for Kept's few small files): memory stays flat however large the file
+			if _, err := io.Copy(w, tr); err != nil { //nolint:gosec // hashed; kept only for Kept's small files and one executable at a time
 				return out, fmt.Errorf("reading layer: %s: %w", name, err)
 			}
 			e.Hash = strconv.FormatUint(sum.Sum64(), 16)
-			if data.Len() > 0 {
+			switch {
+			case exe:
+				e.Go = goBuild(data.Bytes())
+			case data.Len() > 0:
 				e.Data = data.Bytes()
 			}
 		case tar.TypeDir:

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -171,5 +172,40 @@ func TestDiffTellsWhatChangedBetweenTwoImages(t *testing.T) {
 	c["etc/conf"] = e
 	if d := filetree.Diff(b, c); len(d) != 1 || d[0].Path != "etc/conf" || d[0].Change != filetree.Modified {
 		t.Errorf("a rewrite of the same size is not a modification: %+v", d)
+	}
+}
+
+// A Go executable in a layer: its build information is read as the layer
+// streams (this test binary is one).
+func TestReadKeepsGoBuildInformation(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, f := range []struct {
+		name string
+		mode int64
+	}{{"usr/bin/tool", 0o755}, {"usr/share/tool.bin", 0o644}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: f.mode}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write(body)
+	}
+	_ = tw.Close()
+	es := read(t, b.Bytes())
+	g := es[0].Go
+	// (A test binary records no dependencies; the packages test builds an
+	// executable that does.)
+	if g == nil || !strings.HasPrefix(g.Main, "github.com/wharf-dev/wharf@") || !strings.HasPrefix(g.GoVersion, "go1.") {
+		t.Errorf("the executable's build information: %+v", g)
+	}
+	if es[1].Go != nil || es[0].Data != nil || es[0].Hash != es[1].Hash {
+		t.Errorf("a file that is not executable was read as one, or the executable kept: %+v %v", es[1].Go, len(es[0].Data))
 	}
 }

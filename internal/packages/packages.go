@@ -62,9 +62,29 @@ func FromFiles(fsys filetree.FS) List {
 	if len(statusD) > 0 {
 		sources = append(sources, fmt.Sprintf("dpkg status.d (%d files)", len(statusD)))
 	}
+	// Go executables' modules, once each (two binaries may link the same).
+	goSeen := map[string]bool{}
+	var exes []string
+	for p, e := range fsys {
+		if e.Go == nil {
+			continue
+		}
+		exes = append(exes, p)
+		for _, m := range append([]string{e.Go.Main}, e.Go.Deps...) {
+			path, version, _ := strings.Cut(m, "@")
+			if path == "" || goSeen[m] || version == "" {
+				continue
+			}
+			goSeen[m] = true
+			l.Packages = append(l.Packages, Package{Name: path, Version: version, Type: "go"})
+		}
+	}
+	if len(exes) > 0 {
+		sources = append(sources, fmt.Sprintf("Go build information (%d executables)", len(exes)))
+	}
 	l.Source = strings.Join(sources, ", ")
 	if l.Source == "" {
-		l.Source = "no package database in the file system (apk, dpkg) and no SBOM attached"
+		l.Source = "no package database (apk, dpkg) or Go executable in the file system, and no SBOM attached"
 	}
 	sortPackages(l.Packages)
 	return l
