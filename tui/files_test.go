@@ -10,6 +10,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/golden"
+	"github.com/wharf-dev/wharf/internal/packages"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -53,5 +54,34 @@ func TestFilesOpenFromDetails(t *testing.T) {
 		if s := screen(m); !strings.Contains(s, "TAG ") {
 			t.Errorf("%v: esc again did not go back to the tags:\n%s", size, s)
 		}
+	}
+}
+
+func (layeredRegistry) Packages(context.Context, string) (packages.List, error) {
+	return packages.List{Source: "SBOM attached (SPDX, sbom 5b0m00000000)", Packages: []packages.Package{
+		{Name: "busybox", Version: "1.36.1-r29", Type: "apk"}, {Name: "musl", Version: "1.2.5-r0", Type: "apk"},
+	}}, nil
+}
+
+// p in Details lists the image's packages and where the list came from;
+// esc goes back to Details.
+func TestPackagesInDetails(t *testing.T) {
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
+	})
+	start(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "enter", "j", "enter", "p")
+	s := screen(m)
+	for _, want := range []string{"packages (2) from SBOM attached (SPDX, sbom 5b0m00000000)", "apk  busybox 1.36.1-r29", "apk  musl 1.2.5-r0"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the packages lack %q:\n%s", want, s)
+		}
+	}
+	golden.Assert(t, "packages_120x40", s)
+	press(m, "esc")
+	if s := screen(m); !strings.Contains(s, "media type") || strings.Contains(s, "packages (2)") {
+		t.Errorf("esc did not go back to Details:\n%s", s)
 	}
 }

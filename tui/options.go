@@ -133,6 +133,8 @@ func sourcesOf(opts Options) details.Sources {
 	src.LocalDiffer, _ = opts.Local.(details.LocalDiffer)
 	src.Files, _ = opts.Remote.(files.Source)
 	src.LocalFiles, _ = opts.Local.(files.Source)
+	src.Packages, _ = opts.Remote.(details.PackageLister)
+	src.LocalPackages, _ = opts.Local.(details.PackageLister)
 	return src
 }
 

@@ -174,32 +174,25 @@ func newWasteCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// packagesOf is the image's packages: from an SBOM attached to a remote
-// image when there is one, else from the package databases in its file
-// system (a local image: always).
+// packagesOf is the image's packages (see ops.Remote.Packages); its notes
+// go to stderr.
 func (a *app) packagesOf(ctx context.Context, s *ops.Session, reference string, local bool) (packages.List, error) {
-	if !local {
-		data, from, ok, err := s.Client.SBOM(ctx, reference)
-		switch {
-		case err != nil:
-			fmt.Fprintf(a.stderr, "wharf: no SBOM read (%v); reading the file system\n", err)
-		case ok:
-			pkgs, format, err := packages.FromSBOM(data)
-			if err == nil {
-				return packages.List{Source: "SBOM attached (" + format + ", " + from + ")", Packages: pkgs}, nil
-			}
-			fmt.Fprintf(a.stderr, "wharf: the attached %s is not an SBOM wharf reads (%v); reading the file system\n", from, err)
+	var l packages.List
+	var err error
+	if local {
+		eng, eerr := s.Engine()
+		if eerr != nil {
+			return l, eerr
 		}
+		defer eng.Close()
+		l, err = ops.NewLocal(s, eng).Packages(ctx, reference)
+	} else {
+		l, err = ops.NewRemote(s).Packages(ctx, reference)
 	}
-	il, err := a.readLayers(ctx, s, reference, local)
-	if err != nil {
-		return packages.List{}, err
+	for _, n := range l.Notes {
+		fmt.Fprintln(a.stderr, "wharf:", n)
 	}
-	fsys := filetree.FS{}
-	for _, es := range il.entries {
-		fsys.Apply(es)
-	}
-	return packages.FromFiles(fsys), nil
+	return l, err
 }
 
 func newPackagesCmd(a *app) *cobra.Command {

@@ -88,6 +88,8 @@ var (
 	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ files.Source           = (*ops.Remote)(nil)
 	_ files.Source           = (*ops.Local)(nil)
+	_ details.PackageLister  = (*ops.Remote)(nil)
+	_ details.PackageLister  = (*ops.Local)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ tags.BulkCopier        = (*ops.Remote)(nil)
 	_ local.Batcher          = (*ops.Local)(nil)

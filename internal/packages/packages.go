@@ -38,6 +38,9 @@ type List struct {
 	// /lib/apk/db/installed".
 	Source   string    `json:"source"`
 	Packages []Package `json:"packages"`
+	// Notes are what the reader should know of how the list was made (an
+	// SBOM that could not be read).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // FromFiles reads the package databases in an image's file system.

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/packages"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/listnav"
@@ -45,6 +46,21 @@ type Sources struct {
 	// Files reads a remote image's layers for the file tree (f);
 	// LocalFiles a local image's, through the engine's export.
 	Files, LocalFiles files.Source
+	// Packages and LocalPackages list an image's packages (p).
+	Packages, LocalPackages PackageLister
+}
+
+// PackageLister says which packages an image carries, and from where.
+type PackageLister interface {
+	Packages(ctx context.Context, reference string) (packages.List, error)
+}
+
+// PackagesMsg carries an image's packages.
+type PackagesMsg struct {
+	Reference string
+	Seq       int
+	List      packages.List
+	Err       error
 }
 
 // LocalDiffer compares a local image with a remote reference, the local
@@ -78,8 +94,9 @@ type KeyMap struct {
 	// Open drills into the chosen platform of an index (up/down choose it;
 	// esc goes back to the index).
 	Open key.Binding
-	// Files opens the image's file tree, a layer at a time.
-	Files key.Binding
+	// Files opens the image's file tree, a layer at a time; Packages
+	// lists its packages.
+	Files, Packages key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -89,8 +106,9 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open platform")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "platform")),
 		Files:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "files")),
+		Packages: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "packages")),
 	}
 }
 
@@ -155,13 +173,19 @@ type Model struct {
 	// files is the file tree while it is open (f); filesSrc reads it.
 	files                   *files.Model
 	filesSrc, localFilesSrc files.Source
+	// pkgs are the packages shown instead of the details (p), once read;
+	// pkgsOpen while they are asked for or shown.
+	pkgs                  *packages.List
+	pkgsErr               error
+	pkgsOpen              bool
+	pkgsSrc, localPkgsSrc PackageLister
 }
 
 var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, pkgsSrc: s.Packages, localPkgsSrc: s.LocalPackages, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -171,6 +195,7 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 	}
 	m.seq++
 	m.closeFiles()
+	m.pkgsOpen, m.pkgs = false, nil
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -193,6 +218,7 @@ func (m *Model) CompareLocal(local, name, remote string, localFirst bool) tea.Cm
 		a, b = remote, "local "+name
 	}
 	m.closeFiles()
+	m.pkgsOpen, m.pkgs = false, nil
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -223,6 +249,7 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 		return nil
 	}
 	m.closeFiles()
+	m.pkgsOpen, m.pkgs = false, nil
 	src := m.src
 	if isLocal {
 		src = m.local
@@ -303,6 +330,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.diff = &msg.Diff
 		}
 		m.render()
+	case PackagesMsg:
+		if msg.Reference != m.ref || msg.Seq != m.seq || !m.pkgsOpen {
+			return nil
+		}
+		m.pkgs, m.pkgsErr = &msg.List, msg.Err
+		m.render()
+		if msg.Err != nil {
+			return views.Failed(msg.Err)
+		}
 	case files.LayerMsg, files.DoneMsg:
 		if m.files != nil {
 			return m.files.Update(msg)
@@ -316,6 +352,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		if key.Matches(msg, m.keys.Files) {
 			return m.openFiles()
+		}
+		if key.Matches(msg, m.keys.Packages) && !m.pkgsOpen {
+			return m.openPackages()
 		}
 		if m.details != nil && m.details.IsIndex() && m.diff == nil {
 			if cmd, ok := m.platformKey(msg); ok {
@@ -344,6 +383,8 @@ func (m *Model) render() {
 	switch {
 	case m.ref == "":
 		b.WriteString(m.styles.Muted.Render("choose a tag"))
+	case m.pkgsOpen:
+		m.renderPackages(&b)
 	case m.loading:
 		b.WriteString(m.styles.Muted.Render("reading " + m.ref + "…"))
 	case m.err != nil:
@@ -590,7 +631,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	// The scroll keys as one: they are the lists' keys.
 	scroll := key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓/jk/pgup/pgdn", "scroll"))
-	return [][]key.Binding{{scroll, m.keys.Open, m.keys.Files}}
+	return [][]key.Binding{{scroll, m.keys.Open, m.keys.Files, m.keys.Packages}}
 }
 
 // Subject is what the pane shows: a reference, a local image, or the two
@@ -633,3 +674,50 @@ func (m *Model) closeFiles() {
 
 // Capturing reports whether the file tree's filter is being typed.
 func (m *Model) Capturing() bool { return m.files != nil && m.files.Capturing() }
+
+// openPackages asks which packages the image shown carries (they show
+// instead of the details; esc goes back).
+func (m *Model) openPackages() tea.Cmd {
+	d := m.details
+	src := m.pkgsSrc
+	if m.isLocal {
+		src = m.localPkgsSrc
+	}
+	switch {
+	case d == nil || m.diff != nil:
+		return views.Status("open an image first: p lists its packages")
+	case src == nil:
+		return views.Status("packages cannot be read here")
+	case d.IsIndex():
+		return views.Status("an index has no one file system: open a platform (enter), then p")
+	case d.IsArtifact():
+		return views.Status("not a container image: it has no packages")
+	}
+	m.pkgsOpen, m.pkgs, m.pkgsErr = true, nil, nil
+	m.render()
+	m.vp.GotoTop()
+	ref, seq := m.ref, m.seq
+	return func() tea.Msg {
+		l, err := src.Packages(context.Background(), ref)
+		return PackagesMsg{Reference: ref, Seq: seq, List: l, Err: err}
+	}
+}
+
+// renderPackages writes the packages (or that they are being read).
+func (m *Model) renderPackages(b *strings.Builder) {
+	switch {
+	case m.pkgsErr != nil:
+		b.WriteString(m.styles.Danger.Render(listnav.Wrap(m.pkgsErr.Error(), m.width)) + "\n")
+		return
+	case m.pkgs == nil:
+		b.WriteString(m.styles.Muted.Render("reading "+m.ref+"'s packages (its SBOM, else its layers)…") + "\n")
+		return
+	}
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("packages (%d)", len(m.pkgs.Packages))) + " " + m.styles.Muted.Render("from "+m.pkgs.Source) + "\n")
+	for _, n := range m.pkgs.Notes {
+		b.WriteString(m.styles.Muted.Render(n) + "\n")
+	}
+	for _, p := range m.pkgs.Packages {
+		fmt.Fprintf(b, "  %-4s %s %s\n", p.Type, p.Name, m.styles.Muted.Render(p.Version))
+	}
+}

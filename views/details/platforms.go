@@ -85,6 +85,11 @@ func (m *Model) Clear() (bool, tea.Cmd) {
 		}
 		return true, nil
 	}
+	if m.pkgsOpen {
+		m.pkgsOpen, m.pkgs, m.pkgsErr = false, nil, nil
+		m.render()
+		return true, nil
+	}
 	if m.parent == "" {
 		return false, nil
 	}
