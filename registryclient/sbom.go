@@ -7,36 +7,25 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// SBOM finds an SBOM attached to reference's image (a referrer or a
-// cosign-style tag of kind sbom, or an attestation) and returns its first
-// blob, with what it is ("sbom sha256:…"); ok is false when none is
-// attached. The blob is cached by digest like every manifest and config.
-func (c *Client) SBOM(ctx context.Context, reference string) (data []byte, from string, ok bool, err error) {
-	refs, err := c.Referrers(ctx, reference)
-	if err != nil {
-		return nil, "", false, err
-	}
-	// An SBOM itself first, then attestations (which may carry one).
-	for _, kind := range []string{"sbom", "attestation"} {
-		for _, r := range refs {
-			if r.Kind != kind {
-				continue
-			}
-			b, err := c.firstBlob(ctx, reference, r)
-			if err != nil {
-				return nil, "", false, err
-			}
-			if b != nil {
-				return b, kind + " " + domain.ShortDigest(r.Digest), true, nil
-			}
-		}
-	}
-	return nil, "", false, nil
+// Attachment is one blob of something attached to an image (an SBOM, an
+// attestation, a scan report), and what it is.
+type Attachment struct {
+	// From is "sbom sha256:…", "attestation sha256:…", "artifact …".
+	From         string
+	ArtifactType string
+	Data         []byte
 }
 
-// firstBlob is the first layer of a referrer's manifest (nil when it has
-// none, or it is larger than an SBOM reasonably is).
-func (c *Client) firstBlob(ctx context.Context, reference string, r domain.Referrer) ([]byte, error) {
+// Attachments are the blobs of what refers to reference's image (the
+// referrers API, the referrers tag schema or cosign's tags) whose kind is
+// one of kinds, in that order; a referrer's layers each (an attestation
+// holds one per predicate), up to 8 of 64 MB. Blobs are cached by digest
+// like every manifest and config.
+func (c *Client) Attachments(ctx context.Context, reference string, kinds ...string) ([]Attachment, error) {
+	refs, err := c.Referrers(ctx, reference)
+	if err != nil {
+		return nil, err
+	}
 	repo := reference
 	if i := strings.IndexByte(repo, '@'); i >= 0 {
 		repo = repo[:i]
@@ -44,22 +33,56 @@ func (c *Client) firstBlob(ctx context.Context, reference string, r domain.Refer
 	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
 		repo = repo[:i]
 	}
-	d, err := c.Describe(ctx, repo+"@"+r.Digest)
-	if err != nil || len(d.Layers) == 0 || d.Layers[0].Size > 64<<20 {
-		return nil, err
+	var out []Attachment
+	for _, kind := range kinds {
+		for _, r := range refs {
+			if r.Kind != kind {
+				continue
+			}
+			d, err := c.Describe(ctx, repo+"@"+r.Digest)
+			if err != nil {
+				return out, err
+			}
+			for i, l := range d.Layers {
+				if i == 8 || l.Size > 64<<20 {
+					break
+				}
+				b, err := c.readBlob(ctx, repo+"@"+l.Digest)
+				if err != nil {
+					return out, err
+				}
+				out = append(out, Attachment{From: kind + " " + domain.ShortDigest(r.Digest), ArtifactType: r.ArtifactType, Data: b})
+			}
+		}
 	}
-	ref, err := c.parseReference(repo + "@" + d.Layers[0].Digest)
+	return out, nil
+}
+
+// readBlob is a blob of a repository (repo@digest), from the cache when
+// read before.
+func (c *Client) readBlob(ctx context.Context, reference string) ([]byte, error) {
+	ref, err := c.parseReference(reference)
 	if err != nil {
-		return nil, err
+		return nil, invalidReference("read", reference, err)
 	}
 	host := ref.Context().RegistryStr()
 	p, err := c.puller(ctx, host)
 	if err != nil {
 		return nil, err
 	}
-	b, err := c.blob(ctx, p, ref.Context().Digest(d.Layers[0].Digest))
+	b, err := c.blob(ctx, p, ref.Context().Digest(ref.Identifier()))
 	if err != nil {
-		return nil, c.classify("read sbom "+domain.ShortDigest(r.Digest), host, err)
+		return nil, c.classify("read "+domain.ShortDigest(ref.Identifier()), host, err)
 	}
 	return b, nil
+}
+
+// SBOM is the first blob of an SBOM attached to reference's image, then of
+// an attestation (which may carry one); ok is false when none is attached.
+func (c *Client) SBOM(ctx context.Context, reference string) (data []byte, from string, ok bool, err error) {
+	as, err := c.Attachments(ctx, reference, "sbom", "attestation")
+	if err != nil || len(as) == 0 {
+		return nil, "", false, err
+	}
+	return as[0].Data, as[0].From, true, nil
 }

@@ -224,3 +224,44 @@ func newPackagesCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&local, "local", false, "an image in the local engine (its file system, read through its export)")
 	return cmd
 }
+
+func newVulnsCmd(a *app) *cobra.Command {
+	var asJSON bool
+	var top int
+	cmd := &cobra.Command{
+		Use:   "vulns REF",
+		Short: "Summarise the vulnerability report attached to an image (cosign vuln attestation, Trivy, Grype or SARIF); wharf never scans",
+		Long: "vulns reads the vulnerability report a pipeline attached to a remote image — cosign's vuln attestation, or a\n" +
+			"Trivy, Grype or SARIF document as a referrer — and prints the counts by severity and the worst findings with\n" +
+			"the versions that fix them. wharf downloads no vulnerability database: with nothing attached it says so.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSession(func(s *ops.Session) error {
+				rep, ok, err := ops.NewRemote(s).Vulnerabilities(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("%s: no vulnerability report is attached (wharf reads what the pipeline attached: cosign attest --type vuln, or a Trivy, Grype or SARIF document as a referrer)", args[0])
+				}
+				return a.emit(asJSON, rep, func(w io.Writer) error {
+					fmt.Fprintf(w, "%s (%s, %s): %s\n", args[0], rep.Scanner, rep.From, rep.Summary())
+					for _, f := range rep.Worst(top) {
+						fixed := "no fix known"
+						if f.Fixed != "" {
+							fixed = "fixed in " + f.Fixed
+						}
+						fmt.Fprintf(w, "%s\t%s\t%s %s\t%s\n", f.Severity, f.ID, f.Package, f.Installed, fixed)
+					}
+					if n := len(rep.Findings) - top; n > 0 {
+						fmt.Fprintf(w, "… and %d more (--top or --json)\n", n)
+					}
+					return nil
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (every finding)")
+	cmd.Flags().IntVar(&top, "top", 10, "how many of the worst findings to list")
+	return cmd
+}

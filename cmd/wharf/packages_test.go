@@ -3,6 +3,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/base64"
 	"io"
 	"os"
 	"os/exec"
@@ -131,4 +132,61 @@ func flatWords(out string) string {
 		lines[i] = strings.Join(strings.Fields(l), " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// The vulnerability reports a pipeline attached: a Trivy report as a
+// referrer of 1.0, cosign's vuln attestation (wrapping Grype's) on 1.1;
+// wharf vulns summarises each, diff --vulns says what 1.1 fixed and
+// brought. Nothing is scanned.
+func TestVulnsFromAttachedReports(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.V3})
+	ctx := testenv.Context(t, 2*time.Minute)
+	imgs := map[string]v1.Image{}
+	for _, tag := range []string{"1.0", "1.1"} {
+		img, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"etc/release": tag}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := name.NewTag(reg.Repo("team/vulns")+":"+tag, name.Insecure)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(ref, img, reg.RemoteOptions(ctx, "")...); err != nil {
+			t.Fatal(err)
+		}
+		imgs[tag] = img
+	}
+	trivy := `{"SchemaVersion":2,"Results":[{"Target":"x","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-0001","PkgName":"openssl","InstalledVersion":"3.1.4-r5","FixedVersion":"3.1.4-r6","Severity":"CRITICAL"},{"VulnerabilityID":"CVE-2024-0002","PkgName":"busybox","InstalledVersion":"1.36.1-r15","Severity":"MEDIUM"}]}]}`
+	grype := `{"matches":[{"vulnerability":{"id":"CVE-2024-0002","severity":"Medium","fix":{"versions":[]}},"artifact":{"name":"busybox","version":"1.36.1-r15"}},{"vulnerability":{"id":"CVE-2024-0777","severity":"High","fix":{"versions":["2.0"]}},"artifact":{"name":"curl","version":"8.5.0-r0"}}]}`
+	statement := `{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://cosign.sigstore.dev/attestation/vuln/v1","predicate":{"scanner":{"result":` + grype + `}}}`
+	envelope := `{"payloadType":"application/vnd.in-toto+json","payload":"` + base64.StdEncoding.EncodeToString([]byte(statement)) + `","signatures":[]}`
+	for _, at := range []struct {
+		tag, artifactType, mediaType, body string
+	}{
+		{"1.0", "application/vnd.aquasec.trivy.report+json", "application/json", trivy},
+		{"1.1", "application/vnd.dsse.envelope.v1+json", "application/vnd.dsse.envelope.v1+json", envelope},
+	} {
+		desc, err := partial.Descriptor(imgs[at.tag])
+		if err != nil {
+			t.Fatal(err)
+		}
+		art := fixtures.ArtifactSpec{ArtifactType: at.artifactType, Subject: desc, Files: []fixtures.File{{Name: "report.json", MediaType: at.mediaType, Data: []byte(at.body)}}}
+		if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{{Repo: "team/vulns", Tags: []string{"report-" + at.tag}, Artifact: &art}}, reg.RemoteOptions(ctx, "")...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{"DOCKER_CONFIG": dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}), "XDG_CONFIG_HOME": t.TempDir()}
+	out, err := runWharf(t, env, "vulns", reg.Repo("team/vulns")+":1.0")
+	if err != nil || !strings.Contains(out, "(Trivy, ") || !strings.Contains(out, "1 critical, 1 medium") || !strings.Contains(flatWords(out), "critical CVE-2024-0001 openssl 3.1.4-r5 fixed in 3.1.4-r6") {
+		t.Errorf("vulns 1.0 (%v):\n%s", err, out)
+	}
+	out, err = runWharf(t, env, "diff", "--vulns", reg.Repo("team/vulns")+":1.0", reg.Repo("team/vulns")+":1.1")
+	for _, want := range []string{"vuln - critical CVE-2024-0001 openssl 3.1.4-r5 (fixed)", "vuln + high CVE-2024-0777 curl 8.5.0-r0 (new)", "vulns 1 critical, 1 medium → 1 high, 1 medium"} {
+		if err != nil || !strings.Contains(flatWords(out), want) {
+			t.Errorf("diff --vulns lacks %q (%v):\n%s", want, err, out)
+		}
+	}
+	if out, err := runWharf(t, env, "vulns", reg.Repo("team/pkgs-none")+":x"); err == nil {
+		t.Errorf("vulns of a missing image succeeded:\n%s", out)
+	}
 }

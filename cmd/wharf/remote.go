@@ -17,6 +17,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/internal/packages"
+	"github.com/wharf-dev/wharf/internal/vulns"
 )
 
 func newCatalogCmd(a *app) *cobra.Command {
@@ -518,64 +519,82 @@ func timestamp(t time.Time) string {
 }
 
 func newDiffCmd(a *app) *cobra.Command {
-	var asJSON, files, pkgs bool
+	var asJSON, files, pkgs, vulnsToo bool
 	cmd := &cobra.Command{
 		Use:   "diff REF1 REF2",
-		Short: "Compare two remote images or indexes: platforms, layers, config, history (--files: every file)",
+		Short: "Compare two remote images or indexes: platforms, layers, config, history (--files, --packages, --vulns: deeper)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
-				d, err := s.Client.Diff(cmd.Context(), args[0], args[1])
+				ctx := cmd.Context()
+				d, err := s.Client.Diff(ctx, args[0], args[1])
 				if err != nil {
 					return err
-				}
-				if !files && !pkgs {
-					return a.emit(asJSON, d, func(w io.Writer) error { return printDiff(w, d) })
 				}
 				out := struct {
 					domain.Diff
 					Files    []filetree.FileDiff `json:"files,omitempty"`
 					Packages []packages.Change   `json:"packages,omitempty"`
+					Vulns    []vulns.Change      `json:"vulnerabilities,omitempty"`
 				}{Diff: d}
 				var lists [2]packages.List
 				if pkgs {
 					for i, ref := range args {
-						if lists[i], err = a.packagesOf(cmd.Context(), s, ref, false); err != nil {
+						if lists[i], err = a.packagesOf(ctx, s, ref, false); err != nil {
 							return err
 						}
 					}
 					out.Packages = packages.Diff(lists[0].Packages, lists[1].Packages, packages.Compare)
-					if !files {
-						return a.emit(asJSON, out, func(w io.Writer) error {
-							if err := printDiff(w, d); err != nil {
-								return err
-							}
-							printPackageDiff(w, out.Packages, lists)
-							return nil
-						})
-					}
 				}
-				// Both file systems, read from the layers (a layer both
-				// share is read once and then comes from the cache).
-				var fss [2]filetree.FS
-				for i, ref := range args {
-					il, err := a.readLayers(cmd.Context(), s, ref, false)
-					if err != nil {
-						return err
+				if files {
+					// Both file systems, read from the layers (a layer both
+					// share is read once and then comes from the cache).
+					var fss [2]filetree.FS
+					for i, ref := range args {
+						il, err := a.readLayers(ctx, s, ref, false)
+						if err != nil {
+							return err
+						}
+						fss[i] = filetree.FS{}
+						for _, es := range il.entries {
+							fss[i].Apply(es)
+						}
 					}
-					fss[i] = filetree.FS{}
-					for _, es := range il.entries {
-						fss[i].Apply(es)
-					}
+					out.Files = filetree.Diff(fss[0], fss[1])
 				}
-				out.Files = filetree.Diff(fss[0], fss[1])
+				var reports [2]vulns.Report
+				if vulnsToo {
+					for i, ref := range args {
+						rep, ok, err := ops.NewRemote(s).Vulnerabilities(ctx, ref)
+						if err != nil {
+							return err
+						}
+						if !ok {
+							return fmt.Errorf("%s: no vulnerability report is attached (see wharf vulns --help)", ref)
+						}
+						reports[i] = rep
+					}
+					out.Vulns = vulns.Diff(reports[0], reports[1])
+				}
 				return a.emit(asJSON, out, func(w io.Writer) error {
 					if err := printDiff(w, d); err != nil {
 						return err
 					}
-					printFileDiff(w, out.Files)
+					if files {
+						printFileDiff(w, out.Files)
+					}
 					if pkgs {
 						printPackageDiff(w, out.Packages, lists)
+					}
+					if vulnsToo {
+						for _, c := range out.Vulns {
+							sign := "-"
+							if c.Change == "new" {
+								sign = "+"
+							}
+							fmt.Fprintf(w, "vuln\t%s %s %s\t%s %s (%s)\n", sign, c.Severity, c.ID, c.Package, c.Installed, c.Change)
+						}
+						fmt.Fprintf(w, "vulns\t%s → %s\n", reports[0].Summary(), reports[1].Summary())
 					}
 					return nil
 				})
@@ -583,7 +602,8 @@ func newDiffCmd(a *app) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (file sizes in bytes)")
-	cmd.Flags().BoolVar(&pkgs, "packages", false, "also compare the packages: added, removed, upgraded (from attached SBOMs, else the apk/dpkg databases)")
+	cmd.Flags().BoolVar(&pkgs, "packages", false, "also compare the packages: added, removed, upgraded (from attached SBOMs, else the apk/dpkg databases and Go executables)")
+	cmd.Flags().BoolVar(&vulnsToo, "vulns", false, "also compare the attached vulnerability reports: what the second fixed and what it brought")
 	cmd.Flags().BoolVar(&files, "files", false, "also compare the files: added, removed, modified, with size changes (layers are read from the registry, nothing is pulled)")
 	return cmd
 }

@@ -3,10 +3,12 @@ package ops
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/packages"
+	"github.com/wharf-dev/wharf/internal/vulns"
 )
 
 // layerLister reads an image's layers (the registry's or the engine's).
@@ -14,24 +16,45 @@ type layerLister interface {
 	LayerFiles(ctx context.Context, reference string, each func(i int, layer domain.Layer, entries []filetree.Entry)) error
 }
 
-// Packages is a remote image's packages: from the SBOM attached to it when
-// there is one it can read, else from its file system.
+// Packages is a remote image's packages: from the first SBOM attached to
+// it that it can read (an SBOM, else an attestation carrying one), else
+// from its file system.
 func (r *Remote) Packages(ctx context.Context, reference string) (packages.List, error) {
 	var notes []string
-	data, from, ok, err := r.SBOM(ctx, reference)
-	switch {
-	case err != nil:
+	as, err := r.Attachments(ctx, reference, "sbom", "attestation")
+	if err != nil {
 		notes = append(notes, fmt.Sprintf("no SBOM read (%v); read the file system", err))
-	case ok:
-		pkgs, format, err := packages.FromSBOM(data)
+	}
+	for _, a := range as {
+		pkgs, format, err := packages.FromSBOM(a.Data)
 		if err == nil {
-			return packages.List{Source: "SBOM attached (" + format + ", " + from + ")", Packages: pkgs}, nil
+			return packages.List{Source: "SBOM attached (" + format + ", " + a.From + ")", Packages: pkgs}, nil
 		}
-		notes = append(notes, fmt.Sprintf("the attached %s is not an SBOM wharf reads (%v); read the file system", from, err))
+		if strings.HasPrefix(a.From, "sbom") {
+			notes = append(notes, fmt.Sprintf("the attached %s is not an SBOM wharf reads (%v)", a.From, err))
+		}
 	}
 	l, err := packagesOfFiles(ctx, r.Client, reference)
 	l.Notes = append(notes, l.Notes...)
 	return l, err
+}
+
+// Vulnerabilities is the vulnerability report a pipeline attached to a
+// remote image (cosign's vuln attestation, or a Trivy, Grype or SARIF
+// document as a referrer); ok is false when none is attached. wharf never
+// scans and never downloads a vulnerability database.
+func (r *Remote) Vulnerabilities(ctx context.Context, reference string) (rep vulns.Report, ok bool, err error) {
+	as, err := r.Attachments(ctx, reference, "attestation", "artifact", "sbom")
+	if err != nil {
+		return vulns.Report{}, false, err
+	}
+	for _, a := range as {
+		if rep, err := vulns.Parse(a.Data); err == nil {
+			rep.From = a.From
+			return rep, true, nil
+		}
+	}
+	return vulns.Report{}, false, nil
 }
 
 // Packages is a local image's packages, from its file system (read through
