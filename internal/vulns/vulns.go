@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// Severities, worst first.
+// Severities are the severities a finding has, worst first.
 var Severities = []string{"critical", "high", "medium", "low", "unknown"}
 
 // Finding is one vulnerability in one package.
