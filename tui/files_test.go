@@ -11,6 +11,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/internal/packages"
+	"github.com/wharf-dev/wharf/internal/vulns"
 	"github.com/wharf-dev/wharf/tui"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -83,5 +84,41 @@ func TestPackagesInDetails(t *testing.T) {
 	press(m, "esc")
 	if s := screen(m); !strings.Contains(s, "media type") || strings.Contains(s, "packages (2)") {
 		t.Errorf("esc did not go back to Details:\n%s", s)
+	}
+}
+
+func (layeredRegistry) Vulnerabilities(_ context.Context, ref string) (vulns.Report, bool, error) {
+	if strings.HasSuffix(ref, ":stable") {
+		return vulns.Report{}, false, nil
+	}
+	return vulns.Report{Scanner: "Trivy", From: "artifact 7r1v00000000", Findings: []vulns.Finding{
+		{ID: "CVE-2024-0002", Package: "busybox", Installed: "1.36.1-r15", Severity: "medium"},
+		{ID: "CVE-2024-0001", Package: "openssl", Installed: "3.1.4-r5", Fixed: "3.1.4-r6", Severity: "critical"},
+	}}, true, nil
+}
+
+// v in Details summarises the attached report, worst first with its fix;
+// with none attached it says so (wharf does not scan).
+func TestVulnsInDetails(t *testing.T) {
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
+	})
+	start(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "enter", "j", "enter", "v", "z") // zoomed: the lines whole
+	s := screen(m)
+	for _, want := range []string{"vulnerabilities 1 critical, 1 medium (Trivy, artifact 7r1v00000000)", "critical CVE-2024-0001 openssl 3.1.4-r5 · fixed in 3.1.4-r6", "medium   CVE-2024-0002 busybox 1.36.1-r15 · no fix known"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the report lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Index(s, "CVE-2024-0001") > strings.Index(s, "CVE-2024-0002") {
+		t.Errorf("the worst finding is not first:\n%s", s)
+	}
+	golden.Assert(t, "vulns_120x40", s)
+	press(m, "esc", "esc", "j", "j", "j", "enter", "v") // stable: nothing attached
+	if s := screen(m); !strings.Contains(s, "no vulnerability report is attached") {
+		t.Errorf("with nothing attached:\n%s", s)
 	}
 }

@@ -135,6 +135,7 @@ func sourcesOf(opts Options) details.Sources {
 	src.LocalFiles, _ = opts.Local.(files.Source)
 	src.Packages, _ = opts.Remote.(details.PackageLister)
 	src.LocalPackages, _ = opts.Local.(details.PackageLister)
+	src.Vulns, _ = opts.Remote.(details.VulnReader)
 	return src
 }
 

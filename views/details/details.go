@@ -17,6 +17,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/packages"
+	"github.com/wharf-dev/wharf/internal/vulns"
 	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/listnav"
@@ -48,6 +49,23 @@ type Sources struct {
 	Files, LocalFiles files.Source
 	// Packages and LocalPackages list an image's packages (p).
 	Packages, LocalPackages PackageLister
+	// Vulns reads a remote image's attached vulnerability report (v).
+	Vulns VulnReader
+}
+
+// VulnReader reads the vulnerability report attached to a remote image
+// (ok false: none attached).
+type VulnReader interface {
+	Vulnerabilities(ctx context.Context, reference string) (vulns.Report, bool, error)
+}
+
+// VulnsMsg carries an image's attached vulnerability report.
+type VulnsMsg struct {
+	Reference string
+	Seq       int
+	Report    vulns.Report
+	OK        bool
+	Err       error
 }
 
 // PackageLister says which packages an image carries, and from where.
@@ -95,8 +113,9 @@ type KeyMap struct {
 	// esc goes back to the index).
 	Open key.Binding
 	// Files opens the image's file tree, a layer at a time; Packages
-	// lists its packages.
-	Files, Packages key.Binding
+	// lists its packages; Vulns summarises its attached vulnerability
+	// report.
+	Files, Packages, Vulns key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -109,6 +128,7 @@ func DefaultKeyMap() KeyMap {
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "platform")),
 		Files:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "files")),
 		Packages: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "packages")),
+		Vulns:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "vulns")),
 	}
 }
 
@@ -179,13 +199,17 @@ type Model struct {
 	pkgsErr               error
 	pkgsOpen              bool
 	pkgsSrc, localPkgsSrc PackageLister
+	// vulns is the attached report shown instead of the details (v).
+	vulnsOpen bool
+	vulnsMsg  *VulnsMsg
+	vulnsSrc  VulnReader
 }
 
 var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, pkgsSrc: s.Packages, localPkgsSrc: s.LocalPackages, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, pkgsSrc: s.Packages, localPkgsSrc: s.LocalPackages, vulnsSrc: s.Vulns, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -196,6 +220,7 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 	m.seq++
 	m.closeFiles()
 	m.pkgsOpen, m.pkgs = false, nil
+	m.vulnsOpen, m.vulnsMsg = false, nil
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -219,6 +244,7 @@ func (m *Model) CompareLocal(local, name, remote string, localFirst bool) tea.Cm
 	}
 	m.closeFiles()
 	m.pkgsOpen, m.pkgs = false, nil
+	m.vulnsOpen, m.vulnsMsg = false, nil
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -250,6 +276,7 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 	}
 	m.closeFiles()
 	m.pkgsOpen, m.pkgs = false, nil
+	m.vulnsOpen, m.vulnsMsg = false, nil
 	src := m.src
 	if isLocal {
 		src = m.local
@@ -330,6 +357,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.diff = &msg.Diff
 		}
 		m.render()
+	case VulnsMsg:
+		if msg.Reference != m.ref || msg.Seq != m.seq || !m.vulnsOpen {
+			return nil
+		}
+		m.vulnsMsg = &msg
+		m.render()
+		if msg.Err != nil {
+			return views.Failed(msg.Err)
+		}
 	case PackagesMsg:
 		if msg.Reference != m.ref || msg.Seq != m.seq || !m.pkgsOpen {
 			return nil
@@ -353,8 +389,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, m.keys.Files) {
 			return m.openFiles()
 		}
-		if key.Matches(msg, m.keys.Packages) && !m.pkgsOpen {
+		if key.Matches(msg, m.keys.Packages) && !m.pkgsOpen && !m.vulnsOpen {
 			return m.openPackages()
+		}
+		if key.Matches(msg, m.keys.Vulns) && !m.pkgsOpen && !m.vulnsOpen {
+			return m.openVulns()
 		}
 		if m.details != nil && m.details.IsIndex() && m.diff == nil {
 			if cmd, ok := m.platformKey(msg); ok {
@@ -385,6 +424,8 @@ func (m *Model) render() {
 		b.WriteString(m.styles.Muted.Render("choose a tag"))
 	case m.pkgsOpen:
 		m.renderPackages(&b)
+	case m.vulnsOpen:
+		m.renderVulns(&b)
 	case m.loading:
 		b.WriteString(m.styles.Muted.Render("reading " + m.ref + "…"))
 	case m.err != nil:
@@ -630,8 +671,8 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp is the pane's section of the help page.
 func (m *Model) FullHelp() [][]key.Binding {
 	// The scroll keys as one: they are the lists' keys.
-	scroll := key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓/jk/pgup/pgdn", "scroll"))
-	return [][]key.Binding{{scroll, m.keys.Open, m.keys.Files, m.keys.Packages}}
+	scroll := key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓/pgdn", "scroll"))
+	return [][]key.Binding{{scroll, m.keys.Open, m.keys.Files, m.keys.Packages, m.keys.Vulns}}
 }
 
 // Subject is what the pane shows: a reference, a local image, or the two
@@ -719,5 +760,55 @@ func (m *Model) renderPackages(b *strings.Builder) {
 	}
 	for _, p := range m.pkgs.Packages {
 		fmt.Fprintf(b, "  %-4s %s %s\n", p.Type, p.Name, m.styles.Muted.Render(p.Version))
+	}
+}
+
+// openVulns asks for the vulnerability report attached to the remote image
+// shown (it shows instead of the details; esc goes back).
+func (m *Model) openVulns() tea.Cmd {
+	switch {
+	case m.details == nil || m.diff != nil:
+		return views.Status("open an image first: v summarises its attached vulnerability report")
+	case m.isLocal:
+		return views.Status("a local image has no attached report: v reads what a pipeline attached to a remote image")
+	case m.vulnsSrc == nil:
+		return views.Status("attached reports cannot be read here")
+	}
+	m.vulnsOpen, m.vulnsMsg = true, nil
+	m.render()
+	m.vp.GotoTop()
+	src, ref, seq := m.vulnsSrc, m.ref, m.seq
+	return func() tea.Msg {
+		r, ok, err := src.Vulnerabilities(context.Background(), ref)
+		return VulnsMsg{Reference: ref, Seq: seq, Report: r, OK: ok, Err: err}
+	}
+}
+
+// renderVulns writes the report's summary and its worst findings.
+func (m *Model) renderVulns(b *strings.Builder) {
+	v := m.vulnsMsg
+	switch {
+	case v == nil:
+		b.WriteString(m.styles.Muted.Render("reading what is attached to "+m.ref+"…") + "\n")
+		return
+	case v.Err != nil:
+		b.WriteString(m.styles.Danger.Render(listnav.Wrap(v.Err.Error(), m.width)) + "\n")
+		return
+	case !v.OK:
+		b.WriteString(m.styles.Muted.Render(listnav.Wrap("no vulnerability report is attached (a pipeline attaches one with cosign attest --type vuln, or as a Trivy, Grype or SARIF referrer); wharf does not scan", m.width)) + "\n")
+		return
+	}
+	r := v.Report
+	b.WriteString(m.styles.Label.Render("vulnerabilities") + " " + r.Summary() + " " + m.styles.Muted.Render("("+r.Scanner+", "+r.From+")") + "\n")
+	for _, f := range r.Worst(len(r.Findings)) {
+		fixed := m.styles.Muted.Render("no fix known")
+		if f.Fixed != "" {
+			fixed = "fixed in " + f.Fixed
+		}
+		sev := fmt.Sprintf("%-8s", f.Severity)
+		if f.Severity == "critical" || f.Severity == "high" {
+			sev = m.styles.Danger.Render(sev)
+		}
+		fmt.Fprintf(b, "  %s %s %s %s · %s\n", sev, f.ID, f.Package, m.styles.Muted.Render(f.Installed), fixed)
 	}
 }

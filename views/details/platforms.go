@@ -85,8 +85,9 @@ func (m *Model) Clear() (bool, tea.Cmd) {
 		}
 		return true, nil
 	}
-	if m.pkgsOpen {
+	if m.pkgsOpen || m.vulnsOpen {
 		m.pkgsOpen, m.pkgs, m.pkgsErr = false, nil, nil
+		m.vulnsOpen, m.vulnsMsg = false, nil
 		m.render()
 		return true, nil
 	}
