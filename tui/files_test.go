@@ -122,3 +122,32 @@ func TestVulnsInDetails(t *testing.T) {
 		t.Errorf("with nothing attached:\n%s", s)
 	}
 }
+
+func (layeredRegistry) DeepDiff(context.Context, string, string) ([]filetree.FileDiff, []packages.Change, []vulns.Change, bool, error) {
+	return []filetree.FileDiff{{Path: "srv/index.html", Change: filetree.Added, NewSize: 2200}, {Path: "etc/app.conf", Change: filetree.Modified, OldSize: 300, NewSize: 400}},
+		[]packages.Change{{Name: "musl", Type: "apk", Change: "upgraded", Old: "1.2.4-r2", New: "1.2.5-r0"}},
+		[]vulns.Change{{Finding: vulns.Finding{ID: "CVE-2024-0001", Package: "openssl", Installed: "3.1.4-r5", Severity: "critical"}, Change: "fixed"}}, true, nil
+}
+
+// In a comparison of two tags, f adds what their files, packages and
+// attached reports say: the answer to "what did this release change".
+func TestCompareDeeper(t *testing.T) {
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
+	})
+	start(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "enter", "c", "j", "c")
+	if s := screen(m); !strings.Contains(s, "f adds files, packages and vulnerabilities") {
+		t.Fatalf("the comparison does not offer more:\n%s", s)
+	}
+	press(m, "f")
+	s := screen(m)
+	for _, want := range []string{"files (2)", "+ /srv/index.html  2.2kB", "~ /etc/app.conf  300B → 400B", "packages (1)", "~ musl 1.2.4-r2 → 1.2.5-r0 (upgraded)", "vulnerabilities (1)", "- critical CVE-2024-0001 openssl 3.1.4-r5 (fixed)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the deeper comparison lacks %q:\n%s", want, s)
+		}
+	}
+	golden.Assert(t, "compare_deeper_120x40", s)
+}

@@ -136,6 +136,7 @@ func sourcesOf(opts Options) details.Sources {
 	src.Packages, _ = opts.Remote.(details.PackageLister)
 	src.LocalPackages, _ = opts.Local.(details.PackageLister)
 	src.Vulns, _ = opts.Remote.(details.VulnReader)
+	src.Deep, _ = opts.Remote.(details.DeepDiffer)
 	return src
 }
 

@@ -91,6 +91,7 @@ var (
 	_ details.PackageLister  = (*ops.Remote)(nil)
 	_ details.PackageLister  = (*ops.Local)(nil)
 	_ details.VulnReader     = (*ops.Remote)(nil)
+	_ details.DeepDiffer     = (*ops.Remote)(nil)
 	_ tags.BulkDeleter       = (*ops.Remote)(nil)
 	_ tags.BulkCopier        = (*ops.Remote)(nil)
 	_ local.Batcher          = (*ops.Local)(nil)

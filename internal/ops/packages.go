@@ -71,3 +71,35 @@ func packagesOfFiles(ctx context.Context, src layerLister, reference string) (pa
 	}
 	return packages.FromFiles(fsys), nil
 }
+
+// DeepDiff is what two remote images differ in beyond their manifests:
+// files (from their layers), packages (from their SBOMs or file systems)
+// and, when both have one attached, vulnerability findings (vulnsOK
+// false otherwise).
+func (r *Remote) DeepDiff(ctx context.Context, a, b string) (fd []filetree.FileDiff, pc []packages.Change, vc []vulns.Change, vulnsOK bool, err error) {
+	var fss [2]filetree.FS
+	for i, ref := range []string{a, b} {
+		fss[i] = filetree.FS{}
+		fsys := fss[i]
+		if err := r.LayerFiles(ctx, ref, func(_ int, _ domain.Layer, es []filetree.Entry) { fsys.Apply(es) }); err != nil {
+			return nil, nil, nil, false, err
+		}
+	}
+	fd = filetree.Diff(fss[0], fss[1])
+	var lists [2]packages.List
+	for i, ref := range []string{a, b} {
+		if lists[i], err = r.Packages(ctx, ref); err != nil {
+			return fd, nil, nil, false, err
+		}
+	}
+	pc = packages.Diff(lists[0].Packages, lists[1].Packages, packages.Compare)
+	ra, okA, err := r.Vulnerabilities(ctx, a)
+	if err != nil {
+		return fd, pc, nil, false, err
+	}
+	rb, okB, err := r.Vulnerabilities(ctx, b)
+	if err != nil || !okA || !okB {
+		return fd, pc, nil, false, err
+	}
+	return fd, pc, vulns.Diff(ra, rb), true, nil
+}

@@ -16,6 +16,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/packages"
 	"github.com/wharf-dev/wharf/internal/vulns"
 	"github.com/wharf-dev/wharf/views"
@@ -51,6 +52,24 @@ type Sources struct {
 	Packages, LocalPackages PackageLister
 	// Vulns reads a remote image's attached vulnerability report (v).
 	Vulns VulnReader
+	// Deep compares two remote images' files, packages and findings (f in
+	// a comparison).
+	Deep DeepDiffer
+}
+
+// DeepDiffer compares two remote images beyond their manifests.
+type DeepDiffer interface {
+	DeepDiff(ctx context.Context, a, b string) ([]filetree.FileDiff, []packages.Change, []vulns.Change, bool, error)
+}
+
+// DeepComparedMsg carries a deeper comparison.
+type DeepComparedMsg struct {
+	Seq      int
+	Files    []filetree.FileDiff
+	Packages []packages.Change
+	Vulns    []vulns.Change
+	VulnsOK  bool
+	Err      error
 }
 
 // VulnReader reads the vulnerability report attached to a remote image
@@ -203,13 +222,18 @@ type Model struct {
 	vulnsOpen bool
 	vulnsMsg  *VulnsMsg
 	vulnsSrc  VulnReader
+	// deep is the deeper comparison under the diff, once asked for (f);
+	// deepAsked while it is being read.
+	deep      *DeepComparedMsg
+	deepAsked bool
+	deepSrc   DeepDiffer
 }
 
 var _ views.Component = (*Model)(nil)
 
 // New returns an empty Details pane over its sources.
 func New(s Sources, styles *theme.Styles) *Model {
-	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, pkgsSrc: s.Packages, localPkgsSrc: s.LocalPackages, vulnsSrc: s.Vulns, vp: viewport.New()}
+	return &Model{keys: DefaultKeyMap(), styles: styles, src: s.Remote, local: s.Local, differ: s.Differ, localDiffer: s.LocalDiffer, refs: s.Referrers, platforms: s.Platforms, filesSrc: s.Files, localFilesSrc: s.LocalFiles, pkgsSrc: s.Packages, localPkgsSrc: s.LocalPackages, vulnsSrc: s.Vulns, deepSrc: s.Deep, vp: viewport.New()}
 }
 
 // Compare shows what differs between two remote references.
@@ -221,6 +245,7 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 	m.closeFiles()
 	m.pkgsOpen, m.pkgs = false, nil
 	m.vulnsOpen, m.vulnsMsg = false, nil
+	m.deep, m.deepAsked = nil, false
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -245,6 +270,7 @@ func (m *Model) CompareLocal(local, name, remote string, localFirst bool) tea.Cm
 	m.closeFiles()
 	m.pkgsOpen, m.pkgs = false, nil
 	m.vulnsOpen, m.vulnsMsg = false, nil
+	m.deep, m.deepAsked = nil, false
 	m.ref, m.isLocal, m.details, m.diff, m.loading, m.err = a+" ↔ "+b, false, nil, nil, true, nil
 	m.render()
 	m.vp.GotoTop()
@@ -277,6 +303,7 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 	m.closeFiles()
 	m.pkgsOpen, m.pkgs = false, nil
 	m.vulnsOpen, m.vulnsMsg = false, nil
+	m.deep, m.deepAsked = nil, false
 	src := m.src
 	if isLocal {
 		src = m.local
@@ -357,6 +384,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.diff = &msg.Diff
 		}
 		m.render()
+	case DeepComparedMsg:
+		if msg.Seq != m.seq || m.diff == nil {
+			return nil
+		}
+		m.deep, m.deepAsked = &msg, false
+		m.render()
+		if msg.Err != nil {
+			return views.Failed(msg.Err)
+		}
 	case VulnsMsg:
 		if msg.Reference != m.ref || msg.Seq != m.seq || !m.vulnsOpen {
 			return nil
@@ -385,6 +421,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		if m.files != nil {
 			return m.files.Update(msg)
+		}
+		if key.Matches(msg, m.keys.Files) && m.diff != nil {
+			return m.compareDeeper()
 		}
 		if key.Matches(msg, m.keys.Files) {
 			return m.openFiles()
@@ -435,6 +474,7 @@ func (m *Model) render() {
 		}
 	case m.diff != nil:
 		m.renderDiff(&b, *m.diff)
+		m.renderDeep(&b)
 	default:
 		d := m.details
 		if d.ID != "" {
@@ -810,5 +850,80 @@ func (m *Model) renderVulns(b *strings.Builder) {
 			sev = m.styles.Danger.Render(sev)
 		}
 		fmt.Fprintf(b, "  %s %s %s %s · %s\n", sev, f.ID, f.Package, m.styles.Muted.Render(f.Installed), fixed)
+	}
+}
+
+// compareDeeper reads both images' layers, packages and attached reports
+// for the comparison shown (f there).
+func (m *Model) compareDeeper() tea.Cmd {
+	d := m.diff
+	switch {
+	case m.deepSrc == nil:
+		return views.Status("a deeper comparison needs a registry connection")
+	case d.A.Local != nil || d.B.Local != nil:
+		return views.Status("files and packages compare two remote images (wharf diff --files for the CLI); this comparison has a local side")
+	case d.A.IsIndex() || d.B.IsIndex():
+		return views.Status("an index has no one file system: compare two platforms' images")
+	case m.deepAsked || m.deep != nil:
+		return nil
+	}
+	m.deepAsked = true
+	m.render()
+	src, a, b, seq := m.deepSrc, d.A.Reference, d.B.Reference, m.seq
+	return func() tea.Msg {
+		fd, pc, vc, ok, err := src.DeepDiff(context.Background(), a, b)
+		return DeepComparedMsg{Seq: seq, Files: fd, Packages: pc, Vulns: vc, VulnsOK: ok, Err: err}
+	}
+}
+
+// renderDeep writes the deeper comparison under the diff (or how to ask).
+func (m *Model) renderDeep(b *strings.Builder) {
+	switch {
+	case m.deepAsked:
+		b.WriteString(m.styles.Muted.Render("reading both images' layers, packages and reports…") + "\n")
+		return
+	case m.deep == nil:
+		if m.deepSrc != nil && m.diff != nil && !m.diff.Same() && m.diff.A.Local == nil && m.diff.B.Local == nil {
+			b.WriteString(m.styles.Muted.Render("f adds files, packages and vulnerabilities") + "\n")
+		}
+		return
+	case m.deep.Err != nil:
+		b.WriteString(m.styles.Danger.Render(listnav.Wrap(m.deep.Err.Error(), m.width)) + "\n")
+		return
+	}
+	minus, plus, tilde := m.styles.Danger.Render("-"), m.styles.Label.Render("+"), m.styles.Label.Render("~")
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("files (%d)", len(m.deep.Files))) + "\n")
+	for _, f := range m.deep.Files {
+		switch f.Change {
+		case filetree.Added:
+			fmt.Fprintf(b, "%s /%s  %s\n", plus, f.Path, domain.HumanSize(f.NewSize))
+		case filetree.Removed:
+			fmt.Fprintf(b, "%s /%s  %s\n", minus, f.Path, domain.HumanSize(f.OldSize))
+		default:
+			fmt.Fprintf(b, "%s /%s  %s → %s\n", tilde, f.Path, domain.HumanSize(f.OldSize), domain.HumanSize(f.NewSize))
+		}
+	}
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("packages (%d)", len(m.deep.Packages))) + "\n")
+	for _, p := range m.deep.Packages {
+		switch p.Change {
+		case "added":
+			fmt.Fprintf(b, "%s %s %s\n", plus, p.Name, p.New)
+		case "removed":
+			fmt.Fprintf(b, "%s %s %s\n", minus, p.Name, p.Old)
+		default:
+			fmt.Fprintf(b, "%s %s %s → %s (%s)\n", tilde, p.Name, p.Old, p.New, p.Change)
+		}
+	}
+	if !m.deep.VulnsOK {
+		b.WriteString(m.styles.Muted.Render("vulnerabilities: not both images have a report attached") + "\n")
+		return
+	}
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("vulnerabilities (%d)", len(m.deep.Vulns))) + "\n")
+	for _, v := range m.deep.Vulns {
+		sign := minus
+		if v.Change == "new" {
+			sign = plus
+		}
+		fmt.Fprintf(b, "%s %s %s %s %s (%s)\n", sign, v.Severity, v.ID, v.Package, v.Installed, v.Change)
 	}
 }
