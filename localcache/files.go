@@ -26,11 +26,18 @@ import (
 // zstd). Layers are named by their uncompressed digest (the config's
 // diff_ids) where the export says it.
 func (c *Cache) LayerFiles(ctx context.Context, ref string, each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
-	rc, err := c.cli.ImageSave(ctx, []string{ref})
+	return c.LayerFilesProgress(ctx, ref, nil, each)
+}
+
+// LayerFilesProgress is LayerFiles telling progress, when not nil, how
+// many bytes of the export it has read, every few megabytes.
+func (c *Cache) LayerFilesProgress(ctx context.Context, ref string, progress func(read int64), each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
+	export, err := c.cli.ImageSave(ctx, []string{ref})
 	if err != nil {
 		return c.classify("export", ref, err)
 	}
-	defer rc.Close()
+	defer export.Close()
+	rc := &counter{r: export, report: progress}
 	listings := map[string][]filetree.Entry{}
 	sizes := map[string]int64{}
 	smalls := map[string][]byte{} // manifest.json and the configs
@@ -125,4 +132,21 @@ func readLayer(r io.Reader) ([]filetree.Entry, error) {
 		return filetree.Read(zr)
 	}
 	return filetree.Read(br)
+}
+
+// counter counts what is read through it and reports every 4 MB.
+type counter struct {
+	r       io.Reader
+	n, last int64
+	report  func(read int64)
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.report != nil && (c.n-c.last >= 4<<20 || err != nil) {
+		c.last = c.n
+		c.report(c.n)
+	}
+	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,12 @@ import (
 // An index has no one file system: it is refused with its platforms'
 // references to choose from.
 func (c *Client) LayerFiles(ctx context.Context, reference string, each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
+	return c.LayerFilesProgress(ctx, reference, nil, each)
+}
+
+// LayerFilesProgress is LayerFiles telling progress, when not nil, how
+// many bytes of layers it has read (uncompressed), every few megabytes.
+func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progress func(read int64), each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
 	d, err := c.Describe(ctx, reference)
 	if err != nil {
 		return err
@@ -47,6 +54,7 @@ func (c *Client) LayerFiles(ctx context.Context, reference string, each func(i i
 	if err != nil {
 		return err
 	}
+	counted := &counter{report: progress}
 	for i, l := range d.Layers {
 		if entries, ok := c.cache.files(l.Digest); ok {
 			each(i, l, entries)
@@ -60,7 +68,8 @@ func (c *Client) LayerFiles(ctx context.Context, reference string, each func(i i
 		if err != nil {
 			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
 		}
-		entries, err := filetree.Read(rc)
+		counted.r = rc
+		entries, err := filetree.Read(counted)
 		cerr := rc.Close()
 		if err := errors.Join(err, cerr); err != nil {
 			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
@@ -115,4 +124,21 @@ func (c *DiskCache) filesPath(digest string) (string, bool) {
 		return "", false
 	}
 	return filepath.Join(c.dir, "files", filepath.Base(blob)+".json"), true
+}
+
+// counter counts what is read through it and reports every 4 MB.
+type counter struct {
+	r       io.Reader
+	n, last int64
+	report  func(read int64)
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.report != nil && (c.n-c.last >= 4<<20 || err != nil) {
+		c.last = c.n
+		c.report(c.n)
+	}
+	return n, err
 }

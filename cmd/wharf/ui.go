@@ -88,6 +88,8 @@ var (
 	_ tags.KnownSource       = (*ops.Remote)(nil)
 	_ files.Source           = (*ops.Remote)(nil)
 	_ files.Source           = (*ops.Local)(nil)
+	_ files.ProgressSource   = (*ops.Remote)(nil)
+	_ files.ProgressSource   = (*ops.Local)(nil)
 	_ details.PackageLister  = (*ops.Remote)(nil)
 	_ details.PackageLister  = (*ops.Local)(nil)
 	_ details.VulnReader     = (*ops.Remote)(nil)

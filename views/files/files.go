@@ -28,6 +28,20 @@ type Source interface {
 	LayerFiles(ctx context.Context, reference string, each func(i int, layer domain.Layer, entries []filetree.Entry)) error
 }
 
+// ProgressSource is a Source that also says how many bytes of layers it
+// has read so far.
+type ProgressSource interface {
+	LayerFilesProgress(ctx context.Context, reference string, progress func(read int64), each func(i int, layer domain.Layer, entries []filetree.Entry)) error
+}
+
+// ProgressMsg says how many bytes of layers were read; more follow.
+type ProgressMsg struct {
+	Reference string
+	Seq       int
+	Read      int64
+	stream    <-chan tea.Msg
+}
+
 // KeyMap are the view's keys.
 type KeyMap struct {
 	Nav listnav.KeyMap
@@ -58,9 +72,18 @@ type LayerMsg struct {
 	stream    <-chan tea.Msg
 }
 
-func (l LayerMsg) withStream(s <-chan tea.Msg) LayerMsg {
-	l.stream = s
-	return l
+// attach gives a streamed message (a layer, progress) its stream, so its
+// handler can wait for the next.
+func attach(msg tea.Msg, s <-chan tea.Msg) tea.Msg {
+	switch m := msg.(type) {
+	case LayerMsg:
+		m.stream = s
+		return m
+	case ProgressMsg:
+		m.stream = s
+		return m
+	}
+	return msg
 }
 
 // DoneMsg ends a read.
@@ -98,6 +121,8 @@ type Model struct {
 	at     int
 	whole  bool
 	folded map[string]bool
+	// read is how many bytes of layers were read, as last said.
+	read   int64
 	filter listnav.Filter
 	rows   []row
 	cur    listnav.Cursor
@@ -115,15 +140,24 @@ func (m *Model) Load(reference string) tea.Cmd {
 	m.Stop()
 	m.seq++
 	m.ref, m.layers, m.entries, m.done, m.err, m.at, m.rows = reference, nil, nil, false, nil, 0, nil
+	m.read = 0
 	m.folded = map[string]bool{}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	src, seq := m.src, m.seq
 	return func() tea.Msg {
-		return views.Stream(ctx, 4, LayerMsg.withStream, func(send func(tea.Msg) bool) {
-			err := src.LayerFiles(ctx, reference, func(i int, l domain.Layer, es []filetree.Entry) {
+		return views.Stream(ctx, 4, attach, func(send func(tea.Msg) bool) {
+			each := func(i int, l domain.Layer, es []filetree.Entry) {
 				send(LayerMsg{Reference: reference, Seq: seq, Index: i, Layer: l, Entries: es})
-			})
+			}
+			var err error
+			if ps, ok := src.(ProgressSource); ok {
+				err = ps.LayerFilesProgress(ctx, reference, func(n int64) {
+					send(ProgressMsg{Reference: reference, Seq: seq, Read: n})
+				}, each)
+			} else {
+				err = src.LayerFiles(ctx, reference, each)
+			}
 			send(DoneMsg{Reference: reference, Seq: seq, Err: err})
 		})
 	}
@@ -152,7 +186,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if len(m.layers) == 1 {
 			m.rebuild()
 		}
-		return views.WaitNext(msg.stream, LayerMsg.withStream)
+		return views.WaitNext(msg.stream, attach)
+	case ProgressMsg:
+		if msg.Seq != m.seq || msg.Reference != m.ref {
+			return nil
+		}
+		m.read = msg.Read
+		return views.WaitNext(msg.stream, attach)
 	case DoneMsg:
 		if msg.Seq != m.seq || msg.Reference != m.ref {
 			return nil
@@ -323,6 +363,9 @@ func (m *Model) View(title string) string {
 	}
 	if !m.done {
 		state += " · reading…"
+		if m.read > 0 {
+			state += " " + domain.HumanSize(m.read)
+		}
 	}
 	if len(m.layers) == 0 {
 		if m.err != nil {

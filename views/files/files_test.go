@@ -110,3 +110,30 @@ func TestFilesOfEachLayer(t *testing.T) {
 		t.Errorf("the filter so:\n%s", s)
 	}
 }
+
+// progressing reports 5 MB read before its one layer.
+type progressing struct{ layered }
+
+func (p progressing) LayerFilesProgress(ctx context.Context, ref string, progress func(int64), each func(int, domain.Layer, []filetree.Entry)) error {
+	progress(5_000_000)
+	return p.LayerFiles(ctx, ref, each)
+}
+
+// While layers stream, the view says how much it has read.
+func TestReadingSaysHowMuch(t *testing.T) {
+	m := files.New(progressing{}, theme.New(theme.Default(), true))
+	m.SetSize(90, 20)
+	first := m.Load("r.example/team/app:1.0")()
+	next := m.Update(first)
+	if s := view(m); !strings.Contains(s, "reading r.example/team/app:1.0's layers") {
+		t.Errorf("before a layer:\n%s", s)
+	}
+	next = m.Update(next()) // the first layer
+	if s := view(m); !strings.Contains(s, "layers read 1 · reading… 5MB") {
+		t.Errorf("after 5 MB and a layer:\n%s", s)
+	}
+	teatestutil.Drain(t, m.Update, next, 20)
+	if s := view(m); !strings.Contains(s, "· 3 layers") || strings.Contains(s, "reading") {
+		t.Errorf("at the end:\n%s", s)
+	}
+}
