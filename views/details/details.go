@@ -794,9 +794,10 @@ func (m *Model) renderPackages(b *strings.Builder) {
 		b.WriteString(m.styles.Muted.Render("reading "+m.ref+"'s packages (its SBOM, else its layers)…") + "\n")
 		return
 	}
-	b.WriteString(m.styles.Label.Render(fmt.Sprintf("packages (%d)", len(m.pkgs.Packages))) + " " + m.styles.Muted.Render("from "+m.pkgs.Source) + "\n")
-	for _, n := range m.pkgs.Notes {
-		b.WriteString(m.styles.Muted.Render(n) + "\n")
+	// Where the list came from, wrapped: it says what it can be trusted for.
+	b.WriteString(m.styles.Label.Render(fmt.Sprintf("packages (%d)", len(m.pkgs.Packages))) + "\n")
+	for _, n := range append([]string{"from " + m.pkgs.Source}, m.pkgs.Notes...) {
+		b.WriteString(m.styles.Muted.Render(listnav.Wrap(n, m.width)) + "\n")
 	}
 	for _, p := range m.pkgs.Packages {
 		fmt.Fprintf(b, "  %-4s %s %s\n", p.Type, p.Name, m.styles.Muted.Render(p.Version))
