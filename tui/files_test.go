@@ -151,3 +151,30 @@ func TestCompareDeeper(t *testing.T) {
 	}
 	golden.Assert(t, "compare_deeper_120x40", s)
 }
+
+// progressingRegistry also says how much it has read, as the real clients
+// do.
+type progressingRegistry struct{ layeredRegistry }
+
+func (p progressingRegistry) LayerFilesProgress(ctx context.Context, ref string, progress func(int64), each func(int, domain.Layer, []filetree.Entry)) error {
+	progress(4 << 20)
+	return p.LayerFiles(ctx, ref, func(i int, l domain.Layer, es []filetree.Entry) {
+		each(i, l, es)
+		progress(int64(i+2) << 20)
+	})
+}
+
+// The progress between layers reaches the file tree through the root and
+// Details (a message they dropped once stalled the read for good).
+func TestFilesWithProgressFillIn(t *testing.T) {
+	m := tui.New(tui.Options{
+		Registry: "registry.example:5000", Label: "test", Remote: progressingRegistry{}, Local: fakeRegistry{},
+		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
+	})
+	start(t, m)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "enter", "j", "enter", "f", "]")
+	if s := screen(m); !strings.Contains(s, "layer 2/2") || !strings.Contains(s, "index.html") || strings.Contains(s, "reading") {
+		t.Errorf("the file tree did not fill in:\n%s", s)
+	}
+}

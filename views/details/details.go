@@ -411,7 +411,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.Err != nil {
 			return views.Failed(msg.Err)
 		}
-	case files.LayerMsg, files.DoneMsg:
+	case files.LayerMsg, files.ProgressMsg, files.DoneMsg:
 		if m.files != nil {
 			return m.files.Update(msg)
 		}
