@@ -37,7 +37,7 @@ func (c *Cache) LayerFilesProgress(ctx context.Context, ref string, progress fun
 		return c.classify("export", ref, err)
 	}
 	defer export.Close()
-	rc := &counter{r: export, report: progress}
+	rc := filetree.Counted(export, progress)
 	listings := map[string][]filetree.Entry{}
 	sizes := map[string]int64{}
 	smalls := map[string][]byte{} // manifest.json and the configs
@@ -132,21 +132,4 @@ func readLayer(r io.Reader) ([]filetree.Entry, error) {
 		return filetree.Read(zr)
 	}
 	return filetree.Read(br)
-}
-
-// counter counts what is read through it and reports every 4 MB.
-type counter struct {
-	r       io.Reader
-	n, last int64
-	report  func(read int64)
-}
-
-func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	if c.report != nil && (c.n-c.last >= 4<<20 || err != nil) {
-		c.last = c.n
-		c.report(c.n)
-	}
-	return n, err
 }

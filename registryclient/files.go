@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,7 +53,7 @@ func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progr
 	if err != nil {
 		return err
 	}
-	counted := &counter{report: progress}
+	var read int64 // before this layer
 	for i, l := range d.Layers {
 		if entries, ok := c.cache.files(l.Digest); ok {
 			each(i, l, entries)
@@ -68,8 +67,12 @@ func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progr
 		if err != nil {
 			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
 		}
-		counted.r = rc
-		entries, err := filetree.Read(counted)
+		var report func(int64)
+		if progress != nil {
+			base := read
+			report = func(n int64) { read = base + n; progress(read) }
+		}
+		entries, err := filetree.Read(filetree.Counted(rc, report))
 		cerr := rc.Close()
 		if err := errors.Join(err, cerr); err != nil {
 			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
@@ -124,21 +127,4 @@ func (c *DiskCache) filesPath(digest string) (string, bool) {
 		return "", false
 	}
 	return filepath.Join(c.dir, "files", filepath.Base(blob)+".json"), true
-}
-
-// counter counts what is read through it and reports every 4 MB.
-type counter struct {
-	r       io.Reader
-	n, last int64
-	report  func(read int64)
-}
-
-func (c *counter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	if c.report != nil && (c.n-c.last >= 4<<20 || err != nil) {
-		c.last = c.n
-		c.report(c.n)
-	}
-	return n, err
 }

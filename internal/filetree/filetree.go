@@ -297,3 +297,26 @@ func Diff(a, b FS) []FileDiff {
 	slices.SortFunc(out, func(x, y FileDiff) int { return strings.Compare(x.Path, y.Path) })
 	return out
 }
+
+// Counted is r telling report, when not nil, how many bytes were read
+// through it: every 4 MB, and at its end (for progress while layers
+// stream).
+func Counted(r io.Reader, report func(read int64)) io.Reader {
+	return &counter{r: r, report: report}
+}
+
+type counter struct {
+	r       io.Reader
+	n, last int64
+	report  func(read int64)
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.report != nil && (c.n-c.last >= 4<<20 || err != nil) {
+		c.last = c.n
+		c.report(c.n)
+	}
+	return n, err
+}

@@ -15,13 +15,13 @@ package packages
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/wharf-dev/wharf/internal/filetree"
+	"github.com/wharf-dev/wharf/internal/intoto"
 )
 
 // Package is one package the image carries.
@@ -196,32 +196,20 @@ func FromSBOM(b []byte) (pkgs []Package, format string, err error) {
 	return pkgs, format, err
 }
 
-// unwrap takes an SBOM out of a DSSE envelope and an in-toto statement.
+// unwrap takes an SBOM out of a DSSE envelope and an in-toto statement
+// (cosign's older attestations put it under predicate.Data).
 func unwrap(b []byte) []byte {
-	var env struct {
-		PayloadType string `json:"payloadType"`
-		Payload     string `json:"payload"`
+	pred, typ := intoto.Open(b)
+	if typ == "" {
+		return b
 	}
-	if json.Unmarshal(b, &env) == nil && env.Payload != "" {
-		if p, err := base64.StdEncoding.DecodeString(env.Payload); err == nil {
-			b = p
-		}
+	var old struct {
+		Data json.RawMessage `json:"Data"`
 	}
-	var st struct {
-		PredicateType string          `json:"predicateType"`
-		Predicate     json.RawMessage `json:"predicate"`
+	if json.Unmarshal(pred, &old) == nil && len(old.Data) > 0 && old.Data[0] == '{' {
+		return old.Data
 	}
-	if json.Unmarshal(b, &st) == nil && st.PredicateType != "" && len(st.Predicate) > 0 {
-		// cosign's older attestations put the SBOM under predicate.Data.
-		var old struct {
-			Data json.RawMessage `json:"Data"`
-		}
-		if json.Unmarshal(st.Predicate, &old) == nil && len(old.Data) > 0 && old.Data[0] == '{' {
-			return old.Data
-		}
-		return st.Predicate
-	}
-	return b
+	return pred
 }
 
 func spdx(b []byte) ([]Package, error) {

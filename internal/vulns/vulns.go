@@ -7,11 +7,12 @@
 package vulns
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/wharf-dev/wharf/internal/intoto"
 )
 
 // Severities are the severities a finding has, worst first.
@@ -124,19 +125,8 @@ func Parse(b []byte) (Report, error) {
 // unwrap takes a report out of a DSSE envelope and an in-toto statement;
 // cosign's vuln predicate keeps the scanner's output under scanner.result.
 func unwrap(b []byte) []byte {
-	var env struct {
-		Payload string `json:"payload"`
-	}
-	if json.Unmarshal(b, &env) == nil && env.Payload != "" {
-		if p, err := base64.StdEncoding.DecodeString(env.Payload); err == nil {
-			b = p
-		}
-	}
-	var st struct {
-		PredicateType string          `json:"predicateType"`
-		Predicate     json.RawMessage `json:"predicate"`
-	}
-	if json.Unmarshal(b, &st) != nil || st.PredicateType == "" {
+	pred, typ := intoto.Open(b)
+	if typ == "" {
 		return b
 	}
 	var vuln struct {
@@ -144,10 +134,10 @@ func unwrap(b []byte) []byte {
 			Result json.RawMessage `json:"result"`
 		} `json:"scanner"`
 	}
-	if json.Unmarshal(st.Predicate, &vuln) == nil && len(vuln.Scanner.Result) > 0 {
+	if json.Unmarshal(pred, &vuln) == nil && len(vuln.Scanner.Result) > 0 {
 		return vuln.Scanner.Result
 	}
-	return st.Predicate
+	return pred
 }
 
 func trivy(b []byte) (Report, error) {
