@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
@@ -98,6 +99,8 @@ func (c *DiskCache) files(digest string) ([]filetree.Entry, bool) {
 		_ = os.Remove(path)
 		return nil, false
 	}
+	now := time.Now()
+	_ = os.Chtimes(path, now, now) // recently used: evicted last
 	return entries, true
 }
 
