@@ -1,8 +1,11 @@
 package registryclient
 
 import (
+	"bytes"
 	"context"
 	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -85,4 +88,57 @@ func (c *Client) SBOM(ctx context.Context, reference string) (data []byte, from 
 		return nil, "", false, err
 	}
 	return as[0].Data, as[0].From, true, nil
+}
+
+// IndexAttestations are the blobs of the attestation manifests BuildKit
+// puts in an index (platform unknown/unknown, annotated with the platform
+// manifest they are about), for the platform manifest digest named;
+// platformOf names each digest's platform. ok is false when reference is
+// no index.
+func (c *Client) IndexAttestations(ctx context.Context, reference string) (byPlatform map[string][]Attachment, platformOf map[string]string, ok bool, err error) {
+	ref, err := c.parseReference(reference)
+	if err != nil {
+		return nil, nil, false, invalidReference("read", reference, err)
+	}
+	host := ref.Context().RegistryStr()
+	p, err := c.puller(ctx, host)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	_, raw, err := c.manifest(ctx, p, ref)
+	if err != nil {
+		return nil, nil, false, c.classify("read "+reference, host, err)
+	}
+	idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil || len(idx.Manifests) == 0 {
+		return nil, nil, false, nil
+	}
+	repo := ref.Context().String()
+	byPlatform, platformOf = map[string][]Attachment{}, map[string]string{}
+	for _, m := range idx.Manifests {
+		if m.Platform != nil && m.Annotations["vnd.docker.reference.type"] != "attestation-manifest" {
+			platformOf[m.Digest.String()] = m.Platform.String()
+		}
+	}
+	for _, m := range idx.Manifests {
+		about := m.Annotations["vnd.docker.reference.digest"]
+		if m.Annotations["vnd.docker.reference.type"] != "attestation-manifest" || about == "" {
+			continue
+		}
+		d, err := c.Describe(ctx, repo+"@"+m.Digest.String())
+		if err != nil {
+			return nil, nil, true, err
+		}
+		for i, l := range d.Layers {
+			if i == 8 || l.Size > 64<<20 {
+				break
+			}
+			b, err := c.readBlob(ctx, repo+"@"+l.Digest)
+			if err != nil {
+				return nil, nil, true, err
+			}
+			byPlatform[about] = append(byPlatform[about], Attachment{From: "attestation manifest " + domain.ShortDigest(m.Digest.String()), Data: b})
+		}
+	}
+	return byPlatform, platformOf, true, nil
 }

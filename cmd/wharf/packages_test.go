@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/wharf-dev/wharf/internal/fixtures"
@@ -188,5 +189,50 @@ func TestVulnsFromAttachedReports(t *testing.T) {
 	}
 	if out, err := runWharf(t, env, "vulns", reg.Repo("team/pkgs-none")+":x"); err == nil {
 		t.Errorf("vulns of a missing image succeeded:\n%s", out)
+	}
+}
+
+// An index as BuildKit pushes it with --sbom: each platform's SBOM is an
+// in-toto statement in an attestation manifest beside it. wharf packages
+// of the index reads linux/amd64's and says so.
+func TestPackagesFromBuildKitAttestations(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 2*time.Minute)
+	amd64, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"lib/apk/db/installed": apkDB}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm64, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"lib/apk/db/installed": "P:musl\nV:1.2.5-r0\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	amdDigest, err := amd64.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	statement := `{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://spdx.dev/Document","subject":[],"predicate":{"spdxVersion":"SPDX-2.3","packages":[{"name":"musl","versionInfo":"1.2.5-r0","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/musl@1.2.5-r0"}]},{"name":"tini","versionInfo":"0.19.0-r3","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/tini@0.19.0-r3"}]}]}}`
+	att, err := mutate.AppendLayers(empty.Image, static.NewLayer([]byte(statement), "application/vnd.in-toto+json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := mutate.AppendManifests(empty.Index,
+		mutate.IndexAddendum{Add: amd64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: arm64, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
+		mutate.IndexAddendum{Add: att, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}, Annotations: map[string]string{
+			"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amdDigest.String(),
+		}}},
+	)
+	ref, err := name.NewTag(reg.Repo("team/buildkit")+":1.0", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(ref, idx, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DOCKER_CONFIG": dockerConfigFor(t, map[*testenv.Registry]string{reg: ""}), "XDG_CONFIG_HOME": t.TempDir()}
+	out, err := runWharf(t, env, "packages", ref.String())
+	if err != nil || !strings.Contains(flatWords(out), "apk tini 0.19.0-r3") || !strings.Contains(out, "2 packages, from SBOM in the index's BuildKit attestation for linux/amd64 (SPDX, attestation manifest ") ||
+		!strings.Contains(out, "these are linux/amd64's packages; name another platform's digest for its own (linux/arm64 ") {
+		t.Errorf("packages of a BuildKit index (%v):\n%s", err, out)
 	}
 }

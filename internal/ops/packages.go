@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wharf-dev/wharf/internal/domain"
@@ -20,6 +21,9 @@ type layerLister interface {
 // it that it can read (an SBOM, else an attestation carrying one), else
 // from its file system.
 func (r *Remote) Packages(ctx context.Context, reference string) (packages.List, error) {
+	if l, ok, err := r.indexPackages(ctx, reference); ok || err != nil {
+		return l, err
+	}
 	var notes []string
 	as, err := r.Attachments(ctx, reference, "sbom", "attestation")
 	if err != nil {
@@ -102,4 +106,52 @@ func (r *Remote) DeepDiff(ctx context.Context, a, b string) (fd []filetree.FileD
 		return fd, pc, nil, false, err
 	}
 	return fd, pc, vulns.Diff(ra, rb), true, nil
+}
+
+// indexPackages is the packages of an index's platform image — linux/amd64
+// when it has one, else its first — from the SBOM in BuildKit's
+// attestation manifest for it, else from that image; ok is false when
+// reference is no index.
+func (r *Remote) indexPackages(ctx context.Context, reference string) (packages.List, bool, error) {
+	byPlatform, platformOf, ok, err := r.IndexAttestations(ctx, reference)
+	if err != nil || !ok || len(platformOf) == 0 {
+		return packages.List{}, false, err
+	}
+	digests := make([]string, 0, len(platformOf))
+	for d := range platformOf {
+		digests = append(digests, d)
+	}
+	slices.SortFunc(digests, func(a, b string) int { return strings.Compare(platformOf[a], platformOf[b]) })
+	chosen := digests[0]
+	for _, d := range digests {
+		if platformOf[d] == "linux/amd64" {
+			chosen = d
+		}
+	}
+	var others []string
+	for _, d := range digests {
+		if d != chosen {
+			others = append(others, platformOf[d]+" "+domain.ShortDigest(d))
+		}
+	}
+	var notes []string
+	if len(others) > 0 {
+		notes = append(notes, "an index: these are "+platformOf[chosen]+"'s packages; name another platform's digest for its own ("+strings.Join(others, ", ")+")")
+	}
+	for _, a := range byPlatform[chosen] {
+		if pkgs, format, err := packages.FromSBOM(a.Data); err == nil {
+			return packages.List{Source: "SBOM in the index's BuildKit attestation for " + platformOf[chosen] + " (" + format + ", " + a.From + ")", Packages: pkgs, Notes: notes}, true, nil
+		}
+	}
+	repo := reference
+	if i := strings.IndexByte(repo, '@'); i >= 0 {
+		repo = repo[:i]
+	}
+	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
+		repo = repo[:i]
+	}
+	l, err := packagesOfFiles(ctx, r.Client, repo+"@"+chosen)
+	l.Source = platformOf[chosen] + "'s " + l.Source
+	l.Notes = append(notes, l.Notes...)
+	return l, true, err
 }

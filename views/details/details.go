@@ -769,7 +769,7 @@ func (m *Model) openPackages() tea.Cmd {
 		return views.Status("open an image first: p lists its packages")
 	case src == nil:
 		return views.Status("packages cannot be read here")
-	case d.IsIndex():
+	case d.IsIndex() && m.isLocal:
 		return views.Status("an index has no one file system: open a platform (enter), then p")
 	case d.IsArtifact():
 		return views.Status("not a container image: it has no packages")
