@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -145,22 +146,53 @@ func (m *Model) Load(reference string) tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	src, seq := m.src, m.seq
-	return func() tea.Msg {
-		return views.Stream(ctx, 4, attach, func(send func(tea.Msg) bool) {
-			each := func(i int, l domain.Layer, es []filetree.Entry) {
-				send(LayerMsg{Reference: reference, Seq: seq, Index: i, Layer: l, Entries: es})
+	// The read is a job (the jobs area shows it with the bytes read, x
+	// cancels it); its layers come down their own channel as they are
+	// read, so the tree grows as they stream.
+	layers := make(chan tea.Msg, 16)
+	job := views.StartJob("read the files of "+reference, func(jctx context.Context, report func(views.JobProgress)) (string, tea.Msg, error) {
+		rctx, stop := context.WithCancel(jctx)
+		defer stop()
+		defer context.AfterFunc(ctx, stop)() // esc in the view stops the job too
+		defer close(layers)
+		send := func(msg tea.Msg) {
+			select {
+			case layers <- msg:
+			case <-rctx.Done():
 			}
-			var err error
-			if ps, ok := src.(ProgressSource); ok {
-				err = ps.LayerFilesProgress(ctx, reference, func(n int64) {
-					send(ProgressMsg{Reference: reference, Seq: seq, Read: n})
-				}, each)
-			} else {
-				err = src.LayerFiles(ctx, reference, each)
-			}
-			send(DoneMsg{Reference: reference, Seq: seq, Err: err})
-		})
-	}
+		}
+		var read int64
+		n := 0
+		say := func() {
+			report(views.JobProgress{Done: read, Text: fmt.Sprintf("%d layers, %s read", n, domain.HumanSize(read))})
+		}
+		each := func(i int, l domain.Layer, es []filetree.Entry) {
+			n++
+			say()
+			send(LayerMsg{Reference: reference, Seq: seq, Index: i, Layer: l, Entries: es})
+		}
+		var err error
+		if ps, ok := src.(ProgressSource); ok {
+			err = ps.LayerFilesProgress(rctx, reference, func(r int64) {
+				read = r
+				say()
+				send(ProgressMsg{Reference: reference, Seq: seq, Read: r})
+			}, each)
+		} else {
+			err = src.LayerFiles(rctx, reference, each)
+		}
+		// The end, even when cancelled (unless nobody waits any more).
+		select {
+		case layers <- DoneMsg{Reference: reference, Seq: seq, Err: err}:
+		case <-time.After(time.Second):
+		}
+		summary := fmt.Sprintf("read %d layers of %s", n, reference)
+		if read > 0 {
+			summary += " (" + domain.HumanSize(read) + ")"
+		}
+		return summary, nil, err
+	})
+	return tea.Batch(job, func() tea.Msg { return views.Next(layers, attach) })
 }
 
 // Stop stops reading (esc, or another image chosen).

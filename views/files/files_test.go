@@ -2,8 +2,10 @@ package files_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -12,6 +14,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/internal/teatestutil"
+	"github.com/wharf-dev/wharf/views"
 	"github.com/wharf-dev/wharf/views/files"
 	"github.com/wharf-dev/wharf/views/theme"
 )
@@ -123,8 +126,12 @@ func (p progressing) LayerFilesProgress(ctx context.Context, ref string, progres
 func TestReadingSaysHowMuch(t *testing.T) {
 	m := files.New(progressing{}, theme.New(theme.Default(), true))
 	m.SetSize(90, 20)
-	first := m.Load("r.example/team/app:1.0")()
-	next := m.Update(first)
+	// The read is a job and a stream of layers: take the stream.
+	batch := m.Load("r.example/team/app:1.0")().(tea.BatchMsg)
+	if _, ok := batch[0]().(views.JobStartedMsg); !ok {
+		t.Fatal("the read did not start as a job")
+	}
+	next := m.Update(batch[1]())
 	if s := view(m); !strings.Contains(s, "reading r.example/team/app:1.0's layers") {
 		t.Errorf("before a layer:\n%s", s)
 	}
@@ -135,5 +142,42 @@ func TestReadingSaysHowMuch(t *testing.T) {
 	teatestutil.Drain(t, m.Update, next, 20)
 	if s := view(m); !strings.Contains(s, "· 3 layers") || strings.Contains(s, "reading") {
 		t.Errorf("at the end:\n%s", s)
+	}
+}
+
+// blocking has one layer, then waits until it is stopped.
+type blocking struct{}
+
+func (blocking) LayerFiles(ctx context.Context, _ string, each func(int, domain.Layer, []filetree.Entry)) error {
+	each(0, domain.Layer{Digest: "sha256:" + strings.Repeat("a", 64)}, []filetree.Entry{e("a", filetree.File, 1)})
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// The read is a job: cancelling it (x in the jobs area) stops the read,
+// and the view hears that it ended.
+func TestCancellingTheJobStopsTheRead(t *testing.T) {
+	m := files.New(blocking{}, theme.New(theme.Default(), true))
+	m.SetSize(90, 20)
+	batch := m.Load("r.example/team/app:1.0")().(tea.BatchMsg)
+	started, ok := batch[0]().(views.JobStartedMsg)
+	if !ok {
+		t.Fatal("the read did not start as a job")
+	}
+	next := m.Update(batch[1]()) // the first layer
+	started.Cancel()
+	done := make(chan tea.Msg, 1)
+	go func() { done <- next() }()
+	select {
+	case msg := <-done:
+		if d, ok := msg.(files.DoneMsg); !ok || !errors.Is(d.Err, context.Canceled) {
+			t.Errorf("after the job was cancelled the view got %#v", msg)
+		}
+		m.Update(msg)
+		if s := view(m); strings.Contains(s, "reading…") {
+			t.Errorf("the view still says it is reading:\n%s", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancelling the job did not stop the read")
 	}
 }
