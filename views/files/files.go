@@ -48,8 +48,8 @@ type KeyMap struct {
 	Nav listnav.KeyMap
 	// Next and Prev move between layers; Whole switches between the
 	// layer's changes and the whole image up to it; Toggle folds or
-	// unfolds a directory.
-	Next, Prev, Whole, Toggle key.Binding
+	// unfolds a directory; Waste shows the space wasted, as dive counts it.
+	Next, Prev, Whole, Toggle, Waste key.Binding
 }
 
 // DefaultKeyMap returns the view's keys.
@@ -60,6 +60,7 @@ func DefaultKeyMap() KeyMap {
 		Prev:   key.NewBinding(key.WithKeys("[", "left", "h"), key.WithHelp("[", "prev layer")),
 		Whole:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "changes/all")),
 		Toggle: key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "fold")),
+		Waste:  key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "waste")),
 	}
 }
 
@@ -122,8 +123,10 @@ type Model struct {
 	at     int
 	whole  bool
 	folded map[string]bool
-	// read is how many bytes of layers were read, as last said.
+	// read is how many bytes of layers were read, as last said; waste
+	// shows the wasted space instead of the tree.
 	read   int64
+	waste  bool
 	filter listnav.Filter
 	rows   []row
 	cur    listnav.Cursor
@@ -260,6 +263,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Whole):
 		m.whole = !m.whole
 		m.rebuild()
+	case key.Matches(msg, m.keys.Waste):
+		m.waste = !m.waste
 	case key.Matches(msg, m.keys.Toggle):
 		if r, ok := m.current(); ok && r.dir {
 			m.folded[r.path] = !m.folded[r.path]
@@ -405,6 +410,9 @@ func (m *Model) View(title string) string {
 		}
 		return strings.Join(append(lines, m.styles.Muted.Render("reading "+m.ref+"'s layers…")), "\n")
 	}
+	if m.waste {
+		return strings.Join(append(lines, m.wasteLines()...), "\n")
+	}
 	l := m.layers[m.at]
 	view := "changes"
 	if m.whole {
@@ -481,8 +489,36 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // FullHelp is the view's section of the help page.
 func (m *Model) FullHelp() []key.Binding {
-	return []key.Binding{m.keys.Prev, m.keys.Next, m.keys.Whole, m.keys.Toggle, m.filter.Keys.Start}
+	return []key.Binding{m.keys.Prev, m.keys.Next, m.keys.Whole, m.keys.Toggle, m.filter.Keys.Start, m.keys.Waste}
 }
 
 // Keys are the view's keys, for the user's bindings to change.
 func (m *Model) Keys() *KeyMap { return &m.keys }
+
+// wasteLines are dive's numbers for the layers read: the efficiency, the
+// wasted bytes, and the paths more than one layer wrote, largest first.
+func (m *Model) wasteLines() []string {
+	r := filetree.Efficiency(m.entries)
+	state := ""
+	if !m.done {
+		state = fmt.Sprintf(" (of the %d layers read so far)", len(m.layers))
+	}
+	lines := []string{m.styles.Label.Render(listnav.Truncate(fmt.Sprintf("efficiency %.1f%% · wasted %s, %.1f%% of the layers above the base%s",
+		100*r.Score, domain.HumanSize(r.WastedBytes), 100*r.WastedPercent(), state), m.width))}
+	if len(r.Files) == 0 {
+		return append(lines, m.styles.Muted.Render("no path is written by more than one layer"))
+	}
+	lines = append(lines, m.styles.Muted.Render(listnav.Truncate(fmt.Sprintf("%8s %5s  %s", "BYTES", "TIMES", "PATH (layers)"), m.width)))
+	for i, f := range r.Files {
+		if i >= max(m.height-4, 1) {
+			lines = append(lines, m.styles.Muted.Render(fmt.Sprintf("… and %d more (wharf waste REF lists them all)", len(r.Files)-i)))
+			break
+		}
+		layers := make([]string, len(f.Layers))
+		for j, l := range f.Layers {
+			layers[j] = fmt.Sprint(l + 1)
+		}
+		lines = append(lines, listnav.Truncate(fmt.Sprintf("%8s %4d×  %s (%s)", domain.HumanSize(f.Bytes), f.Count, f.Path, strings.Join(layers, ",")), m.width))
+	}
+	return lines
+}

@@ -181,3 +181,19 @@ func TestCancellingTheJobStopsTheRead(t *testing.T) {
 		t.Fatal("cancelling the job did not stop the read")
 	}
 }
+
+// w shows what dive would say of the layers: efficiency and wasted paths.
+func TestWasteInTheFileTree(t *testing.T) {
+	m := open(t)
+	press(t, m, "w")
+	s := flat(view(m))
+	for _, want := range []string{"wasted 303kB", "300kB 2× /etc/big.bin (1,2)", "3kB 2× /etc/app.conf (1,2)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the waste view lacks %q:\n%s", want, s)
+		}
+	}
+	press(t, m, "w")
+	if s := view(m); strings.Contains(s, "efficiency") {
+		t.Errorf("w again did not go back to the tree:\n%s", s)
+	}
+}
