@@ -75,7 +75,10 @@ func TestPackagesFromFilesThenSBOM(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: kind})
 			ctx := testenv.Context(t, 2*time.Minute)
-			v1img, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{"lib/apk/db/installed": apkDB, "bin/busybox": "elf", "usr/local/bin/gobin": goBinary(t)}))
+			v1img, err := mutate.AppendLayers(empty.Image, filesLayer(t, map[string]string{
+				"lib/apk/db/installed": apkDB, "bin/busybox": "elf", "usr/local/bin/gobin": goBinary(t),
+				"var/lib/dpkg/status": "Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b7\nDescription: GNU Bourne Again SHell\n more.\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n",
+			}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +99,8 @@ func TestPackagesFromFilesThenSBOM(t *testing.T) {
 			ref := reg.Repo("team/pkgs") + ":1.0"
 			out, err := runWharf(t, env, "packages", ref)
 			if err != nil || !strings.Contains(flatWords(out), "apk busybox 1.36.1-r29") || !strings.Contains(flatWords(out), "go github.com/cespare/xxhash/v2 v2.3.0") ||
-				!strings.Contains(out, "from apk database /lib/apk/db/installed, Go build information (1 executables)") {
+				!strings.Contains(flatWords(out), "deb bash 5.2.15-2+b7") || strings.Contains(out, "gone") ||
+				!strings.Contains(out, "from apk database /lib/apk/db/installed, dpkg database /var/lib/dpkg/status, Go build information (1 executables)") {
 				t.Errorf("packages from the file system (%v):\n%s", err, out)
 			}
 			out, err = runWharf(t, env, "diff", "--packages", ref, reg.Repo("team/pkgs")+":1.1")
