@@ -12,6 +12,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
+	wref "github.com/wharf-dev/wharf/internal/ref"
 )
 
 // LayerFiles reads the entries of each layer of reference's image, bottom
@@ -32,13 +33,13 @@ func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progr
 		return err
 	}
 	if d.IsIndex() {
-		repo, _, _ := strings.Cut(d.Reference, "@")
-		if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
-			repo = repo[:i]
+		named, err := wref.Parse(reference)
+		if err != nil {
+			return invalidReference("files", reference, err)
 		}
 		var choices []string
 		for _, p := range d.Platforms {
-			choices = append(choices, p.String()+" "+repo+"@"+p.Digest)
+			choices = append(choices, p.String()+" "+named.Repository()+"@"+p.Digest)
 		}
 		return fmt.Errorf("%s is an index of %d platforms: name one —\n  %s", reference, len(d.Platforms), strings.Join(choices, "\n  "))
 	}

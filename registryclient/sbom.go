@@ -3,11 +3,11 @@ package registryclient
 import (
 	"bytes"
 	"context"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	wref "github.com/wharf-dev/wharf/internal/ref"
 )
 
 // Attachment is one blob of something attached to an image (an SBOM, an
@@ -29,13 +29,11 @@ func (c *Client) Attachments(ctx context.Context, reference string, kinds ...str
 	if err != nil {
 		return nil, err
 	}
-	repo := reference
-	if i := strings.IndexByte(repo, '@'); i >= 0 {
-		repo = repo[:i]
+	named, err := wref.Parse(reference)
+	if err != nil {
+		return nil, invalidReference("read", reference, err)
 	}
-	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
-		repo = repo[:i]
-	}
+	repo := named.Repository()
 	var out []Attachment
 	for _, kind := range kinds {
 		for _, r := range refs {

@@ -81,12 +81,8 @@ func newFilesCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fsys := filetree.FS{}
 				if len(args) == 1 {
-					for _, es := range il.entries {
-						fsys.Apply(es)
-					}
-					files := fsys.Sorted()
+					files := filetree.Stack(il.entries).Sorted()
 					return a.emit(asJSON, struct {
 						Reference string           `json:"reference"`
 						Layers    []domain.Layer   `json:"layers"`
@@ -102,10 +98,7 @@ func newFilesCmd(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				var changes []filetree.Changed
-				for i := 0; i <= n; i++ {
-					changes = fsys.Apply(il.entries[i])
-				}
+				changes := filetree.Stack(il.entries[:n]).Apply(il.entries[n])
 				return a.emit(asJSON, struct {
 					Reference string             `json:"reference"`
 					Layer     int                `json:"layer"`

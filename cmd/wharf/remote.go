@@ -547,20 +547,9 @@ func newDiffCmd(a *app) *cobra.Command {
 					out.Packages = packages.Diff(lists[0].Packages, lists[1].Packages, packages.Compare)
 				}
 				if files {
-					// Both file systems, read from the layers (a layer both
-					// share is read once and then comes from the cache).
-					var fss [2]filetree.FS
-					for i, ref := range args {
-						il, err := a.readLayers(ctx, s, ref, false)
-						if err != nil {
-							return err
-						}
-						fss[i] = filetree.FS{}
-						for _, es := range il.entries {
-							fss[i].Apply(es)
-						}
+					if out.Files, err = ops.NewRemote(s).FileDiff(ctx, args[0], args[1]); err != nil {
+						return err
 					}
-					out.Files = filetree.Diff(fss[0], fss[1])
 				}
 				var reports [2]vulns.Report
 				if vulnsToo {

@@ -254,6 +254,15 @@ func (fsys FS) Apply(entries []Entry) []Changed {
 	return out
 }
 
+// Stack is the file system layers make, bottom first.
+func Stack(layers [][]Entry) FS {
+	fsys := FS{}
+	for _, es := range layers {
+		fsys.Apply(es)
+	}
+	return fsys
+}
+
 // Sorted are the file system's entries in path order.
 func (fsys FS) Sorted() []Entry {
 	out := make([]Entry, 0, len(fsys))

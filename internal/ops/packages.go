@@ -9,6 +9,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/packages"
+	"github.com/wharf-dev/wharf/internal/ref"
 	"github.com/wharf-dev/wharf/internal/vulns"
 )
 
@@ -68,12 +69,33 @@ func (l *Local) Packages(ctx context.Context, reference string) (packages.List, 
 }
 
 func packagesOfFiles(ctx context.Context, src layerLister, reference string) (packages.List, error) {
-	fsys := filetree.FS{}
-	err := src.LayerFiles(ctx, reference, func(_ int, _ domain.Layer, es []filetree.Entry) { fsys.Apply(es) })
+	fsys, err := imageFS(ctx, src, reference)
 	if err != nil {
 		return packages.List{}, err
 	}
 	return packages.FromFiles(fsys), nil
+}
+
+// imageFS is the file system an image's layers make, stacked as they are
+// read.
+func imageFS(ctx context.Context, src layerLister, reference string) (filetree.FS, error) {
+	fsys := filetree.FS{}
+	err := src.LayerFiles(ctx, reference, func(_ int, _ domain.Layer, es []filetree.Entry) { fsys.Apply(es) })
+	return fsys, err
+}
+
+// FileDiff is what two remote images' files differ in (a layer both share
+// is read once, then comes from the cache).
+func (r *Remote) FileDiff(ctx context.Context, a, b string) ([]filetree.FileDiff, error) {
+	fa, err := imageFS(ctx, r.Client, a)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := imageFS(ctx, r.Client, b)
+	if err != nil {
+		return nil, err
+	}
+	return filetree.Diff(fa, fb), nil
 }
 
 // DeepDiff is what two remote images differ in beyond their manifests:
@@ -81,15 +103,9 @@ func packagesOfFiles(ctx context.Context, src layerLister, reference string) (pa
 // and, when both have one attached, vulnerability findings (vulnsOK
 // false otherwise).
 func (r *Remote) DeepDiff(ctx context.Context, a, b string) (fd []filetree.FileDiff, pc []packages.Change, vc []vulns.Change, vulnsOK bool, err error) {
-	var fss [2]filetree.FS
-	for i, ref := range []string{a, b} {
-		fss[i] = filetree.FS{}
-		fsys := fss[i]
-		if err := r.LayerFiles(ctx, ref, func(_ int, _ domain.Layer, es []filetree.Entry) { fsys.Apply(es) }); err != nil {
-			return nil, nil, nil, false, err
-		}
+	if fd, err = r.FileDiff(ctx, a, b); err != nil {
+		return nil, nil, nil, false, err
 	}
-	fd = filetree.Diff(fss[0], fss[1])
 	var lists [2]packages.List
 	for i, ref := range []string{a, b} {
 		if lists[i], err = r.Packages(ctx, ref); err != nil {
@@ -143,14 +159,11 @@ func (r *Remote) indexPackages(ctx context.Context, reference string) (packages.
 			return packages.List{Source: "SBOM in the index's BuildKit attestation for " + platformOf[chosen] + " (" + format + ", " + a.From + ")", Packages: pkgs, Notes: notes}, true, nil
 		}
 	}
-	repo := reference
-	if i := strings.IndexByte(repo, '@'); i >= 0 {
-		repo = repo[:i]
+	named, err := ref.Parse(reference)
+	if err != nil {
+		return packages.List{}, true, err
 	}
-	if i := strings.LastIndexByte(repo, ':'); i > strings.LastIndexByte(repo, '/') {
-		repo = repo[:i]
-	}
-	l, err := packagesOfFiles(ctx, r.Client, repo+"@"+chosen)
+	l, err := packagesOfFiles(ctx, r.Client, named.Repository()+"@"+chosen)
 	l.Source = platformOf[chosen] + "'s " + l.Source
 	l.Notes = append(notes, l.Notes...)
 	return l, true, err

@@ -296,10 +296,7 @@ func (m *Model) rebuild() {
 		m.cur.SetLen(0)
 		return
 	}
-	fsys := filetree.FS{}
-	for i := 0; i < m.at; i++ {
-		fsys.Apply(m.entries[i])
-	}
+	fsys := filetree.Stack(m.entries[:m.at])
 	changes := fsys.Apply(m.entries[m.at])
 	changed := make(map[string]filetree.Changed, len(changes))
 	for _, c := range changes {
