@@ -5,15 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 	"github.com/wharf-dev/wharf/internal/golden"
 	"github.com/wharf-dev/wharf/internal/packages"
 	"github.com/wharf-dev/wharf/internal/vulns"
-	"github.com/wharf-dev/wharf/tui"
-	"github.com/wharf-dev/wharf/views/theme"
 )
 
 // layeredRegistry also reads its images' layers.
@@ -33,12 +29,7 @@ func (layeredRegistry) LayerFiles(_ context.Context, _ string, each func(int, do
 // esc goes back to Details, and again to the tags.
 func TestFilesOpenFromDetails(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		m := tui.New(tui.Options{
-			Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
-			Styles: theme.New(theme.Default(), true), Clock: fixedClock,
-		})
-		start(t, m)
-		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		m := newStyledApp(t, layeredRegistry{}, true, size[0], size[1])
 		press(m, "enter", "j", "enter", "f", "]")
 		s := screen(m)
 		for _, want := range []string{"Files · registry.example:5000/team/ap", "layer 2/2 2b2b00000000 2.6kB · ", "app.conf", "index.html", "] next layer"} {
@@ -67,12 +58,7 @@ func (layeredRegistry) Packages(context.Context, string) (packages.List, error) 
 // p in Details lists the image's packages and where the list came from;
 // esc goes back to Details.
 func TestPackagesInDetails(t *testing.T) {
-	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
-		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
-	})
-	start(t, m)
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m := newStyledApp(t, layeredRegistry{}, true, 120, 40)
 	press(m, "enter", "j", "enter", "p")
 	s := screen(m)
 	for _, want := range []string{"packages (2)", "from SBOM attached (SPDX, sbom 5b0m00000000)", "apk  busybox 1.36.1-r29", "apk  musl 1.2.5-r0"} {
@@ -100,12 +86,7 @@ func (layeredRegistry) Vulnerabilities(_ context.Context, ref string) (vulns.Rep
 // v in Details summarises the attached report, worst first with its fix;
 // with none attached it says so (wharf does not scan).
 func TestVulnsInDetails(t *testing.T) {
-	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
-		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
-	})
-	start(t, m)
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m := newStyledApp(t, layeredRegistry{}, true, 120, 40)
 	press(m, "enter", "j", "enter", "v", "z") // zoomed: the lines whole
 	s := screen(m)
 	for _, want := range []string{"vulnerabilities 1 critical, 1 medium (Trivy, artifact 7r1v00000000)", "critical CVE-2024-0001 openssl 3.1.4-r5 · fixed in 3.1.4-r6", "medium   CVE-2024-0002 busybox 1.36.1-r15 · no fix known"} {
@@ -132,12 +113,7 @@ func (layeredRegistry) DeepDiff(context.Context, string, string) ([]filetree.Fil
 // In a comparison of two tags, f adds what their files, packages and
 // attached reports say: the answer to "what did this release change".
 func TestCompareDeeper(t *testing.T) {
-	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: layeredRegistry{}, Local: fakeRegistry{},
-		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
-	})
-	start(t, m)
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m := newStyledApp(t, layeredRegistry{}, true, 120, 40)
 	press(m, "enter", "c", "j", "c")
 	if s := screen(m); !strings.Contains(s, "f adds files, packages and vulnerabilities") {
 		t.Fatalf("the comparison does not offer more:\n%s", s)
@@ -167,12 +143,7 @@ func (p progressingRegistry) LayerFilesProgress(ctx context.Context, ref string,
 // The progress between layers reaches the file tree through the root and
 // Details (a message they dropped once stalled the read for good).
 func TestFilesWithProgressFillIn(t *testing.T) {
-	m := tui.New(tui.Options{
-		Registry: "registry.example:5000", Label: "test", Remote: progressingRegistry{}, Local: fakeRegistry{},
-		Styles: theme.New(theme.Default(), true), Clock: fixedClock,
-	})
-	start(t, m)
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m := newStyledApp(t, progressingRegistry{}, true, 120, 40)
 	press(m, "enter", "j", "enter", "f", "]")
 	if s := screen(m); !strings.Contains(s, "layer 2/2") || !strings.Contains(s, "index.html") || strings.Contains(s, "reading") {
 		t.Errorf("the file tree did not fill in:\n%s", s)

@@ -97,34 +97,11 @@ func FromFiles(fsys filetree.FS) List {
 // name, V the version.
 func APK(b []byte) []Package {
 	var out []Package
-	var p Package
-	flush := func() {
-		if p.Name != "" {
-			p.Type = "apk"
-			out = append(out, p)
+	stanzas(b, func(f map[string]string) {
+		if f["P"] != "" {
+			out = append(out, Package{Name: f["P"], Version: f["V"], Type: "apk"})
 		}
-		p = Package{}
-	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" {
-			flush()
-			continue
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		switch k {
-		case "P":
-			p.Name = v
-		case "V":
-			p.Version = v
-		}
-	}
-	flush()
+	})
 	return out
 }
 
@@ -132,42 +109,42 @@ func APK(b []byte) []Package {
 // installed packages only.
 func Dpkg(b []byte) []Package {
 	var out []Package
-	var p Package
-	installed := true
-	flush := func() {
-		if p.Name != "" && installed {
-			p.Type = "deb"
-			out = append(out, p)
+	stanzas(b, func(f map[string]string) {
+		status, said := f["Status"]
+		if f["Package"] != "" && (!said || strings.HasSuffix(status, " installed")) {
+			out = append(out, Package{Name: f["Package"], Version: f["Version"], Type: "deb"})
 		}
-		p, installed = Package{}, true
+	})
+	return out
+}
+
+// stanzas reads the "Key: value" stanzas both databases are made of,
+// separated by blank lines, handing each its fields (continuation lines,
+// which start with a blank, skipped).
+func stanzas(b []byte, each func(fields map[string]string)) {
+	fields := map[string]string{}
+	flush := func() {
+		if len(fields) > 0 {
+			each(fields)
+			fields = map[string]string{}
+		}
 	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if line == "" {
+		switch {
+		case line == "":
 			flush()
 			continue
-		}
-		if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
-			continue // a continuation line
-		}
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
+		case strings.HasPrefix(line, " "), strings.HasPrefix(line, "\t"):
 			continue
 		}
-		v = strings.TrimSpace(v)
-		switch k {
-		case "Package":
-			p.Name = v
-		case "Version":
-			p.Version = v
-		case "Status":
-			installed = strings.HasSuffix(v, " installed")
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			fields[k] = strings.TrimSpace(v)
 		}
 	}
 	flush()
-	return out
 }
 
 // FromSBOM reads an SBOM: SPDX or CycloneDX JSON, bare or wrapped in a
