@@ -13,8 +13,9 @@ import (
 // Attachment is one blob of something attached to an image (an SBOM, an
 // attestation, a scan report), and what it is.
 type Attachment struct {
-	// From is "sbom sha256:…", "attestation sha256:…", "artifact …".
-	From         string
+	// Kind is the referrer's kind (sbom, attestation, artifact); From
+	// says it with the referrer's digest ("sbom sha256:…").
+	Kind, From   string
 	ArtifactType string
 	Data         []byte
 }
@@ -52,7 +53,7 @@ func (c *Client) Attachments(ctx context.Context, reference string, kinds ...str
 				if err != nil {
 					return out, err
 				}
-				out = append(out, Attachment{From: kind + " " + domain.ShortDigest(r.Digest), ArtifactType: r.ArtifactType, Data: b})
+				out = append(out, Attachment{Kind: kind, From: kind + " " + domain.ShortDigest(r.Digest), ArtifactType: r.ArtifactType, Data: b})
 			}
 		}
 	}
@@ -135,7 +136,7 @@ func (c *Client) IndexAttestations(ctx context.Context, reference string) (byPla
 			if err != nil {
 				return nil, nil, true, err
 			}
-			byPlatform[about] = append(byPlatform[about], Attachment{From: "attestation manifest " + domain.ShortDigest(m.Digest.String()), Data: b})
+			byPlatform[about] = append(byPlatform[about], Attachment{Kind: "attestation", From: "attestation manifest " + domain.ShortDigest(m.Digest.String()), Data: b})
 		}
 	}
 	return byPlatform, platformOf, true, nil

@@ -35,7 +35,7 @@ func (r *Remote) Packages(ctx context.Context, reference string) (packages.List,
 		if err == nil {
 			return packages.List{Source: "SBOM attached (" + format + ", " + a.From + ")", Packages: pkgs}, nil
 		}
-		if strings.HasPrefix(a.From, "sbom") {
+		if a.Kind == "sbom" {
 			notes = append(notes, fmt.Sprintf("the attached %s is not an SBOM wharf reads (%v)", a.From, err))
 		}
 	}
