@@ -30,6 +30,8 @@ type Client struct {
 	// conns keeps per host what is made once: pullers, pushers, probes.
 	conns connections
 	cache *DiskCache
+	// listed are the digests the last tag listings gave (listed.go).
+	listed listed
 	// apis are the registries' own web APIs (Docker Hub's, GitHub's).
 	apis webAPIs
 	// pace spaces background requests out once a budget is low.
@@ -85,7 +87,7 @@ func WithCache(dc *DiskCache) Option { return func(c *Client) { c.cache = dc } }
 func WithRegistries(rs []config.Registry) Option { return func(c *Client) { c.regs = rs } }
 
 // New returns a Client. It fails only when a registry's ca_file cannot be
-// read.
+// read or its settings name a provider wharf does not know.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency,
@@ -100,6 +102,9 @@ func New(opts ...Option) (*Client, error) {
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {
 		host := config.NormalizeHost(r.Host)
+		if err := checkProvider(r); err != nil {
+			return nil, err
+		}
 		c.registries[host] = r
 		t, err := hostTransport(c.transport, r)
 		if err != nil {

@@ -8,19 +8,21 @@ import "strings"
 // them.
 func init() {
 	for _, k := range []struct {
-		kind, hint string
-		serves     func(host string) bool
+		id, kind, hint string
+		serves         func(host string) bool
 	}{
-		{"Amazon ECR", "Amazon ECR: `aws ecr describe-repositories` lists them", func(h string) bool { return strings.HasSuffix(h, ".amazonaws.com") }},
-		{"Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
+		{"ecr", "Amazon ECR", "Amazon ECR: `aws ecr describe-repositories` lists them", func(h string) bool { return strings.HasSuffix(h, ".amazonaws.com") }},
+		{"gar", "Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
 			return strings.HasSuffix(h, "-docker.pkg.dev") || h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
 		}},
-		{"Azure Container Registry", "Azure Container Registry: `az acr repository list` lists them", func(h string) bool { return strings.HasSuffix(h, ".azurecr.io") }},
-		{"GitLab", "GitLab: each project's Deploy › Container Registry page shows them", func(h string) bool {
+		{"acr", "Azure Container Registry", "Azure Container Registry: `az acr repository list` lists them", func(h string) bool { return strings.HasSuffix(h, ".azurecr.io") }},
+		{"gitlab", "GitLab", "GitLab: each project's Deploy › Container Registry page shows them", func(h string) bool {
 			return h == "registry.gitlab.com" || strings.HasPrefix(h, "registry.gitlab.")
 		}},
 	} {
-		register(k.serves, func(c *Client) Provider { return cloud{distribution{c: c, hint: " (" + k.hint + ")"}, k.kind} })
+		register(k.id, k.serves, func(c *Client, _ string) Provider {
+			return cloud{distribution{c: c, hint: " (" + k.hint + ")"}, k.kind}
+		})
 	}
 }
 

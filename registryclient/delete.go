@@ -179,11 +179,15 @@ func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind s
 // deletes disabled. A registry that could not be probed is tried.
 func (c *Client) deletable(ctx context.Context, op, host string) (Capabilities, error) {
 	caps, err := c.Capabilities(ctx, host)
-	if err == nil && caps.ManifestDelete == domain.Unsupported {
-		return caps, &Error{
-			Op: op, Registry: host, Kind: ErrUnsupported, Status: http.StatusMethodNotAllowed,
-			Detail: fmt.Sprintf("deletes are disabled on this registry (probed %s; `wharf doctor %s` probes again)", caps.Age(time.Now()), host),
+	if err != nil {
+		return caps, nil
+	}
+	if err := c.Provider(host).CheckDelete(caps); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.Op, e.Registry = op, host
 		}
+		return caps, err
 	}
 	return caps, nil
 }

@@ -86,6 +86,38 @@ func (distribution) Notes(caps Capabilities) []string {
 
 func (distribution) BudgetReference() string { return "" }
 
+// Paths: everything through the distribution API; a tag delete by the
+// first of DeleteTag's three ways the probe allows.
+func (distribution) Paths(caps Capabilities) []domain.ActionPath {
+	del := "DELETE /v2/{name}/manifests/{tag}"
+	switch {
+	case caps.TagDelete == domain.Supported:
+	case caps.ManifestDelete == domain.Unsupported:
+		del = "refused: deletes are disabled"
+	case caps.TagDelete == domain.Unsupported:
+		del = "DELETE /v2/{name}/manifests/{digest} when no other tag shares it, else the tag is pointed at a placeholder and the placeholder deleted"
+	default:
+		del = "DELETE by tag, else by digest or through a placeholder (the probe could not tell)"
+	}
+	return []domain.ActionPath{
+		{Action: "list repositories", Path: "GET /v2/_catalog, paged (or the repositories configured)"},
+		{Action: "list tags", Path: "GET /v2/{name}/tags/list, paged; digests by HEAD"},
+		{Action: "delete tag", Path: del},
+		{Action: "retag, undo", Path: "PUT /v2/{name}/manifests/{tag}"},
+	}
+}
+
+// CheckDelete refuses when the probe found deletes disabled.
+func (distribution) CheckDelete(caps Capabilities) error {
+	if caps.ManifestDelete == domain.Unsupported {
+		return &Error{
+			Kind: ErrUnsupported, Status: http.StatusMethodNotAllowed,
+			Detail: fmt.Sprintf("deletes are disabled on this registry (probed %s; `wharf doctor %s` probes again)", caps.Age(time.Now()), caps.Registry),
+		}
+	}
+	return nil
+}
+
 // refusesCatalog: the registry has no catalog for us (Docker Hub answers
 // 401 even with credentials, GHCR 403/404, ECR 405 …).
 func refusesCatalog(err error) bool {

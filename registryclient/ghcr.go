@@ -31,7 +31,7 @@ type ghcrPackage struct {
 }
 
 func init() {
-	register(func(host string) bool { return host == domain.GHCR }, func(c *Client) Provider { return ghcr{distribution{c: c}} })
+	register("ghcr", func(host string) bool { return host == domain.GHCR }, func(c *Client, _ string) Provider { return ghcr{distribution{c: c}} })
 }
 
 // ghcr is GitHub's container registry: a distribution registry whose

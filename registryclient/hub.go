@@ -1,20 +1,28 @@
 package registryclient
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // DefaultHubAPI is Docker Hub's web API, which lists a namespace's
-// repositories (the registry itself has no catalog).
+// repositories (the registry itself has no catalog) and a repository's tags
+// with their digests, sizes and push dates, and deletes one tag.
 const DefaultHubAPI = "https://hub.docker.com"
+
+// hubPageSize is the most tags or repositories Hub's API gives a page.
+const hubPageSize = 100
 
 // WithHubAPI points Docker Hub listings at another base URL (tests).
 func WithHubAPI(base string) Option { return func(c *Client) { c.apis.hub = base } }
@@ -29,14 +37,44 @@ type hubPage struct {
 	} `json:"results"`
 }
 
+// hubTagPage is the documented shape of GET
+// /v2/namespaces/{ns}/repositories/{repo}/tags: each tag with the digest it
+// points at (an index's for a multi-platform image), its size, when it was
+// last pushed, and each platform's image.
+type hubTagPage struct {
+	Count   int     `json:"count"`
+	Next    *string `json:"next"`
+	Results []struct {
+		Name          string `json:"name"`
+		Digest        string `json:"digest"`
+		FullSize      int64  `json:"full_size"`
+		LastUpdated   string `json:"last_updated"`
+		TagLastPushed string `json:"tag_last_pushed"`
+		Images        []struct {
+			Architecture string `json:"architecture"`
+			OS           string `json:"os"`
+			Variant      string `json:"variant"`
+			Digest       string `json:"digest"`
+			Size         int64  `json:"size"`
+		} `json:"images"`
+	} `json:"results"`
+}
+
 func init() {
-	register(func(host string) bool { return host == domain.DockerHub }, func(c *Client) Provider { return dockerHub{distribution{c: c}} })
+	register("hub", func(host string) bool { return host == domain.DockerHub }, func(c *Client, host string) Provider {
+		return dockerHub{distribution: distribution{c: c}, host: host}
+	})
 }
 
 // dockerHub is Docker Hub: a distribution registry without a catalog, whose
-// repositories its web API lists, and whose pull budget a HEAD of Docker's
-// test image reads.
-type dockerHub struct{ distribution }
+// repositories and tags its web API lists (tags with their digests, 100 a
+// page, so a listing costs no pull budget and no HEADs), which deletes one
+// tag through that API, and whose pull budget a HEAD of Docker's test image
+// reads.
+type dockerHub struct {
+	distribution
+	host string
+}
 
 func (dockerHub) Kind() string { return "Docker Hub" }
 
@@ -44,6 +82,22 @@ func (dockerHub) Kind() string { return "Docker Hub" }
 func (dockerHub) Notes(Capabilities) []string { return nil }
 
 func (dockerHub) BudgetReference() string { return domain.HubBudgetReference }
+
+func (h dockerHub) api() string { return h.c.apiBase(h.host, h.c.apis.hub) }
+
+// Paths: Hub's web API for listings and deletes.
+func (h dockerHub) Paths(Capabilities) []domain.ActionPath {
+	return []domain.ActionPath{
+		{Action: "list repositories", Path: "Docker Hub's API: GET /v2/namespaces/{namespace}/repositories, 100 a page (namespaces from the config or the logged-in user)"},
+		{Action: "list tags", Path: "Docker Hub's API: GET /v2/namespaces/{namespace}/repositories/{name}/tags, 100 a page, with digests, sizes and push dates: no HEADs, no pull budget"},
+		{Action: "delete tag", Path: "Docker Hub's API: DELETE /v2/repositories/{namespace}/{name}/tags/{tag}/ (the other tags keep the image)"},
+		{Action: "retag, undo", Path: "PUT /v2/{name}/manifests/{tag}"},
+	}
+}
+
+// CheckDelete: Hub deletes a tag through its API whatever the registry API
+// says of DELETE.
+func (dockerHub) CheckDelete(Capabilities) error { return nil }
 
 // Repositories lists Docker Hub repositories: the configured ones, then each
 // configured namespace's, page by page, through Hub's API (logged in with
@@ -54,20 +108,20 @@ func (h dockerHub) Repositories(ctx context.Context, _ string) iter.Seq2[Page, e
 
 func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
 	c := h.c
-	r := c.registryOf(domain.DockerHub)
+	r := c.registryOf(h.host)
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
 		// Logged in: the user's own namespace.
-		if user := c.User(domain.DockerHub); user != "" && user != "token" {
+		if user := c.User(h.host); user != "" && user != "token" {
 			namespaces = []string{user}
 		}
 	}
 	if len(r.Repositories) == 0 && len(namespaces) == 0 {
-		yield(Page{}, fmt.Errorf("docker.io has no catalog: `docker login` to list your own repositories, or add `namespaces:` (users or organisations) or `repositories:` for host docker.io in wharf's config.yaml"))
+		yield(Page{}, fmt.Errorf("%s has no catalog: `docker login` to list your own repositories, or add `namespaces:` (users or organisations) or `repositories:` for host %s in wharf's config.yaml", h.host, h.host))
 		return
 	}
 	if len(r.Repositories) > 0 {
-		if !yield(Page{Items: r.Repositories, Configured: true, Note: "docker.io: configured repositories"}, nil) {
+		if !yield(Page{Items: r.Repositories, Configured: true, Note: h.host + ": configured repositories"}, nil) {
 			return
 		}
 	}
@@ -80,18 +134,18 @@ func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
 		return
 	}
 	for _, ns := range namespaces {
-		next := c.apis.hub + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
+		next := h.api() + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
 		for next != "" {
 			var page hubPage
-			if _, err := c.getJSON(ctx, next, token, domain.DockerHub, &page); err != nil {
-				yield(Page{}, c.classify("list repositories of "+ns, "hub.docker.com", err))
+			if _, err := c.call(ctx, apiCall{op: "list repositories of " + ns, registry: h.host, url: next, token: token}, &page); err != nil {
+				yield(Page{}, err)
 				return
 			}
 			items := make([]string, 0, len(page.Results))
 			for _, res := range page.Results {
 				items = append(items, res.Namespace+"/"+res.Name)
 			}
-			if !yield(Page{Items: items, Note: "docker.io/" + ns + " through Docker Hub's API"}, nil) {
+			if !yield(Page{Items: items, Note: h.host + "/" + ns + " through Docker Hub's API"}, nil) {
 				return
 			}
 			next = ""
@@ -102,36 +156,109 @@ func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
 	}
 }
 
-// hubLogin exchanges the docker credentials for Hub for an API token; with
-// none it returns "" (public repositories only).
+// hubPath splits a Hub repository into its namespace and name
+// (library/nginx: library, nginx).
+func hubPath(repo name.Repository) (ns, rest string) {
+	ns, rest, ok := strings.Cut(repo.RepositoryStr(), "/")
+	if !ok {
+		return "library", ns
+	}
+	return ns, rest
+}
+
+// TagPages lists a repository's tags through Hub's API, 100 a page, each
+// with its digest, size, push date and platforms.
+func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error] {
+	return func(yield func([]domain.TagInfo, error) bool) {
+		c := h.c
+		token, err := h.login(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		ns, rest := hubPath(repo)
+		op := "list tags of " + repo.RepositoryStr()
+		next := fmt.Sprintf("%s/v2/namespaces/%s/repositories/%s/tags?page_size=%d", h.api(), url.PathEscape(ns), url.PathEscape(rest), hubPageSize)
+		for next != "" {
+			var page hubTagPage
+			if _, err := c.call(ctx, apiCall{op: op, registry: h.host, url: next, token: token}, &page); err != nil {
+				yield(nil, err)
+				return
+			}
+			infos := make([]domain.TagInfo, 0, len(page.Results))
+			for _, t := range page.Results {
+				info := domain.TagInfo{Tag: t.Name, Digest: t.Digest, Size: t.FullSize, Pushed: hubTime(t.TagLastPushed, t.LastUpdated)}
+				for _, im := range t.Images {
+					info.Platforms = append(info.Platforms, domain.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
+				}
+				if info.Digest == "" && len(t.Images) == 1 {
+					// An older answer names the image's digest only.
+					info.Digest = t.Images[0].Digest
+				}
+				infos = append(infos, info)
+			}
+			if !yield(infos, nil) {
+				return
+			}
+			next = ""
+			if page.Next != nil {
+				next = *page.Next
+			}
+		}
+	}
+}
+
+// hubTime is the first of Hub's times that reads (they may be empty).
+func hubTime(ts ...string) time.Time {
+	for _, s := range ts {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// DeleteTag deletes exactly the tag through Hub's API; the image and its
+// other tags stay (Hub offers no DELETE by tag on the registry API).
+func (h dockerHub) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+	token, err := h.login(ctx)
+	if err != nil {
+		return "", err
+	}
+	if token == "" {
+		return "", &Error{Op: "delete " + req.Tag.String(), Registry: h.host, Kind: ErrUnauthorized, Detail: "deleting a tag on Docker Hub takes a login: `docker login` with a personal access token that may delete"}
+	}
+	ns, rest := hubPath(req.Tag.Context())
+	u := fmt.Sprintf("%s/v2/repositories/%s/%s/tags/%s/", h.api(), url.PathEscape(ns), url.PathEscape(rest), url.PathEscape(req.Tag.TagStr()))
+	_, err = h.c.call(ctx, apiCall{op: "delete " + req.Tag.String(), registry: h.host, method: http.MethodDelete, url: u, token: token, ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}}, nil)
+	if err != nil {
+		return "", err
+	}
+	return domain.DeletedByAPI, nil
+}
+
+// login exchanges the docker credentials for Hub (a password or a personal
+// access token) for an API token; with none it returns "" (public
+// repositories only).
 func (h dockerHub) login(ctx context.Context) (string, error) {
 	c := h.c
-	cfg, err := c.credentials(ctx, domain.DockerHub)
+	cfg, err := c.credentials(ctx, h.host)
 	if err != nil || cfg == nil || cfg.Username == "" || cfg.Password == "" {
 		return "", err
-	}
-	body, err := json.Marshal(map[string]string{"username": cfg.Username, "password": cfg.Password})
-	if err != nil {
-		return "", err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apis.hub+"/v2/users/login", bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Transport: c.guard}).Do(req)
-	if err != nil {
-		return "", c.classify("log in to Docker Hub's API", "hub.docker.com", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", &Error{Op: "log in to Docker Hub's API", Registry: domain.DockerHub, Kind: ErrUnauthorized, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
 	}
 	var tok struct {
 		Token string `json:"token"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
-		return "", c.classify("log in to Docker Hub's API", "hub.docker.com", err)
+	_, err = c.call(ctx, apiCall{
+		op: "log in to Docker Hub's API", registry: h.host, method: http.MethodPost, url: h.api() + "/v2/users/login",
+		body: map[string]string{"username": cfg.Username, "password": cfg.Password},
+	}, &tok)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
+			e.Kind = ErrUnauthorized
+		}
+		return "", err
 	}
 	return tok.Token, nil
 }

@@ -2,6 +2,7 @@ package registryclient_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/contracts"
+	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -99,5 +102,89 @@ func TestHubNamespaceListingContract(t *testing.T) {
 	}
 	if repos, err := newClient(t, registryclient.WithRegistries([]config.Registry{hubRegistry(nil, []string{"a/b", "c/d"})})).Catalog(testCtx(t), "docker.io"); err != nil || !slices.Equal(repos, []string{"a/b", "c/d"}) {
 		t.Errorf("configured Hub repositories: %v %v", repos, err)
+	}
+}
+
+func hubTarget(h *contracts.Hub) writeTarget {
+	w := providerTarget(h.Server, "hub", h.Srv.URL, &authn.Basic{Username: contracts.HubUser, Password: contracts.HubPassword}, domain.DeletedByAPI)
+	w.seedRepo = "hubuser/"
+	return w
+}
+
+// The behaviour suite on Docker Hub's contract server: tags and their
+// digests, sizes and push dates come from Hub's API, grouping sends no
+// HEAD, and one tag is deleted through Hub's tag DELETE (the registry API's
+// DELETE is refused there).
+func TestHubBehavesLikeDistribution(t *testing.T) {
+	h := contracts.NewHub(t)
+	providerSuite(t, hubTarget(h), h.Server, true)
+	if n := h.Count("api delete tag"); n != 1 {
+		t.Errorf("Hub's tag DELETE was asked %d times, want once", n)
+	}
+}
+
+// Listing 1,000 tags of a Hub repository is 10 requests to Hub's API and
+// no HEAD: `same` needs nothing more.
+func TestHubThousandTagsTakeTenRequestsAndNoHEADs(t *testing.T) {
+	h := contracts.NewHub(t)
+	w := hubTarget(h)
+	full := w.seed(t)
+	repo := strings.TrimPrefix(full, w.host+"/")
+	app := h.Digest(repo, "a")
+	for i := range 996 {
+		if !h.PutTag(repo, fmt.Sprintf("build-%d", i), app) {
+			t.Fatal("seeding the tags")
+		}
+	}
+	c := w.client(t)
+	_, _ = c.Catalog(testCtx(t), w.host) // logs in, like the app would before
+	h.Reset()
+	tds, err := c.TagDigests(testCtx(t), full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := domain.Groups(tds)
+	if len(tds) != 1000 || len(groups) != 2 || len(groups[0].Tags) != 999 {
+		t.Errorf("%d tags in %d groups, want 1000 in 2", len(tds), len(groups))
+	}
+	counts := h.Counts()
+	if counts["api tags"] != 10 || counts["HEAD manifest"] != 0 || counts["GET manifest"] != 0 {
+		t.Errorf("requests %v, want 10 tag pages of Hub's API and no HEAD or GET of a manifest", counts)
+	}
+}
+
+// A Hub that answers 429 for longer than wharf waits: the listing fails
+// with a message that says so, and a delete changes nothing.
+func TestHubRateLimitedSaysSoAndChangesNothing(t *testing.T) {
+	h := contracts.NewHub(t)
+	w := hubTarget(h)
+	full := w.seed(t)
+	c := w.client(t)
+	h.Limit(100)
+	_, err := c.Tags(testCtx(t), full)
+	if !errors.Is(err, registryclient.ErrRateLimited) || !strings.Contains(err.Error(), "Too Many Requests") {
+		t.Errorf("listing under a 429: %v", err)
+	}
+	if _, err := c.DeleteTag(testCtx(t), full+":b"); err == nil {
+		t.Error("a delete whose sibling check was refused went ahead")
+	}
+	repo := strings.TrimPrefix(full, w.host+"/")
+	if got := h.Tags(repo); !slices.Equal(got, []string{"a", "b", "c", "solo"}) {
+		t.Errorf("tags after the refused delete: %v", got)
+	}
+}
+
+// A Hub delete without a login is refused before anything is sent.
+func TestHubDeleteNeedsALogin(t *testing.T) {
+	h := contracts.NewHub(t)
+	w := providerTarget(h.Server, "hub", h.Srv.URL, nil, domain.DeletedByAPI)
+	w.seedRepo = "hubuser/"
+	full := w.seed(t)
+	_, err := w.client(t).DeleteTag(testCtx(t), full+":b")
+	if err == nil {
+		t.Fatal("deleted without a login")
+	}
+	if h.Count("api delete tag") != 0 || len(h.Tags(strings.TrimPrefix(full, w.host+"/"))) != 4 {
+		t.Errorf("something was deleted: %v", h.Counts())
 	}
 }

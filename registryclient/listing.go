@@ -60,15 +60,10 @@ func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
 	return all, nil
 }
 
-// TagPages lists a repository's tags page by page (see Provider.TagPages).
+// TagPages lists a repository's tag names page by page (see TagInfoPages).
 func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]string, error] {
 	return func(yield func([]string, error) bool) {
-		repo, err := c.parseRepository(repository)
-		if err != nil {
-			yield(nil, invalidReference("list tags", repository, err))
-			return
-		}
-		for page, err := range c.Provider(repo.RegistryStr()).TagPages(ctx, repo) {
+		for page, err := range c.TagInfoPages(ctx, repository) {
 			names := make([]string, len(page))
 			for i, t := range page {
 				names[i] = t.Tag
@@ -80,20 +75,16 @@ func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]st
 	}
 }
 
-// Tags lists all of a repository's tags (see TagPages), and records the
+// Tags lists all of a repository's tags (see TagInfos), and records the
 // list in the cache.
 func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
-	var all []string
-	for page, err := range c.TagPages(ctx, repository) {
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
+	infos, err := c.TagInfos(ctx, repository)
+	if err != nil {
+		return nil, err
 	}
-	if c.cache != nil {
-		if repo, err := c.parseRepository(repository); err == nil {
-			_ = c.cache.PutTags(repo.String(), all)
-		}
+	names := make([]string, len(infos))
+	for i, t := range infos {
+		names[i] = t.Tag
 	}
-	return all, nil
+	return names, nil
 }

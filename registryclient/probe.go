@@ -129,6 +129,7 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	prov := c.Provider(host)
 	caps.Kind = prov.Kind()
 	caps.Notes = append(caps.Notes, prov.Notes(caps)...)
+	caps.Paths = prov.Paths(caps)
 	c.conns.mu.Lock()
 	c.conns.probes[caps.Registry] = caps
 	c.conns.mu.Unlock()

@@ -2,7 +2,10 @@ package registryclient
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -39,6 +42,12 @@ type Provider interface {
 	// BudgetReference is a reference whose HEAD tells the registry's
 	// request budget and costs none of it ("" when there is none).
 	BudgetReference() string
+	// Paths say which way each action goes, given the probe (doctor shows
+	// them).
+	Paths(caps Capabilities) []domain.ActionPath
+	// CheckDelete refuses, before anything is journaled, a delete this
+	// registry will not take (distribution with deletes disabled).
+	CheckDelete(caps Capabilities) error
 }
 
 // DeleteRequest is one tag delete as the client hands it to a provider.
@@ -58,11 +67,12 @@ type DeleteRequest struct {
 	ProbeWrong func()
 }
 
-// providerEntry is a registered provider: the hosts it serves, and how to
-// make it for a client.
+// providerEntry is a registered provider: the name a config gives its
+// kind, the hosts it serves, and how to make it for a client.
 type providerEntry struct {
+	kind   string
 	serves func(host string) bool
-	make   func(c *Client) Provider
+	make   func(c *Client, host string) Provider
 }
 
 var (
@@ -70,25 +80,58 @@ var (
 	providers   []providerEntry
 )
 
-// register adds a provider kind; the first registered that serves a host
-// is its provider, distribution when none does.
-func register(serves func(host string) bool, newProvider func(c *Client) Provider) {
+// register adds a provider kind (kind is what `provider:` in the config
+// calls it); the first registered that serves a host is its provider,
+// distribution when none does.
+func register(kind string, serves func(host string) bool, newProvider func(c *Client, host string) Provider) {
 	providersMu.Lock()
 	defer providersMu.Unlock()
-	providers = append(providers, providerEntry{serves: serves, make: newProvider})
+	providers = append(providers, providerEntry{kind: kind, serves: serves, make: newProvider})
 }
 
-// Provider is the provider that serves host.
+// ProviderKinds are the names `provider:` takes in the config.
+func ProviderKinds() []string {
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	kinds := []string{"distribution"}
+	for _, p := range providers {
+		kinds = append(kinds, p.kind)
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// Provider is the provider that serves host: the kind its settings name,
+// else the one whose hosts it is among, else distribution.
 func (c *Client) Provider(host string) Provider {
 	h := config.NormalizeHost(host)
+	kind := c.registryOf(h).Provider
 	providersMu.Lock()
 	defer providersMu.Unlock()
 	for _, p := range providers {
-		if p.serves(h) {
-			return p.make(c)
+		if (kind == "" && p.serves(h)) || (kind != "" && kind == p.kind) {
+			return p.make(c, h)
 		}
 	}
 	return distribution{c: c}
+}
+
+// checkProvider refuses a registry whose settings name a kind wharf does
+// not know.
+func checkProvider(r config.Registry) error {
+	if r.Provider == "" || slices.Contains(ProviderKinds(), r.Provider) {
+		return nil
+	}
+	return fmt.Errorf("registry %s: provider %q: wharf knows %s", r.Host, r.Provider, strings.Join(ProviderKinds(), ", "))
+}
+
+// apiBase is the base URL of host's own API: the one its settings name,
+// else def.
+func (c *Client) apiBase(host, def string) string {
+	if b := c.registryOf(host).API; b != "" {
+		return strings.TrimSuffix(b, "/")
+	}
+	return def
 }
 
 // registryOf is the settings the client was given for host (zero when it

@@ -84,9 +84,15 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 	}()
 	var g errgroup.Group
 	g.SetLimit(max(c.digestConc, 1))
+	now := time.Now()
 	for _, tag := range tags {
 		if ctx.Err() != nil {
 			break
+		}
+		if d, ok := c.listed.digest(repo.String(), tag, now); ok {
+			// The listing just said it: no request.
+			each(domain.TagDigest{Tag: tag, Digest: d})
+			continue
 		}
 		g.Go(func() error {
 			if ctx.Err() != nil {

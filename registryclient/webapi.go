@@ -1,47 +1,102 @@
 package registryclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// getJSON GETs a web API's JSON (Docker Hub's, GitHub's) into v with a
-// bearer token ("" for none), and returns the answer's headers (for Link).
-func (c *Client) getJSON(ctx context.Context, u, token, registry string, v any) (http.Header, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// apiCall is one request to a registry's own web API (Docker Hub's,
+// GitHub's, ACR's, Quay's, Artifact Registry's).
+type apiCall struct {
+	// op says what the call is for, in errors ("list tags of myorg/api").
+	op, registry string
+	method, url  string
+	// token is sent as a bearer token ("" for none); header adds more.
+	token  string
+	header http.Header
+	// body is sent as JSON when not nil.
+	body any
+	// ok are the statuses that mean success (200 when none).
+	ok []int
+}
+
+// call sends a web API request, decodes a JSON answer into v (when v is not
+// nil and there is a body), and returns the answer's headers (for Link). A
+// refusal is an *Error of the kind its status says, with the API's own
+// message; 429s are waited out by the client's guard, as for registries.
+func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error) {
+	var body io.Reader
+	if a.body != nil {
+		b, err := json.Marshal(a.body)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(b)
+	}
+	method := a.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.url, body)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if a.body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	if strings.Contains(u, "github") || registry == domain.GHCR {
-		req.Header.Set("Accept", "application/vnd.github+json")
-		req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	for k, vs := range a.header {
+		req.Header[k] = vs
 	}
 	resp, err := (&http.Client{Transport: c.guard}).Do(req)
 	if err != nil {
-		return nil, err
+		return nil, c.classify(a.op, a.registry, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, apiStatusError(registry, resp)
+	ok := a.ok
+	if len(ok) == 0 {
+		ok = []int{http.StatusOK}
 	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return nil, fmt.Errorf("reading %s's answer: %w", registry, err)
+	if !slices.Contains(ok, resp.StatusCode) {
+		return nil, apiStatusError(a.op, a.registry, resp)
+	}
+	if v == nil || resp.StatusCode == http.StatusNoContent {
+		return resp.Header, nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil && err != io.EOF {
+		return nil, &Error{Op: a.op, Registry: a.registry, Kind: ErrServer, Detail: "malformed answer: " + err.Error(), Err: err}
 	}
 	return resp.Header, nil
 }
 
+// getJSON GETs a web API's JSON (Docker Hub's, GitHub's) into v with a
+// bearer token ("" for none), and returns the answer's headers (for Link).
+func (c *Client) getJSON(ctx context.Context, u, token, registry string, v any) (http.Header, error) {
+	a := apiCall{op: "list repositories", registry: registry, url: u, token: token}
+	if strings.Contains(u, "github") || registry == domain.GHCR {
+		a.header = githubHeaders()
+	}
+	return c.call(ctx, a, v)
+}
+
+// githubHeaders are the headers GitHub's REST API asks for.
+func githubHeaders() http.Header {
+	return http.Header{"Accept": {"application/vnd.github+json"}, "X-Github-Api-Version": {"2022-11-28"}}
+}
+
 // apiStatusError is a web API's refusal in the registry error shape, so
-// Classify types it.
-func apiStatusError(registry string, resp *http.Response) error {
+// Classify types it, with the API's own message when it sent one.
+func apiStatusError(op, registry string, resp *http.Response) error {
 	kind := ErrServer
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
@@ -52,6 +107,54 @@ func apiStatusError(registry string, resp *http.Response) error {
 		kind = ErrNotFound
 	case http.StatusTooManyRequests:
 		kind = ErrRateLimited
+	case http.StatusConflict:
+		kind = ErrConflict
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		kind = ErrUnsupported
 	}
-	return &Error{Op: "list repositories", Registry: registry, Kind: kind, Status: resp.StatusCode, Detail: http.StatusText(resp.StatusCode)}
+	detail := http.StatusText(resp.StatusCode)
+	if m := apiMessage(resp.Body); m != "" {
+		detail = m
+	}
+	return &Error{Op: op, Registry: registry, Kind: kind, Status: resp.StatusCode, Detail: detail}
+}
+
+// apiMessage is the message in a web API's error body: Docker Hub's and
+// GitHub's {"message"}, Quay's {"error_message"} or {"detail"}, ACR's and
+// Artifact Registry's {"errors":[{"message"}]} / {"error":{"message"}}.
+func apiMessage(r io.Reader) string {
+	b, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	var body struct {
+		Message      string `json:"message"`
+		ErrorMessage string `json:"error_message"`
+		Detail       string `json:"detail"`
+		Errors       []struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(b, &body) != nil {
+		return ""
+	}
+	var nested struct {
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(body.Error, &nested)
+	switch {
+	case body.Message != "":
+		return redact(body.Message)
+	case body.ErrorMessage != "":
+		return redact(body.ErrorMessage)
+	case body.Detail != "":
+		return redact(body.Detail)
+	case len(body.Errors) > 0:
+		return redact(strings.TrimSpace(body.Errors[0].Code + ": " + body.Errors[0].Message))
+	case nested.Message != "":
+		return redact(nested.Message)
+	}
+	return ""
 }

@@ -205,7 +205,13 @@ func (c *Client) lock(ctx context.Context, repo name.Repository) (func(), error)
 	if c.journal == nil {
 		return nil, ErrNoJournal
 	}
-	return c.journal.Lock(ctx, repo.String())
+	unlock, err := c.journal.Lock(ctx, repo.String())
+	if err != nil {
+		return nil, err
+	}
+	// What a listing said of the repository before the change is not
+	// what it holds after it.
+	return func() { c.listed.forget(repo.String()); unlock() }, nil
 }
 
 // settle journals what a failed change did, by reading the registry back:

@@ -26,6 +26,9 @@ type writeTarget struct {
 	// sharedPath is how the registry deletes a tag that shares its digest,
 	// onlyPath one that does not.
 	sharedPath, onlyPath domain.DeletePath
+	// seedRepo, when set, is the namespace seed's repository goes under
+	// instead of changes/ (Hub's repositories have exactly one).
+	seedRepo string
 }
 
 func writeTargets() map[string]func(t *testing.T) writeTarget {
@@ -74,7 +77,11 @@ func (w writeTarget) client(t *testing.T, opts ...registryclient.Option) *regist
 // repository of the test's own, and returns it.
 func (w writeTarget) seed(t *testing.T) string {
 	t.Helper()
-	repo := "changes/" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
+	ns := "changes/"
+	if w.seedRepo != "" {
+		ns = w.seedRepo
+	}
+	repo := ns + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
 	err := fixtures.Push(testCtx(t), w.host, []fixtures.Entry{
 		{Repo: repo, Tags: []string{"a", "b", "c"}, Image: &fixtures.App},
 		{Repo: repo, Tags: []string{"solo"}, Image: &fixtures.AppOld},

@@ -254,4 +254,13 @@ func printCapabilities(w io.Writer, regs []registryReport) {
 			fmt.Fprintf(w, "  %s: %s\n", r.Host, n)
 		}
 	}
+	for _, r := range regs {
+		if r.Capabilities == nil || len(r.Capabilities.Paths) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s (%s): how each action goes\n", r.Host, r.Capabilities.Kind)
+		for _, p := range r.Capabilities.Paths {
+			fmt.Fprintf(w, "  %-18s %s\n", p.Action, p.Path)
+		}
+	}
 }

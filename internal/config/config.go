@@ -43,6 +43,13 @@ type Registry struct {
 	// Namespaces are Docker Hub users or organisations whose repositories
 	// wharf lists.
 	Namespaces []string `yaml:"namespaces"`
+	// Provider names the registry's kind when its host does not tell it (a
+	// self-hosted Quay, GitHub Enterprise's registry): hub, ghcr, quay, acr,
+	// gar, ecr or distribution. Empty: from the host.
+	Provider string `yaml:"provider"`
+	// API is the base URL of the kind's own API when it is not the usual
+	// one (GitHub Enterprise's https://github.example.com/api/v3).
+	API string `yaml:"api"`
 	// Source is where wharf learnt of the registry (SourceConfig, …).
 	Source string `yaml:"-"`
 }

@@ -130,6 +130,12 @@ const (
 	// cannot delete a tag, so the tag was pointed at a placeholder manifest of
 	// wharf's own and the placeholder deleted; the siblings keep the image.
 	DeletedByPlaceholder DeletePath = "placeholder"
+	// DeletedByAPI: the registry's own API deleted the tag (Docker Hub's,
+	// ACR's, Quay's, ECR's BatchDeleteImage …); the siblings keep the image.
+	DeletedByAPI DeletePath = "api"
+	// DeletedByVersion: GHCR: the tag was moved to a placeholder and the
+	// placeholder's package version deleted through GitHub's packages API.
+	DeletedByVersion DeletePath = "package-version"
 )
 
 // Explain says what the path means, for people.
@@ -141,6 +147,10 @@ func (p DeletePath) Explain() string {
 		return "deleted the manifest by digest; no other tag shared it"
 	case DeletedByPlaceholder:
 		return "moved the tag to a placeholder manifest and deleted that, so the tags sharing its digest survive"
+	case DeletedByAPI:
+		return "deleted the tag through the registry's own API; the tags sharing its digest keep it"
+	case DeletedByVersion:
+		return "moved the tag to a placeholder and deleted the placeholder's package version through GitHub's API, so the tags sharing its digest survive"
 	}
 	return string(p)
 }

@@ -29,6 +29,12 @@ type TagInfo struct {
 	Digest string
 	Size   int64
 	Pushed time.Time
+	// Platforms are an index's platform images, when the listing says them
+	// (Docker Hub's does).
+	Platforms []Platform
+	// Immutable: the registry refuses to move or delete the tag (ACR's
+	// write-enabled false, ECR's IMMUTABLE repositories).
+	Immutable bool
 }
 
 // DigestGroup is a set of tags that point at one digest: one image.

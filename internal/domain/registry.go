@@ -78,6 +78,16 @@ type Capabilities struct {
 	// a distribution registry frees no space until its garbage collector
 	// runs.
 	Notes []string `json:"notes,omitempty"`
+	// Paths say which way each action goes on this kind of registry (its
+	// own API, or the distribution API and how).
+	Paths []ActionPath `json:"paths,omitempty"`
+}
+
+// ActionPath is the way one action goes on a registry: "delete tag" through
+// "Docker Hub's API: DELETE /v2/repositories/{namespace}/{name}/tags/{tag}/".
+type ActionPath struct {
+	Action string `json:"action"`
+	Path   string `json:"path"`
 }
 
 // RunsDistribution reports whether the registry looks like distribution

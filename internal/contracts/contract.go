@@ -1,0 +1,228 @@
+// Package contracts holds contract servers: the registries' own APIs
+// (Docker Hub's, GitHub's, ACR's, Quay's, Artifact Registry's, ECR's) cannot
+// be reached from the tests, so each provider is tested against a local
+// server that speaks its API in the documented shapes, in front of
+// go-containerregistry's in-process registry (the registry API those
+// registries also speak). A server counts the requests it answers, by
+// kind, so a test can say how many a listing took and that it sent no HEAD.
+package contracts
+
+import (
+	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Server is a provider's contract server: the in-process registry behind
+// the provider's API.
+type Server struct {
+	// Srv is the HTTP server; Srv.URL is the base of the provider's API.
+	Srv *httptest.Server
+	reg http.Handler
+	// api answers the provider's own API and says whether r was one of its
+	// routes; refuse answers what the provider's registry refuses of the
+	// registry API (and says whether it did).
+	api, refuse func(w http.ResponseWriter, r *http.Request) bool
+	mu          sync.Mutex
+	counts      map[string]int
+	pushed      map[string]time.Time
+}
+
+// New starts a contract server: api answers the provider's own API and
+// says whether r was one of its routes (nil: none); refuse answers what the
+// provider's registry refuses of the registry API and says whether it did.
+func New(t testing.TB, api, refuse func(k *Server, w http.ResponseWriter, r *http.Request) bool) *Server {
+	t.Helper()
+	k := &Server{reg: registry.New(registry.Logger(log.New(io.Discard, "", 0))), counts: map[string]int{}, pushed: map[string]time.Time{}}
+	if api != nil {
+		k.api = func(w http.ResponseWriter, r *http.Request) bool { return api(k, w, r) }
+	}
+	if refuse != nil {
+		k.refuse = func(w http.ResponseWriter, r *http.Request) bool { return refuse(k, w, r) }
+	}
+	k.Srv = httptest.NewServer(http.HandlerFunc(k.serve))
+	t.Cleanup(k.Srv.Close)
+	return k
+}
+
+func (k *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if k.api != nil && k.api(w, r) {
+		return
+	}
+	label := registryLabel(r)
+	k.Add(label)
+	if k.refuse != nil && k.refuse(w, r) {
+		return
+	}
+	if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+		repo, ref := manifestPath(r.URL.Path)
+		if !strings.HasPrefix(ref, "sha256:") {
+			k.mu.Lock()
+			k.pushed[repo+":"+ref] = time.Now().UTC()
+			k.mu.Unlock()
+		}
+	}
+	k.reg.ServeHTTP(w, r)
+}
+
+// registryLabel names a registry API request for the counts.
+func registryLabel(r *http.Request) string {
+	p := r.URL.Path
+	switch {
+	case p == "/v2/" || p == "/v2":
+		return "ping"
+	case p == "/v2/_catalog":
+		return "catalog"
+	case strings.Contains(p, "/manifests/"):
+		return r.Method + " manifest"
+	case strings.HasSuffix(p, "/tags/list"):
+		return "tags/list"
+	case strings.Contains(p, "/blobs/"):
+		return r.Method + " blob"
+	}
+	return r.Method + " " + p
+}
+
+func manifestPath(p string) (repo, ref string) {
+	i := strings.LastIndex(p, "/manifests/")
+	return strings.TrimPrefix(p[:i], "/v2/"), p[i+len("/manifests/"):]
+}
+
+// Add counts a request of a kind (the API handlers count theirs).
+func (k *Server) Add(label string) {
+	k.mu.Lock()
+	k.counts[label]++
+	k.mu.Unlock()
+}
+
+// Count is how many requests of a kind the server answered since Reset.
+func (k *Server) Count(label string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.counts[label]
+}
+
+// Counts are all the counts since Reset.
+func (k *Server) Counts() map[string]int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make(map[string]int, len(k.counts))
+	for l, n := range k.counts {
+		out[l] = n
+	}
+	return out
+}
+
+// Reset sets the counts to zero.
+func (k *Server) Reset() {
+	k.mu.Lock()
+	k.counts = map[string]int{}
+	k.mu.Unlock()
+}
+
+// Host is the server's host:port (a registry host for the client).
+func (k *Server) Host() string { return strings.TrimPrefix(k.Srv.URL, "http://") }
+
+// Inner asks the in-process registry directly (not counted).
+func (k *Server) Inner(method, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	k.reg.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	return rec
+}
+
+// Repos are the registry's repositories.
+func (k *Server) Repos() []string {
+	var body struct {
+		Repositories []string `json:"repositories"`
+	}
+	_ = json.Unmarshal(k.Inner(http.MethodGet, "/v2/_catalog").Body.Bytes(), &body)
+	return body.Repositories
+}
+
+// Tags are a repository's tags (nil when it has none).
+func (k *Server) Tags(repo string) []string {
+	var body struct {
+		Tags []string `json:"tags"`
+	}
+	_ = json.Unmarshal(k.Inner(http.MethodGet, "/v2/"+repo+"/tags/list").Body.Bytes(), &body)
+	return body.Tags
+}
+
+// Digest is what tag points at ("" when nothing).
+func (k *Server) Digest(repo, tag string) string {
+	return k.Inner(http.MethodHead, "/v2/"+repo+"/manifests/"+tag).Header().Get("Docker-Content-Digest")
+}
+
+// Manifest is a manifest's bytes and media type.
+func (k *Server) Manifest(repo, ref string) ([]byte, string) {
+	rec := k.Inner(http.MethodGet, "/v2/"+repo+"/manifests/"+ref)
+	if rec.Code != http.StatusOK {
+		return nil, ""
+	}
+	return rec.Body.Bytes(), rec.Header().Get("Content-Type")
+}
+
+// Size is an image's config and layers added up.
+func (k *Server) Size(repo, digest string) int64 {
+	b, _ := k.Manifest(repo, digest)
+	m, err := v1.ParseManifest(strings.NewReader(string(b)))
+	if err != nil {
+		return 0
+	}
+	size := m.Config.Size
+	for _, l := range m.Layers {
+		size += l.Size
+	}
+	return size
+}
+
+// Pushed is when tag was last pushed through the server.
+func (k *Server) Pushed(repo, tag string) time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.pushed[repo+":"+tag]
+}
+
+// DeleteTag removes exactly one tag (the in-process registry keeps the
+// manifest under its digest and its other tags).
+func (k *Server) DeleteTag(repo, tag string) bool {
+	return k.Inner(http.MethodDelete, "/v2/"+repo+"/manifests/"+tag).Code == http.StatusAccepted
+}
+
+// PutTag points tag at the manifest digest names.
+func (k *Server) PutTag(repo, tag, digest string) bool {
+	b, mt := k.Manifest(repo, digest)
+	if b == nil {
+		return false
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPut, "/v2/"+repo+"/manifests/"+tag, strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", mt)
+	k.reg.ServeHTTP(rec, req)
+	if rec.Code == http.StatusCreated {
+		k.mu.Lock()
+		k.pushed[repo+":"+tag] = time.Now().UTC()
+		k.mu.Unlock()
+	}
+	return rec.Code == http.StatusCreated
+}
+
+// RefuseDeletes answers a registry API DELETE as registries without one do
+// (Hub, GHCR): the provider must take its own API's path.
+func RefuseDeletes(_ *Server, w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodDelete {
+		return false
+	}
+	w.WriteHeader(http.StatusMethodNotAllowed)
+	_, _ = w.Write([]byte(`{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}`))
+	return true
+}

@@ -1,0 +1,113 @@
+package registryclient
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// listedFresh is how long a digest a tag listing gave (Docker Hub's, ECR's,
+// ACR's … APIs say each tag's digest) stands for the HEAD that would find
+// it: Digests right after the listing asks the registry nothing.
+const listedFresh = time.Minute
+
+// listed keeps, per repository, the digests its last tag listing gave.
+type listed struct {
+	mu    sync.Mutex
+	repos map[string]listedRepo
+}
+
+type listedRepo struct {
+	at      time.Time
+	digests map[string]string
+}
+
+func (l *listed) put(repo string, at time.Time, infos []domain.TagInfo, fresh bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.repos == nil {
+		l.repos = map[string]listedRepo{}
+	}
+	r, ok := l.repos[repo]
+	if fresh || !ok {
+		r = listedRepo{at: at, digests: map[string]string{}}
+	}
+	for _, t := range infos {
+		if t.Digest != "" {
+			r.digests[t.Tag] = t.Digest
+		}
+	}
+	l.repos[repo] = r
+}
+
+// digest is what the listing within listedFresh said tag points at.
+func (l *listed) digest(repo, tag string, now time.Time) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, ok := l.repos[repo]
+	if !ok || now.Sub(r.at) > listedFresh {
+		return "", false
+	}
+	d, ok := r.digests[tag]
+	return d, ok
+}
+
+// forget drops what a listing said of repo (a change was made to it).
+func (l *listed) forget(repo string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.repos, repo)
+}
+
+// TagInfoPages lists a repository's tags page by page with what the
+// registry's listing says of each (see Provider.TagPages). The digests it
+// gives stand, for a minute, for the HEADs Digests would send.
+func (c *Client) TagInfoPages(ctx context.Context, repository string) iter.Seq2[[]domain.TagInfo, error] {
+	return func(yield func([]domain.TagInfo, error) bool) {
+		repo, err := c.parseRepository(repository)
+		if err != nil {
+			yield(nil, invalidReference("list tags", repository, err))
+			return
+		}
+		at, first := time.Now(), true
+		for page, err := range c.Provider(repo.RegistryStr()).TagPages(ctx, repo) {
+			if err == nil {
+				c.listed.put(repo.String(), at, page, first)
+				first = false
+			}
+			if !yield(page, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// TagInfos lists all of a repository's tags with what the listing says of
+// each, and records the list (and the digests it gave) in the cache.
+func (c *Client) TagInfos(ctx context.Context, repository string) ([]domain.TagInfo, error) {
+	var all []domain.TagInfo
+	for page, err := range c.TagInfoPages(ctx, repository) {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+	}
+	if c.cache != nil {
+		if repo, err := c.parseRepository(repository); err == nil {
+			names := make([]string, len(all))
+			digests := map[string]string{}
+			for i, t := range all {
+				names[i] = t.Tag
+				if t.Digest != "" {
+					digests[t.Tag] = t.Digest
+				}
+			}
+			_ = c.cache.PutTags(repo.String(), names)
+			_ = c.cache.PutDigests(repo.String(), digests)
+		}
+	}
+	return all, nil
+}
