@@ -32,6 +32,8 @@ type Client struct {
 	cache *DiskCache
 	// listed are the digests the last tag listings gave (listed.go).
 	listed listed
+	// apiTokens are the web APIs' access tokens.
+	apiTokens apiTokens
 	// apis are the registries' own web APIs (Docker Hub's, GitHub's).
 	apis webAPIs
 	// pace spaces background requests out once a budget is low.

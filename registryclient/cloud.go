@@ -15,7 +15,6 @@ func init() {
 		{"gar", "Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
 			return strings.HasSuffix(h, "-docker.pkg.dev") || h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
 		}},
-		{"acr", "Azure Container Registry", "Azure Container Registry: `az acr repository list` lists them", func(h string) bool { return strings.HasSuffix(h, ".azurecr.io") }},
 		{"gitlab", "GitLab", "GitLab: each project's Deploy › Container Registry page shows them", func(h string) bool {
 			return h == "registry.gitlab.com" || strings.HasPrefix(h, "registry.gitlab.")
 		}},

@@ -95,6 +95,9 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 	if err != nil {
 		return res, err
 	}
+	if err := c.Provider(host).Guard(ctx, TagWrite{Op: op, Tag: tag, Delete: true, Exists: true}); err != nil {
+		return res, err
+	}
 	var entry domain.JournalEntry
 	var w *remote.Pusher
 	if journal {
@@ -374,7 +377,10 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 			}
 			res.Deleted = append(res.Deleted, t)
 		default:
-			if err := w.Put(ctx, tag, entryManifest(entry)); err != nil {
+			if err := c.Provider(host).Guard(ctx, TagWrite{Op: op, Tag: tag, Exists: now != ""}); err != nil {
+				return res, err
+			}
+			if err := c.Provider(host).PutTag(ctx, w, tag, entryManifest(entry)); err != nil {
 				return res, c.undoError(op, host, err)
 			}
 			c.remember(repo, t, entry.Digest)

@@ -107,6 +107,14 @@ func (distribution) Paths(caps Capabilities) []domain.ActionPath {
 	}
 }
 
+// Guard: distribution refuses nothing up front.
+func (distribution) Guard(context.Context, TagWrite) error { return nil }
+
+// PutTag PUTs the manifest under the tag.
+func (distribution) PutTag(ctx context.Context, w *remote.Pusher, tag name.Tag, m remote.Taggable) error {
+	return w.Put(ctx, tag, m)
+}
+
 // CheckDelete refuses when the probe found deletes disabled.
 func (distribution) CheckDelete(caps Capabilities) error {
 	if caps.ManifestDelete == domain.Unsupported {

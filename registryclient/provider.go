@@ -48,6 +48,22 @@ type Provider interface {
 	// CheckDelete refuses, before anything is journaled, a delete this
 	// registry will not take (distribution with deletes disabled).
 	CheckDelete(caps Capabilities) error
+	// Guard refuses, before anything is journaled or sent, a write to one
+	// tag this registry will refuse (ACR's locked tags, ECR's immutable
+	// ones), with the reason and how to change it.
+	Guard(ctx context.Context, w TagWrite) error
+	// PutTag points tag at a manifest the repository holds (retag, undo).
+	PutTag(ctx context.Context, w *remote.Pusher, tag name.Tag, m remote.Taggable) error
+}
+
+// TagWrite is one write to a tag, as Guard is asked about it.
+type TagWrite struct {
+	Op  string
+	Tag name.Tag
+	// Delete: the tag is deleted; else it is pointed at a manifest.
+	Delete bool
+	// Exists: the tag exists now (a put moves it).
+	Exists bool
 }
 
 // DeleteRequest is one tag delete as the client hands it to a provider.

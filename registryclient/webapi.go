@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -21,8 +24,9 @@ type apiCall struct {
 	// token is sent as a bearer token ("" for none); header adds more.
 	token  string
 	header http.Header
-	// body is sent as JSON when not nil.
+	// body is sent as JSON when not nil; form as a form.
 	body any
+	form url.Values
 	// ok are the statuses that mean success (200 when none).
 	ok []int
 }
@@ -33,12 +37,15 @@ type apiCall struct {
 // message; 429s are waited out by the client's guard, as for registries.
 func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error) {
 	var body io.Reader
-	if a.body != nil {
+	switch {
+	case a.body != nil:
 		b, err := json.Marshal(a.body)
 		if err != nil {
 			return nil, err
 		}
 		body = bytes.NewReader(b)
+	case a.form != nil:
+		body = strings.NewReader(a.form.Encode())
 	}
 	method := a.method
 	if method == "" {
@@ -49,8 +56,11 @@ func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	if a.body != nil {
+	switch {
+	case a.body != nil:
 		req.Header.Set("Content-Type", "application/json")
+	case a.form != nil:
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if a.token != "" {
 		req.Header.Set("Authorization", "Bearer "+a.token)
@@ -68,7 +78,7 @@ func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error
 		ok = []int{http.StatusOK}
 	}
 	if !slices.Contains(ok, resp.StatusCode) {
-		return nil, apiStatusError(a.op, a.registry, resp)
+		return nil, c.classify(a.op, a.registry, apiStatusError(a.op, a.registry, resp))
 	}
 	if v == nil || resp.StatusCode == http.StatusNoContent {
 		return resp.Header, nil
@@ -157,4 +167,35 @@ func apiMessage(r io.Reader) string {
 		return redact(nested.Message)
 	}
 	return ""
+}
+
+// apiTokens keeps the web APIs' access tokens (ACR's, Artifact
+// Registry's …) until shortly before they expire.
+type apiTokens struct {
+	mu sync.Mutex
+	m  map[string]apiToken
+}
+
+type apiToken struct {
+	token string
+	until time.Time
+}
+
+func (t *apiTokens) get(key string) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tok, ok := t.m[key]
+	if !ok || time.Now().After(tok.until) {
+		return "", false
+	}
+	return tok.token, true
+}
+
+func (t *apiTokens) put(key, token string, life time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = map[string]apiToken{}
+	}
+	t.m[key] = apiToken{token: token, until: time.Now().Add(life)}
 }

@@ -301,13 +301,17 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 	if err := guardOverwrite(target, now, digest, ow); err != nil {
 		return res, err
 	}
+	prov := c.Provider(host)
+	if err := prov.Guard(ctx, TagWrite{Op: op, Tag: target, Exists: existing != nil}); err != nil {
+		return res, err
+	}
 	res.Replaced = now
 	entry, w, err := c.prepare(ctx, host, entryFor(jop, target, existing, digest))
 	if err != nil {
 		return res, err
 	}
 	res.JournalID = entry.ID
-	if err := w.Put(ctx, target, manifestOf(src)); err != nil {
+	if err := prov.PutTag(ctx, w, target, manifestOf(src)); err != nil {
 		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
 			got, rerr := c.digestNow(ctx, target)
 			return got == digest, got == now, "the tag names " + orNone(got), rerr
