@@ -11,7 +11,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/contracts"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -124,7 +126,6 @@ func TestCloudRegistriesSayWhereTheirRepositoriesAreListed(t *testing.T) {
 	for host, want := range map[string]string{
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "aws ecr describe-repositories",
 		"europe-docker.pkg.dev":                        "gcloud artifacts docker images list",
-		"myreg.azurecr.io":                             "az acr repository list",
 		"registry.gitlab.com":                          "Container Registry page",
 	} {
 		if got := registryclient.HintOf(c, host); !strings.Contains(got, want) {
@@ -145,7 +146,7 @@ func TestProvidersByHost(t *testing.T) {
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "Amazon ECR",
 		"europe-docker.pkg.dev":                        "Google Artifact Registry", "gcr.io": "Google Artifact Registry",
 		"myreg.azurecr.io":    "Azure Container Registry",
-		"registry.gitlab.com": "GitLab",
+		"registry.gitlab.com": "GitLab", "quay.io": "Quay",
 		"registry.local:5000": "distribution", "127.0.0.1:5000": "distribution",
 	} {
 		p := c.Provider(host)
@@ -159,5 +160,68 @@ func TestProvidersByHost(t *testing.T) {
 		if got := p.BudgetReference(); got != wantRef {
 			t.Errorf("%s: budget reference %q, want %q", host, got, wantRef)
 		}
+	}
+}
+
+func ghcrTarget(g *contracts.GitHub, token string, path domain.DeletePath) writeTarget {
+	var creds authn.Authenticator
+	if token != "" {
+		creds = &authn.Basic{Username: contracts.GitHubUser, Password: token}
+	}
+	w := providerTarget(g.Server, "ghcr", g.Srv.URL, creds, path)
+	w.seedRepo = contracts.GitHubUser + "/"
+	return w
+}
+
+// The behaviour suite on GHCR's contract server: a tag whose version has
+// siblings goes by pointing it at a placeholder and deleting the
+// placeholder's package version; the version with the siblings is never
+// deleted.
+func TestGHCRBehavesLikeDistribution(t *testing.T) {
+	g := contracts.NewGitHub(t)
+	w := ghcrTarget(g, contracts.GitHubToken, domain.DeletedByVersion)
+	providerSuite(t, w, g.Server, false)
+	app := testenv.FixtureDigest(t, fixtures.App)
+	if len(g.Deleted) != 1 || g.Deleted[0] == app {
+		t.Errorf("versions deleted %v: want one, the placeholder's, not %s", g.Deleted, app)
+	}
+}
+
+// The last tag of a version goes with its version, and the result says so.
+func TestGHCRLastTagDeletesItsVersion(t *testing.T) {
+	g := contracts.NewGitHub(t)
+	w := ghcrTarget(g, contracts.GitHubToken, domain.DeletedVersion)
+	full := w.seed(t)
+	c := w.client(t)
+	res, err := c.DeleteTag(testCtx(t), full+":solo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := testenv.FixtureDigest(t, fixtures.AppOld)
+	if res.Path != domain.DeletedVersion || !strings.Contains(res.Path.Explain(), "version's last") || len(g.Deleted) != 1 || g.Deleted[0] != old {
+		t.Errorf("result %+v, versions deleted %v", res, g.Deleted)
+	}
+	if got := w.digestOf(t, full+":a"); got != testenv.FixtureDigest(t, fixtures.App) {
+		t.Errorf("a resolves to %q after deleting solo", got)
+	}
+	if _, err := c.Undo(testCtx(t), mustEntry(t, c, res.JournalID), false); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.digestOf(t, full+":solo"); got != old {
+		t.Errorf("after undo solo resolves to %q", got)
+	}
+}
+
+// Without a login nothing is deleted, and the error says what to do.
+func TestGHCRDeleteNeedsALogin(t *testing.T) {
+	g := contracts.NewGitHub(t)
+	w := ghcrTarget(g, "", domain.DeletedByVersion)
+	full := w.seed(t)
+	_, err := w.client(t).DeleteTag(testCtx(t), full+":b")
+	if err == nil || !strings.Contains(err.Error(), "delete:packages") {
+		t.Errorf("delete without a login: %v", err)
+	}
+	if len(g.Deleted) != 0 || len(g.Tags(strings.TrimPrefix(full, w.host+"/"))) != 4 {
+		t.Error("something was deleted")
 	}
 }

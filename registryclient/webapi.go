@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // apiCall is one request to a registry's own web API (Docker Hub's,
@@ -87,16 +85,6 @@ func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error
 		return nil, &Error{Op: a.op, Registry: a.registry, Kind: ErrServer, Detail: "malformed answer: " + err.Error(), Err: err}
 	}
 	return resp.Header, nil
-}
-
-// getJSON GETs a web API's JSON (Docker Hub's, GitHub's) into v with a
-// bearer token ("" for none), and returns the answer's headers (for Link).
-func (c *Client) getJSON(ctx context.Context, u, token, registry string, v any) (http.Header, error) {
-	a := apiCall{op: "list repositories", registry: registry, url: u, token: token}
-	if strings.Contains(u, "github") || registry == domain.GHCR {
-		a.header = githubHeaders()
-	}
-	return c.call(ctx, a, v)
 }
 
 // githubHeaders are the headers GitHub's REST API asks for.

@@ -136,6 +136,9 @@ const (
 	// DeletedByVersion: GHCR: the tag was moved to a placeholder and the
 	// placeholder's package version deleted through GitHub's packages API.
 	DeletedByVersion DeletePath = "package-version"
+	// DeletedVersion: GHCR: the tag was its package version's last, so the
+	// version was deleted through GitHub's packages API.
+	DeletedVersion DeletePath = "version"
 )
 
 // Explain says what the path means, for people.
@@ -149,6 +152,8 @@ func (p DeletePath) Explain() string {
 		return "moved the tag to a placeholder manifest and deleted that, so the tags sharing its digest survive"
 	case DeletedByAPI:
 		return "deleted the tag through the registry's own API; the tags sharing its digest keep it"
+	case DeletedVersion:
+		return "the tag was its package version's last: deleted that version through GitHub's API"
 	case DeletedByVersion:
 		return "moved the tag to a placeholder and deleted the placeholder's package version through GitHub's API, so the tags sharing its digest survive"
 	}
