@@ -12,8 +12,8 @@ func init() {
 		serves         func(host string) bool
 	}{
 		{"ecr", "Amazon ECR", "Amazon ECR: `aws ecr describe-repositories` lists them", func(h string) bool { return strings.HasSuffix(h, ".amazonaws.com") }},
-		{"gar", "Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
-			return strings.HasSuffix(h, "-docker.pkg.dev") || h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
+		{"gcr", "Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
+			return h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
 		}},
 		{"gitlab", "GitLab", "GitLab: each project's Deploy › Container Registry page shows them", func(h string) bool {
 			return h == "registry.gitlab.com" || strings.HasPrefix(h, "registry.gitlab.")

@@ -125,8 +125,8 @@ func TestCloudRegistriesSayWhereTheirRepositoriesAreListed(t *testing.T) {
 	c := newClient(t)
 	for host, want := range map[string]string{
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "aws ecr describe-repositories",
-		"europe-docker.pkg.dev":                        "gcloud artifacts docker images list",
-		"registry.gitlab.com":                          "Container Registry page",
+		"gcr.io":              "gcloud artifacts docker images list",
+		"registry.gitlab.com": "Container Registry page",
 	} {
 		if got := registryclient.HintOf(c, host); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want it to mention %q", host, got, want)

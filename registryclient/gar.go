@@ -1,0 +1,280 @@
+package registryclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/oauth2/google"
+
+	"github.com/wharf-dev/wharf/internal/domain"
+)
+
+// DefaultArtifactRegistryAPI is Google Artifact Registry's REST API.
+const DefaultArtifactRegistryAPI = "https://artifactregistry.googleapis.com"
+
+// garTokenUser is the user name docker-credential-gcloud (and `gcloud auth
+// print-access-token | docker login -u oauth2accesstoken`) stores with an
+// access token as the password.
+const garTokenUser = "oauth2accesstoken"
+
+func init() {
+	register("gar", func(host string) bool { return strings.HasSuffix(host, "-docker.pkg.dev") }, func(c *Client, host string) Provider {
+		return gar{distribution: distribution{c: c}, host: host}
+	})
+}
+
+// gar is Google Artifact Registry ({location}-docker.pkg.dev/{project}/
+// {repository}/{image}): the distribution API for images, the Artifact
+// Registry REST API for the images of a project's repositories, their tags
+// with digests, sizes and upload times, and deleting one tag.
+type gar struct {
+	distribution
+	host string
+}
+
+func (gar) Kind() string { return "Google Artifact Registry" }
+
+// Notes: Artifact Registry frees its own storage.
+func (gar) Notes(Capabilities) []string { return nil }
+
+func (gar) CheckDelete(Capabilities) error { return nil }
+
+func (gar) Paths(Capabilities) []domain.ActionPath {
+	return []domain.ActionPath{
+		{Action: "list repositories", Path: "Artifact Registry's API: GET /v1/projects/{project}/locations/{location}/repositories, then each one's dockerImages, paged (projects from `namespaces:`)"},
+		{Action: "list tags", Path: "Artifact Registry's API: GET …/repositories/{repository}/dockerImages, paged, with digests, sizes and upload times: no HEADs"},
+		{Action: "delete tag", Path: "Artifact Registry's API: DELETE …/repositories/{repository}/packages/{image}/tags/{tag} (the other tags keep the image)"},
+		{Action: "retag, undo", Path: "PUT /v2/{name}/manifests/{tag}"},
+	}
+}
+
+func (g gar) api() string { return g.c.apiBase(g.host, DefaultArtifactRegistryAPI) }
+
+// location is the registry host's location (europe-docker.pkg.dev:
+// europe); "-" (any) for a host that does not say one.
+func (g gar) location() string {
+	if loc, ok := strings.CutSuffix(g.host, "-docker.pkg.dev"); ok {
+		return loc
+	}
+	return "-"
+}
+
+// garPath splits an image into its project, repository and package (the
+// image's path within the repository).
+func garPath(repo name.Repository) (project, repository, pkg string, err error) {
+	parts := strings.SplitN(repo.RepositoryStr(), "/", 3)
+	if len(parts) < 3 {
+		return "", "", "", fmt.Errorf("%s is not an Artifact Registry image: the path is PROJECT/REPOSITORY/IMAGE", repo)
+	}
+	return parts[0], parts[1], parts[2], nil
+}
+
+// token is an access token for the REST API: the one the docker credential
+// helper (gcloud) gives for the host, else application default credentials.
+func (g gar) token(ctx context.Context) (string, error) {
+	cfg, err := g.c.credentials(ctx, g.host)
+	if err != nil {
+		return "", err
+	}
+	if cfg != nil && cfg.Username == garTokenUser && cfg.Password != "" {
+		return cfg.Password, nil
+	}
+	if t, ok := g.c.apiTokens.get("gar adc"); ok {
+		return t, nil
+	}
+	creds, err := google.FindDefaultCredentials(ctx, "https://www.googleapis.com/auth/cloud-platform")
+	if err != nil {
+		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "no credentials: `gcloud auth configure-docker " + g.host + "` (the gcloud credential helper) or `gcloud auth application-default login`", Err: err}
+	}
+	tok, err := creds.TokenSource.Token()
+	if err != nil {
+		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "application default credentials gave no token", Err: err}
+	}
+	g.c.apiTokens.put("gar adc", tok.AccessToken, time.Until(tok.Expiry)-time.Minute)
+	return tok.AccessToken, nil
+}
+
+// garImage is the documented shape of a DockerImage.
+type garImage struct {
+	URI            string   `json:"uri"`
+	Tags           []string `json:"tags"`
+	ImageSizeBytes string   `json:"imageSizeBytes"`
+	UploadTime     string   `json:"uploadTime"`
+	UpdateTime     string   `json:"updateTime"`
+}
+
+// images walks a repository's docker images page by page.
+func (g gar) images(ctx context.Context, token, op, project, repository string, each func([]garImage) bool) error {
+	base := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories/%s/dockerImages?pageSize=1000", g.api(), url.PathEscape(project), g.location(), url.PathEscape(repository))
+	next := base
+	for next != "" {
+		var page struct {
+			DockerImages  []garImage `json:"dockerImages"`
+			NextPageToken string     `json:"nextPageToken"`
+		}
+		if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, url: next, token: token}, &page); err != nil {
+			return err
+		}
+		if !each(page.DockerImages) {
+			return nil
+		}
+		next = ""
+		if page.NextPageToken != "" {
+			next = base + "&pageToken=" + url.QueryEscape(page.NextPageToken)
+		}
+	}
+	return nil
+}
+
+// imageName is an image's path on the host from its URI
+// (host/project/repo/image@sha256:…).
+func (g gar) imageName(uri string) (string, string) {
+	path, digest, _ := strings.Cut(strings.TrimPrefix(uri, g.host+"/"), "@")
+	return path, digest
+}
+
+// Repositories lists the images of each configured project's repositories
+// (`namespaces:`) through Artifact Registry's API.
+func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
+	return func(yield func(Page, error) bool) {
+		r := g.c.registryOf(g.host)
+		if len(r.Repositories) > 0 {
+			if !yield(Page{Items: r.Repositories, Configured: true, Note: g.host + ": configured repositories"}, nil) {
+				return
+			}
+		}
+		if len(r.Namespaces) == 0 {
+			if len(r.Repositories) == 0 {
+				yield(Page{}, fmt.Errorf("%s lists images by project: add `namespaces:` (Google Cloud projects) or `repositories:` for host %s in wharf's config.yaml", g.host, g.host))
+			}
+			return
+		}
+		token, err := g.token(ctx)
+		if err != nil {
+			yield(Page{}, err)
+			return
+		}
+		for _, project := range r.Namespaces {
+			op := "list repositories of " + project
+			base := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories?pageSize=1000", g.api(), url.PathEscape(project), g.location())
+			next := base
+			var repos []string
+			for next != "" {
+				var page struct {
+					Repositories []struct {
+						Name   string `json:"name"`
+						Format string `json:"format"`
+					} `json:"repositories"`
+					NextPageToken string `json:"nextPageToken"`
+				}
+				if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, url: next, token: token}, &page); err != nil {
+					yield(Page{}, err)
+					return
+				}
+				for _, rp := range page.Repositories {
+					if rp.Format == "DOCKER" {
+						repos = append(repos, rp.Name[strings.LastIndex(rp.Name, "/")+1:])
+					}
+				}
+				next = ""
+				if page.NextPageToken != "" {
+					next = base + "&pageToken=" + url.QueryEscape(page.NextPageToken)
+				}
+			}
+			for _, repository := range repos {
+				seen := map[string]bool{}
+				var items []string
+				err := g.images(ctx, token, op, project, repository, func(ims []garImage) bool {
+					for _, im := range ims {
+						if n, _ := g.imageName(im.URI); !seen[n] {
+							seen[n] = true
+							items = append(items, n)
+						}
+					}
+					return true
+				})
+				if err != nil {
+					yield(Page{}, err)
+					return
+				}
+				slices.Sort(items)
+				if !yield(Page{Items: items, Note: g.host + "/" + project + "/" + repository + " through Artifact Registry's API"}, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// TagPages lists an image's tags from its repository's docker images,
+// each with its digest, size and upload time.
+func (g gar) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error] {
+	return func(yield func([]domain.TagInfo, error) bool) {
+		project, repository, _, err := garPath(repo)
+		if err != nil {
+			yield(nil, invalidReference("list tags", repo.String(), err))
+			return
+		}
+		token, err := g.token(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		stopped := false
+		err = g.images(ctx, token, "list tags of "+repo.RepositoryStr(), project, repository, func(ims []garImage) bool {
+			var infos []domain.TagInfo
+			for _, im := range ims {
+				n, digest := g.imageName(im.URI)
+				if n != repo.RepositoryStr() {
+					continue
+				}
+				size, _ := strconv.ParseInt(im.ImageSizeBytes, 10, 64)
+				for _, t := range im.Tags {
+					infos = append(infos, domain.TagInfo{Tag: t, Digest: digest, Size: size, Pushed: hubTime(im.UploadTime, im.UpdateTime)})
+				}
+			}
+			if !yield(infos, nil) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+		if err != nil && !stopped {
+			yield(nil, err)
+		}
+	}
+}
+
+// DeleteTag deletes exactly the tag through Artifact Registry's tags API;
+// the version and its other tags stay.
+func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+	project, repository, pkg, err := garPath(req.Tag.Context())
+	if err != nil {
+		return "", err
+	}
+	token, err := g.token(ctx)
+	if err != nil {
+		return "", err
+	}
+	u := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories/%s/packages/%s/tags/%s", g.api(), url.PathEscape(project), g.location(),
+		url.PathEscape(repository), url.PathEscape(pkg), url.PathEscape(req.Tag.TagStr()))
+	_, err = g.c.call(ctx, apiCall{op: "delete " + req.Tag.String(), registry: g.host, method: http.MethodDelete, url: u, token: token}, nil)
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusForbidden {
+		e.Detail += ": the account needs artifactregistry.tags.delete (roles/artifactregistry.repoAdmin)"
+	}
+	if err != nil {
+		return "", err
+	}
+	return domain.DeletedByAPI, nil
+}
