@@ -32,8 +32,10 @@ type Client struct {
 	cache *DiskCache
 	// listed are the digests the last tag listings gave (listed.go).
 	listed listed
-	// apiTokens are the web APIs' access tokens.
-	apiTokens apiTokens
+	// apiTokens are the web APIs' access tokens; sdkClients the AWS SDK's
+	// clients by host.
+	apiTokens  apiTokens
+	sdkClients sync.Map
 	// apis are the registries' own web APIs (Docker Hub's, GitHub's).
 	apis webAPIs
 	// pace spaces background requests out once a budget is low.

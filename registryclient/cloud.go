@@ -11,7 +11,6 @@ func init() {
 		id, kind, hint string
 		serves         func(host string) bool
 	}{
-		{"ecr", "Amazon ECR", "Amazon ECR: `aws ecr describe-repositories` lists them", func(h string) bool { return strings.HasSuffix(h, ".amazonaws.com") }},
 		{"gcr", "Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
 			return h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
 		}},

@@ -502,6 +502,63 @@ digest-siblings and is journaled.`,
 	return cmd
 }
 
+func newLifecycleCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "lifecycle REPO",
+		Short: "Show a repository's lifecycle policy (Amazon ECR) and preview what it would expire",
+		Long: `lifecycle shows what the registry's own API says decides what a repository
+keeps — ECR's tag mutability and lifecycle policy as text — then each rule as
+wharf reads it, and a preview of what the rules would keep and expire today,
+made with wharf's retention engine (images counted by push time, each by the
+first rule that selects it). Rules wharf cannot translate (untagged images,
+several prefixes at once, actions other than expire) are named and left out
+of the preview. Nothing is changed.`,
+		Example: `  wharf lifecycle 123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withSession(func(s *ops.Session) error {
+				rep, err := ops.PlanLifecycle(cmd.Context(), s.Client, args[0], time.Now())
+				if err != nil {
+					return err
+				}
+				return a.emit(asJSON, rep, func(w io.Writer) error { return printLifecycle(w, rep) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printLifecycle(w io.Writer, rep ops.LifecycleReport) error {
+	s := rep.Settings
+	fmt.Fprintf(w, "%s (%s)\n", s.Repository, s.Kind)
+	if s.TagMutability != "" {
+		fmt.Fprintf(w, "tags\t%s", s.TagMutability)
+		if len(s.MutabilityExclusions) > 0 {
+			fmt.Fprintf(w, " except %s", strings.Join(s.MutabilityExclusions, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	if s.LifecyclePolicy == "" {
+		fmt.Fprintln(w, "no lifecycle policy")
+		return nil
+	}
+	fmt.Fprintf(w, "\nlifecycle policy\n%s\n\n", s.LifecyclePolicy)
+	for _, r := range rep.Rules {
+		if r.Why != "" {
+			fmt.Fprintf(w, "%s — not previewed: %s\n", r.Says, r.Why)
+			continue
+		}
+		fmt.Fprintln(w, r.Says)
+	}
+	if rep.Plan != nil {
+		fmt.Fprintln(w, "\npreview (nothing is changed)")
+		return printRetention(w, *rep.Plan)
+	}
+	return nil
+}
+
 // retainReport is what retain prints with --json when it applies a plan.
 type retainReport struct {
 	Plan    domain.RetentionPlan  `json:"plan"`

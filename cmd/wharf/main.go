@@ -72,7 +72,7 @@ an embedded registry with sample images.`,
 	root.AddCommand(newDoctorCmd(a), newImagesCmd(a), newHistoryCmd(a), newTagCmd(a), newUntagCmd(a),
 		newPruneCmd(a), newPushCmd(a), newPullCmd(a),
 		newCatalogCmd(a), newTagsCmd(a), newSameCmd(a), newInspectCmd(a), newDiffCmd(a), newFilesCmd(a), newWasteCmd(a), newPackagesCmd(a), newVulnsCmd(a),
-		newRetagCmd(a), newCopyCmd(a), newRmtagCmd(a), newRmdigestCmd(a), newRmrepoCmd(a), newRegistryCmd(a), newJournalCmd(a), newUndoCmd(a), newRetainCmd(a), newStatusCmd(a), newPlatformsCmd(a))
+		newRetagCmd(a), newCopyCmd(a), newRmtagCmd(a), newRmdigestCmd(a), newRmrepoCmd(a), newRegistryCmd(a), newJournalCmd(a), newUndoCmd(a), newRetainCmd(a), newLifecycleCmd(a), newStatusCmd(a), newPlatformsCmd(a))
 	return root
 }
 

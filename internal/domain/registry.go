@@ -419,3 +419,17 @@ func ShareLayers(ps []PlatformImage) {
 		}
 	}
 }
+
+// RepositorySettings are what a registry's own API says decides what a
+// repository keeps (ECR: its tag mutability and lifecycle policy).
+type RepositorySettings struct {
+	Repository string `json:"repository"`
+	Kind       string `json:"kind"`
+	// TagMutability is MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or
+	// MUTABLE_WITH_EXCLUSION; MutabilityExclusions the exclusions' filters.
+	TagMutability        string   `json:"tagMutability,omitempty"`
+	MutabilityExclusions []string `json:"mutabilityExclusions,omitempty"`
+	ScanOnPush           bool     `json:"scanOnPush,omitempty"`
+	// LifecyclePolicy is the policy's text ("" when there is none).
+	LifecyclePolicy string `json:"lifecyclePolicy,omitempty"`
+}

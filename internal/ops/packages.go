@@ -46,7 +46,8 @@ func (r *Remote) Packages(ctx context.Context, reference string) (packages.List,
 
 // Vulnerabilities is the vulnerability report a pipeline attached to a
 // remote image (cosign's vuln attestation, or a Trivy, Grype or SARIF
-// document as a referrer); ok is false when none is attached. wharf never
+// document as a referrer), else the registry's own scan findings (ECR's);
+// ok is false when there is neither. wharf never
 // scans and never downloads a vulnerability database.
 func (r *Remote) Vulnerabilities(ctx context.Context, reference string) (rep vulns.Report, ok bool, err error) {
 	as, err := r.Attachments(ctx, reference, "attestation", "artifact", "sbom")
@@ -59,7 +60,8 @@ func (r *Remote) Vulnerabilities(ctx context.Context, reference string) (rep vul
 			return rep, true, nil
 		}
 	}
-	return vulns.Report{}, false, nil
+	// None attached: the registry's own scan, where it scans (ECR).
+	return r.ScanFindings(ctx, reference)
 }
 
 // Packages is a local image's packages, from its file system (read through

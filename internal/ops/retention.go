@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/retention"
@@ -61,4 +62,51 @@ func ApplyRetention(ctx context.Context, reg RetentionRegistry, plan domain.Rete
 		each(t, res, err)
 	}
 	return nil
+}
+
+// LifecycleReport is a repository's lifecycle settings in the registry's
+// own API (ECR's), its policy's rules as wharf reads them, and what they
+// would keep and expire today, previewed with wharf's retention engine.
+type LifecycleReport struct {
+	Settings domain.RepositorySettings  `json:"settings"`
+	Rules    []retention.ECRTranslation `json:"rules"`
+	Plan     *domain.RetentionPlan      `json:"preview,omitempty"`
+}
+
+// LifecycleRegistry is what the lifecycle preview asks of the registries
+// (registryclient.Client).
+type LifecycleRegistry interface {
+	RepositorySettings(ctx context.Context, repository string) (domain.RepositorySettings, error)
+	TagInfos(ctx context.Context, repository string) ([]domain.TagInfo, error)
+}
+
+// PlanLifecycle reads a repository's lifecycle policy and previews it on
+// the repository's tags (their push times from the registry's listing). It
+// changes nothing.
+func PlanLifecycle(ctx context.Context, reg LifecycleRegistry, repository string, now time.Time) (LifecycleReport, error) {
+	s, err := reg.RepositorySettings(ctx, repository)
+	if err != nil {
+		return LifecycleReport{}, err
+	}
+	rep := LifecycleReport{Settings: s}
+	if s.LifecyclePolicy == "" {
+		return rep, nil
+	}
+	if rep.Rules, err = retention.FromECRLifecycle(s.LifecyclePolicy); err != nil {
+		return rep, err
+	}
+	infos, err := reg.TagInfos(ctx, repository)
+	if err != nil {
+		return rep, err
+	}
+	tags := make([]domain.RetainedTag, 0, len(infos))
+	for _, ti := range infos {
+		tags = append(tags, domain.RetainedTag{Tag: ti.Tag, Digest: ti.Digest, Created: ti.Pushed, Size: ti.Size})
+	}
+	plan, err := retention.PlanECR(s.Repository, tags, rep.Rules, now)
+	if err != nil {
+		return rep, err
+	}
+	rep.Plan = &plan
+	return rep, nil
 }

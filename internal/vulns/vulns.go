@@ -81,6 +81,9 @@ func rank(s string) int {
 	return len(Severities)
 }
 
+// Severity is a scanner's severity word as one of Severities.
+func Severity(s string) string { return severity(s) }
+
 func severity(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	switch s {
