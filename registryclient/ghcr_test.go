@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -222,5 +223,12 @@ func TestGHCRDeleteNeedsALogin(t *testing.T) {
 	}
 	if len(g.Deleted) != 0 || len(g.Tags(strings.TrimPrefix(full, w.host+"/"))) != 4 {
 		t.Error("something was deleted")
+	}
+}
+
+// Every kind the config accepts has its provider, and no other.
+func TestProviderKindsAreTheConfigs(t *testing.T) {
+	if got := registryclient.ProviderKinds(); !slices.Equal(got, config.Providers) {
+		t.Errorf("providers %v, config accepts %v", got, config.Providers)
 	}
 }

@@ -21,8 +21,8 @@ type listed struct {
 }
 
 type listedRepo struct {
-	at      time.Time
-	digests map[string]string
+	at    time.Time
+	infos map[string]domain.TagInfo
 }
 
 func (l *listed) put(repo string, at time.Time, infos []domain.TagInfo, fresh bool) {
@@ -33,12 +33,10 @@ func (l *listed) put(repo string, at time.Time, infos []domain.TagInfo, fresh bo
 	}
 	r, ok := l.repos[repo]
 	if fresh || !ok {
-		r = listedRepo{at: at, digests: map[string]string{}}
+		r = listedRepo{at: at, infos: map[string]domain.TagInfo{}}
 	}
 	for _, t := range infos {
-		if t.Digest != "" {
-			r.digests[t.Tag] = t.Digest
-		}
+		r.infos[t.Tag] = t
 	}
 	l.repos[repo] = r
 }
@@ -51,8 +49,32 @@ func (l *listed) digest(repo, tag string, now time.Time) (string, bool) {
 	if !ok || now.Sub(r.at) > listedFresh {
 		return "", false
 	}
-	d, ok := r.digests[tag]
-	return d, ok
+	t, ok := r.infos[tag]
+	return t.Digest, ok && t.Digest != ""
+}
+
+// Listed is what the repository's last tag listing, within the last
+// minute, said of each tag beyond its name (Docker Hub's, ECR's, ACR's …
+// digests, sizes, push times); empty for a registry whose listing says
+// only names.
+func (c *Client) Listed(repository string) map[string]domain.TagInfo {
+	repo, err := c.parseRepository(repository)
+	if err != nil {
+		return nil
+	}
+	c.listed.mu.Lock()
+	defer c.listed.mu.Unlock()
+	r, ok := c.listed.repos[repo.String()]
+	if !ok || time.Since(r.at) > listedFresh {
+		return nil
+	}
+	out := make(map[string]domain.TagInfo, len(r.infos))
+	for t, ti := range r.infos {
+		if ti.Digest != "" || ti.Size != 0 || !ti.Pushed.IsZero() || ti.Immutable {
+			out[t] = ti
+		}
+	}
+	return out
 }
 
 // forget drops what a listing said of repo (a change was made to it).

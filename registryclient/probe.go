@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,10 @@ const probeDigest = "sha256:0000000000000000000000000000000000000000000000000000
 // probeRepository is asked about when the registry shows no repository of
 // its own.
 const probeRepository = "wharf-probe/capabilities"
+
+// deletesDisabledNote is what the probe says of a registry:2 with deletes
+// turned off.
+const deletesDisabledNote = "deletes are disabled (registry:2: storage.delete.enabled: false)"
 
 // GCNote is what a user of a distribution registry (registry:2, v3) must
 // know about deletes.
@@ -128,6 +133,11 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
 	prov := c.Provider(host)
 	caps.Kind = prov.Kind()
+	if caps.ManifestDelete == domain.Unsupported && prov.CheckDelete(caps) == nil {
+		// The registry API deletes nothing, but the kind's own API does.
+		caps.Notes = slices.DeleteFunc(caps.Notes, func(n string) bool { return n == deletesDisabledNote })
+		caps.Notes = append(caps.Notes, "the registry API deletes nothing here; wharf deletes through "+prov.Kind()+"'s own API (below)")
+	}
 	caps.Notes = append(caps.Notes, prov.Notes(caps)...)
 	caps.Paths = prov.Paths(caps)
 	c.conns.mu.Lock()
@@ -250,7 +260,7 @@ func (c *Client) probeRepository(ctx context.Context, repo name.Repository, sche
 		case resp.StatusCode == http.StatusMethodNotAllowed:
 			caps.ManifestDelete = domain.Unsupported
 			caps.TagDelete = domain.Unsupported
-			caps.Notes = append(caps.Notes, "deletes are disabled (registry:2: storage.delete.enabled: false)")
+			caps.Notes = append(caps.Notes, deletesDisabledNote)
 		default:
 			caps.Notes = append(caps.Notes, rightsNote("delete by digest", resp.StatusCode))
 		}

@@ -163,6 +163,9 @@ func TestDoctorAgainstTestEnvironment(t *testing.T) {
 	if l := find(anon.Host + ": deleting frees no space"); !strings.Contains(l, "garbage collector") {
 		t.Errorf("doctor does not say registry:2 frees space only on garbage collection")
 	}
+	if i := strings.Index(out, anon.Host+" (distribution): how each action goes"); i < 0 || !strings.Contains(out[i:], "when no other tag shares it, else the tag is pointed at a placeholder") {
+		t.Errorf("doctor does not say how registry:2 deletes a tag")
+	}
 	if l := find(tlsReg.Host + "  not probed"); l == "" {
 		t.Errorf("the unreachable registry has no capabilities line")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,9 @@ func newRegistryCmd(a *app) *cobra.Command {
 		c.Flags().BoolVar(&r.Insecure, "insecure", false, "plain HTTP / skip TLS verification")
 		c.Flags().StringVar(&r.CAFile, "ca-file", "", "PEM bundle to trust for its TLS certificate")
 		c.Flags().StringSliceVar(&r.Repositories, "repo", nil, "repositories to list (registries without a catalog), repeatable")
-		c.Flags().StringSliceVar(&r.Namespaces, "namespace", nil, "Docker Hub users or organisations to list, repeatable")
+		c.Flags().StringSliceVar(&r.Namespaces, "namespace", nil, "users, organisations or projects to list (Docker Hub, GHCR, Quay, Artifact Registry), repeatable")
+		c.Flags().StringVar(&r.Provider, "provider", "", "the registry's kind when its host does not say it: "+strings.Join(config.Providers, ", "))
+		c.Flags().StringVar(&r.API, "api", "", "the base URL of its kind's own API when not the usual one (GitHub Enterprise)")
 	}
 	probe := func(c *cobra.Command, host string) error {
 		fmt.Fprintf(a.stdout, "%s: %s\n", config.Path(a.env), "saved")
@@ -80,6 +83,7 @@ func newRegistryCmd(a *app) *cobra.Command {
 			for flag, apply := range map[string]func(){
 				"name": func() { next.Name = r.Name }, "insecure": func() { next.Insecure = r.Insecure }, "ca-file": func() { next.CAFile = r.CAFile },
 				"repo": func() { next.Repositories = r.Repositories }, "namespace": func() { next.Namespaces = r.Namespaces },
+				"provider": func() { next.Provider = r.Provider }, "api": func() { next.API = r.API },
 			} {
 				if c.Flags().Changed(flag) {
 					apply()

@@ -69,6 +69,12 @@ func newCatalogCmd(a *app) *cobra.Command {
 type tagJSON struct {
 	Tag    string `json:"tag"`
 	Digest string `json:"digest,omitempty"`
+	// Size, Pushed and Immutable are what the registry's own API said of
+	// the tag, where it says them (Docker Hub, ECR, ACR, Quay, Artifact
+	// Registry).
+	Size      int64     `json:"size,omitempty"`
+	Pushed    time.Time `json:"pushed,omitzero"`
+	Immutable bool      `json:"immutable,omitempty"`
 	// Signed is what cosign tags say of the image: "sig", "sig+att", ….
 	Signed string `json:"signed,omitempty"`
 	Error  string `json:"error,omitempty"`
@@ -164,6 +170,15 @@ func newTagsCmd(a *app) *cobra.Command {
 				} else {
 					for i, n := range names {
 						rows[i] = tagJSON{Tag: n}
+					}
+				}
+				if listed := s.Client.Listed(args[0]); len(listed) > 0 {
+					for i, r := range rows {
+						ti := listed[r.Tag]
+						rows[i].Size, rows[i].Pushed, rows[i].Immutable = ti.Size, ti.Pushed, ti.Immutable
+						if rows[i].Digest == "" && r.Error == "" {
+							rows[i].Digest = ti.Digest
+						}
 					}
 				}
 				return a.emit(asJSON, rows, func(w io.Writer) error {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -53,6 +54,9 @@ type Registry struct {
 	// Source is where wharf learnt of the registry (SourceConfig, …).
 	Source string `yaml:"-"`
 }
+
+// Providers are the kinds `provider:` names (registryclient has one each).
+var Providers = []string{"acr", "distribution", "ecr", "gar", "gcr", "ghcr", "gitlab", "hub", "quay"}
 
 // Config is wharf's config file.
 type Config struct {
@@ -232,6 +236,14 @@ func Parse(path string, b []byte) (*Config, error) {
 			}
 			if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 				return nil, fail("ca_file", r.CAFile+" holds no PEM certificate")
+			}
+		}
+		if r.Provider != "" && !slices.Contains(Providers, r.Provider) {
+			return nil, fail("provider", fmt.Sprintf("%q is no kind wharf knows: %s", r.Provider, strings.Join(Providers, ", ")))
+		}
+		if r.API != "" {
+			if u, err := url.Parse(r.API); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return nil, fail("api", fmt.Sprintf("%q is not an http(s) URL (e.g. https://github.example.com/api/v3)", r.API))
 			}
 		}
 		for k, repo := range r.Repositories {

@@ -183,3 +183,20 @@ func TestParseKeysAndTheme(t *testing.T) {
 		t.Errorf("theme %+v, field %q", cfg.Theme, got[1].Field())
 	}
 }
+
+// provider: names a kind wharf knows; api: is a URL.
+func TestProviderAndAPIAreChecked(t *testing.T) {
+	ok := "registries:\n  - host: quay.example.com\n    provider: quay\n  - host: git.example.com\n    provider: ghcr\n    api: https://git.example.com/api/v3\n"
+	cfg, err := config.Parse("config.yaml", []byte(ok))
+	if err != nil || cfg.Registries[0].Provider != "quay" || cfg.Registries[1].API != "https://git.example.com/api/v3" {
+		t.Fatalf("%+v %v", cfg, err)
+	}
+	for body, want := range map[string]string{
+		"registries:\n  - host: r.example.com\n    provider: harbour\n": `config.yaml:3: registries[0].provider: "harbour" is no kind wharf knows: acr, distribution`,
+		"registries:\n  - host: r.example.com\n    api: ftp://x\n":      `config.yaml:3: registries[0].api: "ftp://x" is not an http(s) URL`,
+	} {
+		if _, err := config.Parse("config.yaml", []byte(body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+}

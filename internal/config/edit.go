@@ -38,6 +38,8 @@ func SaveRegistry(path, host string, r Registry) error {
 		setScalar(item, "ca_file", r.CAFile, r.CAFile != "")
 		setList(item, "repositories", r.Repositories)
 		setList(item, "namespaces", r.Namespaces)
+		setScalar(item, "provider", r.Provider, r.Provider != "")
+		setScalar(item, "api", r.API, r.API != "")
 		return nil
 	})
 }

@@ -84,7 +84,7 @@ func translate(r ECRRule) ECRTranslation {
 	}
 	switch s.CountType {
 	case "imageCountMoreThan":
-		t.Says = fmt.Sprintf("rule %d: keep the newest %d %s (by push time), expire the rest", r.Priority, s.CountNumber, what)
+		t.Says = fmt.Sprintf("rule %d: keep the newest %d of %s (by push time), expire the rest", r.Priority, s.CountNumber, what)
 	case "sinceImagePushed":
 		t.Says = fmt.Sprintf("rule %d: expire %s pushed more than %d %s ago", r.Priority, what, s.CountNumber, s.CountUnit)
 	default:

@@ -32,7 +32,7 @@ func TestECRLifecycleTranslation(t *testing.T) {
 			t.Errorf("rule %d: policy %v, not translated because %q (want %q)", r.Rule.Priority, r.Policy, r.Why, want)
 		}
 	}
-	if !strings.Contains(rules[0].Says, "keep the newest 2 images tagged v…") || !strings.Contains(rules[1].Says, "pushed more than 14 days ago") {
+	if !strings.Contains(rules[0].Says, "keep the newest 2 of images tagged v…") || !strings.Contains(rules[1].Says, "pushed more than 14 days ago") {
 		t.Errorf("says %q / %q", rules[0].Says, rules[1].Says)
 	}
 	if _, err := FromECRLifecycle("{not json"); err == nil {
