@@ -71,8 +71,8 @@ func (e ecrProvider) api(ctx context.Context) (*ecr.Client, error) {
 	// The SDK's own HTTP client: it honours AWS_CA_BUNDLE, retries
 	// throttling with backoff, and signs each request.
 	var opts []func(*awsconfig.LoadOptions) error
-	if m := ecrHost.FindStringSubmatch(e.host); m != nil {
-		opts = append(opts, awsconfig.WithRegion(m[2]))
+	if _, region := ecrAccountRegion(e.host); region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
 	}
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -91,10 +91,19 @@ func (e ecrProvider) api(ctx context.Context) (*ecr.Client, error) {
 	return client, nil
 }
 
+// ecrAccountRegion are the account and region an ECR host names ("" for
+// a host that is not ECR's).
+func ecrAccountRegion(host string) (account, region string) {
+	if m := ecrHost.FindStringSubmatch(host); m != nil {
+		return m[1], m[2]
+	}
+	return "", ""
+}
+
 // registryID is the account the host names (nil: the caller's).
 func (e ecrProvider) registryID() *string {
-	if m := ecrHost.FindStringSubmatch(e.host); m != nil {
-		return aws.String(m[1])
+	if account, _ := ecrAccountRegion(e.host); account != "" {
+		return aws.String(account)
 	}
 	return nil
 }

@@ -202,3 +202,19 @@ func TestECRPaging(t *testing.T) {
 		t.Error("solo missing")
 	}
 }
+
+// The region (and the account) come from the registry's host.
+func TestECRRegionFromTheHost(t *testing.T) {
+	for host, want := range map[string][2]string{
+		"123456789012.dkr.ecr.eu-west-1.amazonaws.com":          {"123456789012", "eu-west-1"},
+		"210987654321.dkr.ecr-fips.us-gov-west-1.amazonaws.com": {"210987654321", "us-gov-west-1"},
+		"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn":      {"123456789012", "cn-north-1"},
+		"public.ecr.aws":      {"", ""},
+		"dkr.ecr.example.com": {"", ""},
+	} {
+		a, r := registryclient.ECRAccountRegion(host)
+		if [2]string{a, r} != want {
+			t.Errorf("%s: account %q region %q, want %v", host, a, r, want)
+		}
+	}
+}

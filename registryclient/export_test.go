@@ -44,3 +44,6 @@ func ParsedRepository(c *Client, s string) (registry, repository string, err err
 	}
 	return r.RegistryStr(), r.RepositoryStr(), nil
 }
+
+// ECRAccountRegion are the account and region an ECR host names.
+var ECRAccountRegion = ecrAccountRegion

@@ -188,3 +188,30 @@ func TestHubDeleteNeedsALogin(t *testing.T) {
 		t.Errorf("something was deleted: %v", h.Counts())
 	}
 }
+
+// On Docker Hub, whose manifest GETs count as pulls, the Tags view's size,
+// age and platforms come from the listing: no manifest is read.
+func TestHubFactsComeFromTheListing(t *testing.T) {
+	h := contracts.NewHub(t)
+	w := hubTarget(h)
+	full := w.seed(t)
+	c := w.client(t)
+	infos, err := c.TagInfos(testCtx(t), full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Reset()
+	var got []domain.ImageFacts
+	err = c.Facts(testCtx(t), full, []string{infos[0].Digest}, func(_ string, f domain.ImageFacts, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		got = append(got, f)
+	})
+	if err != nil || len(got) != 1 || got[0].Size != infos[0].Size || !got[0].Created.Equal(infos[0].Pushed) || !slices.Equal(got[0].Platforms, []string{"linux/amd64"}) {
+		t.Errorf("facts %+v (%v), want the listing's size, push time and platform", got, err)
+	}
+	if n := h.Count("GET manifest") + h.Count("HEAD manifest"); n != 0 {
+		t.Errorf("%d manifest requests (%v)", n, h.Counts())
+	}
+}

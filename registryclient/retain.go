@@ -71,6 +71,9 @@ func (c *Client) ageAndSize(ctx context.Context, repository, digest string) (tim
 // and its platforms. Manifests and configs come from the cache when read
 // before (a digest names the same bytes for ever).
 func (c *Client) facts(ctx context.Context, repository, digest string) (domain.ImageFacts, error) {
+	if f, ok := c.listedFacts(repository, digest); ok {
+		return f, nil
+	}
 	d, err := c.Describe(ctx, repository+"@"+digest)
 	if err != nil {
 		return domain.ImageFacts{}, err
@@ -127,4 +130,28 @@ func (c *Client) Facts(ctx context.Context, repository string, digests []string,
 // cannot be described has err set. Cancelling ctx stops what is queued.
 func (c *Client) Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error {
 	return c.Facts(ctx, repository, digests, func(d string, f domain.ImageFacts, err error) { each(d, f.Created, err) })
+}
+
+// listedFacts are a digest's facts as the repository's tag listing gave
+// them, on a registry whose reads cost a budget (Docker Hub counts each
+// manifest GET as a pull): its size, its platforms, and its push time for
+// its creation time. ok is false when the listing did not say them.
+func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool) {
+	repo, err := c.parseRepository(repository)
+	if err != nil || c.Provider(repo.RegistryStr()).BudgetReference() == "" {
+		return domain.ImageFacts{}, false
+	}
+	for _, ti := range c.Listed(repository) {
+		if ti.Digest != digest || ti.Size == 0 || ti.Pushed.IsZero() {
+			continue
+		}
+		f := domain.ImageFacts{Created: ti.Pushed, Size: ti.Size}
+		for _, p := range ti.Platforms {
+			if p.OS != "" && p.OS != "unknown" {
+				f.Platforms = append(f.Platforms, p.String())
+			}
+		}
+		return f, true
+	}
+	return domain.ImageFacts{}, false
 }

@@ -211,3 +211,35 @@ func TestECRLifecycleAndScanThroughTheCLI(t *testing.T) {
 // words is s with every run of white space one space (tables align with
 // spaces).
 func words(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// ECR's registry API takes the credentials the ecr-login helper named in
+// docker's config gives (its API the AWS default chain's): doctor says
+// where they come from, and reading an image asks the helper.
+func TestECRLoginHelperNamedInDockerConfig(t *testing.T) {
+	w := newProviderWorld(t)
+	host := w.hosts["ecr"]
+	bin := t.TempDir()
+	asked := filepath.Join(bin, "asked")
+	helper := "#!/bin/sh\n[ \"$1\" = get ] || exit 1\ncat >/dev/null\ntouch " + asked + "\necho '{\"ServerURL\":\"" + host + "\",\"Username\":\"AWS\",\"Secret\":\"ecr-registry-token\"}'\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-ecr-login"), []byte(helper), 0o700); err != nil { //nolint:gosec // a test's helper must be executable
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	b, _ := json.Marshal(map[string]any{"credHelpers": map[string]string{host: "ecr-login"}})
+	if err := os.WriteFile(filepath.Join(w.env["DOCKER_CONFIG"], "config.json"), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := runWharf(t, w.env, "doctor", host)
+	if !strings.Contains(out, "(helper docker-credential-ecr-login)") {
+		t.Errorf("doctor does not name the helper:\n%s", out)
+	}
+	if out, err := runWharf(t, w.env, "inspect", "--remote", w.repos["ecr"]+":a"); err != nil {
+		t.Fatalf("inspect: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(asked); err != nil {
+		t.Error("the ecr-login helper was never asked")
+	}
+	if out, err := runWharf(t, w.env, "same", w.repos["ecr"]); err != nil || !strings.Contains(out, "4 tags, 2 images") {
+		t.Errorf("same through ECR's API: %v\n%s", err, out)
+	}
+}

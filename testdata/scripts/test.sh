@@ -41,6 +41,7 @@ if [[ "${CI:-}" == "true" ]]; then
     TestDeleteAndUndoEndToEnd TestRetagAndPushEndToEnd TestChangeCLI TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/registry2 \
     TestDeleteTagSparesItsSiblingsAndUndoRestoresIt/v3 TestReadOnlyUserIsRefusedAndNothingChanges \
     TestDeleteOnARegistryWithDeletesDisabled TestCopyIndexBetweenRegistriesKeepsEveryPlatform \
+    TestDistributionBehaviourSuite/registry2 TestDistributionBehaviourSuite/v3 \
     TestProbeVariants/registry2 TestProbeVariants/registry2-deletes-disabled TestProbeVariants/tls \
     TestProbeVariants/token-admin TestProbeVariants/token-reader TestProbeVariants/v3 TestProbeReferrersAndUnreachable \
     TestProbeIsCachedAndChoosesTheDeletePath TestStatusLocalVsRemote TestTagsFoldCosignTags TestPlatformsShowWhatTheyShare \
