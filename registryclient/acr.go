@@ -276,3 +276,5 @@ func (a acr) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	}
 	return domain.DeletedByAPI, nil
 }
+
+func (acr) deletesThroughAPI(context.Context) bool { return true }

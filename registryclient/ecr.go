@@ -396,3 +396,5 @@ func (e ecrProvider) ScanFindings(ctx context.Context, repo name.Repository, dig
 	}
 	return rep, true, nil
 }
+
+func (ecrProvider) deletesThroughAPI(context.Context) bool { return true }

@@ -278,3 +278,5 @@ func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	}
 	return domain.DeletedByAPI, nil
 }
+
+func (gar) deletesThroughAPI(context.Context) bool { return true }

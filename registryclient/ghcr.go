@@ -306,3 +306,5 @@ func (g ghcr) deleteVersion(ctx context.Context, token, op, path string, v ghcrV
 	}
 	return err
 }
+
+func (ghcr) deletesThroughAPI(context.Context) bool { return true }

@@ -262,3 +262,5 @@ func (h dockerHub) login(ctx context.Context) (string, error) {
 	}
 	return tok.Token, nil
 }
+
+func (dockerHub) deletesThroughAPI(context.Context) bool { return true }

@@ -133,10 +133,13 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
 	prov := c.Provider(host)
 	caps.Kind = prov.Kind()
-	if caps.ManifestDelete == domain.Unsupported && prov.CheckDelete(caps) == nil {
-		// The registry API deletes nothing, but the kind's own API does.
-		caps.Notes = slices.DeleteFunc(caps.Notes, func(n string) bool { return n == deletesDisabledNote })
-		caps.Notes = append(caps.Notes, "the registry API deletes nothing here; wharf deletes through "+prov.Kind()+"'s own API (below)")
+	if d, ok := prov.(apiDeleter); ok && d.deletesThroughAPI(ctx) {
+		caps.DeleteVia = prov.Kind() + "'s API"
+		if caps.ManifestDelete == domain.Unsupported {
+			// The registry API deletes nothing, but the kind's own API does.
+			caps.Notes = slices.DeleteFunc(caps.Notes, func(n string) bool { return n == deletesDisabledNote })
+			caps.Notes = append(caps.Notes, "the registry API deletes nothing here; wharf deletes a tag through "+caps.DeleteVia)
+		}
 	}
 	caps.Notes = append(caps.Notes, prov.Notes(caps)...)
 	caps.Paths = prov.Paths(caps)

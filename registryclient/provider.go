@@ -56,6 +56,12 @@ type Provider interface {
 	PutTag(ctx context.Context, w *remote.Pusher, tag name.Tag, m remote.Taggable) error
 }
 
+// apiDeleter is a provider that deletes a tag through its registry's own
+// API (for these credentials), not the distribution API.
+type apiDeleter interface {
+	deletesThroughAPI(ctx context.Context) bool
+}
+
 // TagWrite is one write to a tag, as Guard is asked about it.
 type TagWrite struct {
 	Op  string

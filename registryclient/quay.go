@@ -53,7 +53,7 @@ func (quay) Paths(Capabilities) []domain.ActionPath {
 // CheckDelete: with an API token Quay deletes through its API; otherwise
 // as distribution.
 func (q quay) CheckDelete(caps Capabilities) error {
-	if q.apiToken(context.Background()) != "" {
+	if q.deletesThroughAPI(context.Background()) {
 		return nil
 	}
 	return q.distribution.CheckDelete(caps)
@@ -223,3 +223,6 @@ func quayNamespace(user string) string {
 	ns, _, _ := strings.Cut(user, "+")
 	return ns
 }
+
+// deletesThroughAPI: with an OAuth token (else as distribution).
+func (q quay) deletesThroughAPI(ctx context.Context) bool { return q.apiToken(ctx) != "" }

@@ -99,7 +99,7 @@ func TestDoctorSaysEachProvidersPaths(t *testing.T) {
 	}
 	out, _ := runWharf(t, w.env, append([]string{"doctor"}, hosts...)...)
 	t.Logf("wharf doctor:\n%s", out)
-	if strings.Contains(out, "storage.delete.enabled") || !strings.Contains(out, "wharf deletes through Docker Hub's own API") {
+	if strings.Contains(out, "storage.delete.enabled") || !strings.Contains(out, "wharf deletes a tag through Docker Hub's API") {
 		t.Errorf("doctor takes a provider's refused registry DELETE for deletes disabled")
 	}
 	for kind, want := range map[string][]string{

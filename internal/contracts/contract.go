@@ -13,6 +13,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -145,6 +146,9 @@ func (k *Server) Repos() []string {
 		Repositories []string `json:"repositories"`
 	}
 	_ = json.Unmarshal(k.Inner(http.MethodGet, "/v2/_catalog").Body.Bytes(), &body)
+	// The in-process registry lists them in map order: a page must be
+	// cut from a stable order, as the real APIs' are.
+	slices.Sort(body.Repositories)
 	return body.Repositories
 }
 

@@ -81,6 +81,9 @@ type Capabilities struct {
 	// Paths say which way each action goes on this kind of registry (its
 	// own API, or the distribution API and how).
 	Paths []ActionPath `json:"paths,omitempty"`
+	// DeleteVia names the API a tag delete goes through when it is the
+	// registry's own ("Docker Hub's API"), not the distribution API.
+	DeleteVia string `json:"deleteVia,omitempty"`
 }
 
 // ActionPath is the way one action goes on a registry: "delete tag" through
@@ -114,10 +117,15 @@ func (c Capabilities) Badge() string {
 	if !c.Reachable {
 		return "unreachable"
 	}
-	parts := []string{c.Scheme}
-	if c.Scheme == "https" && c.TLS != TLSVerified {
-		parts[0] += " (" + c.TLS + ")"
+	var parts []string
+	if c.Kind != "" && c.Kind != "distribution" {
+		parts = append(parts, c.Kind)
 	}
+	scheme := c.Scheme
+	if c.Scheme == "https" && c.TLS != TLSVerified {
+		scheme += " (" + c.TLS + ")"
+	}
+	parts = append(parts, scheme)
 	parts = append(parts, c.Auth)
 	if c.Catalog == Supported {
 		parts = append(parts, "catalog")
@@ -125,6 +133,8 @@ func (c Capabilities) Badge() string {
 		parts = append(parts, "no catalog")
 	}
 	switch {
+	case c.DeleteVia != "":
+		parts = append(parts, "deletes via "+c.DeleteVia)
 	case c.ManifestDelete == Unsupported:
 		parts = append(parts, "deletes off")
 	case c.TagDelete == Supported:

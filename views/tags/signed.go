@@ -74,8 +74,15 @@ func (m *Model) badgeWidth() int {
 		w = max(w, len(domain.Badge(k))+1)
 	}
 	for _, r := range m.rows {
+		b := ""
 		if a, ok := m.artifacts[r.digest]; ok {
-			w = max(w, len("artifact: "+a)+1)
+			b = "artifact: " + a
+		}
+		if m.immutable[r.tag] {
+			b = strings.TrimSpace(m.badge(r.digest) + " immutable")
+		}
+		if b != "" {
+			w = max(w, len(b)+1)
 		}
 	}
 	return w
@@ -85,7 +92,7 @@ func (m *Model) badgeWidth() int {
 // the rows that are not images are.
 func (m *Model) badgeHeader() string {
 	for _, r := range m.rows {
-		if _, ok := m.artifacts[r.digest]; ok {
+		if _, ok := m.artifacts[r.digest]; ok || m.immutable[r.tag] {
 			return "KIND"
 		}
 	}

@@ -133,7 +133,10 @@ type LoadedMsg struct {
 	Seq          int
 	Tags         []string
 	Placeholders map[string]int
-	Err          error
+	// Immutable are the tags the registry keeps on their image for good
+	// (ECR's IMMUTABLE repositories, ACR's write-locked tags).
+	Immutable map[string]bool
+	Err       error
 }
 
 // DigestResolvedMsg carries one tag's digest; more follow on the stream.
@@ -285,6 +288,8 @@ type Model struct {
 	// index; artifacts what the digests it found not to be images are.
 	indexes   map[string][]string
 	artifacts map[string]string
+	// immutable are the tags the registry will not move (LoadedMsg).
+	immutable map[string]bool
 	// localMark is a local image (ID, and its name) to compare with the
 	// next tag c is pressed on.
 	localMark, localName string
@@ -411,8 +416,24 @@ func loadTags(src Source, repo string, seq int) tea.Cmd {
 		if ps, ok := src.(PlaceholderSource); ok && err == nil {
 			msg.Placeholders = ps.Placeholders(repo)
 		}
+		if ls, ok := src.(ListedSource); ok && err == nil {
+			for t, ti := range ls.Listed(repo) {
+				if ti.Immutable {
+					if msg.Immutable == nil {
+						msg.Immutable = map[string]bool{}
+					}
+					msg.Immutable[t] = true
+				}
+			}
+		}
 		return msg
 	}
+}
+
+// ListedSource says what the repository's tag listing said of each tag
+// beyond its name (registryclient.Client.Listed).
+type ListedSource interface {
+	Listed(repository string) map[string]domain.TagInfo
 }
 
 // PlaceholderSource knows wharf's own placeholders in a repository: the
@@ -462,6 +483,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return views.Failed(msg.Err)
 		}
 		m.placeholders = msg.Placeholders
+		m.immutable = msg.Immutable
 		// Rows shown from an earlier visit keep their digests, marked stale,
 		// until the registry answers for them; the cursor keeps its tag.
 		prev := make(map[string]string, len(m.rows))
@@ -925,6 +947,9 @@ func (m *Model) View() string {
 				same = fmt.Sprintf("= %d", n)
 			}
 			badge = m.badge(r.digest)
+		}
+		if m.immutable[r.tag] {
+			badge = strings.TrimSpace(badge + " immutable")
 		}
 		line := tag + " " + digest + " " + sameMark(m, r.digest, same)
 		if len(cols) > 0 {

@@ -338,3 +338,40 @@ func TestVisibleRowsAreResolvedFirst(t *testing.T) {
 		t.Errorf("asked first %v, the screen shows %v", first, onScreen)
 	}
 }
+
+// listedSource is a registry whose listing says which tags it will not
+// move (ECR's IMMUTABLE, ACR's write-locked tags).
+type listedSource struct {
+	*fakeSource
+	immutable map[string]bool
+}
+
+func (l listedSource) Listed(string) map[string]domain.TagInfo {
+	out := map[string]domain.TagInfo{}
+	for t, im := range l.immutable {
+		out[t] = domain.TagInfo{Tag: t, Immutable: im}
+	}
+	return out
+}
+
+// A tag the registry keeps on its image for good is marked immutable; the
+// others are not.
+func TestImmutableTagsAreMarked(t *testing.T) {
+	src := listedSource{&fakeSource{tags: map[string][]string{"r/app": {"1.0", "dev"}}, digests: map[string]string{"1.0": dA, "dev": dB}}, map[string]bool{"1.0": true}}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(100, 10)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
+	v := ansi.Strip(m.View())
+	var locked, dev string
+	for _, l := range strings.Split(v, "\n") {
+		switch f := strings.Fields(l); {
+		case len(f) > 0 && f[0] == "1.0":
+			locked = l
+		case len(f) > 0 && f[0] == "dev":
+			dev = l
+		}
+	}
+	if !strings.Contains(locked, "immutable") || strings.Contains(dev, "immutable") || !strings.Contains(v, "KIND") {
+		t.Errorf("the immutable tag is not marked:\n%s", v)
+	}
+}
