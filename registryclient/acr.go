@@ -241,7 +241,7 @@ func (a acr) Guard(ctx context.Context, w TagWrite) error {
 		return err
 	}
 	lock := func(attr, flag string) error {
-		return &Error{Op: w.Op, Registry: a.host, Kind: ErrDenied, Detail: fmt.Sprintf("ACR has the tag locked (%s false); nothing was changed: `az acr repository update --name %s --image %s:%s --%s true` unlocks it",
+		return &Error{Op: w.Op, Registry: a.host, Kind: ErrLocked, Detail: fmt.Sprintf("ACR has the tag locked (%s false); nothing was changed: `az acr repository update --name %s --image %s:%s --%s true` unlocks it",
 			attr, strings.TrimSuffix(a.host, ".azurecr.io"), w.Tag.RepositoryStr(), w.Tag.TagStr(), flag)}
 	}
 	switch {
@@ -269,12 +269,12 @@ func (a acr) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	if err != nil {
 		var e *Error
 		if errors.As(err, &e) && e.Status == http.StatusMethodNotAllowed {
-			e.Kind = ErrDenied
-			e.Detail = "ACR refuses to delete it (" + e.Detail + "): the tag or repository has deleteEnabled false"
+			e.Kind = ErrLocked
+			e.Detail = "ACR refuses to delete it (" + e.Detail + "): the tag or repository has deleteEnabled false (`az acr repository update --delete-enabled true` unlocks it)"
 		}
 		return "", err
 	}
 	return domain.DeletedByAPI, nil
 }
 
-func (acr) deletesThroughAPI(context.Context) bool { return true }
+func (acr) deletesThroughAPI(context.Context) string { return "ACR's API" }

@@ -60,7 +60,7 @@ func TestACRLockedTagIsRefusedUpFront(t *testing.T) {
 	c := w.client(t)
 	before := a.Counts()["api DELETE tag"]
 	_, err := c.DeleteTag(testCtx(t), full+":b")
-	if err == nil || !strings.Contains(err.Error(), "deleteEnabled false") || !strings.Contains(err.Error(), "az acr repository update") {
+	if !errors.Is(err, registryclient.ErrLocked) || !strings.Contains(err.Error(), "deleteEnabled false") || !strings.Contains(err.Error(), "az acr repository update") {
 		t.Errorf("delete of a locked tag: %v", err)
 	}
 	_, err = c.Retag(testCtx(t), full+":solo", "b", domain.OverwriteAny)
@@ -97,7 +97,7 @@ func TestACR405WhenDeleteIsDisabled(t *testing.T) {
 	a.LockRepository(repo)
 	c := w.client(t)
 	_, err := c.DeleteTag(testCtx(t), full+":b")
-	if !errors.Is(err, registryclient.ErrDenied) || !strings.Contains(err.Error(), "deleteEnabled false") || !strings.Contains(err.Error(), "disallowed") {
+	if !errors.Is(err, registryclient.ErrLocked) || !strings.Contains(err.Error(), "deleteEnabled false") || !strings.Contains(err.Error(), "disallowed") {
 		t.Errorf("delete refused with 405: %v", err)
 	}
 	entries, _ := registryclient.JournalOf(c).Entries()

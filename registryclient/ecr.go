@@ -259,7 +259,7 @@ func (e ecrProvider) Guard(ctx context.Context, w TagWrite) error {
 		return err
 	}
 	if immutable(r, w.Tag.TagStr()) {
-		return &Error{Op: w.Op, Registry: e.host, Kind: ErrDenied, Detail: fmt.Sprintf("the repository's tags are %s: ECR keeps %s on its image for good, so nothing was changed (`aws ecr put-image-tag-mutability --repository-name %s --image-tag-mutability MUTABLE` allows moving it)",
+		return &Error{Op: w.Op, Registry: e.host, Kind: ErrLocked, Detail: fmt.Sprintf("the repository's tags are %s: ECR keeps %s on its image for good, so nothing was changed (`aws ecr put-image-tag-mutability --repository-name %s --image-tag-mutability MUTABLE` allows moving it)",
 			r.ImageTagMutability, w.Tag.TagStr(), w.Tag.RepositoryStr())}
 	}
 	return nil
@@ -397,4 +397,4 @@ func (e ecrProvider) ScanFindings(ctx context.Context, repo name.Repository, dig
 	return rep, true, nil
 }
 
-func (ecrProvider) deletesThroughAPI(context.Context) bool { return true }
+func (ecrProvider) deletesThroughAPI(context.Context) string { return "ECR's API" }

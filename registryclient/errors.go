@@ -37,6 +37,9 @@ var (
 	ErrUnsupported      = errors.New("unsupported by this registry")
 	ErrInvalidReference = ref.ErrInvalid
 	ErrConflict         = errors.New("conflict")
+	// ErrLocked: the registry keeps the tag as it is (ECR's IMMUTABLE
+	// tags, ACR's locks); the detail says how to change that.
+	ErrLocked = errors.New("locked by the registry")
 	// ErrCorrupt: what the registry sent does not match its digest.
 	ErrCorrupt = errors.New("content does not match its digest")
 	// ErrUntrustedRealm: the registry's token server is one wharf does not

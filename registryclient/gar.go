@@ -279,4 +279,4 @@ func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	return domain.DeletedByAPI, nil
 }
 
-func (gar) deletesThroughAPI(context.Context) bool { return true }
+func (gar) deletesThroughAPI(context.Context) string { return "Artifact Registry's API" }

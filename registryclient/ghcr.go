@@ -307,4 +307,4 @@ func (g ghcr) deleteVersion(ctx context.Context, token, op, path string, v ghcrV
 	return err
 }
 
-func (ghcr) deletesThroughAPI(context.Context) bool { return true }
+func (ghcr) deletesThroughAPI(context.Context) string { return "GitHub's packages API" }

@@ -263,4 +263,4 @@ func (h dockerHub) login(ctx context.Context) (string, error) {
 	return tok.Token, nil
 }
 
-func (dockerHub) deletesThroughAPI(context.Context) bool { return true }
+func (dockerHub) deletesThroughAPI(context.Context) string { return "Docker Hub's API" }

@@ -133,8 +133,8 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
 	prov := c.Provider(host)
 	caps.Kind = prov.Kind()
-	if d, ok := prov.(apiDeleter); ok && d.deletesThroughAPI(ctx) {
-		caps.DeleteVia = prov.Kind() + "'s API"
+	if d, ok := prov.(apiDeleter); ok && d.deletesThroughAPI(ctx) != "" {
+		caps.DeleteVia = d.deletesThroughAPI(ctx)
 		if caps.ManifestDelete == domain.Unsupported {
 			// The registry API deletes nothing, but the kind's own API does.
 			caps.Notes = slices.DeleteFunc(caps.Notes, func(n string) bool { return n == deletesDisabledNote })

@@ -57,9 +57,10 @@ type Provider interface {
 }
 
 // apiDeleter is a provider that deletes a tag through its registry's own
-// API (for these credentials), not the distribution API.
+// API (for these credentials), not the distribution API: it names that
+// API ("" when it does not, as Quay without an OAuth token).
 type apiDeleter interface {
-	deletesThroughAPI(ctx context.Context) bool
+	deletesThroughAPI(ctx context.Context) string
 }
 
 // TagWrite is one write to a tag, as Guard is asked about it.

@@ -53,7 +53,7 @@ func (quay) Paths(Capabilities) []domain.ActionPath {
 // CheckDelete: with an API token Quay deletes through its API; otherwise
 // as distribution.
 func (q quay) CheckDelete(caps Capabilities) error {
-	if q.deletesThroughAPI(context.Background()) {
+	if q.deletesThroughAPI(context.Background()) != "" {
 		return nil
 	}
 	return q.distribution.CheckDelete(caps)
@@ -225,4 +225,9 @@ func quayNamespace(user string) string {
 }
 
 // deletesThroughAPI: with an OAuth token (else as distribution).
-func (q quay) deletesThroughAPI(ctx context.Context) bool { return q.apiToken(ctx) != "" }
+func (q quay) deletesThroughAPI(ctx context.Context) string {
+	if q.apiToken(ctx) == "" {
+		return ""
+	}
+	return "Quay's API"
+}

@@ -298,11 +298,13 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 		res.Unchanged = true
 		return res, nil
 	}
-	if err := guardOverwrite(target, now, digest, ow); err != nil {
-		return res, err
-	}
+	// What the registry will refuse is said first: no overwrite question
+	// for a tag it will not move anyway.
 	prov := c.Provider(host)
 	if err := prov.Guard(ctx, TagWrite{Op: op, Tag: target, Exists: existing != nil}); err != nil {
+		return res, err
+	}
+	if err := guardOverwrite(target, now, digest, ow); err != nil {
 		return res, err
 	}
 	res.Replaced = now

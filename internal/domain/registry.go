@@ -134,7 +134,7 @@ func (c Capabilities) Badge() string {
 	}
 	switch {
 	case c.DeleteVia != "":
-		parts = append(parts, "deletes via "+c.DeleteVia)
+		parts = append(parts, "deletes via its API")
 	case c.ManifestDelete == Unsupported:
 		parts = append(parts, "deletes off")
 	case c.TagDelete == Supported:

@@ -78,7 +78,7 @@ func (m *Model) badgeWidth() int {
 		if a, ok := m.artifacts[r.digest]; ok {
 			b = "artifact: " + a
 		}
-		if m.immutable[r.tag] {
+		if m.markImmutable(r.tag) {
 			b = strings.TrimSpace(m.badge(r.digest) + " immutable")
 		}
 		if b != "" {
@@ -92,7 +92,7 @@ func (m *Model) badgeWidth() int {
 // the rows that are not images are.
 func (m *Model) badgeHeader() string {
 	for _, r := range m.rows {
-		if _, ok := m.artifacts[r.digest]; ok || m.immutable[r.tag] {
+		if _, ok := m.artifacts[r.digest]; ok || m.markImmutable(r.tag) {
 			return "KIND"
 		}
 	}
@@ -148,3 +148,20 @@ func (m *Model) scope(digest string) string {
 	}
 	return fmt.Sprintf("the whole index: %d platforms (%s)", len(ps), strings.Join(ps, ", "))
 }
+
+// allImmutable: every tag is one the registry will not move (an ECR
+// repository set IMMUTABLE): the title says so once instead of every row.
+func (m *Model) allImmutable() bool {
+	if len(m.immutable) == 0 || len(m.rows) == 0 {
+		return false
+	}
+	for _, r := range m.rows {
+		if !m.immutable[r.tag] {
+			return false
+		}
+	}
+	return true
+}
+
+// markImmutable: the row says its tag is immutable (some tags are, not all).
+func (m *Model) markImmutable(tag string) bool { return m.immutable[tag] && !m.allImmutable() }

@@ -860,6 +860,9 @@ func (m *Model) Title() string {
 	if n := m.selection.Len(); n > 0 {
 		view += fmt.Sprintf(" · %d selected", n)
 	}
+	if m.allImmutable() {
+		view += " · tags immutable"
+	}
 	return fmt.Sprintf("%s · %s · %s", plural(len(m.rows), "tag"), plural(len(m.shared), "image"), view)
 }
 
@@ -948,7 +951,7 @@ func (m *Model) View() string {
 			}
 			badge = m.badge(r.digest)
 		}
-		if m.immutable[r.tag] {
+		if m.markImmutable(r.tag) {
 			badge = strings.TrimSpace(badge + " immutable")
 		}
 		line := tag + " " + digest + " " + sameMark(m, r.digest, same)

@@ -375,3 +375,19 @@ func TestImmutableTagsAreMarked(t *testing.T) {
 		t.Errorf("the immutable tag is not marked:\n%s", v)
 	}
 }
+
+// When every tag is immutable (an IMMUTABLE repository) the title says so
+// once, and no row repeats it.
+func TestAllTagsImmutableIsSaidInTheTitle(t *testing.T) {
+	src := listedSource{&fakeSource{tags: map[string][]string{"r/app": {"1.0", "dev"}}, digests: map[string]string{"1.0": dA, "dev": dB}}, map[string]bool{"1.0": true, "dev": true}}
+	m := tags.New(src, nil, theme.New(theme.Default(), true))
+	m.SetSize(100, 10)
+	teatestutil.Drain(t, m.Update, m.Load("r/app"), 100)
+	v := ansi.Strip(m.View())
+	if !strings.Contains(m.Title(), "tags immutable") || strings.Contains(v, " immutable") && !strings.Contains(v, "tags immutable") {
+		t.Errorf("title %q, view:\n%s", m.Title(), v)
+	}
+	if strings.Count(v, "immutable") > 1 {
+		t.Errorf("rows repeat it:\n%s", v)
+	}
+}
