@@ -24,26 +24,16 @@ const acrAADUser = "00000000-0000-0000-0000-000000000000"
 
 func init() {
 	register("acr", func(host string) bool { return strings.HasSuffix(host, ".azurecr.io") }, func(c *Client, host string) Provider {
-		return acr{distribution: distribution{c: c}, host: host}
+		return acr{newOwnAPI(c, host)}
 	})
 }
 
 // acr is Azure Container Registry: the distribution API for images, and
 // ACR's /acr/v1/ API for the catalog, the tags with their digests, times and
 // locks (changeableAttributes), and deleting one tag.
-type acr struct {
-	distribution
-	host string
-}
+type acr struct{ ownAPI }
 
 func (acr) Kind() string { return "Azure Container Registry" }
-
-// Notes: ACR frees its own storage.
-func (acr) Notes(Capabilities) []string { return nil }
-
-// CheckDelete: ACR deletes a tag through its own API; a locked tag is
-// refused by Guard.
-func (acr) CheckDelete(Capabilities) error { return nil }
 
 func (a acr) Paths(Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{
@@ -55,13 +45,7 @@ func (a acr) Paths(Capabilities) []domain.ActionPath {
 }
 
 // base is the registry's own URL (its API lives on the registry host).
-func (a acr) base() string {
-	scheme := "https"
-	if reg, err := a.c.parseRegistry(a.host); err == nil {
-		scheme = reg.Scheme()
-	}
-	return a.c.apiBase(a.host, scheme+"://"+a.host)
-}
+func (a acr) base() string { return a.onHost() }
 
 // token is an ACR access token for scope, exchanged at the registry's
 // oauth2 endpoint from the docker credentials: `az acr login`'s refresh

@@ -288,7 +288,21 @@ func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteR
 	if !req.Shared {
 		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
 	}
-	ph, err := placeholder(tag, time.Now())
+	phDigest, err := pointAtPlaceholder(ctx, w, req)
+	if err != nil {
+		return "", err
+	}
+	if err := w.Delete(ctx, tag.Context().Digest(phDigest)); err != nil {
+		return "", putBack(ctx, w, req, err)
+	}
+	return domain.DeletedByPlaceholder, nil
+}
+
+// pointAtPlaceholder points req's tag at a placeholder of wharf's own
+// (its digest journaled first, through req.Placeholder) and returns the
+// placeholder's digest; the image the tag named keeps its other tags.
+func pointAtPlaceholder(ctx context.Context, w *remote.Pusher, req DeleteRequest) (string, error) {
+	ph, err := placeholder(req.Tag, time.Now())
 	if err != nil {
 		return "", err
 	}
@@ -301,23 +315,26 @@ func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteR
 			return "", err
 		}
 	}
-	if err := w.Push(ctx, tag, ph); err != nil {
+	if err := w.Push(ctx, req.Tag, ph); err != nil {
 		// The registry may have taken the placeholder although it answered
 		// otherwise: put the tag back as it was (nothing changes if it is),
 		// and take the placeholder away.
-		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr == nil {
-			_ = w.Delete(ctx, tag.Context().Digest(phDigest.String()))
+		if rerr := w.Put(ctx, req.Tag, manifestOf(req.Current)); rerr == nil {
+			_ = w.Delete(ctx, req.Tag.Context().Digest(phDigest.String()))
 		}
 		return "", err
 	}
-	if err := w.Delete(ctx, tag.Context().Digest(phDigest.String())); err != nil {
-		// The tag points at the placeholder: put it back as it was.
-		if rerr := w.Put(ctx, tag, manifestOf(cur)); rerr != nil {
-			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, tag, rerr, errTagMoved)
-		}
-		return "", err
+	return phDigest.String(), nil
+}
+
+// putBack puts req's tag, left on the placeholder by a step that failed
+// with err, back where it was; err is returned, saying so when that
+// failed too.
+func putBack(ctx context.Context, w *remote.Pusher, req DeleteRequest, err error) error {
+	if rerr := w.Put(ctx, req.Tag, manifestOf(req.Current)); rerr != nil {
+		return fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, req.Tag, rerr, errTagMoved)
 	}
-	return domain.DeletedByPlaceholder, nil
+	return err
 }
 
 // tagDeleteUnsupported: the registry answered a DELETE by tag the way

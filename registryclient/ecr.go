@@ -29,7 +29,7 @@ var ecrHost = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.a
 
 func init() {
 	register("ecr", func(host string) bool { return ecrHost.MatchString(host) }, func(c *Client, host string) Provider {
-		return ecrProvider{distribution: distribution{c: c}, host: host}
+		return ecrProvider{newOwnAPI(c, host)}
 	})
 }
 
@@ -38,17 +38,9 @@ func init() {
 // repositories, tags with digests, sizes and push times, deleting one tag
 // (BatchDeleteImage), retagging (PutImage), tag immutability, lifecycle
 // policies and scan findings.
-type ecrProvider struct {
-	distribution
-	host string
-}
+type ecrProvider struct{ ownAPI }
 
 func (ecrProvider) Kind() string { return "Amazon ECR" }
-
-// Notes: ECR frees its own storage.
-func (ecrProvider) Notes(Capabilities) []string { return nil }
-
-func (ecrProvider) CheckDelete(Capabilities) error { return nil }
 
 func (ecrProvider) Paths(Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{

@@ -29,7 +29,7 @@ const garTokenUser = "oauth2accesstoken"
 
 func init() {
 	register("gar", func(host string) bool { return strings.HasSuffix(host, "-docker.pkg.dev") }, func(c *Client, host string) Provider {
-		return gar{distribution: distribution{c: c}, host: host}
+		return gar{newOwnAPI(c, host)}
 	})
 }
 
@@ -37,17 +37,9 @@ func init() {
 // {repository}/{image}): the distribution API for images, the Artifact
 // Registry REST API for the images of a project's repositories, their tags
 // with digests, sizes and upload times, and deleting one tag.
-type gar struct {
-	distribution
-	host string
-}
+type gar struct{ ownAPI }
 
 func (gar) Kind() string { return "Google Artifact Registry" }
-
-// Notes: Artifact Registry frees its own storage.
-func (gar) Notes(Capabilities) []string { return nil }
-
-func (gar) CheckDelete(Capabilities) error { return nil }
 
 func (gar) Paths(Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{

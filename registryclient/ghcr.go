@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -38,7 +37,7 @@ type ghcrPackage struct {
 
 func init() {
 	register("ghcr", func(host string) bool { return host == domain.GHCR }, func(c *Client, host string) Provider {
-		return ghcr{distribution: distribution{c: c}, host: host}
+		return ghcr{newOwnAPI(c, host)}
 	})
 }
 
@@ -46,17 +45,11 @@ func init() {
 // catalog lists nothing, whose repositories GitHub's packages API lists,
 // and which deletes no tag on the registry API: a tag goes by deleting a
 // package version through GitHub's API.
-type ghcr struct {
-	distribution
-	host string
-}
+type ghcr struct{ ownAPI }
 
 func (g ghcr) api() string { return g.c.apiBase(g.host, g.c.apis.github) }
 
 func (ghcr) Kind() string { return "GitHub Container Registry" }
-
-// Notes: GitHub frees its own storage; there is no collector to run.
-func (ghcr) Notes(Capabilities) []string { return nil }
 
 // Repositories lists GHCR's repositories (see catalog).
 func (g ghcr) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
@@ -172,10 +165,6 @@ func (ghcr) Paths(Capabilities) []domain.ActionPath {
 	}
 }
 
-// CheckDelete: GHCR deletes through GitHub's API whatever the registry API
-// says of DELETE.
-func (ghcr) CheckDelete(Capabilities) error { return nil }
-
 // ghcrVersion is the part of GitHub's package version object wharf reads:
 // a container version is one manifest digest and the tags on it.
 type ghcrVersion struct {
@@ -262,23 +251,11 @@ func (g ghcr) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest
 		}
 		return domain.DeletedVersion, g.deleteVersion(ctx, token, op, path, v)
 	}
-	ph, err := placeholder(req.Tag, time.Now())
+	phDigest, err := pointAtPlaceholder(ctx, w, req)
 	if err != nil {
 		return "", err
 	}
-	phDigest, err := ph.Digest()
-	if err != nil {
-		return "", err
-	}
-	if req.Placeholder != nil {
-		if err := req.Placeholder(phDigest.String()); err != nil {
-			return "", err
-		}
-	}
-	if err := w.Push(ctx, req.Tag, ph); err != nil {
-		return "", err
-	}
-	v, path, err := g.version(ctx, token, op, repo, phDigest.String())
+	v, path, err := g.version(ctx, token, op, repo, phDigest)
 	if err == nil && (len(v.Metadata.Container.Tags) > 1 || (len(v.Metadata.Container.Tags) == 1 && v.Metadata.Container.Tags[0] != req.Tag.TagStr())) {
 		err = &Error{Op: op, Registry: g.host, Kind: ErrConflict, Detail: "the placeholder's version carries other tags: " + strings.Join(v.Metadata.Container.Tags, ", ")}
 	}
@@ -286,11 +263,7 @@ func (g ghcr) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest
 		err = g.deleteVersion(ctx, token, op, path, v)
 	}
 	if err != nil {
-		// The tag points at the placeholder: put it back as it was.
-		if rerr := w.Put(ctx, req.Tag, manifestOf(req.Current)); rerr != nil {
-			return "", fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, req.Tag, rerr, errTagMoved)
-		}
-		return "", err
+		return "", putBack(ctx, w, req, err)
 	}
 	return domain.DeletedByVersion, nil
 }

@@ -62,7 +62,7 @@ type hubTagPage struct {
 
 func init() {
 	register("hub", func(host string) bool { return host == domain.DockerHub }, func(c *Client, host string) Provider {
-		return dockerHub{distribution: distribution{c: c}, host: host}
+		return dockerHub{newOwnAPI(c, host)}
 	})
 }
 
@@ -71,15 +71,9 @@ func init() {
 // page, so a listing costs no pull budget and no HEADs), which deletes one
 // tag through that API, and whose pull budget a HEAD of Docker's test image
 // reads.
-type dockerHub struct {
-	distribution
-	host string
-}
+type dockerHub struct{ ownAPI }
 
 func (dockerHub) Kind() string { return "Docker Hub" }
-
-// Notes: Hub frees its own storage; there is no collector to run.
-func (dockerHub) Notes(Capabilities) []string { return nil }
 
 func (dockerHub) BudgetReference() string { return domain.HubBudgetReference }
 
@@ -94,10 +88,6 @@ func (h dockerHub) Paths(Capabilities) []domain.ActionPath {
 		{Action: "retag, undo", Path: "PUT /v2/{name}/manifests/{tag}"},
 	}
 }
-
-// CheckDelete: Hub deletes a tag through its API whatever the registry API
-// says of DELETE.
-func (dockerHub) CheckDelete(Capabilities) error { return nil }
 
 // Repositories lists Docker Hub repositories: the configured ones, then each
 // configured namespace's, page by page, through Hub's API (logged in with

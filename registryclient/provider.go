@@ -162,3 +162,32 @@ func (c *Client) apiBase(host, def string) string {
 func (c *Client) registryOf(host string) config.Registry {
 	return c.registries[config.NormalizeHost(host)]
 }
+
+// ownAPI is what the providers that speak their registry's own API share:
+// the distribution API for images, the host they serve, no garbage
+// collector to run (the registry frees its own storage), and deletes that
+// go through that API whatever the registry API says of DELETE.
+type ownAPI struct {
+	distribution
+	host string
+}
+
+func newOwnAPI(c *Client, host string) ownAPI {
+	return ownAPI{distribution: distribution{c: c}, host: host}
+}
+
+// Notes: the registry frees its own storage.
+func (ownAPI) Notes(Capabilities) []string { return nil }
+
+// CheckDelete: the provider's API deletes; a locked tag is Guard's.
+func (ownAPI) CheckDelete(Capabilities) error { return nil }
+
+// onHost is the base URL of an API on the registry's own host (ACR's,
+// Quay's), or the one `api:` names.
+func (o ownAPI) onHost() string {
+	scheme := "https"
+	if reg, err := o.c.parseRegistry(o.host); err == nil {
+		scheme = reg.Scheme()
+	}
+	return o.c.apiBase(o.host, scheme+"://"+o.host)
+}

@@ -23,22 +23,16 @@ const quayOAuthUser = "$oauthtoken"
 
 func init() {
 	register("quay", func(host string) bool { return host == "quay.io" }, func(c *Client, host string) Provider {
-		return quay{distribution: distribution{c: c}, host: host}
+		return quay{newOwnAPI(c, host)}
 	})
 }
 
 // quay is Quay (quay.io and self-hosted, `provider: quay`): the
 // distribution API for images, Quay's /api/v1 for repositories, tags with
 // their digests, sizes and dates, and deleting one tag.
-type quay struct {
-	distribution
-	host string
-}
+type quay struct{ ownAPI }
 
 func (quay) Kind() string { return "Quay" }
-
-// Notes: Quay collects its own garbage (after the tag's time machine).
-func (quay) Notes(Capabilities) []string { return nil }
 
 func (quay) Paths(Capabilities) []domain.ActionPath {
 	del := "Quay's API: DELETE /api/v1/repository/{namespace}/{name}/tag/{tag} (the other tags keep the image) with an OAuth token (`docker login -u '$oauthtoken'`); with other credentials as distribution does"
@@ -59,13 +53,7 @@ func (q quay) CheckDelete(caps Capabilities) error {
 	return q.distribution.CheckDelete(caps)
 }
 
-func (q quay) base() string {
-	scheme := "https"
-	if reg, err := q.c.parseRegistry(q.host); err == nil {
-		scheme = reg.Scheme()
-	}
-	return q.c.apiBase(q.host, scheme+"://"+q.host)
-}
+func (q quay) base() string { return q.onHost() }
 
 // apiToken is the OAuth token the docker credentials hold ("" when they
 // are a user's or a robot's password, which Quay's API does not take).

@@ -134,23 +134,31 @@ func (c *Client) Created(ctx context.Context, repository string, digests []strin
 
 // listedFacts are a digest's facts as the repository's tag listing gave
 // them, on a registry whose reads cost a budget (Docker Hub counts each
-// manifest GET as a pull): its size, its platforms, and its push time for
-// its creation time. ok is false when the listing did not say them.
+// manifest GET as a pull): its size, its platforms, and its newest push
+// time among its tags for its creation time. ok is false when the listing did not say them.
 func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool) {
 	repo, err := c.parseRepository(repository)
 	if err != nil || c.Provider(repo.RegistryStr()).BudgetReference() == "" {
 		return domain.ImageFacts{}, false
 	}
+	var f domain.ImageFacts
+	found := false
 	for _, ti := range c.Listed(repository) {
 		if ti.Digest != digest || ti.Size == 0 || ti.Pushed.IsZero() {
 			continue
 		}
-		f := domain.ImageFacts{Created: ti.Pushed, Size: ti.Size}
-		for _, p := range ti.Platforms {
-			if p.OS != "" && p.OS != "unknown" {
-				f.Platforms = append(f.Platforms, p.String())
+		// The image's newest push among its tags, whichever tag came first.
+		if !found || ti.Pushed.After(f.Created) {
+			f = domain.ImageFacts{Created: ti.Pushed, Size: ti.Size}
+			for _, p := range ti.Platforms {
+				if p.OS != "" && p.OS != "unknown" {
+					f.Platforms = append(f.Platforms, p.String())
+				}
 			}
 		}
+		found = true
+	}
+	if found {
 		return f, true
 	}
 	return domain.ImageFacts{}, false

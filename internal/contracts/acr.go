@@ -178,12 +178,9 @@ func (a *ACR) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 	case "manifests":
 		seen := map[string][]string{}
 		var digests []string
-		for _, t := range k.Tags(repo) {
-			d := k.Digest(repo, t)
-			if _, ok := seen[d]; !ok {
-				digests = append(digests, d)
-			}
-			seen[d] = append(seen[d], t)
+		for _, im := range k.Images(repo) {
+			seen[im.Digest] = im.Tags
+			digests = append(digests, im.Digest)
 		}
 		slices.Sort(digests)
 		a.page(w, r, "/acr/v1/"+repo+"/_manifests", digests, func(items []string) any {

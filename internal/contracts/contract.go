@@ -161,6 +161,30 @@ func (k *Server) Tags(repo string) []string {
 	return body.Tags
 }
 
+// Image is one manifest of a repository and the tags on it.
+type Image struct {
+	Digest string
+	Tags   []string
+}
+
+// Images are a repository's tagged manifests, each with its tags, in the
+// order of their first tag.
+func (k *Server) Images(repo string) []Image {
+	var out []Image
+	at := map[string]int{}
+	for _, t := range k.Tags(repo) {
+		d := k.Digest(repo, t)
+		i, ok := at[d]
+		if !ok {
+			i = len(out)
+			at[d] = i
+			out = append(out, Image{Digest: d})
+		}
+		out[i].Tags = append(out[i].Tags, t)
+	}
+	return out
+}
+
 // Digest is what tag points at ("" when nothing).
 func (k *Server) Digest(repo, tag string) string {
 	return k.Inner(http.MethodHead, "/v2/"+repo+"/manifests/"+tag).Header().Get("Docker-Content-Digest")

@@ -224,20 +224,11 @@ func (e *ECR) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 		}
 		page(w, in.NextToken, 2, repos, "repositories")
 	case "DescribeImages":
-		tagsOf := map[string][]string{}
-		var digests []string
-		for _, t := range k.Tags(in.RepositoryName) {
-			d := k.Digest(in.RepositoryName, t)
-			if _, ok := tagsOf[d]; !ok {
-				digests = append(digests, d)
-			}
-			tagsOf[d] = append(tagsOf[d], t)
-		}
 		var details []map[string]any
-		for _, d := range digests {
+		for _, im := range k.Images(in.RepositoryName) {
 			details = append(details, map[string]any{
-				"registryId": "123456789012", "repositoryName": in.RepositoryName, "imageDigest": d, "imageTags": tagsOf[d],
-				"imageSizeInBytes": k.Size(in.RepositoryName, d), "imagePushedAt": epoch(k.Pushed(in.RepositoryName, tagsOf[d][0])),
+				"registryId": "123456789012", "repositoryName": in.RepositoryName, "imageDigest": im.Digest, "imageTags": im.Tags,
+				"imageSizeInBytes": k.Size(in.RepositoryName, im.Digest), "imagePushedAt": epoch(k.Pushed(in.RepositoryName, im.Tags[0])),
 				"imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
 			})
 		}

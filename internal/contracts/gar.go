@@ -77,20 +77,12 @@ func (g *GAR) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 			if !strings.HasPrefix(repo, prefix) {
 				continue
 			}
-			tagsOf := map[string][]string{}
-			var digests []string
-			for _, t := range k.Tags(repo) {
-				d := k.Digest(repo, t)
-				if _, ok := tagsOf[d]; !ok {
-					digests = append(digests, d)
-				}
-				tagsOf[d] = append(tagsOf[d], t)
-			}
-			for _, d := range digests {
-				up := k.Pushed(repo, tagsOf[d][0]).Format(time.RFC3339Nano)
+			for _, im := range k.Images(repo) {
+				d := im.Digest
+				up := k.Pushed(repo, im.Tags[0]).Format(time.RFC3339Nano)
 				images = append(images, map[string]any{
 					"name": "projects/" + project + "/locations/" + parts[2] + "/repositories/" + parts[4] + "/dockerImages/" + url.PathEscape(strings.TrimPrefix(repo, prefix)) + "@" + d,
-					"uri":  k.Host() + "/" + repo + "@" + d, "tags": tagsOf[d], "imageSizeBytes": strconv.FormatInt(k.Size(repo, d), 10),
+					"uri":  k.Host() + "/" + repo + "@" + d, "tags": im.Tags, "imageSizeBytes": strconv.FormatInt(k.Size(repo, d), 10),
 					"uploadTime": up, "updateTime": up, "mediaType": "application/vnd.oci.image.manifest.v1+json",
 				})
 			}

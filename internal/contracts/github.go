@@ -61,20 +61,11 @@ func (g *GitHub) id(repo, digest string) int64 {
 // versions are a repository's package versions: one per digest its tags
 // point at, newest id first.
 func (g *GitHub) versions(k *Server, repo string) []map[string]any {
-	tagsOf := map[string][]string{}
-	var digests []string
-	for _, t := range k.Tags(repo) {
-		d := k.Digest(repo, t)
-		if _, ok := tagsOf[d]; !ok {
-			digests = append(digests, d)
-		}
-		tagsOf[d] = append(tagsOf[d], t)
-	}
 	var out []map[string]any
-	for _, d := range digests {
+	for _, im := range k.Images(repo) {
 		out = append(out, map[string]any{
-			"id": g.id(repo, d), "name": d, "package_html_url": "https://github.com/" + repo,
-			"metadata": map[string]any{"package_type": "container", "container": map[string]any{"tags": tagsOf[d]}},
+			"id": g.id(repo, im.Digest), "name": im.Digest, "package_html_url": "https://github.com/" + repo,
+			"metadata": map[string]any{"package_type": "container", "container": map[string]any{"tags": im.Tags}},
 		})
 	}
 	slices.SortFunc(out, func(a, b map[string]any) int { return int(b["id"].(int64) - a["id"].(int64)) })
