@@ -61,7 +61,7 @@ func (a acr) token(ctx context.Context, scope string) (string, error) {
 		return "", err
 	}
 	if cfg == nil {
-		return "", &Error{Op: "log in to ACR", Registry: a.host, Kind: ErrUnauthorized, Detail: "no docker credentials for " + a.host + ": `az acr login --name " + strings.TrimSuffix(a.host, ".azurecr.io") + "` or `docker login " + a.host + "`"}
+		return "", &Error{Op: "log in to ACR", Registry: a.host, Kind: ErrUnauthorized, Detail: "no docker credentials for " + a.host, Advice: a.advice()}
 	}
 	form := url.Values{"service": {a.host}, "scope": {scope}}
 	switch {
@@ -79,11 +79,16 @@ func (a acr) token(ctx context.Context, scope string) (string, error) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if _, err := a.c.call(ctx, apiCall{op: "log in to ACR", registry: a.host, method: http.MethodPost, url: a.base() + "/oauth2/token", form: form}, &tok); err != nil {
+	if _, err := a.c.call(ctx, apiCall{op: "log in to ACR", registry: a.host, advice: a.advice(), method: http.MethodPost, url: a.base() + "/oauth2/token", form: form}, &tok); err != nil {
 		return "", err
 	}
 	a.c.apiTokens.put(key, tok.AccessToken, 50*time.Minute)
 	return tok.AccessToken, nil
+}
+
+// advice says where ACR's API takes its credentials from.
+func (a acr) advice() string {
+	return "`az acr login --name " + strings.TrimSuffix(a.host, ".azurecr.io") + "`, or `docker login " + a.host + "` with an admin user or a token"
 }
 
 // pages GETs an /acr/v1 listing page by page, following its Link header.
@@ -95,7 +100,7 @@ func (a acr) pages(ctx context.Context, op, scope, path string, each func(v *acr
 	next := a.base() + path
 	for next != "" {
 		var page acrListing
-		h, err := a.c.call(ctx, apiCall{op: op, registry: a.host, url: next, token: token}, &page)
+		h, err := a.c.call(ctx, apiCall{op: op, registry: a.host, advice: a.advice(), url: next, token: token}, &page)
 		if err != nil {
 			return err
 		}
@@ -207,7 +212,7 @@ func (a acr) attributes(ctx context.Context, op string, tag name.Tag) (acrAttrib
 	var body struct {
 		Tag acrTag `json:"tag"`
 	}
-	_, err = a.c.call(ctx, apiCall{op: op, registry: a.host, url: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(tag.TagStr()), token: token}, &body)
+	_, err = a.c.call(ctx, apiCall{op: op, registry: a.host, advice: a.advice(), url: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(tag.TagStr()), token: token}, &body)
 	return body.Tag.Attributes, err
 }
 
@@ -246,7 +251,7 @@ func (a acr) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 		return "", err
 	}
 	_, err = a.c.call(ctx, apiCall{
-		op: "delete " + req.Tag.String(), registry: a.host, method: http.MethodDelete,
+		op: "delete " + req.Tag.String(), registry: a.host, advice: a.advice(), method: http.MethodDelete,
 		url: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(req.Tag.TagStr()), token: token,
 		ok: []int{http.StatusAccepted, http.StatusOK, http.StatusNoContent},
 	}, nil)

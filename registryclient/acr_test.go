@@ -43,7 +43,7 @@ func TestACRTokenFromAzLogin(t *testing.T) {
 	}
 	bad := acrTarget(a, &authn.Basic{Username: contracts.ACRAADUser, Password: "expired"})
 	_, err = bad.client(t).Tags(testCtx(t), full)
-	if !errors.Is(err, registryclient.ErrUnauthorized) || strings.Contains(err.Error(), "expired") {
+	if !errors.Is(err, registryclient.ErrUnauthorized) || strings.Contains(err.Error(), "expired") || !strings.Contains(err.Error(), "az acr login") {
 		t.Errorf("a refused token: %v (want unauthorized, and the token not echoed)", err)
 	}
 }

@@ -100,6 +100,9 @@ func (e ecrProvider) registryID() *string {
 	return nil
 }
 
+// ecrCredentialsAdvice says where ECR's API takes its credentials from.
+const ecrCredentialsAdvice = "ECR's API takes AWS credentials: `aws configure`, AWS_PROFILE (after `aws sso login` for SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" //nolint:gosec // advice, not a credential
+
 // ecrError is an ECR API error as wharf's *Error, by its exception name.
 func (e ecrProvider) ecrError(op string, err error) error {
 	if err == nil {
@@ -108,7 +111,7 @@ func (e ecrProvider) ecrError(op string, err error) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		if strings.Contains(err.Error(), "failed to retrieve credentials") || strings.Contains(err.Error(), "no EC2 IMDS") {
-			return &Error{Op: op, Registry: e.host, Kind: ErrUnauthorized, Detail: "no AWS credentials: `aws configure`, AWS_PROFILE with `aws sso login`, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY", Err: err}
+			return &Error{Op: op, Registry: e.host, Kind: ErrUnauthorized, Detail: "no AWS credentials", Advice: ecrCredentialsAdvice, Err: err}
 		}
 		return e.c.classify(op, e.host, err)
 	}
@@ -127,8 +130,10 @@ func (e ecrProvider) ecrError(op string, err error) error {
 		out.Kind = ErrRateLimited
 	case "AccessDeniedException":
 		out.Kind = ErrDenied
+		out.Advice = "the AWS identity's IAM policy does not allow it (the message names the ecr: action it needs)"
 	case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
 		out.Kind = ErrUnauthorized
+		out.Advice = ecrCredentialsAdvice
 	case "InvalidParameterException":
 		out.Kind = ErrInvalidReference
 	}

@@ -69,7 +69,7 @@ func TestECRRequestsAreSignedWithSigV4(t *testing.T) {
 	w := ecrTarget(e)
 	w.seed(t)
 	_, err := w.client(t).Catalog(testCtx(t), w.host)
-	if !errors.Is(err, registryclient.ErrUnauthorized) || !strings.Contains(err.Error(), "InvalidSignatureException") || strings.Contains(err.Error(), "not-the-secret") {
+	if !errors.Is(err, registryclient.ErrUnauthorized) || !strings.Contains(err.Error(), "InvalidSignatureException") || strings.Contains(err.Error(), "not-the-secret") || strings.Contains(err.Error(), "docker login") {
 		t.Errorf("badly signed: %v", err)
 	}
 	if e.BadSignatures == 0 {
@@ -220,5 +220,51 @@ func TestECRRegionFromTheHost(t *testing.T) {
 		if [2]string{a, r} != want {
 			t.Errorf("%s: account %q region %q, want %v", host, a, r, want)
 		}
+	}
+}
+
+// The AWS default chain from a profile: no key in the environment,
+// AWS_PROFILE naming a profile of the shared credentials file.
+func TestECRCredentialsFromAProfile(t *testing.T) {
+	dir := t.TempDir()
+	creds := "[wharf-ci]\naws_access_key_id = " + contracts.ECRAccessKey + "\naws_secret_access_key = " + contracts.ECRSecretKey + "\n"
+	conf := "[profile wharf-ci]\nregion = " + contracts.ECRRegion + "\n"
+	for f, body := range map[string]string{"credentials": creds, "config": conf} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_REGION": "", "AWS_DEFAULT_REGION": "",
+		"AWS_PROFILE": "wharf-ci", "AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
+	e := contracts.NewECR(t)
+	w := ecrTarget(e)
+	full := w.seed(t)
+	tags, err := w.client(t).Tags(testCtx(t), full)
+	if err != nil || len(tags) != 4 || e.BadSignatures != 0 {
+		t.Errorf("tags with the profile's key: %v %v (%d bad signatures)", tags, err, e.BadSignatures)
+	}
+}
+
+// With no AWS credentials anywhere the error says where to put them.
+func TestECRWithoutCredentialsSaysWhere(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_REGION": contracts.ECRRegion,
+		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+	e := contracts.NewECR(t)
+	w := ecrTarget(e)
+	full := w.seed(t)
+	_, err := w.client(t).Tags(testCtx(t), full)
+	if !errors.Is(err, registryclient.ErrUnauthorized) || !strings.Contains(err.Error(), "aws configure") || strings.Contains(err.Error(), "docker login") {
+		t.Errorf("no credentials: %v", err)
 	}
 }

@@ -66,6 +66,9 @@ type Error struct {
 	RetryAfter time.Duration
 	// Budget is the request budget the registry last stated, when it did.
 	Budget *domain.RateBudget
+	// Advice is what to do when the kind's usual hint does not apply (a
+	// cloud API's own credentials, not `docker login`).
+	Advice string
 	// Err is the underlying error.
 	Err error
 }
@@ -94,6 +97,8 @@ func (e *Error) Error() string {
 // Hint is what the user can do about the failure, in words.
 func (e *Error) Hint() string {
 	switch {
+	case e.Advice != "":
+		return e.Advice
 	case errors.Is(e.Kind, ErrUnauthorized):
 		return fmt.Sprintf("no or wrong credentials; run `docker login %s`", e.Registry)
 	case errors.Is(e.Kind, ErrDenied):

@@ -86,14 +86,19 @@ func (g gar) token(ctx context.Context) (string, error) {
 	}
 	creds, err := google.FindDefaultCredentials(ctx, "https://www.googleapis.com/auth/cloud-platform")
 	if err != nil {
-		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "no credentials: `gcloud auth configure-docker " + g.host + "` (the gcloud credential helper) or `gcloud auth application-default login`", Err: err}
+		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "no credentials", Advice: g.advice(), Err: err}
 	}
 	tok, err := creds.TokenSource.Token()
 	if err != nil {
-		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "application default credentials gave no token", Err: err}
+		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "application default credentials gave no token: " + redact(err.Error()), Advice: g.advice(), Err: err}
 	}
 	g.c.apiTokens.put("gar adc", tok.AccessToken, time.Until(tok.Expiry)-time.Minute)
 	return tok.AccessToken, nil
+}
+
+// advice says where Artifact Registry's API takes its token from.
+func (g gar) advice() string {
+	return "`gcloud auth configure-docker " + g.host + "` (the gcloud credential helper) or `gcloud auth application-default login`"
 }
 
 // garImage is the documented shape of a DockerImage.
@@ -114,7 +119,7 @@ func (g gar) images(ctx context.Context, token, op, project, repository string, 
 			DockerImages  []garImage `json:"dockerImages"`
 			NextPageToken string     `json:"nextPageToken"`
 		}
-		if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, url: next, token: token}, &page); err != nil {
+		if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, advice: g.advice(), url: next, token: token}, &page); err != nil {
 			return err
 		}
 		if !each(page.DockerImages) {
@@ -169,7 +174,7 @@ func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] 
 					} `json:"repositories"`
 					NextPageToken string `json:"nextPageToken"`
 				}
-				if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, url: next, token: token}, &page); err != nil {
+				if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, advice: g.advice(), url: next, token: token}, &page); err != nil {
 					yield(Page{}, err)
 					return
 				}
@@ -260,7 +265,7 @@ func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	}
 	u := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories/%s/packages/%s/tags/%s", g.api(), url.PathEscape(project), g.location(),
 		url.PathEscape(repository), url.PathEscape(pkg), url.PathEscape(req.Tag.TagStr()))
-	_, err = g.c.call(ctx, apiCall{op: "delete " + req.Tag.String(), registry: g.host, method: http.MethodDelete, url: u, token: token}, nil)
+	_, err = g.c.call(ctx, apiCall{op: "delete " + req.Tag.String(), registry: g.host, advice: g.advice(), method: http.MethodDelete, url: u, token: token}, nil)
 	var e *Error
 	if errors.As(err, &e) && e.Status == http.StatusForbidden {
 		e.Detail += ": the account needs artifactregistry.tags.delete (roles/artifactregistry.repoAdmin)"

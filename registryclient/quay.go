@@ -83,7 +83,7 @@ func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error]
 			var me struct {
 				Username string `json:"username"`
 			}
-			if _, err := c.call(ctx, apiCall{op: "ask Quay who is logged in", registry: q.host, url: q.base() + "/api/v1/user/", token: token}, &me); err != nil {
+			if _, err := c.call(ctx, apiCall{op: "ask Quay who is logged in", registry: q.host, advice: quayAdvice, url: q.base() + "/api/v1/user/", token: token}, &me); err != nil {
 				yield(Page{}, err)
 				return
 			}
@@ -110,7 +110,7 @@ func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error]
 					} `json:"repositories"`
 					NextPage string `json:"next_page"`
 				}
-				if _, err := c.call(ctx, apiCall{op: "list repositories of " + ns, registry: q.host, url: u, token: token}, &page); err != nil {
+				if _, err := c.call(ctx, apiCall{op: "list repositories of " + ns, registry: q.host, advice: quayAdvice, url: u, token: token}, &page); err != nil {
 					yield(Page{}, err)
 					return
 				}
@@ -151,7 +151,7 @@ func (q quay) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]do
 				Tags          []quayTag `json:"tags"`
 				HasAdditional bool      `json:"has_additional"`
 			}
-			if _, err := q.c.call(ctx, apiCall{op: "list tags of " + r, registry: q.host, url: u, token: token}, &body); err != nil {
+			if _, err := q.c.call(ctx, apiCall{op: "list tags of " + r, registry: q.host, advice: quayAdvice, url: u, token: token}, &body); err != nil {
 				if page == 1 && token == "" && (errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrDenied)) {
 					// A private repository and no OAuth token: the
 					// registry API lists it for the docker credentials.
@@ -191,7 +191,7 @@ func (q quay) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest
 	}
 	r := req.Tag.RepositoryStr()
 	_, err := q.c.call(ctx, apiCall{
-		op: "delete " + req.Tag.String(), registry: q.host, method: http.MethodDelete,
+		op: "delete " + req.Tag.String(), registry: q.host, advice: quayAdvice, method: http.MethodDelete,
 		url: q.base() + "/api/v1/repository/" + r + "/tag/" + url.PathEscape(req.Tag.TagStr()), token: token,
 		ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted},
 	}, nil)
@@ -204,6 +204,9 @@ func (q quay) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest
 	}
 	return domain.DeletedByAPI, nil
 }
+
+// quayAdvice says what Quay's API takes.
+const quayAdvice = "Quay's API takes an OAuth token: `docker login -u '$oauthtoken' -p TOKEN` (an application's token from Quay's settings)"
 
 // quayNamespace is the namespace part of a robot account's name
 // (org+robot → org).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -27,6 +28,9 @@ type apiCall struct {
 	form url.Values
 	// ok are the statuses that mean success (200 when none).
 	ok []int
+	// advice is what to do when the API refuses the credentials, where
+	// `docker login` is not it.
+	advice string
 }
 
 // call sends a web API request, decodes a JSON answer into v (when v is not
@@ -76,7 +80,11 @@ func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error
 		ok = []int{http.StatusOK}
 	}
 	if !slices.Contains(ok, resp.StatusCode) {
-		return nil, c.classify(a.op, a.registry, apiStatusError(a.op, a.registry, resp))
+		e := apiStatusError(a.op, a.registry, resp)
+		if a.advice != "" && errors.Is(e.Kind, ErrUnauthorized) {
+			e.Advice = a.advice
+		}
+		return nil, c.classify(a.op, a.registry, e)
 	}
 	if v == nil || resp.StatusCode == http.StatusNoContent {
 		return resp.Header, nil
@@ -94,7 +102,7 @@ func githubHeaders() http.Header {
 
 // apiStatusError is a web API's refusal in the registry error shape, so
 // Classify types it, with the API's own message when it sent one.
-func apiStatusError(op, registry string, resp *http.Response) error {
+func apiStatusError(op, registry string, resp *http.Response) *Error {
 	kind := ErrServer
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:

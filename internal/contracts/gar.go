@@ -15,7 +15,8 @@ import (
 // contract (user oauth2accesstoken).
 const GARToken = "ya29.contract-token" //nolint:gosec // a test server's made-up token
 
-// GAR is a contract server for Google Artifact Registry's REST API (v1):
+// GAR is a contract server for Google Artifact Registry's REST API (v1),
+// with Google's token endpoint at /token for service-account keys:
 // GET /v1/projects/{p}/locations/{l}/repositories (format DOCKER),
 // …/repositories/{r}/dockerImages (pageSize, pageToken — at most three a
 // page here, so paging is followed; each image with uri, tags,
@@ -40,6 +41,19 @@ func googleError(w http.ResponseWriter, status int, state, msg string) {
 
 func (g *GAR) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 	p := r.URL.EscapedPath()
+	if r.Method == http.MethodPost && p == "/token" {
+		// Google's OAuth token endpoint, as a service account's key file
+		// (application default credentials) asks it: a signed JWT.
+		k.Add("api token")
+		_ = r.ParseForm()
+		if r.PostForm.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" || strings.Count(r.PostForm.Get("assertion"), ".") != 2 {
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_grant", "error_description": "Invalid JWT"})
+			return true
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": GARToken, "expires_in": 3600, "token_type": "Bearer"})
+		return true
+	}
 	rest, ok := strings.CutPrefix(p, "/v1/projects/")
 	if !ok {
 		return false
