@@ -217,6 +217,12 @@ func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name
 
 // tagsOf lists the tags of repo that point at digest, sorted.
 func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string) ([]string, error) {
+	if d, ok := c.Provider(repo.RegistryStr()).(apiDeleter); !ok || d.deletesThroughAPI(ctx) == "" {
+		// The delete goes the distribution way (by digest when no other tag
+		// shares it): the siblings are what the registry API says, each
+		// asked, not what another API's listing said.
+		ctx = askEachDigest(ctx)
+	}
 	all, err := c.TagDigests(ctx, repo.String())
 	if err != nil {
 		return nil, err

@@ -14,6 +14,17 @@ import (
 // it: Digests right after the listing asks the registry nothing.
 const listedFresh = time.Minute
 
+// askEachKey marks a context whose digests are each asked of the registry
+// API, never taken from a listing (askEachDigest).
+type askEachKey struct{}
+
+// askEachDigest is ctx for a Digests that sends every HEAD.
+func askEachDigest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, askEachKey{}, true)
+}
+
+func asksEachDigest(ctx context.Context) bool { return ctx.Value(askEachKey{}) != nil }
+
 // listed keeps, per repository, the digests its last tag listing gave.
 type listed struct {
 	mu    sync.Mutex

@@ -78,3 +78,23 @@ func TestQuayWithoutAnOAuthTokenGoesTheDistributionWay(t *testing.T) {
 		t.Errorf("the registry API was not asked: %v", q.Counts())
 	}
 }
+
+// Quay's API lists a public repository's digests to anyone, but without an
+// OAuth token a delete goes the distribution way (by digest when no other
+// tag shares it): then the siblings are each asked of the registry API,
+// never taken from the listing.
+func TestQuayDeleteWithoutATokenAsksEachSibling(t *testing.T) {
+	q := contracts.NewQuay(t)
+	q.Public = true
+	w := quayTarget(q, &authn.Basic{Username: contracts.QuayUser + "+ci", Password: "robot-secret"}, domain.DeletedByTag)
+	full := w.seed(t)
+	c := w.client(t)
+	if _, err := c.Tags(testCtx(t), full); err != nil || q.Count("api tags") == 0 {
+		t.Fatalf("the public listing: %v (%v)", err, q.Counts())
+	}
+	q.Reset()
+	_, _ = c.DeleteTag(testCtx(t), full+":b")
+	if n := q.Count("HEAD manifest"); n < 4 {
+		t.Errorf("the sibling check sent %d HEADs, want one per tag (%v)", n, q.Counts())
+	}
+}

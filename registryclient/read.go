@@ -89,7 +89,7 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 		if ctx.Err() != nil {
 			break
 		}
-		if d, ok := c.listed.digest(repo.String(), tag, now); ok {
+		if d, ok := c.listed.digest(repo.String(), tag, now); ok && !asksEachDigest(ctx) {
 			// The listing just said it: no request.
 			each(domain.TagDigest{Tag: tag, Digest: d})
 			continue
