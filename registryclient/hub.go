@@ -2,7 +2,6 @@ package registryclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -20,6 +19,9 @@ import (
 // repositories (the registry itself has no catalog) and a repository's tags
 // with their digests, sizes and push dates, and deletes one tag.
 const DefaultHubAPI = "https://hub.docker.com"
+
+// hubTokenLife is how long wharf uses one login to Hub's API.
+const hubTokenLife = 5 * time.Minute
 
 // hubPageSize is the most tags or repositories Hub's API gives a page.
 const hubPageSize = 100
@@ -110,10 +112,8 @@ func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
 		yield(Page{}, fmt.Errorf("%s has no catalog: `docker login` to list your own repositories, or add `namespaces:` (users or organisations) or `repositories:` for host %s in wharf's config.yaml", h.host, h.host))
 		return
 	}
-	if len(r.Repositories) > 0 {
-		if !yield(Page{Items: r.Repositories, Configured: true, Note: h.host + ": configured repositories"}, nil) {
-			return
-		}
+	if !h.configured(yield) {
+		return
 	}
 	if len(namespaces) == 0 {
 		return
@@ -177,7 +177,7 @@ func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2
 			}
 			infos := make([]domain.TagInfo, 0, len(page.Results))
 			for _, t := range page.Results {
-				info := domain.TagInfo{Tag: t.Name, Digest: t.Digest, Size: t.FullSize, Pushed: hubTime(t.TagLastPushed, t.LastUpdated)}
+				info := domain.TagInfo{Tag: t.Name, Digest: t.Digest, Size: t.FullSize, Pushed: firstTime(t.TagLastPushed, t.LastUpdated)}
 				for _, im := range t.Images {
 					info.Platforms = append(info.Platforms, domain.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
 				}
@@ -198,8 +198,9 @@ func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2
 	}
 }
 
-// hubTime is the first of Hub's times that reads (they may be empty).
-func hubTime(ts ...string) time.Time {
+// firstTime is the first of an API's RFC 3339 times that reads (Hub's,
+// ACR's and Artifact Registry's may be empty).
+func firstTime(ts ...string) time.Time {
 	for _, s := range ts {
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 			return t
@@ -232,6 +233,10 @@ func (h dockerHub) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRe
 // repositories only).
 func (h dockerHub) login(ctx context.Context) (string, error) {
 	c := h.c
+	key := "hub " + h.host
+	if t, ok := c.apiTokens.get(key); ok {
+		return t, nil
+	}
 	cfg, err := c.credentials(ctx, h.host)
 	if err != nil || cfg == nil || cfg.Username == "" || cfg.Password == "" {
 		return "", err
@@ -244,12 +249,11 @@ func (h dockerHub) login(ctx context.Context) (string, error) {
 		body: map[string]string{"username": cfg.Username, "password": cfg.Password},
 	}, &tok)
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
-			e.Kind = ErrUnauthorized
-		}
 		return "", err
 	}
+	// Hub's tokens last longer than this: one login serves the listings
+	// and deletes of a few minutes.
+	c.apiTokens.put(key, tok.Token, hubTokenLife)
 	return tok.Token, nil
 }
 

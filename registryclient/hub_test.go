@@ -121,6 +121,11 @@ func TestHubBehavesLikeDistribution(t *testing.T) {
 	if n := h.Count("api delete tag"); n != 1 {
 		t.Errorf("Hub's tag DELETE was asked %d times, want once", n)
 	}
+	// The suite's counts start after its first listing (which logged in):
+	// the grouping, the delete and the undo use that login.
+	if n := h.Count("api login"); n != 0 {
+		t.Errorf("logged in to Hub's API %d more times after the first listing, want none", n)
+	}
 }
 
 // Listing 1,000 tags of a Hub repository is 10 requests to Hub's API and
