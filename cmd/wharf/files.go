@@ -223,10 +223,11 @@ func newVulnsCmd(a *app) *cobra.Command {
 	var top int
 	cmd := &cobra.Command{
 		Use:   "vulns REF",
-		Short: "Summarise the vulnerability report attached to an image (cosign vuln attestation, Trivy, Grype or SARIF); wharf never scans",
+		Short: "Summarise the vulnerability report attached to an image (cosign vuln attestation, Trivy, Grype or SARIF), else ECR's scan; wharf never scans",
 		Long: "vulns reads the vulnerability report a pipeline attached to a remote image — cosign's vuln attestation, or a\n" +
-			"Trivy, Grype or SARIF document as a referrer — and prints the counts by severity and the worst findings with\n" +
-			"the versions that fix them. wharf downloads no vulnerability database: with nothing attached it says so.",
+			"Trivy, Grype or SARIF document as a referrer — else the registry's own scan findings (Amazon ECR's), and prints\n" +
+			"the counts by severity and the worst findings with the versions that fix them. wharf downloads no vulnerability\n" +
+			"database: with neither it says so.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withSession(func(s *ops.Session) error {
