@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/tomnomnom/linkheader"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -107,15 +106,7 @@ func (a acr) pages(ctx context.Context, op, scope, path string, each func(v *acr
 		if !each(&page) {
 			return nil
 		}
-		next = ""
-		for _, l := range linkheader.Parse(h.Get("Link")) {
-			if l.Rel == "next" {
-				next = l.URL
-				if strings.HasPrefix(next, "/") {
-					next = a.base() + next
-				}
-			}
-		}
+		next = nextLink(h, a.base())
 	}
 	return nil
 }
@@ -186,7 +177,7 @@ func (a acr) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 			infos := make([]domain.TagInfo, 0, len(p.Tags))
 			for _, t := range p.Tags {
 				infos = append(infos, domain.TagInfo{
-					Tag: t.Name, Digest: t.Digest, Size: sizes[t.Digest], Pushed: hubTime(t.LastUpdateTime, t.CreatedTime),
+					Tag: t.Name, Digest: t.Digest, Size: sizes[t.Digest], Pushed: firstTime(t.LastUpdateTime, t.CreatedTime),
 					Immutable: t.Attributes.WriteEnabled != nil && !*t.Attributes.WriteEnabled,
 				})
 			}

@@ -145,10 +145,8 @@ func (g gar) imageName(uri string) (string, string) {
 func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
 	return func(yield func(Page, error) bool) {
 		r := g.c.registryOf(g.host)
-		if len(r.Repositories) > 0 {
-			if !yield(Page{Items: r.Repositories, Configured: true, Note: g.host + ": configured repositories"}, nil) {
-				return
-			}
+		if !g.configured(yield) {
+			return
 		}
 		if len(r.Namespaces) == 0 {
 			if len(r.Repositories) == 0 {
@@ -237,7 +235,7 @@ func (g gar) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 				}
 				size, _ := strconv.ParseInt(im.ImageSizeBytes, 10, 64)
 				for _, t := range im.Tags {
-					infos = append(infos, domain.TagInfo{Tag: t, Digest: digest, Size: size, Pushed: hubTime(im.UploadTime, im.UpdateTime)})
+					infos = append(infos, domain.TagInfo{Tag: t, Digest: digest, Size: size, Pushed: firstTime(im.UploadTime, im.UpdateTime)})
 				}
 			}
 			if !yield(infos, nil) {

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/tomnomnom/linkheader"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -63,10 +62,8 @@ func (g ghcr) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error]
 func (g ghcr) catalog(ctx context.Context, yield func(Page, error) bool) {
 	c := g.c
 	r := c.registryOf(g.host)
-	if len(r.Repositories) > 0 {
-		if !yield(Page{Items: r.Repositories, Configured: true, Note: g.host + ": configured repositories"}, nil) {
-			return
-		}
+	if !g.configured(yield) {
+		return
 	}
 	token, err := g.token(ctx)
 	if err != nil {
@@ -115,12 +112,7 @@ func (g ghcr) packages(ctx context.Context, path, owner, token string, yield fun
 		if !yield(Page{Items: items, Note: fmt.Sprintf("%s: %s through GitHub's packages API", g.host, owner)}, nil) {
 			return false
 		}
-		next = ""
-		for _, l := range linkheader.Parse(h.Get("Link")) {
-			if l.Rel == "next" {
-				next = l.URL
-			}
-		}
+		next = nextLink(h, g.api())
 	}
 	return true
 }
@@ -209,12 +201,7 @@ func (g ghcr) version(ctx context.Context, token, op string, repo name.Repositor
 					return v, path, nil
 				}
 			}
-			next = ""
-			for _, l := range linkheader.Parse(h.Get("Link")) {
-				if l.Rel == "next" {
-					next = l.URL
-				}
-			}
+			next = nextLink(h, g.api())
 			if next == "" {
 				return ghcrVersion{}, "", &Error{Op: op, Registry: g.host, Kind: ErrNotFound, Detail: "GitHub's API lists no package version for " + domain.ShortDigest(digest)}
 			}

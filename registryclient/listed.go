@@ -52,16 +52,35 @@ func (l *listed) put(repo string, at time.Time, infos []domain.TagInfo, fresh bo
 	l.repos[repo] = r
 }
 
+// freshLocked is repo's last listing when it is younger than listedFresh
+// (l.mu held).
+func (l *listed) freshLocked(repo string, now time.Time) (listedRepo, bool) {
+	r, ok := l.repos[repo]
+	return r, ok && now.Sub(r.at) <= listedFresh
+}
+
 // digest is what the listing within listedFresh said tag points at.
 func (l *listed) digest(repo, tag string, now time.Time) (string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, ok := l.repos[repo]
-	if !ok || now.Sub(r.at) > listedFresh {
-		return "", false
-	}
-	t, ok := r.infos[tag]
+	r, ok := l.freshLocked(repo, now)
+	t := r.infos[tag]
 	return t.Digest, ok && t.Digest != ""
+}
+
+// ofDigest are the tags the listing within listedFresh said point at
+// digest.
+func (l *listed) ofDigest(repo, digest string, now time.Time) []domain.TagInfo {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, _ := l.freshLocked(repo, now)
+	var out []domain.TagInfo
+	for _, t := range r.infos {
+		if t.Digest == digest {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Listed is what the repository's last tag listing, within the last
@@ -75,8 +94,8 @@ func (c *Client) Listed(repository string) map[string]domain.TagInfo {
 	}
 	c.listed.mu.Lock()
 	defer c.listed.mu.Unlock()
-	r, ok := c.listed.repos[repo.String()]
-	if !ok || time.Since(r.at) > listedFresh {
+	r, ok := c.listed.freshLocked(repo.String(), time.Now())
+	if !ok {
 		return nil
 	}
 	out := make(map[string]domain.TagInfo, len(r.infos))

@@ -133,8 +133,10 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
 	prov := c.Provider(host)
 	caps.Kind = prov.Kind()
-	if d, ok := prov.(apiDeleter); ok && d.deletesThroughAPI(ctx) != "" {
+	if d, ok := prov.(apiDeleter); ok {
 		caps.DeleteVia = d.deletesThroughAPI(ctx)
+	}
+	if caps.DeleteVia != "" {
 		if caps.ManifestDelete == domain.Unsupported {
 			// The registry API deletes nothing, but the kind's own API does.
 			caps.Notes = slices.DeleteFunc(caps.Notes, func(n string) bool { return n == deletesDisabledNote })

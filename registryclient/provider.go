@@ -182,6 +182,16 @@ func (ownAPI) Notes(Capabilities) []string { return nil }
 // CheckDelete: the provider's API deletes; a locked tag is Guard's.
 func (ownAPI) CheckDelete(Capabilities) error { return nil }
 
+// configured yields the repositories configured for the host, when there
+// are any, as the listing's first page; false when yield asked to stop.
+func (o ownAPI) configured(yield func(Page, error) bool) bool {
+	r := o.c.registryOf(o.host)
+	if len(r.Repositories) == 0 {
+		return true
+	}
+	return yield(Page{Items: r.Repositories, Configured: true, Note: o.host + ": configured repositories"}, nil)
+}
+
 // onHost is the base URL of an API on the registry's own host (ACR's,
 // Quay's), or the one `api:` names.
 func (o ownAPI) onHost() string {

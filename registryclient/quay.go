@@ -72,10 +72,8 @@ func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error]
 	return func(yield func(Page, error) bool) {
 		c := q.c
 		r := c.registryOf(q.host)
-		if len(r.Repositories) > 0 {
-			if !yield(Page{Items: r.Repositories, Configured: true, Note: q.host + ": configured repositories"}, nil) {
-				return
-			}
+		if !q.configured(yield) {
+			return
 		}
 		token := q.apiToken(ctx)
 		namespaces := r.Namespaces

@@ -143,8 +143,8 @@ func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool
 	}
 	var f domain.ImageFacts
 	found := false
-	for _, ti := range c.Listed(repository) {
-		if ti.Digest != digest || ti.Size == 0 || ti.Pushed.IsZero() {
+	for _, ti := range c.listed.ofDigest(repo.String(), digest, time.Now()) {
+		if ti.Size == 0 || ti.Pushed.IsZero() {
 			continue
 		}
 		// The image's newest push among its tags, whichever tag came first.

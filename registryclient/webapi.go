@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tomnomnom/linkheader"
 )
 
 // apiCall is one request to a registry's own web API (Docker Hub's,
@@ -93,6 +95,20 @@ func (c *Client) call(ctx context.Context, a apiCall, v any) (http.Header, error
 		return nil, &Error{Op: a.op, Registry: a.registry, Kind: ErrServer, Detail: "malformed answer: " + err.Error(), Err: err}
 	}
 	return resp.Header, nil
+}
+
+// nextLink is the URL of the next page a Link header names ("" when it
+// names none); a relative one (ACR sends those) is resolved against base.
+func nextLink(h http.Header, base string) string {
+	for _, l := range linkheader.Parse(h.Get("Link")) {
+		if l.Rel == "next" {
+			if strings.HasPrefix(l.URL, "/") {
+				return base + l.URL
+			}
+			return l.URL
+		}
+	}
+	return ""
 }
 
 // githubHeaders are the headers GitHub's REST API asks for.

@@ -36,6 +36,9 @@ type Server struct {
 	mu          sync.Mutex
 	counts      map[string]int
 	pushed      map[string]time.Time
+	// failing is how many answers a fault (Hub's 429, ECR's throttling)
+	// still takes (FailNext).
+	failing int
 }
 
 // New starts a contract server: api answers the provider's own API and
@@ -121,6 +124,25 @@ func (k *Server) Counts() map[string]int {
 		out[l] = n
 	}
 	return out
+}
+
+// FailNext makes the next n answers the server's API faults (each kind
+// says which) fail.
+func (k *Server) FailNext(n int) {
+	k.mu.Lock()
+	k.failing = n
+	k.mu.Unlock()
+}
+
+// Failing reports whether this answer fails (FailNext), and counts it.
+func (k *Server) Failing() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.failing == 0 {
+		return false
+	}
+	k.failing--
+	return true
 }
 
 // Reset sets the counts to zero.

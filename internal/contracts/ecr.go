@@ -43,7 +43,6 @@ type ECR struct {
 	immutable map[string]bool
 	policies  map[string]string
 	findings  map[string][]ECRFinding
-	throttle  int
 	// BadSignatures counts requests whose signature did not check out.
 	BadSignatures int
 	// BeforePut runs as PutImage arrives, before it is answered (a race:
@@ -75,7 +74,7 @@ func (e *ECR) SetFindings(digest string, fs []ECRFinding) {
 }
 
 // Throttle makes the next n API calls answer ThrottlingException.
-func (e *ECR) Throttle(n int) { e.mu.Lock(); e.throttle = n; e.mu.Unlock() }
+func (e *ECR) Throttle(n int) { e.FailNext(n) }
 
 func (e *ECR) isImmutable(repo string) bool {
 	e.mu.Lock()
@@ -165,13 +164,7 @@ func (e *ECR) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "InvalidSignatureException", "message": problem})
 		return true
 	}
-	e.mu.Lock()
-	throttled := e.throttle > 0
-	if throttled {
-		e.throttle--
-	}
-	e.mu.Unlock()
-	if throttled {
+	if k.Failing() {
 		ecrError(w, "ThrottlingException", "Rate exceeded")
 		return true
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -17,12 +16,8 @@ import (
 // /v2/namespaces/{ns}/repositories/{name}/tags (100 a page, "next" links,
 // each tag with digest, full_size, tag_last_pushed and images), DELETE
 // /v2/repositories/{ns}/{name}/tags/{tag}/ (204) — with a JWT from the
-// login. Tag pages answer 429 while limited is above 0.
-type Hub struct {
-	*Server
-	mu      sync.Mutex
-	limited int
-}
+// login. Tag pages answer 429 as FailNext says.
+type Hub struct{ *Server }
 
 // Hub's credentials in the contract: the docker login the API takes.
 const (
@@ -39,11 +34,7 @@ func NewHub(t testing.TB) *Hub {
 }
 
 // Limit makes the next n tag pages answer 429 with an hour's Retry-After.
-func (h *Hub) Limit(n int) {
-	h.mu.Lock()
-	h.limited = n
-	h.mu.Unlock()
-}
+func (h *Hub) Limit(n int) { h.FailNext(n) }
 
 func (h *Hub) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 	p := r.URL.Path
@@ -65,13 +56,7 @@ func (h *Hub) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 		_ = json.NewEncoder(w).Encode(map[string]string{"token": hubJWT})
 	case r.Method == http.MethodGet && strings.HasPrefix(p, "/v2/namespaces/") && strings.HasSuffix(p, "/tags"):
 		k.Add("api tags")
-		h.mu.Lock()
-		limited := h.limited > 0
-		if limited {
-			h.limited--
-		}
-		h.mu.Unlock()
-		if limited {
+		if k.Failing() {
 			w.Header().Set("Retry-After", "3600")
 			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = w.Write([]byte(`{"message":"Too Many Requests"}`))

@@ -74,18 +74,24 @@ func (m *Model) badgeWidth() int {
 		w = max(w, len(domain.Badge(k))+1)
 	}
 	for _, r := range m.rows {
-		b := ""
-		if a, ok := m.artifacts[r.digest]; ok {
-			b = "artifact: " + a
-		}
-		if m.markImmutable(r.tag) {
-			b = strings.TrimSpace(m.badge(r.digest) + " immutable")
-		}
-		if b != "" {
+		if b := m.rowBadge(r); b != "" {
 			w = max(w, len(b)+1)
 		}
 	}
 	return w
+}
+
+// rowBadge is what a row's badge column says: its image's mark (once the
+// digest is known), and immutable when the registry will not move the tag.
+func (m *Model) rowBadge(r row) string {
+	b := ""
+	if r.err == nil && r.digest != "" {
+		b = m.badge(r.digest)
+	}
+	if m.markImmutable(r.tag) {
+		b = strings.TrimSpace(b + " immutable")
+	}
+	return b
 }
 
 // badgeHeader names the badge column: what signs the images, and what

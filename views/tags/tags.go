@@ -937,7 +937,8 @@ func (m *Model) View() string {
 		} else if i == m.cur.Pos {
 			tag = m.styles.Label.Render(tag)
 		}
-		var digest, same, badge string
+		var digest, same string
+		badge := m.rowBadge(r)
 		switch {
 		case r.err != nil:
 			digest = m.styles.Danger.Render(listnav.Pad("error", digestWidth))
@@ -949,10 +950,6 @@ func (m *Model) View() string {
 			if n := m.shared[r.digest]; n > 1 {
 				same = fmt.Sprintf("= %d", n)
 			}
-			badge = m.badge(r.digest)
-		}
-		if m.markImmutable(r.tag) {
-			badge = strings.TrimSpace(badge + " immutable")
 		}
 		line := tag + " " + digest + " " + sameMark(m, r.digest, same)
 		if len(cols) > 0 {
