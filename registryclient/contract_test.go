@@ -117,6 +117,37 @@ func providerSuite(t *testing.T, w writeTarget, k *contracts.Server, metadata bo
 			t.Errorf("after undo the listing says %v (%v)", tags, err)
 		}
 	})
+	// Two deletes a moment apart (a bulk delete): the second sees the
+	// first's result, never an answer from before it — which would take b
+	// for a sibling gone missing and put it back.
+	t.Run("delete two siblings one after the other", func(t *testing.T) {
+		first, err := c.DeleteTag(ctx, full+":b")
+		if err != nil {
+			t.Fatalf("delete b: %v", err)
+		}
+		second, err := c.DeleteTag(ctx, full+":c")
+		if err != nil {
+			t.Fatalf("delete c: %v", err)
+		}
+		if !slices.Equal(second.Siblings, []string{"a"}) || len(second.Restored) != 0 {
+			t.Errorf("the second delete: siblings %v, restored %v; want [a] and nothing restored", second.Siblings, second.Restored)
+		}
+		for tag, want := range map[string]string{"a": app, "b": "", "c": "", "solo": old} {
+			if got := w.digestOf(t, full+":"+tag); got != want {
+				t.Errorf("%s resolves to %q after both deletes, want %q", tag, got, want)
+			}
+		}
+		for _, id := range []int{second.JournalID, first.JournalID} {
+			if _, err := c.Undo(ctx, mustEntry(t, c, id), false); err != nil {
+				t.Fatalf("undo %d: %v", id, err)
+			}
+		}
+		for _, tag := range []string{"b", "c"} {
+			if got := w.digestOf(t, full+":"+tag); got != app {
+				t.Errorf("after the undos %s resolves to %q, want %s", tag, got, app)
+			}
+		}
+	})
 }
 
 // The suite every provider runs, against distribution itself: registry:2

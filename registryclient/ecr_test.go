@@ -53,8 +53,8 @@ func TestECRBehavesLikeDistribution(t *testing.T) {
 	e := contracts.NewECR(t)
 	providerSuite(t, ecrTarget(e), e.Server, true)
 	c := e.Counts()
-	if c["api BatchDeleteImage"] != 1 || c["api PutImage"] != 1 || c["PUT manifest"] != 0 {
-		t.Errorf("requests %v: want one BatchDeleteImage, the undo through PutImage, no registry PUT", c)
+	if c["api BatchDeleteImage"] != 3 || c["api PutImage"] != 3 || c["PUT manifest"] != 0 {
+		t.Errorf("requests %v: want a BatchDeleteImage per delete of the suite (3), each undo through PutImage (3), no registry PUT", c)
 	}
 	if e.BadSignatures != 0 {
 		t.Errorf("%d requests were not signed right", e.BadSignatures)

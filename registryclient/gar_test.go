@@ -44,7 +44,7 @@ func TestArtifactRegistryBehavesLikeDistribution(t *testing.T) {
 	other.seedRepo = garProject + "/containers/other-"
 	other.seed(t)
 	providerSuite(t, w, g.Server, true)
-	if n := g.Count("api DELETE tag"); n != 1 {
+	if n := g.Count("api DELETE tag"); n != 3 {
 		t.Errorf("the tags API's DELETE was asked %d times (%v)", n, g.Counts())
 	}
 }

@@ -160,9 +160,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// isTokenRequest: a GET that is not registry API traffic (the bearer realm).
+// isTokenRequest: a GET of a bearer realm for a token — not registry API
+// traffic, and asking for a service, as every client's token request does
+// (go-containerregistry's always). A registry's own web API (Quay's, ACR's,
+// Artifact Registry's, GitHub's) is no token server: its answers must
+// never be handed to a later request.
 func isTokenRequest(r *http.Request) bool {
-	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/v2/")
+	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/v2/") && r.URL.Query().Has("service")
 }
 
 func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
