@@ -1,6 +1,7 @@
 package registryclient
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -56,6 +57,9 @@ type connections struct {
 	probes  map[string]Capabilities
 	// secrets are the user's credentials per host, to redact.
 	secrets map[string][]string
+	// creds are the credentials the registries' own APIs were given, per
+	// host, with when they were read (Client.credentials).
+	creds map[string]readCreds
 }
 
 // webAPIs are the base URLs of the web APIs that list what a registry's
@@ -101,7 +105,7 @@ func New(opts ...Option) (*Client, error) {
 		o(c)
 	}
 	c.waits = &waitBus{}
-	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}, secrets: map[string][]string{}}
+	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}, secrets: map[string][]string{}, creds: map[string]readCreds{}}
 	c.registries = map[string]config.Registry{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {
@@ -135,17 +139,9 @@ func defaultTransport() http.RoundTripper {
 // ("" when anonymous, "token" for a token without a user name). It never
 // returns a secret.
 func (c *Client) User(host string) string {
-	reg, err := c.parseRegistry(host)
-	if err != nil {
-		return ""
-	}
-	auth, err := c.keychain.Resolve(reg)
-	if err != nil {
-		return ""
-	}
-	cfg, err := auth.Authorization()
+	cfg, err := c.credentials(context.Background(), config.NormalizeHost(host))
 	switch {
-	case err != nil:
+	case err != nil || cfg == nil:
 		return ""
 	case cfg.Username != "":
 		return cfg.Username

@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/wharf-dev/wharf/internal/contracts"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/testenv"
+	"github.com/wharf-dev/wharf/registryclient"
 )
 
 func quayTarget(q *contracts.Quay, creds authn.Authenticator, path domain.DeletePath) writeTarget {
@@ -96,5 +99,41 @@ func TestQuayDeleteWithoutATokenAsksEachSibling(t *testing.T) {
 	_, _ = c.DeleteTag(testCtx(t), full+":b")
 	if n := q.Count("HEAD manifest"); n < 4 {
 		t.Errorf("the sibling check sent %d HEADs, want one per tag (%v)", n, q.Counts())
+	}
+}
+
+// countingKeychain counts how often credentials are read (a credential
+// helper may take seconds each time).
+type countingKeychain struct {
+	authn.Keychain
+	n atomic.Int32
+}
+
+func (k *countingKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	k.n.Add(1)
+	return k.Keychain.Resolve(r)
+}
+
+// Credentials are read once a minute, however often the API's calls need
+// the token: after a first listing and delete, a second listing and delete
+// through Quay's API read them no more (a slow credential helper is asked
+// once, not once a call).
+func TestQuayCredentialsAreReadOnceAMinute(t *testing.T) {
+	q := contracts.NewQuay(t)
+	w := quayTarget(q, quayOAuth, domain.DeletedByAPI)
+	full := w.seed(t)
+	kc := &countingKeychain{Keychain: testenv.KeychainFor(q.Host(), quayOAuth)}
+	c := w.client(t, registryclient.WithKeychain(kc))
+	for i, tag := range []string{"b", "c"} {
+		before := kc.n.Load()
+		if _, err := c.Catalog(testCtx(t), w.host); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.DeleteTag(testCtx(t), full+":"+tag); err != nil {
+			t.Fatal(err)
+		}
+		if n := kc.n.Load() - before; i == 1 && n != 0 {
+			t.Errorf("the second listing and delete read the credentials %d times, want none", n)
+		}
 	}
 }

@@ -424,14 +424,10 @@ func (c *Client) secretsOf(host string) []string {
 	}
 	c.conns.mu.Unlock()
 	var out []string
-	if reg, err := name.NewRegistry(host); err == nil {
-		if auth, err := c.keychain.Resolve(reg); err == nil {
-			if cfg, err := auth.Authorization(); err == nil && cfg != nil {
-				for _, s := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
-					if s != "" {
-						out = append(out, s)
-					}
-				}
+	if cfg, err := c.credentials(context.Background(), host); err == nil && cfg != nil {
+		for _, s := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+			if s != "" {
+				out = append(out, s)
 			}
 		}
 	}
