@@ -52,7 +52,10 @@ type hubTagPage struct {
 		FullSize      int64  `json:"full_size"`
 		LastUpdated   string `json:"last_updated"`
 		TagLastPushed string `json:"tag_last_pushed"`
-		Images        []struct {
+		// ContentType is "image", or what else the manifest is
+		// ("unrecognized" for an OCI artifact, "plugin", …).
+		ContentType string `json:"content_type"`
+		Images      []struct {
 			Architecture string `json:"architecture"`
 			OS           string `json:"os"`
 			Variant      string `json:"variant"`
@@ -179,7 +182,9 @@ func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2
 			for _, t := range page.Results {
 				info := domain.TagInfo{Tag: t.Name, Digest: t.Digest, Size: t.FullSize, Pushed: firstTime(t.TagLastPushed, t.LastUpdated)}
 				for _, im := range t.Images {
-					info.Platforms = append(info.Platforms, domain.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
+					if t.ContentType == "" || t.ContentType == "image" {
+						info.Platforms = append(info.Platforms, domain.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
+					}
 				}
 				if info.Digest == "" && len(t.Images) == 1 {
 					// An older answer names the image's digest only.

@@ -15,6 +15,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/contracts"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/internal/fixtures"
 	"github.com/wharf-dev/wharf/internal/testenv"
 	"github.com/wharf-dev/wharf/registryclient"
 )
@@ -224,5 +225,53 @@ func TestHubFactsComeFromTheListing(t *testing.T) {
 	}
 	if n := h.Count("GET manifest") + h.Count("HEAD manifest"); n != 0 {
 		t.Errorf("%d manifest requests (%v)", n, h.Counts())
+	}
+}
+
+// A non-image artifact on Hub (its listing says content_type unrecognized
+// and no platform) is described, so the Tags view marks it for what it is;
+// an index's platforms come from the listing.
+func TestHubArtifactsAreDescribedAndIndexesListed(t *testing.T) {
+	h := contracts.NewHub(t)
+	w := hubTarget(h)
+	repo := contracts.HubUser + "/mixed"
+	err := fixtures.Push(testCtx(t), h.Host(), []fixtures.Entry{
+		{Repo: repo, Tags: []string{"chart"}, Artifact: &fixtures.ArtifactSpec{ConfigType: "application/vnd.cncf.helm.config.v1+json", Config: []byte(`{"name":"c"}`)}},
+		{Repo: repo, Tags: []string{"multi"}, Platforms: []fixtures.Spec{fixtures.AMD64, fixtures.ARM64}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := w.client(t)
+	infos, err := c.TagInfos(testCtx(t), h.Host()+"/"+repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]domain.ImageFacts{}
+	var digests []string
+	for _, ti := range infos {
+		digests = append(digests, ti.Digest)
+	}
+	err = c.Facts(testCtx(t), h.Host()+"/"+repo, digests, func(d string, f domain.ImageFacts, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		for _, ti := range infos {
+			if ti.Digest == d {
+				got[ti.Tag] = f
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["chart"].Artifact != "application/vnd.cncf.helm.config.v1+json" || len(got["chart"].Platforms) != 0 {
+		t.Errorf("the chart's facts %+v: want it described as the artifact it is", got["chart"])
+	}
+	if !slices.Equal(got["multi"].Platforms, []string{"linux/amd64", "linux/arm64/v8"}) {
+		t.Errorf("the index's platforms %v", got["multi"].Platforms)
+	}
+	if n := h.Count("GET manifest"); n != 1 {
+		t.Errorf("%d manifest GETs, want one, the chart's (%v)", n, h.Counts())
 	}
 }

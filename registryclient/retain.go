@@ -135,7 +135,8 @@ func (c *Client) Created(ctx context.Context, repository string, digests []strin
 // listedFacts are a digest's facts as the repository's tag listing gave
 // them, on a registry whose reads cost a budget (Docker Hub counts each
 // manifest GET as a pull): its size, its platforms, and its newest push
-// time among its tags for its creation time. ok is false when the listing did not say them.
+// time among its tags for its creation time. ok is false when the listing
+// did not say them, or names no platform (an artifact: it is described).
 func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool) {
 	repo, err := c.parseRepository(repository)
 	if err != nil || c.Provider(repo.RegistryStr()).BudgetReference() == "" {
@@ -144,7 +145,9 @@ func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool
 	var f domain.ImageFacts
 	found := false
 	for _, ti := range c.listed.ofDigest(repo.String(), digest, time.Now()) {
-		if ti.Size == 0 || ti.Pushed.IsZero() {
+		if ti.Size == 0 || ti.Pushed.IsZero() || len(ti.Platforms) == 0 {
+			// Not said, or not an image (an artifact is described, so
+			// the Tags view marks it for what it is).
 			continue
 		}
 		// The image's newest push among its tags, whichever tag came first.

@@ -235,6 +235,60 @@ func (k *Server) Size(repo, digest string) int64 {
 	return size
 }
 
+// Described is what a registry's own API says of a manifest: what it is
+// ("image", or "unrecognized" for an artifact, as Docker Hub says), its
+// media type, its platform images (one for an image, each of an index's;
+// none for an artifact) and its size (an index's platforms' added up).
+type Described struct {
+	ContentType, MediaType string
+	Platforms              []PlatformImage
+	Size                   int64
+}
+
+// PlatformImage is one platform's image of a manifest.
+type PlatformImage struct {
+	OS, Architecture, Variant, Digest string
+	Size                              int64
+}
+
+// Describe reads a manifest (and an image's config) as the registries'
+// APIs do before they answer.
+func (k *Server) Describe(repo, digest string) Described {
+	b, mt := k.Manifest(repo, digest)
+	d := Described{ContentType: "image", MediaType: mt}
+	if strings.Contains(mt, "index") || strings.Contains(mt, "manifest.list") {
+		idx, err := v1.ParseIndexManifest(strings.NewReader(string(b)))
+		if err != nil {
+			return d
+		}
+		for _, m := range idx.Manifests {
+			if m.Platform == nil || m.Platform.OS == "unknown" {
+				continue
+			}
+			sz := k.Size(repo, m.Digest.String())
+			d.Platforms = append(d.Platforms, PlatformImage{OS: m.Platform.OS, Architecture: m.Platform.Architecture, Variant: m.Platform.Variant, Digest: m.Digest.String(), Size: sz})
+			d.Size += sz
+		}
+		return d
+	}
+	d.Size = k.Size(repo, digest)
+	m, err := v1.ParseManifest(strings.NewReader(string(b)))
+	if err != nil {
+		return d
+	}
+	switch string(m.Config.MediaType) {
+	case "application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json":
+	default:
+		d.ContentType = "unrecognized"
+		return d
+	}
+	cf, err := v1.ParseConfigFile(strings.NewReader(k.Inner(http.MethodGet, "/v2/"+repo+"/blobs/"+m.Config.Digest.String()).Body.String()))
+	if err == nil && cf.OS != "" {
+		d.Platforms = []PlatformImage{{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant, Digest: digest, Size: d.Size}}
+	}
+	return d
+}
+
 // Pushed is when tag was last pushed through the server.
 func (k *Server) Pushed(repo, tag string) time.Time {
 	k.mu.Lock()

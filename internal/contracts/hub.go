@@ -14,7 +14,8 @@ import (
 // DELETE (Hub's does), and its web API answers as Hub's documents —
 // POST /v2/users/login, GET /v2/namespaces/{ns}/repositories and
 // /v2/namespaces/{ns}/repositories/{name}/tags (100 a page, "next" links,
-// each tag with digest, full_size, tag_last_pushed and images), DELETE
+// each tag with digest, full_size, tag_last_pushed, content_type — image,
+// or unrecognized for an artifact — and its platforms' images), DELETE
 // /v2/repositories/{ns}/{name}/tags/{tag}/ (204) — with a JWT from the
 // login. Tag pages answer 429 as FailNext says.
 type Hub struct{ *Server }
@@ -82,10 +83,14 @@ func (h *Hub) api(k *Server, w http.ResponseWriter, r *http.Request) bool {
 		for _, tag := range tags[from:to] {
 			d := k.Digest(repo, tag)
 			pushed := k.Pushed(repo, tag).Format(time.RFC3339Nano)
+			desc := k.Describe(repo, d)
+			images := []map[string]any{}
+			for _, p := range desc.Platforms {
+				images = append(images, map[string]any{"architecture": p.Architecture, "os": p.OS, "variant": p.Variant, "digest": p.Digest, "size": p.Size, "status": "active", "last_pushed": pushed})
+			}
 			results = append(results, map[string]any{
-				"name": tag, "digest": d, "full_size": k.Size(repo, d), "last_updated": pushed, "tag_last_pushed": pushed,
-				"tag_last_pulled": nil, "media_type": "application/vnd.oci.image.manifest.v1+json", "content_type": "image", "tag_status": "active",
-				"images": []map[string]any{{"architecture": "amd64", "os": "linux", "variant": nil, "digest": d, "size": k.Size(repo, d), "status": "active", "last_pushed": pushed}},
+				"name": tag, "digest": d, "full_size": desc.Size, "last_updated": pushed, "tag_last_pushed": pushed,
+				"tag_last_pulled": nil, "media_type": desc.MediaType, "content_type": desc.ContentType, "tag_status": "active", "images": images,
 			})
 		}
 		res["results"] = results
