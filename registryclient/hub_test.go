@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -252,7 +253,10 @@ func TestHubArtifactsAreDescribedAndIndexesListed(t *testing.T) {
 	for _, ti := range infos {
 		digests = append(digests, ti.Digest)
 	}
+	var mu sync.Mutex // Facts reports from several goroutines
 	err = c.Facts(testCtx(t), h.Host()+"/"+repo, digests, func(d string, f domain.ImageFacts, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
 			t.Error(err)
 		}
