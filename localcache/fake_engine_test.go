@@ -46,8 +46,10 @@ type fakeEngine struct {
 	// pullErr fail the request itself.
 	push, pull       []jsonstream.Message
 	pushErr, pullErr error
-	// hang makes pushes and pulls go silent after their messages.
-	hang bool
+	// hang makes pushes and pulls go silent after their messages;
+	// retrying makes them say they retry, every few milliseconds, forever.
+	hang     bool
+	retrying bool
 	// lastAuth is the X-Registry-Auth of the last push or pull.
 	lastAuth string
 	// events feed Events; eventErr ends the stream.
@@ -212,8 +214,10 @@ func (f *fakeEngine) ImagePrune(context.Context, client.ImagePruneOptions) (clie
 type stream struct {
 	msgs []jsonstream.Message
 	err  error
-	// hang keeps the stream open, silent, until the caller gives up.
-	hang bool
+	// hang keeps the stream open, silent, until the caller gives up;
+	// retrying keeps it open saying it retries.
+	hang     bool
+	retrying bool
 }
 
 func (s *stream) Read([]byte) (int, error) { return 0, errors.New("read the messages") }
@@ -230,6 +234,17 @@ func (s *stream) JSONMessages(ctx context.Context) iter.Seq2[jsonstream.Message,
 				return
 			}
 			if !yield(m, nil) {
+				return
+			}
+		}
+		for s.retrying {
+			select {
+			case <-ctx.Done():
+				yield(jsonstream.Message{}, ctx.Err())
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			if !yield(jsonstream.Message{ID: "1a2b3c4d5e6f", Status: "Retrying in 5 seconds"}, nil) {
 				return
 			}
 		}
@@ -252,7 +267,7 @@ func (f *fakeEngine) ImagePush(_ context.Context, ref string, opts client.ImageP
 	if f.pushErr != nil {
 		return nil, f.pushErr
 	}
-	return &stream{msgs: f.push, hang: f.hang}, nil
+	return &stream{msgs: f.push, hang: f.hang, retrying: f.retrying}, nil
 }
 
 func (f *fakeEngine) ImagePull(_ context.Context, ref string, opts client.ImagePullOptions) (client.ImagePullResponse, error) {
@@ -263,7 +278,7 @@ func (f *fakeEngine) ImagePull(_ context.Context, ref string, opts client.ImageP
 	if f.pullErr != nil {
 		return nil, f.pullErr
 	}
-	return &stream{msgs: f.pull, hang: f.hang}, nil
+	return &stream{msgs: f.pull, hang: f.hang, retrying: f.retrying}, nil
 }
 
 func (f *fakeEngine) ContainerList(context.Context, client.ContainerListOptions) (client.ContainerListResult, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/ref"
 )
@@ -129,8 +130,20 @@ func parseProgress(m jsonstream.Message) Progress {
 	return p
 }
 
-// DefaultStallTimeout is how long a push or pull may go without a word
-// from the engine before wharf gives up on it (a registry that stopped
+// Moved reports whether p says the transfer moved (bytes sent or
+// received, a layer done): what counts as progress for the operation's
+// deadline, unlike waiting, retrying or a status line.
+func (p Progress) Moved() bool {
+	switch p.Phase {
+	case PhasePushing, PhasePushed, PhaseExists, PhaseMounted, PhaseDownloading, PhaseDownloaded,
+		PhaseVerifying, PhaseExtracting, PhasePullComplete, PhaseDigest:
+		return true
+	}
+	return false
+}
+
+// DefaultStallTimeout is how long a push or pull may go without progress
+// (bytes moved, a layer done) before wharf gives up on it (a registry that stopped
 // answering mid-transfer would otherwise hold it forever).
 const DefaultStallTimeout = 2 * time.Minute
 
@@ -141,7 +154,7 @@ func WithStallTimeout(d time.Duration) Option { return func(c *Cache) { c.stall 
 var errStalled = errors.New("stalled")
 
 // watchdog is a context that ends when the transfer it guards has gone
-// c.stall without a message; alive says a message came.
+// c.stall without progress; alive says it moved.
 func (c *Cache) watchdog(ctx context.Context) (wctx context.Context, alive func(), stop func()) {
 	stall := c.stall
 	if stall <= 0 {
@@ -158,7 +171,6 @@ func (c *Cache) watchdog(ctx context.Context) (wctx context.Context, alive func(
 func (c *Cache) follow(ctx context.Context, alive func(), op, ref string, msgs iter.Seq2[jsonstream.Message, error], onProgress func(Progress)) (string, error) {
 	var digest string
 	for m, err := range msgs {
-		alive()
 		if err != nil {
 			if errors.Is(context.Cause(ctx), errStalled) {
 				return "", c.stalled(op, ref)
@@ -175,6 +187,12 @@ func (c *Cache) follow(ctx context.Context, alive func(), op, ref string, msgs i
 		if p.Phase == PhaseDigest {
 			digest = p.Digest
 		}
+		if p.Moved() {
+			// Waiting, retrying and status lines are words, not progress:
+			// an engine retrying a registry that refuses it forever stalls.
+			alive()
+			deadline.Progress(ctx)
+		}
 		if onProgress != nil {
 			onProgress(p)
 		}
@@ -190,7 +208,7 @@ func (c *Cache) stalled(op, ref string) error {
 	if stall <= 0 {
 		stall = DefaultStallTimeout
 	}
-	return &OpError{Op: op, Ref: ref, Kind: ErrStalled, Detail: fmt.Sprintf("no word from the engine for %s; wharf stopped waiting (the registry may have stopped answering)", stall)}
+	return &OpError{Op: op, Ref: ref, Kind: ErrStalled, Detail: fmt.Sprintf("no progress for %s (stall_timeout); wharf stopped waiting (the registry may have stopped answering, or keeps refusing the engine)", stall)}
 }
 
 // PushResult is what a push did.

@@ -416,7 +416,9 @@ func TestEngineErrorsAreClassified(t *testing.T) {
 }
 
 // A push or pull whose registry stops answering mid-transfer does not hang
-// wharf: after the stall timeout without a word it ends with ErrStalled.
+// wharf: after the stall timeout without progress it ends with ErrStalled —
+// and an engine that keeps saying it retries (a registry answering 429 or
+// 500 forever) makes none.
 func TestStalledTransfersEnd(t *testing.T) {
 	f := sampleEngine()
 	f.push = []jsonstream.Message{{ID: "1a2b3c4d5e6f", Status: "Pushing", Progress: &jsonstream.Progress{Current: 1, Total: 9}}}
@@ -424,9 +426,14 @@ func TestStalledTransfersEnd(t *testing.T) {
 	f.hang = true
 	c := openFake(f, localcache.WithStallTimeout(100*time.Millisecond))
 	_, err := c.Push(unitCtx(t), "team/app:1.0", nil)
-	if !errors.Is(err, localcache.ErrStalled) || !strings.Contains(err.Error(), "no word from the engine for 100ms") {
+	if !errors.Is(err, localcache.ErrStalled) || !strings.Contains(err.Error(), "no progress for 100ms") {
 		t.Errorf("stalled push: %v", err)
 	}
+	f.hang, f.retrying = false, true
+	if _, err := c.Push(unitCtx(t), "team/app:1.0", nil); !errors.Is(err, localcache.ErrStalled) {
+		t.Errorf("a push that retries forever: %v", err)
+	}
+	f.hang, f.retrying = true, false
 	if _, err := c.Pull(unitCtx(t), "team/app:1.0", localcache.PullOptions{}, nil); !errors.Is(err, localcache.ErrStalled) {
 		t.Errorf("stalled pull: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -169,7 +170,41 @@ func isTokenRequest(r *http.Request) bool {
 	return r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/v2/") && r.URL.Query().Has("service")
 }
 
+// RoundTrip sends r through the guard and reports the operation's progress
+// (internal/deadline): an answer (not a 429 or a 5xx), and every MiB of its
+// body and its end, move the operation's deadline on; a 429 waited out, a
+// retry or a body that trickles in do not.
 func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	deadline.Waiting(ctx, r.Method+" "+r.URL.Host+r.URL.Path)
+	resp, err := g.roundTripGuarded(r)
+	if err != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		return resp, err
+	}
+	deadline.Progress(ctx)
+	resp.Body = &progressBody{ReadCloser: resp.Body, ctx: ctx}
+	return resp, nil
+}
+
+// progressBody reports progress every MiB read and at the end.
+type progressBody struct {
+	io.ReadCloser
+	ctx  context.Context
+	read int64
+}
+
+const progressEvery = 1 << 20
+
+func (b *progressBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if b.read/progressEvery != (b.read+int64(n))/progressEvery || errors.Is(err, io.EOF) {
+		deadline.Progress(b.ctx)
+	}
+	b.read += int64(n)
+	return n, err
+}
+
+func (g *guard) roundTripGuarded(r *http.Request) (*http.Response, error) {
 	if isTokenRequest(r) {
 		return g.sharedToken(r)
 	}

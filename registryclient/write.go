@@ -582,9 +582,15 @@ func (r *countingReader) Read(b []byte) (int, error) {
 type PushEntry struct {
 	// ID is the journal entry.
 	ID int
+	// Before is the digest the tag named when it was journaled ("" for a
+	// tag that did not exist): what the push replaces.
+	Before string
 	// Done records how the push ended: the digest it left the tag at, or
 	// its error (the entry is then marked as changing nothing).
 	Done func(after string, pushErr error)
+	// Abandon records that the push was not made after all (why), and
+	// frees the repository's lock; call it instead of Done.
+	Abandon func(why error)
 }
 
 // JournalPush journals what reference (a tag) names now, before the engine
@@ -622,7 +628,19 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, 
 		unlock()
 		return PushEntry{}, err
 	}
-	return PushEntry{ID: entry.ID, Done: func(after string, pushErr error) {
+	if cur != nil {
+		// What is journaled is what the push replaces.
+		now = cur.Digest.String()
+	}
+	// Done or Abandon, once: either frees the lock.
+	var once sync.Once
+	abandon := func(why error) {
+		once.Do(func() {
+			defer unlock()
+			_ = c.journal.MarkRefused(entry.ID, why)
+		})
+	}
+	done := func(after string, pushErr error) {
 		defer unlock()
 		if pushErr != nil {
 			// The engine's push failed: read the tag back to know whether
@@ -635,5 +653,9 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, 
 		}
 		c.remember(tag.Context(), tag.TagStr(), after)
 		_ = c.journal.MarkDone(entry.ID, after)
-	}}, nil
+	}
+	return PushEntry{
+		ID: entry.ID, Before: now, Abandon: abandon,
+		Done: func(after string, pushErr error) { once.Do(func() { done(after, pushErr) }) },
+	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -203,6 +204,9 @@ type fakeLocal struct {
 	tagged, untagged, pushed, pulled []string
 	// warnings are what every push says it could not do (journal it).
 	warnings []string
+	// untagBlocks: an untag waits for its context to end (an engine that
+	// does not answer).
+	untagBlocks bool
 }
 
 func (f *fakeLocal) Tag(_ context.Context, src, target string, ow domain.Overwrite) error {
@@ -213,7 +217,11 @@ func (f *fakeLocal) Tag(_ context.Context, src, target string, ow domain.Overwri
 	return nil
 }
 
-func (f *fakeLocal) Untag(_ context.Context, ref, _ string) (bool, error) {
+func (f *fakeLocal) Untag(ctx context.Context, ref, _ string) (bool, error) {
+	if f.untagBlocks {
+		<-ctx.Done()
+		return false, ctx.Err()
+	}
 	f.untagged = append(f.untagged, ref)
 	return false, nil
 }
@@ -299,6 +307,46 @@ func TestLocalUntagSaysWhatStays(t *testing.T) {
 	press(m, "y")
 	if len(lc.untagged) != 1 || !strings.Contains(screen(m), "untagged team/app:1.0") {
 		t.Errorf("untagged %v:\n%s", lc.untagged, screen(m))
+	}
+}
+
+// An untag is a job like every change: an engine that does not answer
+// shows it running, and x cancels it at once.
+func TestUntagIsAJobThatXCancels(t *testing.T) {
+	m, lc := newLocalApp(t)
+	lc.untagBlocks = true
+	press(m, "d")
+	_, confirm := m.Update(tea.KeyPressMsg{Code: 'y', Text: "y"})
+	// Run what the answer asks for until the job has started; what the
+	// root answers its start with waits for the job's end.
+	var wait tea.Cmd
+	for pending := []tea.Cmd{confirm}; len(pending) > 0 && wait == nil; pending = pending[1:] {
+		if pending[0] == nil {
+			continue
+		}
+		switch msg := pending[0]().(type) {
+		case tea.BatchMsg:
+			pending = append(pending, msg...)
+		case views.JobStartedMsg:
+			_, wait = m.Update(msg)
+		default:
+			_, next := m.Update(msg)
+			pending = append(pending, next)
+		}
+	}
+	if s := screen(m); !strings.Contains(s, "untag team/app:1.0") || !strings.Contains(s, "1 job running (x cancels)") {
+		t.Fatalf("the untag does not show as a running job:\n%s", s)
+	}
+	press(m, "x")
+	done := make(chan tea.Cmd, 1)
+	go func() { done <- step(m, wait) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("x did not end the untag")
+	}
+	if s := screen(m); !strings.Contains(s, "cancelled untag team/app:1.0; nothing changed") || strings.Contains(s, "job running") {
+		t.Errorf("after x:\n%s", s)
 	}
 }
 
@@ -664,5 +712,22 @@ func TestPushAcrossNeedsSomethingOpen(t *testing.T) {
 	press(m, "esc", "1", ">")
 	if s := screen(m); !strings.Contains(s, "nothing is open on the Remote side") || strings.Contains(s, "Push ") {
 		t.Errorf("> with the registries listed:\n%s", s)
+	}
+}
+
+// A job that has gone without progress counts down to the end of its
+// deadline in the jobs area, saying x cancels it; one that moves does not.
+func TestStalledJobCountsDown(t *testing.T) {
+	m, _ := newChangeApp(t, 120, 40)
+	left := 20 * time.Second
+	m.Update(views.JobStartedMsg{ID: 991, Title: "push r.io/app:1", Cancel: func() {}, Left: func() (time.Duration, time.Duration, bool) {
+		return left, 150 * time.Second, true
+	}})
+	if s := screen(m); !strings.Contains(s, "push r.io/app:1 · no progress for 2m10s, stops in 20s (x cancels)") {
+		t.Errorf("the stalled job does not count down:\n%s", s)
+	}
+	left = 148 * time.Second
+	if s := screen(m); strings.Contains(s, "no progress") {
+		t.Errorf("a job that moves counts down:\n%s", s)
 	}
 }

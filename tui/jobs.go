@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
@@ -21,6 +22,7 @@ type job struct {
 	id       int64
 	title    string
 	cancel   context.CancelFunc
+	left     func() (left, budget time.Duration, ok bool)
 	progress views.JobProgress
 	done     bool
 	summary  string
@@ -51,7 +53,7 @@ func (j *jobs) find(id int64) *job {
 func (j *jobs) update(msg tea.Msg) (next tea.Cmd, then tea.Msg) {
 	switch msg := msg.(type) {
 	case views.JobStartedMsg:
-		j.list = append(j.list, &job{id: msg.ID, title: msg.Title, cancel: msg.Cancel})
+		j.list = append(j.list, &job{id: msg.ID, title: msg.Title, cancel: msg.Cancel, left: msg.Left})
 		return views.WaitJob(msg), nil
 	case views.JobProgressMsg:
 		if x := j.find(msg.ID); x != nil {
@@ -68,6 +70,24 @@ func (j *jobs) update(msg tea.Msg) (next tea.Cmd, then tea.Msg) {
 		return nil, msg.Then
 	}
 	return nil, nil
+}
+
+// stalledAfter is how long a job goes without progress before its line
+// counts down to its end.
+const stalledAfter = 5 * time.Second
+
+// countdown is a running job's word on its deadline: nothing while it
+// moves; once it has gone stalledAfter without progress, how long and
+// when it stops.
+func (x *job) countdown() string {
+	if x.left == nil {
+		return ""
+	}
+	left, budget, ok := x.left()
+	if !ok || budget-left < stalledAfter {
+		return ""
+	}
+	return fmt.Sprintf(" · no progress for %s, stops in %s (x cancels)", (budget - left).Round(time.Second), left.Round(time.Second))
 }
 
 // cancelOrDismiss cancels the newest running job; with none running it
@@ -113,7 +133,7 @@ func (m *Model) jobsView() []string {
 				pct = float64(x.progress.Done) / float64(x.progress.Total)
 			}
 			// The bar first, so a long title never pushes it off screen.
-			line = fmt.Sprintf("%s %3.0f%% %s · %s", m.jobs.bar.ViewAs(pct), pct*100, x.progress.Text, x.title)
+			line = fmt.Sprintf("%s %3.0f%% %s · %s%s", m.jobs.bar.ViewAs(pct), pct*100, x.progress.Text, x.title, x.countdown())
 		case errors.Is(x.err, context.Canceled):
 			line = m.styles.Muted.Render("cancelled " + x.title + "; nothing changed")
 		case x.err != nil:
@@ -156,6 +176,9 @@ func (m *Model) jobsPage() string {
 		lines = append(lines, m.styles.Label.Render(x.title), "  "+state)
 		if !x.done && x.progress.Text != "" {
 			lines = append(lines, "  "+x.progress.Text)
+		}
+		if c := x.countdown(); !x.done && c != "" {
+			lines = append(lines, "  "+strings.TrimPrefix(c, " · "))
 		}
 		for _, d := range x.progress.Detail {
 			lines = append(lines, "    "+d)

@@ -2,9 +2,13 @@ package views
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wharf-dev/wharf/internal/deadline"
 )
 
 // Jobs are the long operations (copy, push, pull, cleanup) that run off the
@@ -31,6 +35,9 @@ type JobStartedMsg struct {
 	ID     int64
 	Title  string
 	Cancel context.CancelFunc
+	// Left is how long the job may still go without progress before it
+	// ends, and its budget (internal/deadline), for the countdown.
+	Left   func() (left, budget time.Duration, ok bool)
 	stream <-chan tea.Msg
 }
 
@@ -55,37 +62,77 @@ type JobFinishedMsg struct {
 
 var jobIDs atomic.Int64
 
-// StartJob runs f as a job titled title.
+// heartbeat is how often a running job's line is drawn again.
+const heartbeat = time.Second
+
+// StartJob runs f as a job titled title. The job ends when it has made no
+// progress for its budget (the default; what it runs through ops sets the
+// configured one), with an error that says so.
 func StartJob(title string, f JobFunc) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := deadline.WithBudget(context.Background(), deadline.Budget(0))
 		id := jobIDs.Add(1)
 		stream := make(chan tea.Msg, 1)
+		var mu sync.Mutex
+		var last JobProgress
+		ended := false
+		// send puts p in the stream's one slot: progress is lossy, and
+		// when the UI has not taken the last update yet, p replaces it.
+		send := func(p JobProgress) {
+			mu.Lock()
+			defer mu.Unlock()
+			if ended {
+				return
+			}
+			select {
+			case <-stream:
+			default:
+			}
+			select {
+			case stream <- JobProgressMsg{ID: id, Progress: p}:
+			default:
+			}
+		}
+		finished := make(chan struct{})
+		go func() {
+			// A heartbeat: the jobs area counts a stalled job down to its
+			// end even when the job itself says nothing.
+			t := time.NewTicker(heartbeat)
+			defer t.Stop()
+			for {
+				select {
+				case <-finished:
+					return
+				case <-t.C:
+					mu.Lock()
+					p := last
+					mu.Unlock()
+					send(p)
+				}
+			}
+		}()
 		go func() {
 			defer close(stream)
 			defer cancel()
-			var last JobProgress
 			summary, then, err := f(ctx, func(p JobProgress) {
+				mu.Lock()
 				last = p
-				// Progress is lossy: when the UI has not taken the last
-				// update yet, this one replaces it.
-				select {
-				case <-stream:
-				default:
-				}
-				select {
-				case stream <- JobProgressMsg{ID: id, Progress: p}:
-				default:
-				}
+				mu.Unlock()
+				send(p)
 			})
+			close(finished)
+			mu.Lock()
+			defer mu.Unlock()
+			ended = true
 			// Drop an unread progress update: the end supersedes it.
 			select {
 			case <-stream:
 			default:
 			}
-			stream <- JobFinishedMsg{ID: id, Summary: summary, Err: err, Then: then, Progress: last}
+			stream <- JobFinishedMsg{ID: id, Summary: summary, Err: deadline.Explain(ctx, err), Then: then, Progress: last}
 		}()
-		return JobStartedMsg{ID: id, Title: title, Cancel: cancel, stream: stream}
+		left := func() (time.Duration, time.Duration, bool) { return deadline.Left(ctx) }
+		return JobStartedMsg{ID: id, Title: title, Cancel: cancel, Left: left, stream: stream}
 	}
 }
 

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+
+	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/tui"
 
 	"github.com/wharf-dev/wharf/internal/ops"
 	"github.com/wharf-dev/wharf/localcache"
@@ -13,6 +17,13 @@ func (a *app) session() (*ops.Session, error) {
 	s, err := ops.Open(a.env)
 	if err != nil {
 		return nil, err
+	}
+	// Key bindings the app cannot take are a mistake in the config file,
+	// whichever command reads it: the CLI refuses them as the app does.
+	var bad *tui.KeyError
+	if err := tui.CheckKeys(s.Config.Bindings()); errors.As(err, &bad) {
+		s.Close()
+		return nil, &config.Error{Path: s.Config.Path, Line: bad.Binding.Line, Field: bad.Binding.Field(), Msg: bad.Msg}
 	}
 	a.notes(s)
 	return s, nil

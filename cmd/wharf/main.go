@@ -12,8 +12,12 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/deadline"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -38,6 +42,8 @@ type app struct {
 	in io.Reader
 	// offline: read commands answer from the cache alone.
 	offline bool
+	// stopDeadline stops the command's deadline (withDeadline).
+	stopDeadline func()
 }
 
 func (a *app) stdin() io.Reader {
@@ -66,20 +72,62 @@ an embedded registry with sample images.`,
 	}
 	root.Flags().BoolVar(&demo, "demo", false, "open on an embedded demo registry with sample repositories and tags")
 	root.PersistentFlags().BoolVar(&a.offline, "offline", false, "read commands answer from what wharf cached, asking no registry")
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return a.refuseOffline(cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := a.refuseOffline(cmd); err != nil {
+			return err
+		}
+		if cmd != root {
+			// The app gives each of its jobs a deadline of its own.
+			a.withDeadline(cmd)
+		}
+		return nil
+	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.AddCommand(newDoctorCmd(a), newImagesCmd(a), newHistoryCmd(a), newTagCmd(a), newUntagCmd(a),
 		newPruneCmd(a), newPushCmd(a), newPullCmd(a),
 		newCatalogCmd(a), newTagsCmd(a), newSameCmd(a), newInspectCmd(a), newDiffCmd(a), newFilesCmd(a), newWasteCmd(a), newPackagesCmd(a), newVulnsCmd(a),
 		newRetagCmd(a), newCopyCmd(a), newRmtagCmd(a), newRmdigestCmd(a), newRmrepoCmd(a), newRegistryCmd(a), newJournalCmd(a), newUndoCmd(a), newRetainCmd(a), newLifecycleCmd(a), newStatusCmd(a), newPlatformsCmd(a))
+	explainDeadlines(root)
 	return root
+}
+
+// withDeadline gives cmd's operation its deadline (internal/deadline): it
+// ends once it has made no progress for stall_timeout + 30s, whatever the
+// registry does.
+func (a *app) withDeadline(cmd *cobra.Command) {
+	stall := time.Duration(0)
+	// A config that does not load is said by the command's session.
+	if cfg, err := config.Load(config.Path(a.env)); err == nil {
+		stall = cfg.StallTimeout
+	}
+	ctx, cancel := deadline.WithBudget(cmd.Context(), deadline.Budget(stall))
+	cmd.SetContext(ctx)
+	a.stopDeadline = cancel
+}
+
+// explainDeadlines makes every command that ran out of its deadline say
+// so, instead of the "context canceled" its calls return.
+func explainDeadlines(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		explainDeadlines(sub)
+	}
+	run := c.RunE
+	if run == nil {
+		return
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		return deadline.Explain(cmd.Context(), run(cmd, args))
+	}
 }
 
 func main() {
 	a := &app{env: os.Getenv, stdout: os.Stdout, stderr: os.Stderr}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := newRootCmd(a).ExecuteContext(ctx)
+	if a.stopDeadline != nil {
+		a.stopDeadline()
+	}
 	stop()
 	if err != nil {
 		// A command that chose its exit status has already said why.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
@@ -30,10 +29,6 @@ func (a *app) runUI(ctx context.Context, wantDemo bool) error {
 		return err
 	}
 	defer s.Close()
-	var bad *tui.KeyError
-	if err := tui.CheckKeys(s.Config.Bindings()); errors.As(err, &bad) {
-		return &config.Error{Path: s.Config.Path, Line: bad.Binding.Line, Field: bad.Binding.Field(), Msg: bad.Msg}
-	}
 	reg, ok := s.Browsable()
 	label := "from " + reg.Source
 	if wantDemo || !ok {

@@ -68,6 +68,10 @@ type Config struct {
 	// StallTimeout is how long a push or pull through the engine may go
 	// without progress before wharf stops waiting (default 2m).
 	StallTimeout time.Duration `yaml:"stall_timeout"`
+	// RequestTimeout is how long one registry request may wait for the
+	// start of its answer (default 30s). Whatever the requests, an
+	// operation that makes no progress ends within stall_timeout + 60s.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// Keys are the user's key bindings by view and action (keys: tags:
 	// delete: [D]); the app checks the views and actions (CheckKeys).
 	Keys map[string]map[string]KeyList `yaml:"keys"`
@@ -195,6 +199,9 @@ func Parse(path string, b []byte) (*Config, error) {
 	cfg.Path = path
 	if cfg.StallTimeout < 0 || cfg.StallTimeout > 0 && cfg.StallTimeout < time.Second {
 		return nil, &Error{Path: path, Line: fieldLine(&root, "stall_timeout"), Field: "stall_timeout", Msg: "must be a duration of a second or more (90s, 5m)"}
+	}
+	if cfg.RequestTimeout < 0 || cfg.RequestTimeout > 0 && cfg.RequestTimeout < 100*time.Millisecond {
+		return nil, &Error{Path: path, Line: fieldLine(&root, "request_timeout"), Field: "request_timeout", Msg: "must be a duration of 100ms or more (10s, 1m)"}
 	}
 	if cfg.DigestConcurrency < 0 || cfg.DigestConcurrency > 256 {
 		return nil, &Error{Path: path, Line: fieldLine(&root, "digest_concurrency"), Field: "digest_concurrency", Msg: "must be between 1 and 256"}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
 	"github.com/wharf-dev/wharf/internal/ref"
@@ -20,13 +21,15 @@ import (
 type Remote struct {
 	*registryclient.Client
 	journal *journal.Journal
+	// budget is how long a change may go without progress (Session.Budget).
+	budget time.Duration
 	// configPath is wharf's config file, where registries are added.
 	configPath string
 }
 
 // NewRemote is the app's side of the session's registries.
 func NewRemote(s *Session) *Remote {
-	r := &Remote{Client: s.Client, journal: s.Journal}
+	r := &Remote{Client: s.Client, journal: s.Journal, budget: s.Budget()}
 	if s.Env != nil && !s.Demo {
 		r.configPath = config.Path(s.Env)
 	}
@@ -101,13 +104,27 @@ func (r *Remote) Writable() bool { return r.journal != nil }
 
 // Copy copies an image or index to another repository or registry.
 func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
-	return r.Client.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
+	res, err := r.Client.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
+	return res, deadline.Explain(ctx, err)
+}
+
+// Retag points newTag at source's manifest (see registryclient.Retag).
+func (r *Remote) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
+	res, err := r.Client.Retag(ctx, source, newTag, ow)
+	return res, deadline.Explain(ctx, err)
 }
 
 // DeleteTag deletes one tag, which must still name digest (what the user
 // was shown; "" for any).
 func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
-	return r.DeleteTagAt(ctx, reference, digest)
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
+	res, err := r.DeleteTagAt(ctx, reference, digest)
+	return res, deadline.Explain(ctx, err)
 }
 
 // CopyTags copies each source (a tag, by the digest shown when there is
@@ -115,10 +132,12 @@ func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domai
 // journal batch; a tag there that holds another image is not replaced
 // (that copy fails, the others go on).
 func (r *Remote) CopyTags(ctx context.Context, sources []domain.TagAt, dest string, each func(src domain.TagAt, to string, res domain.WriteResult, err error)) error {
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
 	ctx = registryclient.WithBatch(ctx, registryclient.NewBatch())
 	for _, s := range sources {
 		if err := ctx.Err(); err != nil {
-			return err
+			return deadline.Explain(ctx, err)
 		}
 		from := s.Reference
 		repo, tag := from[:strings.LastIndex(from, ":")], from[strings.LastIndex(from, ":")+1:]
@@ -134,7 +153,9 @@ func (r *Remote) CopyTags(ctx context.Context, sources []domain.TagAt, dest stri
 
 // DeleteTags deletes several tags as one journal batch (see DeleteTags).
 func (r *Remote) DeleteTags(ctx context.Context, tags []domain.TagAt, each func(domain.TagAt, domain.DeleteResult, error)) error {
-	return DeleteTags(ctx, r.Client, tags, each)
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
+	return deadline.Explain(ctx, DeleteTags(ctx, r.Client, tags, each))
 }
 
 // NextUndo is the journal entry an undo in repository undoes next.
@@ -151,7 +172,10 @@ func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalE
 
 // Undo puts back what entry recorded; a tag moved since is refused.
 func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
-	return UndoAll(ctx, r.Client, entry, false)
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
+	res, err := UndoAll(ctx, r.Client, entry, false)
+	return res, deadline.Explain(ctx, err)
 }
 
 // JournalChanges reports journal entries that are new or changed — by
@@ -190,7 +214,9 @@ func (r *Remote) PlanRetention(ctx context.Context, repository string, pol domai
 
 // ApplyRetention deletes a plan's tags, each checked and journaled.
 func (r *Remote) ApplyRetention(ctx context.Context, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
-	return ApplyRetention(ctx, r.Client, plan, each)
+	ctx, cancel := deadline.WithBudget(ctx, r.budget)
+	defer cancel()
+	return deadline.Explain(ctx, ApplyRetention(ctx, r.Client, plan, each))
 }
 
 // Local is the engine as the app sees it: its images and their details,
@@ -228,18 +254,26 @@ func (l *Local) Batch(ctx context.Context) context.Context {
 
 // Push pushes a local tag, guarded and journaled (see Push).
 func (l *Local) Push(ctx context.Context, ref string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
-	return Push(ctx, l.Cache, l.s.Client, ref, ow, Tally(progress))
+	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
+	defer cancel()
+	res, err := Push(ctx, l.Cache, l.s.Client, ref, ow, Tally(progress))
+	return res, deadline.Explain(ctx, err)
 }
 
 // TagAndPush tags and pushes, guarded and journaled (see TagAndPush).
 func (l *Local) TagAndPush(ctx context.Context, src, target string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
-	return TagAndPush(ctx, l.Cache, l.s.Client, src, target, ow, Tally(progress))
+	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
+	defer cancel()
+	res, err := TagAndPush(ctx, l.Cache, l.s.Client, src, target, ow, Tally(progress))
+	return res, deadline.Explain(ctx, err)
 }
 
 // Pull pulls a reference into the engine.
 func (l *Local) Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (string, error) {
+	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
+	defer cancel()
 	res, err := l.Cache.Pull(ctx, ref, localcache.PullOptions{Platform: platform}, Tally(progress))
-	return res.Digest, err
+	return res.Digest, deadline.Explain(ctx, err)
 }
 
 // Describe is a local image's details for the Details pane, with whether

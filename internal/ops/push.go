@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/localcache"
@@ -27,10 +28,12 @@ type PushJournal interface {
 // another image (one the local image was never pushed or pulled as) is
 // refused with a *domain.OverwriteError naming both digests, unless ow
 // allows replacing it. What the remote tag named before is journaled first, so
-// `wharf undo` (u in the app) can put it back; when wharf cannot read the
-// registry — the engine may reach what wharf cannot — or has no journal,
-// the push goes ahead unjournaled (and unguarded) and the result's Warnings
-// say so. A journal that cannot be written stops it.
+// `wharf undo` (u in the app) can put it back. The guard fails closed: when
+// wharf cannot read what the remote tag names (after the client's retries),
+// nothing is pushed and the error (an *UnreadError) says why — only an
+// overwrite of any image (--overwrite) pushes without that check, and its
+// result's Warnings say it went unjournaled. A journal that cannot be
+// written stops it too.
 func Push(ctx context.Context, eng Pusher, reg PushJournal, ref string, ow domain.Overwrite, progress func(localcache.Progress)) (domain.PushResult, error) {
 	j := &pushJournal{}
 	opts := pushOptions(reg, ow, j)
@@ -44,7 +47,7 @@ func Push(ctx context.Context, eng Pusher, reg PushJournal, ref string, ow domai
 // TagAndPush tags a local image as target and pushes it, the `docker tag …
 // && docker push …` of one key: refused with a *domain.OverwriteError when
 // the local or the remote tag names another image, unless overwrite.
-// Journaled as Push is.
+// Guarded and journaled as Push is.
 func TagAndPush(ctx context.Context, eng Pusher, reg PushJournal, src, target string, ow domain.Overwrite, progress func(localcache.Progress)) (domain.PushResult, error) {
 	j := &pushJournal{}
 	opts := pushOptions(reg, ow, j)
@@ -55,14 +58,56 @@ func TagAndPush(ctx context.Context, eng Pusher, reg PushJournal, src, target st
 	return j.result(res), overwriteOf(err, target, src)
 }
 
+// UnreadError refuses a push whose target wharf could not read: a guard
+// that cannot see says no.
+type UnreadError struct {
+	// Reference is the remote tag the push would write.
+	Reference string
+	// Err is why reading it failed (a *registryclient.Error).
+	Err error
+}
+
+func (e *UnreadError) Error() string {
+	return fmt.Sprintf("could not read what %s holds now (%v); nothing was pushed; --overwrite pushes without that check", e.Reference, e.Err)
+}
+
+func (e *UnreadError) Unwrap() error { return e.Err }
+
+// MovedError refuses a push whose target named another image when the
+// journal read it than when the guard did: what was checked is not what
+// would be replaced.
+type MovedError struct {
+	Reference       string
+	Checked, Before string
+}
+
+func (e *MovedError) Error() string {
+	return fmt.Sprintf("%s changed while wharf checked it (it named %s, now %s); nothing was pushed; push again to check it anew", e.Reference, orNoImage(e.Checked), orNoImage(e.Before))
+}
+
+func orNoImage(d string) string {
+	if d == "" {
+		return "no image"
+	}
+	return domain.ShortDigest(d)
+}
+
+// guardRead is what the guard read of the remote tag: checked says it
+// read it (digest "" for a tag that does not exist).
+type guardRead struct {
+	checked bool
+	digest  string
+}
+
 // pushOptions guard a push with reg's view of the target and journal it
 // into j just before the engine pushes.
 func pushOptions(reg PushJournal, ow domain.Overwrite, j *pushJournal) localcache.PushOptions {
+	seen := &guardRead{}
 	return localcache.PushOptions{
 		Overwrite: ow,
-		Guard:     remoteGuard(reg),
+		Guard:     remoteGuard(reg, ow, seen),
 		BeforePush: func(ctx context.Context, target string) error {
-			*j = journalPush(ctx, reg, target)
+			*j = journalPush(ctx, reg, target, ow, *seen)
 			return j.err
 		},
 	}
@@ -84,7 +129,11 @@ func (j pushJournal) result(r localcache.PushResult) domain.PushResult {
 	return out
 }
 
-func journalPush(ctx context.Context, reg PushJournal, ref string) pushJournal {
+// journalPush journals what ref names just before the engine pushes over
+// it. A registry that cannot be read stops the push unless ow allows any
+// overwrite; a tag that names another digest than the guard approved stops
+// it unless ow allows that digest.
+func journalPush(ctx context.Context, reg PushJournal, ref string, ow domain.Overwrite, seen guardRead) pushJournal {
 	noop := func(string, error) {}
 	if reg == nil {
 		return pushJournal{done: noop, warning: "not journaled (no registry client): wharf undo cannot put back what this push replaces"}
@@ -94,32 +143,46 @@ func journalPush(ctx context.Context, reg PushJournal, ref string) pushJournal {
 	switch {
 	case errors.Is(err, registryclient.ErrNoJournal):
 		return pushJournal{done: noop, warning: "not journaled (" + err.Error() + "): wharf undo cannot put back what this push replaces"}
+	case errors.As(err, &regErr) && ow.Any:
+		return pushJournal{done: noop, warning: "not journaled or checked (" + err.Error() + "): --overwrite pushed without reading what the remote tag named, and wharf undo cannot put back what it replaced"}
 	case errors.As(err, &regErr):
-		return pushJournal{done: noop, warning: "not journaled or checked (" + err.Error() + "): wharf could not read the remote tag, so it did not check what this push replaces, and wharf undo cannot put back what it replaces"}
+		return pushJournal{err: &UnreadError{Reference: ref, Err: err}}
 	case err != nil:
-		return pushJournal{done: noop, err: err}
+		return pushJournal{err: err}
+	}
+	if seen.checked && entry.Before != seen.digest && !ow.Allows(entry.Before) {
+		moved := &MovedError{Reference: ref, Checked: seen.digest, Before: entry.Before}
+		if entry.Abandon != nil {
+			entry.Abandon(moved)
+		}
+		return pushJournal{err: moved}
 	}
 	return pushJournal{done: entry.Done, id: entry.ID}
 }
 
 // remoteGuard is what a push asks before pushing: what the remote tag
-// names now (a HEAD). A registry wharf cannot read (the engine may reach
-// what wharf cannot) does not stop the push: journalPush says it went
-// unjournaled, and so unguarded.
-func remoteGuard(reg PushJournal) localcache.RemoteGuard {
+// names now (a HEAD). A tag that does not exist passes; a registry wharf
+// cannot read refuses the push (an *UnreadError), unless ow allows any
+// overwrite. What it read is kept in seen for the journal to compare.
+func remoteGuard(reg PushJournal, ow domain.Overwrite, seen *guardRead) localcache.RemoteGuard {
 	if reg == nil {
 		return nil
 	}
 	return func(ctx context.Context, ref string) (string, bool, error) {
 		d, err := reg.Resolve(ctx, ref)
-		var regErr *registryclient.Error
 		switch {
 		case errors.Is(err, registryclient.ErrNotFound):
+			*seen = guardRead{checked: true}
 			return "", false, nil
-		case errors.As(err, &regErr):
+		case err != nil && ow.Any:
+			// Told to replace whatever is there: journalPush tries again
+			// and says so when it cannot read either.
 			return "", false, nil
+		case err != nil:
+			return "", false, &UnreadError{Reference: ref, Err: err}
 		}
-		return d, err == nil, err
+		*seen = guardRead{checked: true, digest: d}
+		return d, true, nil
 	}
 }
 

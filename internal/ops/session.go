@@ -17,10 +17,12 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/demo"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
@@ -84,6 +86,9 @@ func Open(env config.Env) (*Session, error) {
 	if cfg.DigestConcurrency > 0 {
 		opts = append(opts, registryclient.WithDigestConcurrency(cfg.DigestConcurrency))
 	}
+	if cfg.RequestTimeout > 0 {
+		opts = append(opts, registryclient.WithTimeout(cfg.RequestTimeout))
+	}
 	if s.Client, err = registryclient.New(opts...); err != nil {
 		return nil, err
 	}
@@ -116,6 +121,17 @@ func (s *Session) StartDemo(ctx context.Context) error {
 	s.Demo, s.DemoHost, s.Journal, s.Client = true, reg.Host, j, c
 	s.Known = []config.Registry{{Name: reg.Host, Host: reg.Host, Source: "demo"}}
 	return nil
+}
+
+// Budget is how long one of the session's operations may go without
+// progress before it ends (internal/deadline): stall_timeout + 30s, so
+// that reading back what was cut off still ends it within stall_timeout +
+// 60s.
+func (s *Session) Budget() time.Duration {
+	if s.Config == nil {
+		return deadline.Budget(0)
+	}
+	return deadline.Budget(s.Config.StallTimeout)
 }
 
 // Close ends what the session started (the demo registry).

@@ -254,13 +254,18 @@ func tagImage(c Changer, src, target string, ow domain.Overwrite) tea.Cmd {
 // changeTimeout bounds a tag or untag: the engine answers those at once.
 const changeTimeout = time.Minute
 
+// untag runs as a job, as every change does: x cancels it.
 func untag(c Changer, ref, image string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), changeTimeout)
+	return views.StartJob("untag "+ref, func(ctx context.Context, _ func(views.JobProgress)) (string, tea.Msg, error) {
+		ctx, cancel := context.WithTimeout(ctx, changeTimeout)
 		defer cancel()
 		removed, err := c.Untag(ctx, ref, image)
-		return UntaggedMsg{Ref: ref, Image: image, Removed: removed, Err: err}
-	}
+		summary := "untagged " + ref
+		if removed {
+			summary += "; its image went with its last tag"
+		}
+		return summary, UntaggedMsg{Ref: ref, Image: image, Removed: removed, Err: err}, err
+	})
 }
 
 // report turns transfer progress into a job's.
