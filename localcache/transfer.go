@@ -203,6 +203,16 @@ func (c *Cache) follow(ctx context.Context, alive func(), op, ref string, msgs i
 	return digest, nil
 }
 
+// transferError is why a push or pull could not start: stalled when the
+// watchdog ended it (the engine may not even have answered), else what
+// the engine said.
+func (c *Cache) transferError(wctx context.Context, op, ref string, err error) error {
+	if errors.Is(context.Cause(wctx), errStalled) {
+		return c.stalled(op, ref)
+	}
+	return c.classify(op, ref, err)
+}
+
 func (c *Cache) stalled(op, ref string) error {
 	stall := c.stall
 	if stall <= 0 {
@@ -232,7 +242,7 @@ func (c *Cache) Push(ctx context.Context, ref string, onProgress func(Progress))
 	defer stop()
 	resp, err := c.cli.ImagePush(wctx, tag, client.ImagePushOptions{RegistryAuth: auth})
 	if err != nil {
-		return PushResult{}, c.classify("push", tag, err)
+		return PushResult{}, c.transferError(wctx, "push", tag, err)
 	}
 	digest, err := c.follow(wctx, alive, "push", tag, resp.JSONMessages(wctx), onProgress)
 	if err != nil {
@@ -278,7 +288,7 @@ func (c *Cache) Pull(ctx context.Context, ref string, opts PullOptions, onProgre
 	defer stop()
 	resp, err := c.cli.ImagePull(wctx, named, pullOpts)
 	if err != nil {
-		return PullResult{}, c.classify("pull", named, err)
+		return PullResult{}, c.transferError(wctx, "pull", named, err)
 	}
 	res := PullResult{Reference: named}
 	digest, err := c.follow(wctx, alive, "pull", named, resp.JSONMessages(wctx), func(p Progress) {

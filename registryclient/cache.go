@@ -350,6 +350,13 @@ func (c *DiskCache) probePath(host string) string {
 
 // PutProbe records what a probe found out about a registry.
 func (c *DiskCache) PutProbe(caps domain.Capabilities) error {
+	// The client took its credentials out already; this takes out what
+	// looks like one, whoever wrote caps.
+	caps.Error = domain.Redact(caps.Error)
+	caps.Notes = slices.Clone(caps.Notes)
+	for i, n := range caps.Notes {
+		caps.Notes[i] = domain.Redact(n)
+	}
 	data, err := json.Marshal(caps)
 	if err != nil {
 		return err

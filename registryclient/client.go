@@ -45,7 +45,9 @@ type Client struct {
 	// journal records each change first; afterJournal runs after each
 	// journal write, before the change it records (tests stop there to
 	// play a crash).
-	journal      Journal
+	journal Journal
+	// sent are the credentials the client sent, to redact.
+	sent         *sentSecrets
 	afterJournal func(domain.JournalEntry) error
 }
 
@@ -105,6 +107,10 @@ func New(opts ...Option) (*Client, error) {
 		o(c)
 	}
 	c.waits = &waitBus{}
+	c.sent = &sentSecrets{}
+	if c.journal != nil {
+		c.journal = redactingJournal{Journal: c.journal, redact: c.Redact}
+	}
 	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}, secrets: map[string][]string{}, creds: map[string]readCreds{}}
 	c.registries = map[string]config.Registry{}
 	c.transports = map[string]http.RoundTripper{}
@@ -118,9 +124,9 @@ func New(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.transports[host] = newGuard(t, c.timeout, c.waits)
+		c.transports[host] = newGuard(t, c.timeout, c.waits, c.sent)
 	}
-	c.guard = newGuard(c.transport, c.timeout, c.waits)
+	c.guard = newGuard(c.transport, c.timeout, c.waits, c.sent)
 	return c, nil
 }
 

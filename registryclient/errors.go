@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
@@ -142,6 +143,7 @@ func Classify(op, registry string, err error) error {
 	}
 	e := &Error{Op: op, Registry: registry, Err: err, Kind: ErrServer}
 	var terr *transport.Error
+	var nope *deadline.Error
 	// TLS first: for loopback hosts go-containerregistry also tries plain
 	// HTTP, whose 400 from a TLS port would otherwise hide the real cause.
 	switch {
@@ -150,6 +152,11 @@ func Classify(op, registry string, err error) error {
 		e.Detail = "certificate signed by an unknown authority"
 	case errors.As(err, &terr):
 		e.fromTransport(terr)
+	case errors.As(err, &nope):
+		// The operation's deadline ended it: say how long it went
+		// without progress, and on what it waited.
+		e.Kind = ErrTimeout
+		e.Detail, e.Advice = nope.What(), nope.Advice()
 	case isTimeout(err):
 		e.Kind = ErrTimeout
 	case strings.Contains(err.Error(), "does not match"), strings.Contains(err.Error(), "error verifying sha256 checksum"):

@@ -24,7 +24,12 @@ func HintOf(c *Client, host string) string {
 }
 
 // JournalOf is the journal a test client was made with.
-func JournalOf(c *Client) *journal.Journal { return c.journal.(*journal.Journal) }
+func JournalOf(c *Client) *journal.Journal {
+	if r, ok := c.journal.(redactingJournal); ok {
+		return r.Journal.(*journal.Journal)
+	}
+	return c.journal.(*journal.Journal)
+}
 
 // ParsedReference is how the client reads s: the registry, the repository
 // and the tag or digest it asks for, or why not.

@@ -105,7 +105,7 @@ func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
 		if !errors.As(err, &e) {
 			return caps, err
 		}
-		caps.Error = err.Error()
+		caps.Error = c.Redact(err.Error())
 		return caps, nil
 	}
 	return c.ProbePinged(ctx, host, ping)
@@ -145,6 +145,12 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	}
 	caps.Notes = append(caps.Notes, prov.Notes(caps)...)
 	caps.Paths = prov.Paths(caps)
+	// What the registry said goes into the cache on disk: never a
+	// credential.
+	for i, n := range caps.Notes {
+		caps.Notes[i] = c.Redact(n)
+	}
+	caps.Error = c.Redact(caps.Error)
 	c.conns.mu.Lock()
 	c.conns.probes[caps.Registry] = caps
 	c.conns.mu.Unlock()

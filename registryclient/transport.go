@@ -3,6 +3,7 @@ package registryclient
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +52,8 @@ type guard struct {
 	recent  map[string]*tokenResponse
 	sleep   func(context.Context, time.Duration) error
 	bus     *waitBus
+	// sent keeps what requests carry as credentials, to redact.
+	sent *sentSecrets
 	// pings are the recent answers to an anonymous GET /v2/ by URL:
 	// go-containerregistry pings before every new transport (the puller,
 	// a catalog walk, a probe's scoped checks), and the answer — which
@@ -107,8 +110,8 @@ func (g *guard) keepPing(r *http.Request, resp *http.Response) *http.Response {
 	return resp
 }
 
-func newGuard(base http.RoundTripper, timeout time.Duration, bus *waitBus) *guard {
-	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx, bus: bus, pings: map[string]pingAnswer{}}
+func newGuard(base http.RoundTripper, timeout time.Duration, bus *waitBus, sent *sentSecrets) *guard {
+	return &guard{base: base, timeout: timeout, waits: map[string]time.Duration{}, budgets: map[string]RateBudget{}, recent: map[string]*tokenResponse{}, sleep: sleepCtx, bus: bus, pings: map[string]pingAnswer{}, sent: sent}
 }
 
 // timeoutError is a registry that did not answer within the guard's timeout.
@@ -176,6 +179,7 @@ func isTokenRequest(r *http.Request) bool {
 // retry or a body that trickles in do not.
 func (g *guard) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
+	g.sent.note(r)
 	deadline.Waiting(ctx, r.Method+" "+r.URL.Host+r.URL.Path)
 	resp, err := g.roundTripGuarded(r)
 	if err != nil || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
@@ -433,7 +437,7 @@ func (c *Client) classify(op, host string, err error) error {
 	if errors.As(err, &e) && e.Detail != "" {
 		// A registry may echo what it was sent: the user's own credentials
 		// never leave in a message.
-		e.Detail = domain.Redact(e.Detail, c.secretsOf(host)...)
+		e.Detail = domain.Redact(e.Detail, append(c.secretsOf(host), c.sent.all()...)...)
 	}
 	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) {
 		if g, key, ok := c.guardOf(host); ok {
@@ -460,7 +464,14 @@ func (c *Client) secretsOf(host string) []string {
 	c.conns.mu.Unlock()
 	var out []string
 	if cfg, err := c.credentials(context.Background(), host); err == nil && cfg != nil {
-		for _, s := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+		secrets := []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken}
+		if cfg.Username != "" && cfg.Password != "" {
+			// What a Basic credential sends: the pair, and its base64
+			// (domain.Redact takes out every encoding of each).
+			pair := cfg.Username + ":" + cfg.Password
+			secrets = append(secrets, pair, base64.StdEncoding.EncodeToString([]byte(pair)))
+		}
+		for _, s := range secrets {
 			if s != "" {
 				out = append(out, s)
 			}

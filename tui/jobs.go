@@ -137,9 +137,9 @@ func (m *Model) jobsView() []string {
 		case errors.Is(x.err, context.Canceled):
 			line = m.styles.Muted.Render("cancelled " + x.title + "; nothing changed")
 		case x.err != nil:
-			line = m.styles.StatusError.Render("failed " + x.title + ": " + x.err.Error())
+			line = m.styles.StatusError.Render("failed " + x.title + ": " + m.redact(x.err.Error()))
 		default:
-			line = "done " + x.summary
+			line = "done " + m.redact(x.summary)
 		}
 		out = append(out, listnav.Truncate(line, m.width))
 	}
@@ -169,7 +169,7 @@ func (m *Model) jobsPage() string {
 		state := "running"
 		switch {
 		case x.done && x.err != nil:
-			state = "failed: " + x.err.Error()
+			state = "failed: " + m.redact(x.err.Error())
 		case x.done:
 			state = "done: " + x.summary
 		}

@@ -62,7 +62,10 @@ func (cur page) toggle(p page) page {
 
 // Model is the root model.
 type Model struct {
-	opts    Options
+	opts Options
+	// redact takes credentials out of what the status bar and the jobs
+	// area say (redactorOf).
+	redact  func(string) string
 	keys    KeyMap
 	styles  *theme.Styles
 	help    help.Model
@@ -111,7 +114,7 @@ type Model struct {
 
 // New builds the app.
 func New(opts Options) *Model {
-	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs(), budgets: budgetReaderOf(opts.Remote), waits: map[string]domain.RateWait{}, waitN: map[string]int{}}
+	m := &Model{opts: opts, keys: DefaultKeyMap(), styles: opts.Styles, help: help.New(), jobs: newJobs(), budgets: budgetReaderOf(opts.Remote), waits: map[string]domain.RateWait{}, waitN: map[string]int{}, redact: redactorOf(opts.Remote)}
 	m.help.Styles = opts.Styles.Help
 	m.local = local.New(opts.Local, localChangerOf(opts.Local), opts.PushTargets, opts.Styles)
 	m.local.SetClock(m.now)
@@ -212,13 +215,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			// The failure ends whatever the status said was under way
 			// ("deleting …").
 			m.status = ""
-			m.lastErr, m.keysSinceErr = msg.Err.Error(), 0
+			m.lastErr, m.keysSinceErr = m.redact(msg.Err.Error()), 0
 			m.errs = append(m.errs, failure{at: m.now(), text: m.lastErr})
 			if len(m.errs) > maxErrors {
 				m.errs = m.errs[len(m.errs)-maxErrors:]
 			}
 		} else {
-			m.status = msg.Text
+			m.status = m.redact(msg.Text)
 			if m.keysSinceErr > 0 && msg.Text != "" {
 				m.lastErr = ""
 			}

@@ -43,6 +43,21 @@ type Options struct {
 	Keys []domain.KeyBinding
 }
 
+// Redactor takes every credential it knows of, in every encoding, out of
+// a message (registryclient's Client does).
+type Redactor interface {
+	Redact(msg string) string
+}
+
+// redactorOf is r's Redact, or domain.Redact (what looks like a
+// credential) when it has none.
+func redactorOf(r Remote) func(string) string {
+	if x, ok := r.(Redactor); ok {
+		return x.Redact
+	}
+	return func(s string) string { return domain.Redact(s) }
+}
+
 // Remote is the registries as the app reads them. A Remote that can do
 // more says so by implementing more, and the app offers it:
 //   - tags.Changer: retag, copy, delete a tag, undo (unless Writable()
@@ -51,7 +66,8 @@ type Options struct {
 //     compare, signatures, the multi-arch explorer;
 //   - repos.Prober: what each registry can do;
 //   - BudgetReader: a registry's request budget in the status bar;
-//   - UserNamer: who each registry is reached as.
+//   - UserNamer: who each registry is reached as;
+//   - Redactor: takes the credentials it knows of out of a message.
 type Remote interface {
 	repos.Lister
 	tags.Source

@@ -25,6 +25,7 @@ func (a *app) session() (*ops.Session, error) {
 		s.Close()
 		return nil, &config.Error{Path: s.Config.Path, Line: bad.Binding.Line, Field: bad.Binding.Field(), Msg: bad.Msg}
 	}
+	a.redact = s.Client.Redact
 	a.notes(s)
 	return s, nil
 }
@@ -32,7 +33,7 @@ func (a *app) session() (*ops.Session, error) {
 // notes says what the session could not open but can do without.
 func (a *app) notes(s *ops.Session) {
 	for _, n := range s.Notes {
-		fmt.Fprintln(a.stderr, "wharf:", n)
+		fmt.Fprintln(a.stderr, "wharf:", a.redacted(n))
 	}
 }
 

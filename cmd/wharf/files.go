@@ -183,7 +183,7 @@ func (a *app) packagesOf(ctx context.Context, s *ops.Session, reference string, 
 		l, err = ops.NewRemote(s).Packages(ctx, reference)
 	}
 	for _, n := range l.Notes {
-		fmt.Fprintln(a.stderr, "wharf:", n)
+		fmt.Fprintln(a.stderr, "wharf:", a.redacted(n))
 	}
 	return l, err
 }

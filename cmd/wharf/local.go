@@ -292,7 +292,7 @@ it back.`,
 			return a.withEngine(func(s *ops.Session, c *localcache.Cache) error {
 				res, err := ops.Push(cmd.Context(), c, s.Client, args[0], domain.OverwriteIf(overwrite), a.progressPrinter(asJSON))
 				for _, w := range res.Warnings {
-					fmt.Fprintln(a.stderr, "wharf:", w)
+					fmt.Fprintln(a.stderr, "wharf:", a.redacted(w))
 				}
 				if err != nil {
 					return overwriteHint(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/deadline"
+	"github.com/wharf-dev/wharf/internal/domain"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -44,6 +45,18 @@ type app struct {
 	offline bool
 	// stopDeadline stops the command's deadline (withDeadline).
 	stopDeadline func()
+	// redact takes the credentials the session's client knows of out of
+	// what is printed (set when a session opens).
+	redact func(string) string
+}
+
+// redacted is msg with every credential taken out: those the session
+// knows of, and whatever looks like one.
+func (a *app) redacted(msg string) string {
+	if a.redact != nil {
+		return a.redact(msg)
+	}
+	return domain.Redact(msg)
 }
 
 func (a *app) stdin() io.Reader {
@@ -135,7 +148,7 @@ func main() {
 		if errors.As(err, &exit) {
 			os.Exit(int(exit))
 		}
-		fmt.Fprintln(os.Stderr, "wharf:", err)
+		fmt.Fprintln(os.Stderr, "wharf:", a.redacted(err.Error()))
 		os.Exit(1)
 	}
 }

@@ -49,12 +49,21 @@ type Error struct {
 	Waiting string
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.What() + "; " + e.Advice() }
+
+// What is how long the operation went without progress, and on what it
+// waited.
+func (e *Error) What() string {
 	msg := fmt.Sprintf("no progress for %s", e.Budget)
 	if e.Waiting != "" {
-		msg += " (waiting for " + e.Waiting + ")"
+		msg += ", waiting for " + e.Waiting
 	}
-	return msg + "; wharf stopped: the registry or the engine stopped answering or keeps refusing (stall_timeout in config.yaml sets how long wharf waits)"
+	return msg
+}
+
+// Advice is what the user can make of it.
+func (e *Error) Advice() string {
+	return "wharf stopped waiting: the registry or the engine stopped answering, or keeps refusing (stall_timeout in config.yaml sets how long wharf waits)"
 }
 
 // Is matches ErrNoProgress and context.DeadlineExceeded.
@@ -180,5 +189,7 @@ func Explain(ctx context.Context, err error) error {
 	if cause == nil || errors.Is(err, ErrNoProgress) {
 		return err
 	}
-	return fmt.Errorf("%w (%v)", cause, err)
+	// err's own words, not err: an operation its deadline ended was not
+	// cancelled by the user (errors.Is(…, context.Canceled) stays false).
+	return fmt.Errorf("%w (%s)", cause, err.Error())
 }

@@ -116,11 +116,11 @@ func TestPushThatCannotReadItsTargetIsRefused(t *testing.T) {
 		ow                   domain.Overwrite
 		pushed               bool
 	}{
-		"guard read fails":                 {guardErr: unreadable},
-		"journal read fails":               {journalErr: unreadable},
+		"guard read fails":                  {guardErr: unreadable},
+		"journal read fails":                {journalErr: unreadable},
 		"journal read fails, overwrite one": {journalErr: unreadable, ow: domain.OverwriteOnly("sha256:shown")},
-		"both fail, --overwrite":           {guardErr: unreadable, journalErr: unreadable, ow: domain.OverwriteAny, pushed: true},
-		"no journal":                       {journalErr: registryclient.ErrNoJournal, pushed: true},
+		"both fail, --overwrite":            {guardErr: unreadable, journalErr: unreadable, ow: domain.OverwriteAny, pushed: true},
+		"no journal":                        {journalErr: registryclient.ErrNoJournal, pushed: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, tagAndPush := range []bool{false, true} {

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,8 +36,11 @@ type Fault struct {
 	Hang bool
 	Hit  chan<- string
 	// Echo answers Status with the request's Authorization header in the
-	// error's message (a registry that repeats what it was sent).
-	Echo bool
+	// error's message (a registry that repeats what it was sent); EchoAs,
+	// when set, with what it makes of the header instead (the bare
+	// base64 of a Basic credential, its URL-encoded form, a token …).
+	Echo   bool
+	EchoAs func(authorization string) string
 	// Forward sends the request on, then answers Status instead of the
 	// registry's answer: a change that happened, reported as failed. With
 	// Hang, the request is sent on and the answer held.
@@ -282,10 +286,15 @@ func (p *Proxy) inject(w http.ResponseWriter, r *http.Request, rp *httputil.Reve
 		_, _ = w.Write(rec.Body.Bytes())
 		return
 	}
-	if f.Echo {
+	if f.Echo || f.EchoAs != nil {
+		sent := r.Header.Get("Authorization")
+		if f.EchoAs != nil {
+			sent = f.EchoAs(sent)
+		}
+		msg, _ := json.Marshal("not allowed (you sent " + sent + ")")
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(f.Status)
-		_, _ = io.WriteString(w, `{"errors":[{"code":"DENIED","message":"not allowed (you sent `+r.Header.Get("Authorization")+`)"}]}`)
+		_, _ = io.WriteString(w, `{"errors":[{"code":"DENIED","message":`+string(msg)+`}]}`)
 		return
 	}
 	if f.Delay > 0 {
