@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,4 +308,71 @@ func TestEveryOperationEndsWithinItsDeadline(t *testing.T) {
 // registryError is a distribution error body.
 func registryError(code, message string) string {
 	return `{"errors":[{"code":"` + code + `","message":"` + message + `"}]}`
+}
+
+// A retention run stopped while a delete holds its tag on wharf's
+// placeholder (from the placeholder's DELETE on, the registry hangs on
+// every request, so the tag can be neither deleted nor put back): the
+// error names the undo that puts it back, and the app's Tags view marks
+// the tag as that placeholder, by that undo.
+func TestRetentionCutOffAtAPlaceholderIsShownWithItsUndo(t *testing.T) {
+	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
+	ctx := testenv.Context(t, 4*time.Minute)
+	repo := "deadline/placeholder"
+	if err := fixtures.Push(ctx, reg.Host, []fixtures.Entry{
+		{Repo: repo, Tags: []string{"1.0.0"}, Image: &fixtures.App},
+		{Repo: repo, Tags: []string{"0.9.0", "0.8.0"}, Image: &fixtures.AppOld},
+	}, reg.RemoteOptions(ctx, "")...); err != nil {
+		t.Fatal(err)
+	}
+	proxy := testenv.StartProxy(t, reg)
+	env := map[string]string{
+		"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(),
+		"XDG_RUNTIME_DIR": t.TempDir(), "DOCKER_HOST": "unix://" + filepath.Join(t.TempDir(), "no-engine.sock"), "NO_COLOR": "1",
+	}
+	faultConfig(t, env, proxy.Host, time.Second, 2*time.Second)
+	// From the placeholder's DELETE on (not the probe's of a digest that
+	// does not exist, all zeros), every request of the repository hangs.
+	var mu sync.Mutex
+	down := false
+	proxy.Inject(func(r *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method == http.MethodDelete && strings.Contains(r.URL.Path, "/manifests/sha256:") && !strings.Contains(r.URL.Path, "sha256:0000") {
+			down = true
+		}
+		return down && strings.HasPrefix(r.URL.Path, "/v2/"+repo+"/")
+	}, testenv.Fault{Hang: true})
+	out, took, err := runWharfWithin(t, env, 3*time.Minute, "retain", proxy.Repo(repo), "--keep", "1")
+	proxy.ClearFaults()
+	if err == nil || took > time.Second+time.Minute {
+		t.Fatalf("retain under a hanging DELETE: %v after %s:\n%s", err, took, out)
+	}
+	entries := journalOf(t, env)
+	var cut *int
+	for i, e := range entries {
+		if e.Placeholder != "" && e.Undone.IsZero() {
+			cut = &entries[i].ID
+		}
+	}
+	if cut == nil {
+		t.Fatalf("no journal entry holds a placeholder: %+v\n%s", entries, out)
+	}
+	undo := fmt.Sprintf("wharf undo %d", *cut)
+	if !strings.Contains(out+err.Error(), undo) {
+		t.Errorf("the error does not name %q: %v\n%s", undo, err, out)
+	}
+	// The app, on the same journal: the Tags view marks the tag.
+	var tenv []string
+	for k, v := range env {
+		tenv = append(tenv, k+"="+v)
+	}
+	app := startTmux(t, 120, 40, tenv)
+	app.waitFor("Repositories · 1", repo)
+	app.keys("Enter")
+	app.waitFor("› "+repo, "placeholder", fmt.Sprintf("undo %d", *cut))
+	app.keys("q")
+	if out, err := runProcess(t, env, "undo", "--yes"); err != nil {
+		t.Fatalf("undo: %v\n%s", err, out)
+	}
 }

@@ -270,16 +270,18 @@ func TestKilledMidDeleteIsReportedAndUndone(t *testing.T) {
 	}
 }
 
-// kill -9 at every request boundary of a delete and of a retag: the proxy
-// holds the Nth request (before the registry sees it, and for a write also
-// after it acted), the test kills the process there, and `wharf
-// undo` (when the journal has the change) leaves the repository exactly
-// as it was, with no placeholder behind and nothing unfinished.
+// kill -9 at every request boundary of each change — rmtag, retag, cp,
+// undo and push (through the engine): the proxy holds the Nth request
+// (before the registry sees it, and for a write also after it acted), the
+// test kills the process there, and `wharf undo` (when the journal has the
+// change) leaves the repository exactly as it was, with no placeholder
+// behind and nothing unfinished.
 func TestKilledAtEveryRequestIsRecovered(t *testing.T) {
 	reg := testenv.NeedPrivateRegistry(t, testenv.RegistryOptions{Kind: testenv.Anonymous})
-	ctx := testenv.Context(t, 10*time.Minute)
+	eng := testenv.NeedPrivateEngine(t)
+	ctx := testenv.Context(t, 20*time.Minute)
 	app := testenv.FixtureDigest(t, fixtures.App)
-	proxy := testenv.StartProxy(t, reg)
+	shared := testenv.StartProxy(t, reg)
 	c, err := registryclient.New(registryclient.WithTransport(reg.Transport()))
 	if err != nil {
 		t.Fatal(err)
@@ -292,18 +294,68 @@ func TestKilledAtEveryRequestIsRecovered(t *testing.T) {
 	}
 	for _, op := range []struct {
 		name string
-		args func(repo string) []string
+		args func(p *testenv.Proxy, repo string) []string
+		// prepare runs before the change, in the same wharf's
+		// environment, through the proxy.
+		prepare func(t *testing.T, env map[string]string, p *testenv.Proxy, repo string)
+		// engine: the change goes through the engine, which pushes through
+		// the proxy too. Each run gets a proxy of its own (closing it ends
+		// what the engine still had held, which it would otherwise wait
+		// on in the next run), and only the requests that are not blob
+		// uploads are boundaries (a blob moves no tag).
+		engine bool
 	}{
-		{"rmtag", func(repo string) []string { return []string{"rmtag", proxy.Repo(repo + ":a")} }},
-		{"retag", func(repo string) []string { return []string{"retag", proxy.Repo(repo + ":a"), "fresh"} }},
+		{name: "rmtag", args: func(p *testenv.Proxy, repo string) []string { return []string{"rmtag", p.Repo(repo + ":a")} }},
+		{name: "retag", args: func(p *testenv.Proxy, repo string) []string { return []string{"retag", p.Repo(repo + ":a"), "fresh"} }},
+		{name: "cp", args: func(p *testenv.Proxy, repo string) []string {
+			return []string{"cp", p.Repo(repo + ":a"), p.Repo(repo + ":copied")}
+		}},
+		{
+			name: "undo", args: func(*testenv.Proxy, string) []string { return []string{"undo", "--yes"} },
+			// The change undone: b deleted.
+			prepare: func(t *testing.T, env map[string]string, p *testenv.Proxy, repo string) {
+				if out, err := runProcess(t, env, "rmtag", p.Repo(repo+":b")); err != nil {
+					t.Fatalf("rmtag before the undo: %v\n%s", err, out)
+				}
+			},
+		},
+		{
+			name: "push", engine: true,
+			args: func(p *testenv.Proxy, repo string) []string {
+				return []string{"push", "--overwrite", p.Repo(repo + ":a")}
+			},
+			// The engine has another image as a: the push moves it.
+			prepare: func(t *testing.T, _ map[string]string, p *testenv.Proxy, repo string) {
+				if _, err := testenv.LoadImage(ctx, eng, p.Repo(repo+":a"), fixtures.AppOld); err != nil {
+					t.Fatal(err)
+				}
+			},
+		},
 	} {
+		proxyFor := func(t *testing.T) *testenv.Proxy {
+			if op.engine {
+				return testenv.StartProxy(t, reg)
+			}
+			return shared
+		}
+		envFor := func(t *testing.T) map[string]string {
+			env := sharedEnv(t)
+			env["DOCKER_HOST"] = eng.Host
+			return env
+		}
 		// How many requests the change makes, as a first run shows.
-		seed("kill/" + op.name + "-count")
-		proxy.ResetCounts()
-		if out, err := runProcess(t, sharedEnv(t), op.args("kill/"+op.name+"-count")...); err != nil {
+		counted := "kill/" + op.name + "-count"
+		seed(counted)
+		countEnv := envFor(t)
+		counter := proxyFor(t)
+		if op.prepare != nil {
+			op.prepare(t, countEnv, counter, counted)
+		}
+		counter.ResetCounts()
+		if out, err := runProcess(t, countEnv, op.args(counter, counted)...); err != nil {
 			t.Fatalf("%s: %v\n%s", op.name, err, out)
 		}
-		requests := proxy.Requests()
+		requests := counter.Requests()
 		type boundary struct {
 			n int
 			// after: the registry acted on the request and the answer
@@ -312,6 +364,9 @@ func TestKilledAtEveryRequestIsRecovered(t *testing.T) {
 		}
 		var boundaries []boundary
 		for n, r := range requests {
+			if op.engine && strings.Contains(r, "/blobs/") {
+				continue
+			}
 			boundaries = append(boundaries, boundary{n, false})
 			if !strings.HasPrefix(r, "GET ") && !strings.HasPrefix(r, "HEAD ") {
 				boundaries = append(boundaries, boundary{n, true})
@@ -325,11 +380,15 @@ func TestKilledAtEveryRequestIsRecovered(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%02d-%s-%s", op.name, n+1, when, strings.ReplaceAll(requests[n], "/", "_")), func(t *testing.T) {
 				repo := fmt.Sprintf("kill/%s-%02d-%s", op.name, n+1, when)
 				seed(repo)
-				env := sharedEnv(t)
+				env := envFor(t)
+				proxy := proxyFor(t)
+				if op.prepare != nil {
+					op.prepare(t, env, proxy, repo)
+				}
 				hit := make(chan string, 1)
 				proxy.Inject(func(*http.Request) bool { return true }, testenv.Fault{Hang: true, Forward: b.after, Hit: hit, Skip: n})
 				defer proxy.ClearFaults()
-				cmd := wharfProcess(t, env, op.args(repo)...)
+				cmd := wharfProcess(t, env, op.args(proxy, repo)...)
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Start(); err != nil {
@@ -351,13 +410,20 @@ func TestKilledAtEveryRequestIsRecovered(t *testing.T) {
 					t.Fatalf("request %d never came:\n%s", n+1, out.String())
 				}
 				proxy.ClearFaults()
-				entries := journalOf(t, env)
-				for _, e := range entries {
-					if e.Undone.IsZero() {
-						if undo, err := runProcess(t, env, "undo", "--yes"); err != nil {
-							t.Fatalf("undo after the kill at request %d: %v\n%s", n+1, err, undo)
+				// Undo until every change is put back (the undo op leaves
+				// the change it undid and its own, cut off, to finish).
+				for range 3 {
+					pending := false
+					for _, e := range journalOf(t, env) {
+						if e.Undone.IsZero() && e.Outcome != domain.OutcomeRefused {
+							pending = true
 						}
+					}
+					if !pending {
 						break
+					}
+					if undo, err := runProcess(t, env, "undo", "--yes"); err != nil {
+						t.Fatalf("undo after the kill at request %d: %v\n%s", n+1, err, undo)
 					}
 				}
 				got := tagsOf(t, c, reg.Repo(repo))

@@ -60,7 +60,7 @@ if [[ "${CI:-}" == "true" ]]; then
     TestDetailsOfflineAreWhatWasReadBefore TestClientCache TestPodmanLoginIsUsed TestPodmanAsTheEngine \
     TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll/anonymous TestBulkDeleteSparesSiblingsAndOneUndoRestoresAll/v3 \
     TestDeleteARepositoryAndPutItBack/anonymous TestDeleteARepositoryAndPutItBack/v3 TestDeleteARepositoryAndPutItBack/deletes_disabled TestDeleteRepositoryActsOnWhatWasShown TestCopyTagsIsOneBatch TestRegistryAddEditRemove TestOfflineReadsTheCache TestOfflineEndToEnd TestMoveBetweenTheSidesEndToEnd TestFilesAndWasteAgreeWithDive TestDiffFilesBetweenTwoTags TestLocalFilesAndWasteAgreeWithDive TestPackagesFromFilesThenSBOM/anonymous TestPackagesFromFilesThenSBOM/v3 TestVulnsFromAttachedReports TestInsideTheImageEndToEnd TestPackagesFromBuildKitAttestations \
-    TestWritesFailClosedWhenTheirTargetCannotBeRead TestEveryOperationEndsWithinItsDeadline TestEchoedCredentialsAreNeverShownCachedOrJournaled; do
+    TestWritesFailClosedWhenTheirTargetCannotBeRead TestEveryOperationEndsWithinItsDeadline TestEchoedCredentialsAreNeverShownCachedOrJournaled TestRetentionCutOffAtAPlaceholderIsShownWithItsUndo; do
     if ! grep -q -E "^\s*--- PASS: $must " "$log"; then
       echo "test: integration test $must did not pass" >&2
       status=1
