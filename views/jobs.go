@@ -65,6 +65,14 @@ var jobIDs atomic.Int64
 // heartbeat is how often a running job's line is drawn again.
 const heartbeat = time.Second
 
+// ReadContext is the context a pane's read runs with: cancelled by the
+// pane when it moves on, and ended once the read has made no progress for
+// the default budget (internal/deadline) — a registry that drips its
+// answers never holds a pane "loading" for ever.
+func ReadContext() (context.Context, context.CancelFunc) {
+	return deadline.WithBudget(context.Background(), deadline.Budget(0))
+}
+
 // StartJob runs f as a job titled title. The job ends when it has made no
 // progress for its budget (the default; what it runs through ops sets the
 // configured one), with an error that says so.

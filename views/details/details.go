@@ -251,7 +251,9 @@ func (m *Model) Compare(a, b string) tea.Cmd {
 	m.vp.GotoTop()
 	differ, seq := m.differ, m.seq
 	return func() tea.Msg {
-		d, err := differ.Diff(context.Background(), a, b)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		d, err := differ.Diff(ctx, a, b)
 		return ComparedMsg{A: a, B: b, Seq: seq, Diff: d, Err: err}
 	}
 }
@@ -276,7 +278,9 @@ func (m *Model) CompareLocal(local, name, remote string, localFirst bool) tea.Cm
 	m.vp.GotoTop()
 	differ, seq := m.localDiffer, m.seq
 	return func() tea.Msg {
-		d, err := differ.CompareRemote(context.Background(), local, remote, localFirst)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		d, err := differ.CompareRemote(ctx, local, remote, localFirst)
 		return ComparedMsg{A: a, B: b, Seq: seq, Diff: d, Err: err}
 	}
 }
@@ -322,7 +326,9 @@ func (m *Model) load(reference string, isLocal bool) tea.Cmd {
 
 func describe(src Describer, ref string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		d, err := src.Describe(context.Background(), ref)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		d, err := src.Describe(ctx, ref)
 		return LoadedMsg{Reference: ref, Seq: seq, Details: d, Err: err}
 	}
 }
@@ -779,7 +785,9 @@ func (m *Model) openPackages() tea.Cmd {
 	m.vp.GotoTop()
 	ref, seq := m.ref, m.seq
 	return func() tea.Msg {
-		l, err := src.Packages(context.Background(), ref)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		l, err := src.Packages(ctx, ref)
 		return PackagesMsg{Reference: ref, Seq: seq, List: l, Err: err}
 	}
 }
@@ -820,7 +828,9 @@ func (m *Model) openVulns() tea.Cmd {
 	m.vp.GotoTop()
 	src, ref, seq := m.vulnsSrc, m.ref, m.seq
 	return func() tea.Msg {
-		r, ok, err := src.Vulnerabilities(context.Background(), ref)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		r, ok, err := src.Vulnerabilities(ctx, ref)
 		return VulnsMsg{Reference: ref, Seq: seq, Report: r, OK: ok, Err: err}
 	}
 }
@@ -872,7 +882,9 @@ func (m *Model) compareDeeper() tea.Cmd {
 	m.render()
 	src, a, b, seq := m.deepSrc, d.A.Reference, d.B.Reference, m.seq
 	return func() tea.Msg {
-		fd, pc, vc, ok, err := src.DeepDiff(context.Background(), a, b)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		fd, pc, vc, ok, err := src.DeepDiff(ctx, a, b)
 		return DeepComparedMsg{Seq: seq, Files: fd, Packages: pc, Vulns: vc, VulnsOK: ok, Err: err}
 	}
 }

@@ -1,7 +1,6 @@
 package details
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -9,18 +8,23 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/views"
 )
 
 func listReferrers(src ReferrerLister, ref string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		rs, err := src.Referrers(context.Background(), ref)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		rs, err := src.Referrers(ctx, ref)
 		return ReferrersLoadedMsg{Reference: ref, Seq: seq, Referrers: rs, Err: err}
 	}
 }
 
 func listPlatforms(src PlatformLister, ref string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		ps, err := src.PlatformImages(context.Background(), ref)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		ps, err := src.PlatformImages(ctx, ref)
 		return PlatformsLoadedMsg{Reference: ref, Seq: seq, Images: ps, Err: err}
 	}
 }

@@ -275,7 +275,7 @@ func (m *Model) load() tea.Cmd {
 
 // listAfresh streams the catalog for the current listing (seq).
 func (m *Model) listAfresh() tea.Cmd {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := views.ReadContext()
 	m.cancel = cancel
 	return loadRepos(ctx, m.src, m.host, m.seq)
 }

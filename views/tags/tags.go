@@ -411,7 +411,9 @@ func (m *Model) stop() {
 
 func loadTags(src Source, repo string, seq int) tea.Cmd {
 	return func() tea.Msg {
-		tags, err := src.Tags(context.Background(), repo)
+		ctx, cancel := views.ReadContext()
+		defer cancel()
+		tags, err := src.Tags(ctx, repo)
 		msg := LoadedMsg{Repository: repo, Seq: seq, Tags: tags, Err: err}
 		if ps, ok := src.(PlaceholderSource); ok && err == nil {
 			msg.Placeholders = ps.Placeholders(repo)
@@ -512,7 +514,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		m.keepTag, m.keepPos, m.deleted = "", 0, ""
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := views.ReadContext()
 		m.cancel = cancel
 		return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, m.resolveOrder()))
 	case FilteredMsg:
