@@ -5,4 +5,8 @@
 // It does not import any TUI package and does not talk to registries
 // directly (that is registryclient); errors an engine returns are typed so
 // callers can say what to do.
+//
+// The name is the layout's (the engine's image cache, the local side of
+// the app): this is the engine's client, not a cache of wharf's — that is
+// registryclient.DiskCache, what was read of registries.
 package localcache

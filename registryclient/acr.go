@@ -32,7 +32,7 @@ func init() {
 // locks (changeableAttributes), and deleting one tag.
 type acr struct{ ownAPI }
 
-func (acr) Kind() string { return "Azure Container Registry" }
+func (acr) Name() string { return "Azure Container Registry" }
 
 func (a acr) Paths(Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{

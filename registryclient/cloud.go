@@ -11,7 +11,10 @@ func init() {
 		id, kind, hint string
 		serves         func(host string) bool
 	}{
-		{"gcr", "Google Artifact Registry", "Google Artifact Registry: `gcloud artifacts docker images list` lists them", func(h string) bool {
+		// gcr.io is Google's older Container Registry (its repositories
+		// now live in Artifact Registry, whose gcloud command lists them):
+		// another kind than gar's *-docker.pkg.dev, and so another name.
+		{"gcr", "Google Container Registry", "Google Container Registry: `gcloud artifacts docker images list gcr.io/PROJECT` lists them", func(h string) bool {
 			return h == "gcr.io" || strings.HasSuffix(h, ".gcr.io")
 		}},
 		{"gitlab", "GitLab", "GitLab: each project's Deploy › Container Registry page shows them", func(h string) bool {
@@ -30,4 +33,4 @@ type cloud struct {
 	kind string
 }
 
-func (k cloud) Kind() string { return k.kind }
+func (k cloud) Name() string { return k.kind }

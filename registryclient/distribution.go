@@ -32,7 +32,7 @@ type distribution struct {
 	hint string
 }
 
-func (distribution) Kind() string { return "distribution" }
+func (distribution) Name() string { return "distribution" }
 
 // Repositories walks the catalog page by page (following the Link
 // header). A registry that refuses it (ECR, Artifact Registry, …) is

@@ -40,7 +40,7 @@ func init() {
 // policies and scan findings.
 type ecrProvider struct{ ownAPI }
 
-func (ecrProvider) Kind() string { return "Amazon ECR" }
+func (ecrProvider) Name() string { return "Amazon ECR" }
 
 func (ecrProvider) Paths(Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{
@@ -328,7 +328,7 @@ func (e ecrProvider) Lifecycle(ctx context.Context, repo name.Repository) (domai
 	if err != nil {
 		return domain.RepositorySettings{}, err
 	}
-	s := domain.RepositorySettings{Repository: repo.String(), Kind: e.Kind(), TagMutability: string(r.ImageTagMutability)}
+	s := domain.RepositorySettings{Repository: repo.String(), Kind: e.Name(), TagMutability: string(r.ImageTagMutability)}
 	if r.ImageScanningConfiguration != nil {
 		s.ScanOnPush = r.ImageScanningConfiguration.ScanOnPush
 	}

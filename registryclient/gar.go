@@ -39,7 +39,7 @@ func init() {
 // with digests, sizes and upload times, and deleting one tag.
 type gar struct{ ownAPI }
 
-func (gar) Kind() string { return "Google Artifact Registry" }
+func (gar) Name() string { return "Google Artifact Registry" }
 
 func (gar) Paths(Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{

@@ -49,7 +49,7 @@ type ghcr struct{ ownAPI }
 
 func (g ghcr) api() string { return g.c.apiBase(g.host, g.c.apis.github) }
 
-func (ghcr) Kind() string { return "GitHub Container Registry" }
+func (ghcr) Name() string { return "GitHub Container Registry" }
 
 // Repositories lists GHCR's repositories (see catalog).
 func (g ghcr) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {

@@ -144,13 +144,13 @@ func TestProvidersByHost(t *testing.T) {
 		"docker.io": "Docker Hub", "index.docker.io": "Docker Hub", "registry-1.docker.io": "Docker Hub",
 		"ghcr.io": "GitHub Container Registry",
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "Amazon ECR",
-		"europe-docker.pkg.dev":                        "Google Artifact Registry", "gcr.io": "Google Artifact Registry",
+		"europe-docker.pkg.dev":                        "Google Artifact Registry", "gcr.io": "Google Container Registry",
 		"myreg.azurecr.io":    "Azure Container Registry",
 		"registry.gitlab.com": "GitLab", "quay.io": "Quay",
 		"registry.local:5000": "distribution", "127.0.0.1:5000": "distribution",
 	} {
 		p := c.Provider(host)
-		if got := p.Kind(); got != want {
+		if got := p.Name(); got != want {
 			t.Errorf("%s is reached as %q, want %q", host, got, want)
 		}
 		wantRef := ""

@@ -78,7 +78,7 @@ func init() {
 // reads.
 type dockerHub struct{ ownAPI }
 
-func (dockerHub) Kind() string { return "Docker Hub" }
+func (dockerHub) Name() string { return "Docker Hub" }
 
 func (dockerHub) BudgetReference() string { return domain.HubBudgetReference }
 

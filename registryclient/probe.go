@@ -132,7 +132,7 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	repo := c.probeCatalog(ctx, reg, ping.Scheme, &caps)
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
 	prov := c.Provider(host)
-	caps.Kind = prov.Kind()
+	caps.Kind = prov.Name()
 	if d, ok := prov.(apiDeleter); ok {
 		caps.DeleteVia = d.deletesThroughAPI(ctx)
 	}

@@ -24,9 +24,13 @@ import (
 // overrides what its registry does differently, registered in the file's
 // init with the hosts it serves, and a test against a server in the
 // registry's documented shape.
+//
+// Two names: a kind's id is what `provider:` in config.yaml says and what
+// it is registered as ("hub", "gar", "gcr"); Name is what people call it
+// ("Docker Hub", "Google Artifact Registry"), for messages and doctor.
 type Provider interface {
-	// Kind names the registry kind for people ("distribution", "Docker Hub").
-	Kind() string
+	// Name is the registry kind for people ("distribution", "Docker Hub").
+	Name() string
 	// Repositories lists the registry's repositories page by page.
 	Repositories(ctx context.Context, host string) iter.Seq2[Page, error]
 	// TagPages lists a repository's tags page by page, with what the

@@ -32,7 +32,7 @@ func init() {
 // their digests, sizes and dates, and deleting one tag.
 type quay struct{ ownAPI }
 
-func (quay) Kind() string { return "Quay" }
+func (quay) Name() string { return "Quay" }
 
 func (quay) Paths(Capabilities) []domain.ActionPath {
 	del := "Quay's API: DELETE /api/v1/repository/{namespace}/{name}/tag/{tag} (the other tags keep the image) with an OAuth token (`docker login -u '$oauthtoken'`); with other credentials as distribution does"

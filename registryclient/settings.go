@@ -34,7 +34,7 @@ func (c *Client) RepositorySettings(ctx context.Context, repository string) (dom
 	if !ok {
 		return domain.RepositorySettings{}, &Error{
 			Op: "read the lifecycle policy of " + repository, Registry: repo.RegistryStr(), Kind: ErrUnsupported,
-			Detail: fmt.Sprintf("%s has no lifecycle policies wharf can read (Amazon ECR has): `wharf retain` applies wharf's own", p.Kind()),
+			Detail: fmt.Sprintf("%s has no lifecycle policies wharf can read (Amazon ECR has): `wharf retain` applies wharf's own", p.Name()),
 		}
 	}
 	return sr.Lifecycle(ctx, repo)

@@ -1,4 +1,6 @@
-// Package contracts holds contract servers: the registries' own APIs
+// Package contracts holds contract servers — fakes of the vendors' APIs,
+// kept to the vendors' documents (the name: what they hold a provider to
+// is the vendor's contract, not wharf's beliefs): the registries' own APIs
 // (Docker Hub's, GitHub's, ACR's, Quay's, Artifact Registry's, ECR's) cannot
 // be reached from the tests, so each provider is tested against a local
 // server that speaks its API in the documented shapes, in front of
