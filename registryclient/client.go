@@ -11,6 +11,7 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 )
 
 // Client reaches registries with the docker credentials of the user. It is
@@ -33,10 +34,11 @@ type Client struct {
 	cache *DiskCache
 	// listed are the digests the last tag listings gave (listed.go).
 	listed listed
-	// apiTokens are the web APIs' access tokens; sdkClients the AWS SDK's
+	// apiTokens are the web APIs' access tokens; shared what the
+	// providers keep per client (the AWS SDK's clients).
 	// clients by host.
-	apiTokens  apiTokens
-	sdkClients sync.Map
+	apiTokens *provider.TokenCache
+	shared    sharedState
 	// apis are the registries' own web APIs (Docker Hub's, GitHub's).
 	apis webAPIs
 	// pace spaces background requests out once a budget is low.
@@ -107,6 +109,7 @@ func New(opts ...Option) (*Client, error) {
 		o(c)
 	}
 	c.waits = &waitBus{}
+	c.apiTokens = &provider.TokenCache{}
 	c.sent = &sentSecrets{}
 	if c.journal != nil {
 		c.journal = redactingJournal{Journal: c.journal, redact: c.Redact}

@@ -14,15 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 )
-
-// PlaceholderLabel marks the placeholder images a tag delete points a tag at
-// for a moment (registry:2's case); its value is the tag and a timestamp, so
-// each placeholder has a digest of its own.
-const PlaceholderLabel = "dev.wharf.placeholder"
-
-// errTagMoved marks a failed delete that left the tag on its placeholder.
-var errTagMoved = errors.New("the tag points at a placeholder")
 
 // DeleteTag removes exactly one tag; the other tags that share its digest
 // keep it. It takes the first of these that applies, and says which:
@@ -207,7 +200,7 @@ func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name
 		if now != "" {
 			continue
 		}
-		if err := w.Put(ctx, repo.Tag(t), manifestOf(m)); err != nil {
+		if err := w.Put(ctx, repo.Tag(t), provider.ManifestOf(m)); err != nil {
 			return restored, c.classify("restore "+t, repo.RegistryStr(), err)
 		}
 		restored = append(restored, t)
@@ -217,7 +210,7 @@ func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name
 
 // tagsOf lists the tags of repo that point at digest, sorted.
 func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string) ([]string, error) {
-	if d, ok := c.Provider(repo.RegistryStr()).(apiDeleter); !ok || d.deletesThroughAPI(ctx) == "" {
+	if d, ok := c.Provider(repo.RegistryStr()).(provider.APIDeleter); !ok || d.DeletesThroughAPI(ctx) == "" {
 		// The delete goes the distribution way (by digest when no other tag
 		// shares it): the siblings are what the registry API says, each
 		// asked, not what another API's listing said.

@@ -3,6 +3,8 @@ package registryclient
 import (
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/journal"
+	"github.com/wharf-dev/wharf/registryclient/ecr"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 )
 
 // WithCrashAfterJournal makes every change stop with err right after its
@@ -14,11 +16,8 @@ func WithCrashAfterJournal(err error) Option {
 // HintOf is what host's provider says, when host refuses its catalog,
 // about where its repositories are listed.
 func HintOf(c *Client, host string) string {
-	switch p := c.Provider(host).(type) {
-	case cloud:
-		return p.hint
-	case distribution:
-		return p.hint
+	if h, ok := c.Provider(host).(provider.CatalogHinter); ok {
+		return h.CatalogHint()
 	}
 	return ""
 }
@@ -51,4 +50,4 @@ func ParsedRepository(c *Client, s string) (registry, repository string, err err
 }
 
 // ECRAccountRegion are the account and region an ECR host names.
-var ECRAccountRegion = ecrAccountRegion
+var ECRAccountRegion = ecr.AccountRegion

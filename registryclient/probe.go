@@ -18,6 +18,8 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient/distribution"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 )
 
 // Capabilities is what a probe found out about a registry.
@@ -43,9 +45,9 @@ const probeRepository = "wharf-probe/capabilities"
 // turned off.
 const deletesDisabledNote = "deletes are disabled (registry:2: storage.delete.enabled: false)"
 
-// GCNote is what a user of a distribution registry (registry:2, v3) must
-// know about deletes.
-const GCNote = "deleting frees no space until the registry's garbage collector runs (`registry garbage-collect <config.yml>`)"
+// GCNote is what a user of a distribution registry must know of deletes
+// (distribution.GCNote).
+const GCNote = distribution.GCNote
 
 // Capabilities returns what the registry can do: from memory, else from the
 // disk cache when younger than ProbeTTL, else from a new probe.
@@ -133,8 +135,8 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	c.probeRepository(ctx, reg.Repo(repo), ping.Scheme, &caps)
 	prov := c.Provider(host)
 	caps.Kind = prov.Name()
-	if d, ok := prov.(apiDeleter); ok {
-		caps.DeleteVia = d.deletesThroughAPI(ctx)
+	if d, ok := prov.(provider.APIDeleter); ok {
+		caps.DeleteVia = d.DeletesThroughAPI(ctx)
 	}
 	if caps.DeleteVia != "" {
 		if caps.ManifestDelete == domain.Unsupported {
@@ -216,10 +218,10 @@ func (c *Client) probeCatalog(ctx context.Context, reg name.Registry, scheme str
 			repo = page.Repositories[0]
 		}
 	}
-	over := pageSize + 1
+	over := distribution.PageSize + 1
 	resp, body, err = probeRequest(ctx, hc, http.MethodGet, base+strconv.Itoa(over))
 	if err == nil && resp.StatusCode == http.StatusBadRequest && strings.Contains(string(body), "PAGINATION_NUMBER_INVALID") {
-		caps.PageSizeLimit = pageSize
+		caps.PageSizeLimit = distribution.PageSize
 		if caps.CatalogPageHonoured == domain.Unknown {
 			caps.CatalogPageHonoured = domain.Supported
 		}

@@ -8,18 +8,8 @@ import (
 
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/vulns"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 )
-
-// settingsReader is a provider whose API tells a repository's settings
-// (ECR: tag mutability, lifecycle policy).
-type settingsReader interface {
-	Lifecycle(ctx context.Context, repo name.Repository) (domain.RepositorySettings, error)
-}
-
-// scanReader is a provider whose registry scans images (ECR).
-type scanReader interface {
-	ScanFindings(ctx context.Context, repo name.Repository, digest string) (vulns.Report, bool, error)
-}
 
 // RepositorySettings are what the registry's own API says decides what a
 // repository keeps: ECR's tag mutability and lifecycle policy. A registry
@@ -30,7 +20,7 @@ func (c *Client) RepositorySettings(ctx context.Context, repository string) (dom
 		return domain.RepositorySettings{}, invalidReference("read the repository's settings", repository, err)
 	}
 	p := c.Provider(repo.RegistryStr())
-	sr, ok := p.(settingsReader)
+	sr, ok := p.(provider.SettingsReader)
 	if !ok {
 		return domain.RepositorySettings{}, &Error{
 			Op: "read the lifecycle policy of " + repository, Registry: repo.RegistryStr(), Kind: ErrUnsupported,
@@ -47,7 +37,7 @@ func (c *Client) ScanFindings(ctx context.Context, reference string) (vulns.Repo
 	if err != nil {
 		return vulns.Report{}, false, invalidReference("read scan findings", reference, err)
 	}
-	sr, ok := c.Provider(ref.Context().RegistryStr()).(scanReader)
+	sr, ok := c.Provider(ref.Context().RegistryStr()).(provider.ScanReader)
 	if !ok {
 		return vulns.Report{}, false, nil
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
+	"github.com/wharf-dev/wharf/registryclient/distribution"
 )
 
 // MaxRetryAfter is the longest a 429's Retry-After is waited out before the
@@ -409,7 +410,7 @@ func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(c.keychain),
 		remote.WithTransport(c.transportFor(host)),
-		remote.WithPageSize(pageSize),
+		remote.WithPageSize(distribution.PageSize),
 		remote.WithRetryStatusCodes(retryStatusCodes...),
 		remote.WithRetryBackoff(remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 2}),
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	wref "github.com/wharf-dev/wharf/internal/ref"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -67,19 +68,10 @@ func (c *Client) pusher(host string) (*remote.Pusher, error) {
 	})
 }
 
-// rawManifest is manifest bytes as go-containerregistry writes them: put
-// exactly as they are, so the digest does not change.
-type rawManifest struct {
-	b  []byte
-	mt types.MediaType
-}
-
-func (r rawManifest) RawManifest() ([]byte, error)        { return r.b, nil }
-func (r rawManifest) MediaType() (types.MediaType, error) { return r.mt, nil }
-func manifestOf(d *remote.Descriptor) rawManifest         { return rawManifest{d.Manifest, d.MediaType} }
-
-func entryManifest(e domain.JournalEntry) rawManifest {
-	return rawManifest{e.Manifest, types.MediaType(e.MediaType)}
+// entryManifest is the manifest a journal entry recorded, to put back as
+// it was.
+func entryManifest(e domain.JournalEntry) provider.RawManifest {
+	return provider.RawManifest{Bytes: e.Manifest, Type: types.MediaType(e.MediaType)}
 }
 func notFound(err error) bool { return errors.Is(Classify("", "", err), ErrNotFound) }
 func (c *Client) remember(repo name.Repository, tag, digest string) {
@@ -313,7 +305,7 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 		return res, err
 	}
 	res.JournalID = entry.ID
-	if err := prov.PutTag(ctx, w, target, manifestOf(src)); err != nil {
+	if err := prov.PutTag(ctx, w, target, provider.ManifestOf(src)); err != nil {
 		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
 			got, rerr := c.digestNow(ctx, target)
 			return got == digest, got == now, "the tag names " + orNone(got), rerr
@@ -394,7 +386,7 @@ func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions
 		return domain.WriteResult{}, c.classify(op, dstHost, err)
 	}
 	for _, child := range plan.children {
-		if err := w.Put(ctx, target.Context().Digest(child.Digest.String()), manifestOf(child)); err != nil {
+		if err := w.Put(ctx, target.Context().Digest(child.Digest.String()), provider.ManifestOf(child)); err != nil {
 			return domain.WriteResult{}, c.classify(op, dstHost, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package registryclient
+package acr
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-dev/wharf/registryclient/distribution"
+	"github.com/wharf-dev/wharf/registryclient/provider"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -21,20 +24,14 @@ import (
 // as the password.
 const acrAADUser = "00000000-0000-0000-0000-000000000000"
 
-func init() {
-	register("acr", func(host string) bool { return strings.HasSuffix(host, ".azurecr.io") }, func(c *Client, host string) Provider {
-		return acr{newOwnAPI(c, host)}
-	})
-}
-
 // acr is Azure Container Registry: the distribution API for images, and
 // ACR's /acr/v1/ API for the catalog, the tags with their digests, times and
 // locks (changeableAttributes), and deleting one tag.
-type acr struct{ ownAPI }
+type acr struct{ distribution.OwnAPI }
 
 func (acr) Name() string { return "Azure Container Registry" }
 
-func (a acr) Paths(Capabilities) []domain.ActionPath {
+func (a acr) Paths(provider.Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{
 		{Action: "list repositories", Path: "ACR's API: GET /acr/v1/_catalog, paged"},
 		{Action: "list tags", Path: "ACR's API: GET /acr/v1/{name}/_tags and /_manifests, paged, with digests, sizes, times and locks: no HEADs"},
@@ -44,25 +41,25 @@ func (a acr) Paths(Capabilities) []domain.ActionPath {
 }
 
 // base is the registry's own URL (its API lives on the registry host).
-func (a acr) base() string { return a.onHost() }
+func (a acr) base() string { return a.OnHost() }
 
 // token is an ACR access token for scope, exchanged at the registry's
 // oauth2 endpoint from the docker credentials: `az acr login`'s refresh
 // token (user 00000000-…) by the refresh_token grant, an admin user's or a
 // repository-scoped token's password by the password grant.
 func (a acr) token(ctx context.Context, scope string) (string, error) {
-	key := "acr " + a.host + " " + scope
-	if t, ok := a.c.apiTokens.get(key); ok {
+	key := "acr " + a.Host + " " + scope
+	if t, ok := a.Client.Tokens().Get(key); ok {
 		return t, nil
 	}
-	cfg, err := a.c.credentials(ctx, a.host)
+	cfg, err := a.Client.Credentials(ctx, a.Host)
 	if err != nil {
 		return "", err
 	}
 	if cfg == nil {
-		return "", &Error{Op: "log in to ACR", Registry: a.host, Kind: ErrUnauthorized, Detail: "no docker credentials for " + a.host, Advice: a.advice()}
+		return "", &provider.Error{Op: "log in to ACR", Registry: a.Host, Kind: provider.ErrUnauthorized, Detail: "no docker credentials for " + a.Host, Advice: a.advice()}
 	}
-	form := url.Values{"service": {a.host}, "scope": {scope}}
+	form := url.Values{"service": {a.Host}, "scope": {scope}}
 	switch {
 	case cfg.IdentityToken != "":
 		form.Set("grant_type", "refresh_token")
@@ -78,16 +75,16 @@ func (a acr) token(ctx context.Context, scope string) (string, error) {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if _, err := a.c.call(ctx, apiCall{op: "log in to ACR", registry: a.host, advice: a.advice(), method: http.MethodPost, url: a.base() + "/oauth2/token", form: form}, &tok); err != nil {
+	if _, err := a.Client.Call(ctx, provider.APICall{Op: "log in to ACR", Registry: a.Host, Advice: a.advice(), Method: http.MethodPost, URL: a.base() + "/oauth2/token", Form: form}, &tok); err != nil {
 		return "", err
 	}
-	a.c.apiTokens.put(key, tok.AccessToken, 50*time.Minute)
+	a.Client.Tokens().Put(key, tok.AccessToken, 50*time.Minute)
 	return tok.AccessToken, nil
 }
 
 // advice says where ACR's API takes its credentials from.
 func (a acr) advice() string {
-	return "`az acr login --name " + strings.TrimSuffix(a.host, ".azurecr.io") + "`, or `docker login " + a.host + "` with an admin user or a token"
+	return "`az acr login --name " + strings.TrimSuffix(a.Host, ".azurecr.io") + "`, or `docker login " + a.Host + "` with an admin user or a token"
 }
 
 // pages GETs an /acr/v1 listing page by page, following its Link header.
@@ -99,14 +96,14 @@ func (a acr) pages(ctx context.Context, op, scope, path string, each func(v *acr
 	next := a.base() + path
 	for next != "" {
 		var page acrListing
-		h, err := a.c.call(ctx, apiCall{op: op, registry: a.host, advice: a.advice(), url: next, token: token}, &page)
+		h, err := a.Client.Call(ctx, provider.APICall{Op: op, Registry: a.Host, Advice: a.advice(), URL: next, Token: token}, &page)
 		if err != nil {
 			return err
 		}
 		if !each(&page) {
 			return nil
 		}
-		next = nextLink(h, a.base())
+		next = provider.NextLink(h, a.base())
 	}
 	return nil
 }
@@ -138,18 +135,18 @@ type acrAttributes struct {
 }
 
 // Repositories lists ACR's catalog through its API.
-func (a acr) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) {
+func (a acr) Repositories(ctx context.Context, _ string) iter.Seq2[provider.Page, error] {
+	return func(yield func(provider.Page, error) bool) {
 		stopped := false
-		err := a.pages(ctx, "list repositories", "registry:catalog:*", "/acr/v1/_catalog?n="+strconv.Itoa(pageSize), func(p *acrListing) bool {
-			if !yield(Page{Items: p.Repositories}, nil) {
+		err := a.pages(ctx, "list repositories", "registry:catalog:*", "/acr/v1/_catalog?n="+strconv.Itoa(distribution.PageSize), func(p *acrListing) bool {
+			if !yield(provider.Page{Items: p.Repositories}, nil) {
 				stopped = true
 				return false
 			}
 			return true
 		})
 		if err != nil && !stopped {
-			yield(Page{}, err)
+			yield(provider.Page{}, err)
 		}
 	}
 }
@@ -162,7 +159,7 @@ func (a acr) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 		scope := "repository:" + r + ":metadata_read"
 		op := "list tags of " + r
 		sizes := map[string]int64{}
-		err := a.pages(ctx, op, scope, "/acr/v1/"+r+"/_manifests?n="+strconv.Itoa(pageSize), func(p *acrListing) bool {
+		err := a.pages(ctx, op, scope, "/acr/v1/"+r+"/_manifests?n="+strconv.Itoa(distribution.PageSize), func(p *acrListing) bool {
 			for _, m := range p.Manifests {
 				sizes[m.Digest] = m.ImageSize
 			}
@@ -173,11 +170,11 @@ func (a acr) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 			return
 		}
 		stopped := false
-		err = a.pages(ctx, op, scope, "/acr/v1/"+r+"/_tags?n="+strconv.Itoa(pageSize), func(p *acrListing) bool {
+		err = a.pages(ctx, op, scope, "/acr/v1/"+r+"/_tags?n="+strconv.Itoa(distribution.PageSize), func(p *acrListing) bool {
 			infos := make([]domain.TagInfo, 0, len(p.Tags))
 			for _, t := range p.Tags {
 				infos = append(infos, domain.TagInfo{
-					Tag: t.Name, Digest: t.Digest, Size: sizes[t.Digest], Pushed: firstTime(t.LastUpdateTime, t.CreatedTime),
+					Tag: t.Name, Digest: t.Digest, Size: sizes[t.Digest], Pushed: provider.FirstTime(t.LastUpdateTime, t.CreatedTime),
 					Immutable: t.Attributes.WriteEnabled != nil && !*t.Attributes.WriteEnabled,
 				})
 			}
@@ -203,26 +200,26 @@ func (a acr) attributes(ctx context.Context, op string, tag name.Tag) (acrAttrib
 	var body struct {
 		Tag acrTag `json:"tag"`
 	}
-	_, err = a.c.call(ctx, apiCall{op: op, registry: a.host, advice: a.advice(), url: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(tag.TagStr()), token: token}, &body)
+	_, err = a.Client.Call(ctx, provider.APICall{Op: op, Registry: a.Host, Advice: a.advice(), URL: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(tag.TagStr()), Token: token}, &body)
 	return body.Tag.Attributes, err
 }
 
 // Guard refuses a write to a locked tag before anything is sent: a delete
 // of a tag with deleteEnabled false, a move of one with writeEnabled false.
-func (a acr) Guard(ctx context.Context, w TagWrite) error {
+func (a acr) Guard(ctx context.Context, w provider.TagWrite) error {
 	if !w.Exists {
 		return nil
 	}
 	attrs, err := a.attributes(ctx, w.Op, w.Tag)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, provider.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	lock := func(attr, flag string) error {
-		return &Error{Op: w.Op, Registry: a.host, Kind: ErrLocked, Detail: fmt.Sprintf("ACR has the tag locked (%s false); nothing was changed: `az acr repository update --name %s --image %s:%s --%s true` unlocks it",
-			attr, strings.TrimSuffix(a.host, ".azurecr.io"), w.Tag.RepositoryStr(), w.Tag.TagStr(), flag)}
+		return &provider.Error{Op: w.Op, Registry: a.Host, Kind: provider.ErrLocked, Detail: fmt.Sprintf("ACR has the tag locked (%s false); nothing was changed: `az acr repository update --name %s --image %s:%s --%s true` unlocks it",
+			attr, strings.TrimSuffix(a.Host, ".azurecr.io"), w.Tag.RepositoryStr(), w.Tag.TagStr(), flag)}
 	}
 	switch {
 	case w.Delete && attrs.DeleteEnabled != nil && !*attrs.DeleteEnabled:
@@ -235,21 +232,21 @@ func (a acr) Guard(ctx context.Context, w TagWrite) error {
 
 // DeleteTag deletes exactly the tag through ACR's API; the manifest and its
 // other tags stay.
-func (a acr) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+func (a acr) DeleteTag(ctx context.Context, _ *remote.Pusher, req provider.DeleteRequest) (domain.DeletePath, error) {
 	r := req.Tag.RepositoryStr()
 	token, err := a.token(ctx, "repository:"+r+":delete")
 	if err != nil {
 		return "", err
 	}
-	_, err = a.c.call(ctx, apiCall{
-		op: "delete " + req.Tag.String(), registry: a.host, advice: a.advice(), method: http.MethodDelete,
-		url: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(req.Tag.TagStr()), token: token,
-		ok: []int{http.StatusAccepted, http.StatusOK, http.StatusNoContent},
+	_, err = a.Client.Call(ctx, provider.APICall{
+		Op: "delete " + req.Tag.String(), Registry: a.Host, Advice: a.advice(), Method: http.MethodDelete,
+		URL: a.base() + "/acr/v1/" + r + "/_tags/" + url.PathEscape(req.Tag.TagStr()), Token: token,
+		OK: []int{http.StatusAccepted, http.StatusOK, http.StatusNoContent},
 	}, nil)
 	if err != nil {
-		var e *Error
+		var e *provider.Error
 		if errors.As(err, &e) && e.Status == http.StatusMethodNotAllowed {
-			e.Kind = ErrLocked
+			e.Kind = provider.ErrLocked
 			e.Detail = "ACR refuses to delete it (" + e.Detail + "): the tag or repository has deleteEnabled false (`az acr repository update --delete-enabled true` unlocks it)"
 		}
 		return "", err
@@ -257,4 +254,12 @@ func (a acr) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	return domain.DeletedByAPI, nil
 }
 
-func (acr) deletesThroughAPI(context.Context) string { return "ACR's API" }
+func (acr) DeletesThroughAPI(context.Context) string { return "ACR's API" }
+
+// Serves reports whether host is one of Azure's registries.
+func Serves(host string) bool { return strings.HasSuffix(host, ".azurecr.io") }
+
+// New is ACR's provider.
+func New(h provider.Host, host string) provider.Provider {
+	return acr{distribution.NewOwnAPI(h, host)}
+}

@@ -1,4 +1,4 @@
-package registryclient
+package ecr
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/wharf-dev/wharf/registryclient/distribution"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -27,22 +30,16 @@ import (
 // ecrHost matches an ECR registry host: {account}.dkr.ecr[-fips].{region}.amazonaws.com[.cn].
 var ecrHost = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$`)
 
-func init() {
-	register("ecr", func(host string) bool { return ecrHost.MatchString(host) }, func(c *Client, host string) Provider {
-		return ecrProvider{newOwnAPI(c, host)}
-	})
-}
-
 // ecrProvider is Amazon ECR: the distribution API for images, ECR's API
 // (through the AWS SDK, signed with the AWS default credential chain) for
 // repositories, tags with digests, sizes and push times, deleting one tag
 // (BatchDeleteImage), retagging (PutImage), tag immutability, lifecycle
 // policies and scan findings.
-type ecrProvider struct{ ownAPI }
+type ecrProvider struct{ distribution.OwnAPI }
 
 func (ecrProvider) Name() string { return "Amazon ECR" }
 
-func (ecrProvider) Paths(Capabilities) []domain.ActionPath {
+func (ecrProvider) Paths(provider.Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{
 		{Action: "list repositories", Path: "ECR's API: DescribeRepositories, paged (AWS credentials from the default chain: env, profile, SSO)"},
 		{Action: "list tags", Path: "ECR's API: DescribeImages, paged, with digests, sizes and push times: no manifest requests"},
@@ -57,35 +54,40 @@ func (ecrProvider) Paths(Capabilities) []domain.ActionPath {
 // the AWS config's), credentials from the AWS default chain, endpoint from
 // `api:` when set.
 func (e ecrProvider) api(ctx context.Context) (*ecr.Client, error) {
-	if v, ok := e.c.sdkClients.Load(e.host); ok {
-		return v.(*ecr.Client), nil
+	v, err := e.Client.Shared("ecr-sdk "+e.Host, func() (any, error) { return e.newAPI(ctx) })
+	if err != nil {
+		return nil, err
 	}
+	return v.(*ecr.Client), nil
+}
+
+// newAPI makes the SDK's client for the host.
+func (e ecrProvider) newAPI(ctx context.Context) (*ecr.Client, error) {
 	// The SDK's own HTTP client: it honours AWS_CA_BUNDLE, retries
 	// throttling with backoff, and signs each request.
 	var opts []func(*awsconfig.LoadOptions) error
-	if _, region := ecrAccountRegion(e.host); region != "" {
+	if _, region := AccountRegion(e.Host); region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))
 	}
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the AWS configuration (AWS_PROFILE, ~/.aws/config): %s", e.host, redact(err.Error()))
+		return nil, fmt.Errorf("%s: reading the AWS configuration (AWS_PROFILE, ~/.aws/config): %s", e.Host, provider.Redact(err.Error()))
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	base := e.c.registryOf(e.host).API
+	base := e.Client.Settings(e.Host).API
 	client := ecr.NewFromConfig(cfg, func(o *ecr.Options) {
 		if base != "" {
 			o.BaseEndpoint = aws.String(base)
 		}
 	})
-	e.c.sdkClients.Store(e.host, client)
 	return client, nil
 }
 
-// ecrAccountRegion are the account and region an ECR host names ("" for
+// AccountRegion are the account and region an ECR host names ("" for
 // a host that is not ECR's).
-func ecrAccountRegion(host string) (account, region string) {
+func AccountRegion(host string) (account, region string) {
 	if m := ecrHost.FindStringSubmatch(host); m != nil {
 		return m[1], m[2]
 	}
@@ -94,7 +96,7 @@ func ecrAccountRegion(host string) (account, region string) {
 
 // registryID is the account the host names (nil: the caller's).
 func (e ecrProvider) registryID() *string {
-	if account, _ := ecrAccountRegion(e.host); account != "" {
+	if account, _ := AccountRegion(e.Host); account != "" {
 		return aws.String(account)
 	}
 	return nil
@@ -103,7 +105,7 @@ func (e ecrProvider) registryID() *string {
 // ecrCredentialsAdvice says where ECR's API takes its credentials from.
 const ecrCredentialsAdvice = "ECR's API takes AWS credentials: `aws configure`, AWS_PROFILE (after `aws sso login` for SSO), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" //nolint:gosec // advice, not a credential
 
-// ecrError is an ECR API error as wharf's *Error, by its exception name.
+// ecrError is an ECR API error as wharf's *provider.Error, by its exception name.
 func (e ecrProvider) ecrError(op string, err error) error {
 	if err == nil {
 		return nil
@@ -111,11 +113,11 @@ func (e ecrProvider) ecrError(op string, err error) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		if strings.Contains(err.Error(), "failed to retrieve credentials") || strings.Contains(err.Error(), "no EC2 IMDS") {
-			return &Error{Op: op, Registry: e.host, Kind: ErrUnauthorized, Detail: "no AWS credentials", Advice: ecrCredentialsAdvice, Err: err}
+			return &provider.Error{Op: op, Registry: e.Host, Kind: provider.ErrUnauthorized, Detail: "no AWS credentials", Advice: ecrCredentialsAdvice, Err: err}
 		}
-		return e.c.classify(op, e.host, err)
+		return e.Client.Classify(op, e.Host, err)
 	}
-	out := &Error{Op: op, Registry: e.host, Kind: ErrServer, Code: ae.ErrorCode(), Detail: ae.ErrorCode() + ": " + redact(ae.ErrorMessage())}
+	out := &provider.Error{Op: op, Registry: e.Host, Kind: provider.ErrServer, Code: ae.ErrorCode(), Detail: ae.ErrorCode() + ": " + provider.Redact(ae.ErrorMessage())}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		// ECR answers its refusals with 400: settle reads them as such.
@@ -123,43 +125,43 @@ func (e ecrProvider) ecrError(op string, err error) error {
 	}
 	switch ae.ErrorCode() {
 	case "RepositoryNotFoundException", "ImageNotFoundException", "LifecyclePolicyNotFoundException", "ScanNotFoundException":
-		out.Kind = ErrNotFound
+		out.Kind = provider.ErrNotFound
 	case "ImageTagAlreadyExistsException", "ImageAlreadyExistsException":
-		out.Kind = ErrConflict
+		out.Kind = provider.ErrConflict
 	case "ThrottlingException", "TooManyRequestsException", "LimitExceededException":
-		out.Kind = ErrRateLimited
+		out.Kind = provider.ErrRateLimited
 	case "AccessDeniedException":
-		out.Kind = ErrDenied
+		out.Kind = provider.ErrDenied
 		out.Advice = "the AWS identity's IAM policy does not allow it (the message names the ecr: action it needs)"
 	case "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "InvalidClientTokenId":
-		out.Kind = ErrUnauthorized
+		out.Kind = provider.ErrUnauthorized
 		out.Advice = ecrCredentialsAdvice
 	case "InvalidParameterException":
-		out.Kind = ErrInvalidReference
+		out.Kind = provider.ErrInvalidReference
 	}
 	return out
 }
 
 // Repositories lists the registry's repositories with DescribeRepositories.
-func (e ecrProvider) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) {
+func (e ecrProvider) Repositories(ctx context.Context, _ string) iter.Seq2[provider.Page, error] {
+	return func(yield func(provider.Page, error) bool) {
 		client, err := e.api(ctx)
 		if err != nil {
-			yield(Page{}, err)
+			yield(provider.Page{}, err)
 			return
 		}
 		pages := ecr.NewDescribeRepositoriesPaginator(client, &ecr.DescribeRepositoriesInput{RegistryId: e.registryID(), MaxResults: aws.Int32(1000)})
 		for pages.HasMorePages() {
 			out, err := pages.NextPage(ctx)
 			if err != nil {
-				yield(Page{}, e.ecrError("list repositories", err))
+				yield(provider.Page{}, e.ecrError("list repositories", err))
 				return
 			}
 			items := make([]string, 0, len(out.Repositories))
 			for _, r := range out.Repositories {
 				items = append(items, aws.ToString(r.RepositoryName))
 			}
-			if !yield(Page{Items: items, Note: e.host + " through ECR's API"}, nil) {
+			if !yield(provider.Page{Items: items, Note: e.Host + " through ECR's API"}, nil) {
 				return
 			}
 		}
@@ -177,7 +179,7 @@ func (e ecrProvider) repository(ctx context.Context, op string, repo name.Reposi
 		return ecrtypes.Repository{}, e.ecrError(op, err)
 	}
 	if len(out.Repositories) == 0 {
-		return ecrtypes.Repository{}, &Error{Op: op, Registry: e.host, Kind: ErrNotFound, Detail: "ECR knows no repository " + repo.RepositoryStr()}
+		return ecrtypes.Repository{}, &provider.Error{Op: op, Registry: e.Host, Kind: provider.ErrNotFound, Detail: "ECR knows no repository " + repo.RepositoryStr()}
 	}
 	return out.Repositories[0], nil
 }
@@ -247,7 +249,7 @@ func (e ecrProvider) TagPages(ctx context.Context, repo name.Repository) iter.Se
 
 // Guard refuses to move a tag ECR keeps for good (IMMUTABLE), before
 // anything is journaled or sent. Deleting a tag ECR allows either way.
-func (e ecrProvider) Guard(ctx context.Context, w TagWrite) error {
+func (e ecrProvider) Guard(ctx context.Context, w provider.TagWrite) error {
 	if w.Delete || !w.Exists {
 		return nil
 	}
@@ -256,7 +258,7 @@ func (e ecrProvider) Guard(ctx context.Context, w TagWrite) error {
 		return err
 	}
 	if immutable(r, w.Tag.TagStr()) {
-		return &Error{Op: w.Op, Registry: e.host, Kind: ErrLocked, Detail: fmt.Sprintf("the repository's tags are %s: ECR keeps %s on its image for good, so nothing was changed (`aws ecr put-image-tag-mutability --repository-name %s --image-tag-mutability MUTABLE` allows moving it)",
+		return &provider.Error{Op: w.Op, Registry: e.Host, Kind: provider.ErrLocked, Detail: fmt.Sprintf("the repository's tags are %s: ECR keeps %s on its image for good, so nothing was changed (`aws ecr put-image-tag-mutability --repository-name %s --image-tag-mutability MUTABLE` allows moving it)",
 			r.ImageTagMutability, w.Tag.TagStr(), w.Tag.RepositoryStr())}
 	}
 	return nil
@@ -265,7 +267,7 @@ func (e ecrProvider) Guard(ctx context.Context, w TagWrite) error {
 // DeleteTag removes exactly the tag with BatchDeleteImage, naming its digest
 // too: ECR removes only that tag while the image keeps its others, and
 // refuses (ImageTagDoesNotMatchDigest) when the tag has moved meanwhile.
-func (e ecrProvider) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+func (e ecrProvider) DeleteTag(ctx context.Context, _ *remote.Pusher, req provider.DeleteRequest) (domain.DeletePath, error) {
 	op := "delete " + req.Tag.String()
 	client, err := e.api(ctx)
 	if err != nil {
@@ -280,15 +282,15 @@ func (e ecrProvider) DeleteTag(ctx context.Context, _ *remote.Pusher, req Delete
 	}
 	if len(out.Failures) > 0 {
 		f := out.Failures[0]
-		kind := ErrServer
+		kind := provider.ErrServer
 		switch f.FailureCode {
 		case ecrtypes.ImageFailureCodeImageTagDoesNotMatchDigest:
-			kind = ErrConflict
+			kind = provider.ErrConflict
 		case ecrtypes.ImageFailureCodeImageNotFound:
-			kind = ErrNotFound
+			kind = provider.ErrNotFound
 		}
 		// A 400: the registry refused, nothing changed.
-		return "", &Error{Op: op, Registry: e.host, Kind: kind, Status: http.StatusBadRequest, Code: string(f.FailureCode), Detail: string(f.FailureCode) + ": " + aws.ToString(f.FailureReason)}
+		return "", &provider.Error{Op: op, Registry: e.Host, Kind: kind, Status: http.StatusBadRequest, Code: string(f.FailureCode), Detail: string(f.FailureCode) + ": " + aws.ToString(f.FailureReason)}
 	}
 	return domain.DeletedByAPI, nil
 }
@@ -341,7 +343,7 @@ func (e ecrProvider) Lifecycle(ctx context.Context, repo name.Repository) (domai
 	}
 	out, err := client.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RegistryId: e.registryID(), RepositoryName: aws.String(repo.RepositoryStr())})
 	if err != nil {
-		if err := e.ecrError(op, err); !errors.Is(err, ErrNotFound) {
+		if err := e.ecrError(op, err); !errors.Is(err, provider.ErrNotFound) {
 			return s, err
 		}
 		return s, nil
@@ -367,7 +369,7 @@ func (e ecrProvider) ScanFindings(ctx context.Context, repo name.Repository, dig
 		out, err := pages.NextPage(ctx)
 		if err != nil {
 			err = e.ecrError(op, err)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, provider.ErrNotFound) {
 				return vulns.Report{}, false, nil
 			}
 			return vulns.Report{}, false, err
@@ -394,4 +396,12 @@ func (e ecrProvider) ScanFindings(ctx context.Context, repo name.Repository, dig
 	return rep, true, nil
 }
 
-func (ecrProvider) deletesThroughAPI(context.Context) string { return "ECR's API" }
+func (ecrProvider) DeletesThroughAPI(context.Context) string { return "ECR's API" }
+
+// Serves reports whether host is one of Amazon ECR's private registries.
+func Serves(host string) bool { return ecrHost.MatchString(host) }
+
+// New is ECR's provider.
+func New(h provider.Host, host string) provider.Provider {
+	return ecrProvider{distribution.NewOwnAPI(h, host)}
+}

@@ -1,4 +1,4 @@
-package registryclient
+package gar
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-dev/wharf/registryclient/distribution"
+	"github.com/wharf-dev/wharf/registryclient/provider"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/oauth2/google"
@@ -19,29 +22,23 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// DefaultArtifactRegistryAPI is Google Artifact Registry's REST API.
-const DefaultArtifactRegistryAPI = "https://artifactregistry.googleapis.com"
+// DefaultAPI is Google Artifact Registry's REST API.
+const DefaultAPI = "https://artifactregistry.googleapis.com"
 
 // garTokenUser is the user name docker-credential-gcloud (and `gcloud auth
 // print-access-token | docker login -u oauth2accesstoken`) stores with an
 // access token as the password.
 const garTokenUser = "oauth2accesstoken"
 
-func init() {
-	register("gar", func(host string) bool { return strings.HasSuffix(host, "-docker.pkg.dev") }, func(c *Client, host string) Provider {
-		return gar{newOwnAPI(c, host)}
-	})
-}
-
 // gar is Google Artifact Registry ({location}-docker.pkg.dev/{project}/
 // {repository}/{image}): the distribution API for images, the Artifact
 // Registry REST API for the images of a project's repositories, their tags
 // with digests, sizes and upload times, and deleting one tag.
-type gar struct{ ownAPI }
+type gar struct{ distribution.OwnAPI }
 
 func (gar) Name() string { return "Google Artifact Registry" }
 
-func (gar) Paths(Capabilities) []domain.ActionPath {
+func (gar) Paths(provider.Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{
 		{Action: "list repositories", Path: "Artifact Registry's API: GET /v1/projects/{project}/locations/{location}/repositories, then each one's dockerImages, paged (projects from `namespaces:`)"},
 		{Action: "list tags", Path: "Artifact Registry's API: GET …/repositories/{repository}/dockerImages, paged, with digests, sizes and upload times: no HEADs"},
@@ -50,12 +47,12 @@ func (gar) Paths(Capabilities) []domain.ActionPath {
 	}
 }
 
-func (g gar) api() string { return g.c.apiBase(g.host, DefaultArtifactRegistryAPI) }
+func (g gar) api() string { return g.Client.APIBase(g.Host, DefaultAPI) }
 
 // location is the registry host's location (europe-docker.pkg.dev:
 // europe); "-" (any) for a host that does not say one.
 func (g gar) location() string {
-	if loc, ok := strings.CutSuffix(g.host, "-docker.pkg.dev"); ok {
+	if loc, ok := strings.CutSuffix(g.Host, "-docker.pkg.dev"); ok {
 		return loc
 	}
 	return "-"
@@ -74,31 +71,31 @@ func garPath(repo name.Repository) (project, repository, pkg string, err error) 
 // token is an access token for the REST API: the one the docker credential
 // helper (gcloud) gives for the host, else application default credentials.
 func (g gar) token(ctx context.Context) (string, error) {
-	cfg, err := g.c.credentials(ctx, g.host)
+	cfg, err := g.Client.Credentials(ctx, g.Host)
 	if err != nil {
 		return "", err
 	}
 	if cfg != nil && cfg.Username == garTokenUser && cfg.Password != "" {
 		return cfg.Password, nil
 	}
-	if t, ok := g.c.apiTokens.get("gar adc"); ok {
+	if t, ok := g.Client.Tokens().Get("gar adc"); ok {
 		return t, nil
 	}
 	creds, err := google.FindDefaultCredentials(ctx, "https://www.googleapis.com/auth/cloud-platform")
 	if err != nil {
-		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "no credentials", Advice: g.advice(), Err: err}
+		return "", &provider.Error{Op: "log in to Artifact Registry", Registry: g.Host, Kind: provider.ErrUnauthorized, Detail: "no credentials", Advice: g.advice(), Err: err}
 	}
 	tok, err := creds.TokenSource.Token()
 	if err != nil {
-		return "", &Error{Op: "log in to Artifact Registry", Registry: g.host, Kind: ErrUnauthorized, Detail: "application default credentials gave no token: " + redact(err.Error()), Advice: g.advice(), Err: err}
+		return "", &provider.Error{Op: "log in to Artifact Registry", Registry: g.Host, Kind: provider.ErrUnauthorized, Detail: "application default credentials gave no token: " + provider.Redact(err.Error()), Advice: g.advice(), Err: err}
 	}
-	g.c.apiTokens.put("gar adc", tok.AccessToken, time.Until(tok.Expiry)-time.Minute)
+	g.Client.Tokens().Put("gar adc", tok.AccessToken, time.Until(tok.Expiry)-time.Minute)
 	return tok.AccessToken, nil
 }
 
 // advice says where Artifact Registry's API takes its token from.
 func (g gar) advice() string {
-	return "`gcloud auth configure-docker " + g.host + "` (the gcloud credential helper) or `gcloud auth application-default login`"
+	return "`gcloud auth configure-docker " + g.Host + "` (the gcloud credential helper) or `gcloud auth application-default login`"
 }
 
 // garImage is the documented shape of a DockerImage.
@@ -112,14 +109,14 @@ type garImage struct {
 
 // images walks a repository's docker images page by page.
 func (g gar) images(ctx context.Context, token, op, project, repository string, each func([]garImage) bool) error {
-	base := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories/%s/dockerImages?pageSize=1000", g.api(), url.PathEscape(project), g.location(), url.PathEscape(repository))
+	base := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories/%s/dockerImages?distribution.PageSize=1000", g.api(), url.PathEscape(project), g.location(), url.PathEscape(repository))
 	next := base
 	for next != "" {
 		var page struct {
 			DockerImages  []garImage `json:"dockerImages"`
 			NextPageToken string     `json:"nextPageToken"`
 		}
-		if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, advice: g.advice(), url: next, token: token}, &page); err != nil {
+		if _, err := g.Client.Call(ctx, provider.APICall{Op: op, Registry: g.Host, Advice: g.advice(), URL: next, Token: token}, &page); err != nil {
 			return err
 		}
 		if !each(page.DockerImages) {
@@ -136,32 +133,32 @@ func (g gar) images(ctx context.Context, token, op, project, repository string, 
 // imageName is an image's path on the host from its URI
 // (host/project/repo/image@sha256:…).
 func (g gar) imageName(uri string) (string, string) {
-	path, digest, _ := strings.Cut(strings.TrimPrefix(uri, g.host+"/"), "@")
+	path, digest, _ := strings.Cut(strings.TrimPrefix(uri, g.Host+"/"), "@")
 	return path, digest
 }
 
 // Repositories lists the images of each configured project's repositories
 // (`namespaces:`) through Artifact Registry's API.
-func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) {
-		r := g.c.registryOf(g.host)
-		if !g.configured(yield) {
+func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[provider.Page, error] {
+	return func(yield func(provider.Page, error) bool) {
+		r := g.Client.Settings(g.Host)
+		if !g.ConfiguredPage(yield) {
 			return
 		}
 		if len(r.Namespaces) == 0 {
 			if len(r.Repositories) == 0 {
-				yield(Page{}, fmt.Errorf("%s lists images by project: add `namespaces:` (Google Cloud projects) or `repositories:` for host %s in wharf's config.yaml", g.host, g.host))
+				yield(provider.Page{}, fmt.Errorf("%s lists images by project: add `namespaces:` (Google Cloud projects) or `repositories:` for host %s in wharf's config.yaml", g.Host, g.Host))
 			}
 			return
 		}
 		token, err := g.token(ctx)
 		if err != nil {
-			yield(Page{}, err)
+			yield(provider.Page{}, err)
 			return
 		}
 		for _, project := range r.Namespaces {
 			op := "list repositories of " + project
-			base := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories?pageSize=1000", g.api(), url.PathEscape(project), g.location())
+			base := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories?distribution.PageSize=1000", g.api(), url.PathEscape(project), g.location())
 			next := base
 			var repos []string
 			for next != "" {
@@ -172,8 +169,8 @@ func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] 
 					} `json:"repositories"`
 					NextPageToken string `json:"nextPageToken"`
 				}
-				if _, err := g.c.call(ctx, apiCall{op: op, registry: g.host, advice: g.advice(), url: next, token: token}, &page); err != nil {
-					yield(Page{}, err)
+				if _, err := g.Client.Call(ctx, provider.APICall{Op: op, Registry: g.Host, Advice: g.advice(), URL: next, Token: token}, &page); err != nil {
+					yield(provider.Page{}, err)
 					return
 				}
 				for _, rp := range page.Repositories {
@@ -199,11 +196,11 @@ func (g gar) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] 
 					return true
 				})
 				if err != nil {
-					yield(Page{}, err)
+					yield(provider.Page{}, err)
 					return
 				}
 				slices.Sort(items)
-				if !yield(Page{Items: items, Note: g.host + "/" + project + "/" + repository + " through Artifact Registry's API"}, nil) {
+				if !yield(provider.Page{Items: items, Note: g.Host + "/" + project + "/" + repository + " through Artifact Registry's API"}, nil) {
 					return
 				}
 			}
@@ -217,7 +214,7 @@ func (g gar) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 	return func(yield func([]domain.TagInfo, error) bool) {
 		project, repository, _, err := garPath(repo)
 		if err != nil {
-			yield(nil, invalidReference("list tags", repo.String(), err))
+			yield(nil, provider.InvalidReference("list tags", repo.String(), err))
 			return
 		}
 		token, err := g.token(ctx)
@@ -235,7 +232,7 @@ func (g gar) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 				}
 				size, _ := strconv.ParseInt(im.ImageSizeBytes, 10, 64)
 				for _, t := range im.Tags {
-					infos = append(infos, domain.TagInfo{Tag: t, Digest: digest, Size: size, Pushed: firstTime(im.UploadTime, im.UpdateTime)})
+					infos = append(infos, domain.TagInfo{Tag: t, Digest: digest, Size: size, Pushed: provider.FirstTime(im.UploadTime, im.UpdateTime)})
 				}
 			}
 			if !yield(infos, nil) {
@@ -252,7 +249,7 @@ func (g gar) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]dom
 
 // DeleteTag deletes exactly the tag through Artifact Registry's tags API;
 // the version and its other tags stay.
-func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req provider.DeleteRequest) (domain.DeletePath, error) {
 	project, repository, pkg, err := garPath(req.Tag.Context())
 	if err != nil {
 		return "", err
@@ -263,8 +260,8 @@ func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	}
 	u := fmt.Sprintf("%s/v1/projects/%s/locations/%s/repositories/%s/packages/%s/tags/%s", g.api(), url.PathEscape(project), g.location(),
 		url.PathEscape(repository), url.PathEscape(pkg), url.PathEscape(req.Tag.TagStr()))
-	_, err = g.c.call(ctx, apiCall{op: "delete " + req.Tag.String(), registry: g.host, advice: g.advice(), method: http.MethodDelete, url: u, token: token}, nil)
-	var e *Error
+	_, err = g.Client.Call(ctx, provider.APICall{Op: "delete " + req.Tag.String(), Registry: g.Host, Advice: g.advice(), Method: http.MethodDelete, URL: u, Token: token}, nil)
+	var e *provider.Error
 	if errors.As(err, &e) && e.Status == http.StatusForbidden {
 		e.Detail += ": the account needs artifactregistry.tags.delete (roles/artifactregistry.repoAdmin)"
 	}
@@ -274,4 +271,12 @@ func (g gar) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest)
 	return domain.DeletedByAPI, nil
 }
 
-func (gar) deletesThroughAPI(context.Context) string { return "Artifact Registry's API" }
+func (gar) DeletesThroughAPI(context.Context) string { return "Artifact Registry's API" }
+
+// Serves reports whether host is one of Artifact Registry's Docker hosts.
+func Serves(host string) bool { return strings.HasSuffix(host, "-docker.pkg.dev") }
+
+// New is Artifact Registry's provider.
+func New(h provider.Host, host string) provider.Provider {
+	return gar{distribution.NewOwnAPI(h, host)}
+}

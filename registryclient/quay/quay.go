@@ -1,4 +1,4 @@
-package registryclient
+package quay
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wharf-dev/wharf/registryclient/distribution"
+	"github.com/wharf-dev/wharf/registryclient/provider"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -21,20 +24,14 @@ import (
 // token too.
 const quayOAuthUser = "$oauthtoken"
 
-func init() {
-	register("quay", func(host string) bool { return host == "quay.io" }, func(c *Client, host string) Provider {
-		return quay{newOwnAPI(c, host)}
-	})
-}
-
 // quay is Quay (quay.io and self-hosted, `provider: quay`): the
 // distribution API for images, Quay's /api/v1 for repositories, tags with
 // their digests, sizes and dates, and deleting one tag.
-type quay struct{ ownAPI }
+type quay struct{ distribution.OwnAPI }
 
 func (quay) Name() string { return "Quay" }
 
-func (quay) Paths(Capabilities) []domain.ActionPath {
+func (quay) Paths(provider.Capabilities) []domain.ActionPath {
 	del := "Quay's API: DELETE /api/v1/repository/{namespace}/{name}/tag/{tag} (the other tags keep the image) with an OAuth token (`docker login -u '$oauthtoken'`); with other credentials as distribution does"
 	return []domain.ActionPath{
 		{Action: "list repositories", Path: "Quay's API: GET /api/v1/repository?namespace=…, paged (namespaces from the config or the logged-in user)"},
@@ -44,21 +41,21 @@ func (quay) Paths(Capabilities) []domain.ActionPath {
 	}
 }
 
-// CheckDelete: with an API token Quay deletes through its API; otherwise
+// CheckDelete — with an API token Quay deletes through its API; otherwise
 // as distribution.
-func (q quay) CheckDelete(caps Capabilities) error {
-	if q.deletesThroughAPI(context.Background()) != "" {
+func (q quay) CheckDelete(caps provider.Capabilities) error {
+	if q.DeletesThroughAPI(context.Background()) != "" {
 		return nil
 	}
-	return q.distribution.CheckDelete(caps)
+	return q.Distribution.CheckDelete(caps)
 }
 
-func (q quay) base() string { return q.onHost() }
+func (q quay) base() string { return q.OnHost() }
 
 // apiToken is the OAuth token the docker credentials hold ("" when they
 // are a user's or a robot's password, which Quay's API does not take).
 func (q quay) apiToken(ctx context.Context) string {
-	cfg, err := q.c.credentials(ctx, q.host)
+	cfg, err := q.Client.Credentials(ctx, q.Host)
 	if err != nil || cfg == nil || cfg.Username != quayOAuthUser {
 		return ""
 	}
@@ -68,11 +65,11 @@ func (q quay) apiToken(ctx context.Context) string {
 // Repositories lists the configured repositories, then each namespace's
 // (configured, else the logged-in user's or robot's organisation) through
 // Quay's API, following next_page.
-func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) {
-		c := q.c
-		r := c.registryOf(q.host)
-		if !q.configured(yield) {
+func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[provider.Page, error] {
+	return func(yield func(provider.Page, error) bool) {
+		c := q.Client
+		r := c.Settings(q.Host)
+		if !q.ConfiguredPage(yield) {
 			return
 		}
 		token := q.apiToken(ctx)
@@ -81,20 +78,20 @@ func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error]
 			var me struct {
 				Username string `json:"username"`
 			}
-			if _, err := c.call(ctx, apiCall{op: "ask Quay who is logged in", registry: q.host, advice: quayAdvice, url: q.base() + "/api/v1/user/", token: token}, &me); err != nil {
-				yield(Page{}, err)
+			if _, err := c.Call(ctx, provider.APICall{Op: "ask Quay who is logged in", Registry: q.Host, Advice: quayAdvice, URL: q.base() + "/api/v1/user/", Token: token}, &me); err != nil {
+				yield(provider.Page{}, err)
 				return
 			}
 			namespaces = []string{me.Username}
 		}
-		if user := c.User(q.host); len(namespaces) == 0 && user != "" && user != "token" {
+		if user := c.User(q.Host); len(namespaces) == 0 && user != "" && user != "token" {
 			// A user's or a robot's (org+robot) namespace: its public
 			// repositories (the API takes no password).
 			namespaces = []string{quayNamespace(user)}
 		}
 		if len(namespaces) == 0 {
 			if len(r.Repositories) == 0 {
-				yield(Page{}, fmt.Errorf("%s lists repositories by namespace: add `namespaces:` (users or organisations) or `repositories:` for host %s in wharf's config.yaml, or `docker login -u '$oauthtoken' %s` with an OAuth token", q.host, q.host, q.host))
+				yield(provider.Page{}, fmt.Errorf("%s lists repositories by namespace: add `namespaces:` (users or organisations) or `repositories:` for host %s in wharf's config.yaml, or `docker login -u '$oauthtoken' %s` with an OAuth token", q.Host, q.Host, q.Host))
 			}
 			return
 		}
@@ -108,15 +105,15 @@ func (q quay) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error]
 					} `json:"repositories"`
 					NextPage string `json:"next_page"`
 				}
-				if _, err := c.call(ctx, apiCall{op: "list repositories of " + ns, registry: q.host, advice: quayAdvice, url: u, token: token}, &page); err != nil {
-					yield(Page{}, err)
+				if _, err := c.Call(ctx, provider.APICall{Op: "list repositories of " + ns, Registry: q.Host, Advice: quayAdvice, URL: u, Token: token}, &page); err != nil {
+					yield(provider.Page{}, err)
 					return
 				}
 				items := make([]string, 0, len(page.Repositories))
 				for _, r := range page.Repositories {
 					items = append(items, r.Namespace+"/"+r.Name)
 				}
-				if !yield(Page{Items: items, Note: q.host + "/" + ns + " through Quay's API"}, nil) {
+				if !yield(provider.Page{Items: items, Note: q.Host + "/" + ns + " through Quay's API"}, nil) {
 					return
 				}
 				u = ""
@@ -149,11 +146,11 @@ func (q quay) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]do
 				Tags          []quayTag `json:"tags"`
 				HasAdditional bool      `json:"has_additional"`
 			}
-			if _, err := q.c.call(ctx, apiCall{op: "list tags of " + r, registry: q.host, advice: quayAdvice, url: u, token: token}, &body); err != nil {
-				if page == 1 && token == "" && (errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrDenied)) {
+			if _, err := q.Client.Call(ctx, provider.APICall{Op: "list tags of " + r, Registry: q.Host, Advice: quayAdvice, URL: u, Token: token}, &body); err != nil {
+				if page == 1 && token == "" && (errors.Is(err, provider.ErrUnauthorized) || errors.Is(err, provider.ErrDenied)) {
 					// A private repository and no OAuth token: the
 					// registry API lists it for the docker credentials.
-					for infos, err := range q.distribution.TagPages(ctx, repo) {
+					for infos, err := range q.Distribution.TagPages(ctx, repo) {
 						if !yield(infos, err) || err != nil {
 							return
 						}
@@ -182,19 +179,19 @@ func (q quay) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]do
 
 // DeleteTag deletes exactly the tag through Quay's API with an OAuth token;
 // with other credentials, as distribution does.
-func (q quay) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+func (q quay) DeleteTag(ctx context.Context, w *remote.Pusher, req provider.DeleteRequest) (domain.DeletePath, error) {
 	token := q.apiToken(ctx)
 	if token == "" {
-		return q.distribution.DeleteTag(ctx, w, req)
+		return q.Distribution.DeleteTag(ctx, w, req)
 	}
 	r := req.Tag.RepositoryStr()
-	_, err := q.c.call(ctx, apiCall{
-		op: "delete " + req.Tag.String(), registry: q.host, advice: quayAdvice, method: http.MethodDelete,
-		url: q.base() + "/api/v1/repository/" + r + "/tag/" + url.PathEscape(req.Tag.TagStr()), token: token,
-		ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted},
+	_, err := q.Client.Call(ctx, provider.APICall{
+		Op: "delete " + req.Tag.String(), Registry: q.Host, Advice: quayAdvice, Method: http.MethodDelete,
+		URL: q.base() + "/api/v1/repository/" + r + "/tag/" + url.PathEscape(req.Tag.TagStr()), Token: token,
+		OK: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted},
 	}, nil)
 	if err != nil {
-		var e *Error
+		var e *provider.Error
 		if errors.As(err, &e) && e.Status == http.StatusForbidden {
 			e.Detail += ": the token may not write to " + r + " (an OAuth token with repo:write, or an admin of the organisation)"
 		}
@@ -214,9 +211,17 @@ func quayNamespace(user string) string {
 }
 
 // deletesThroughAPI: with an OAuth token (else as distribution).
-func (q quay) deletesThroughAPI(ctx context.Context) string {
+func (q quay) DeletesThroughAPI(ctx context.Context) string {
 	if q.apiToken(ctx) == "" {
 		return ""
 	}
 	return "Quay's API"
+}
+
+// Serves reports whether host is one of quay.io (a self-hosted Quay is named by provider: quay).
+func Serves(host string) bool { return host == "quay.io" }
+
+// New is Quay's provider.
+func New(h provider.Host, host string) provider.Provider {
+	return quay{distribution.NewOwnAPI(h, host)}
 }

@@ -1,4 +1,4 @@
-package registryclient
+package distribution
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wharf-dev/wharf/registryclient/provider"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -21,74 +23,88 @@ import (
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// distribution is the provider of registries that speak the distribution
+// Distribution is the provider of registries that speak the distribution
 // API and nothing else: registry:2, distribution v3, Harbor, Zot, Quay,
 // the clouds' registries for what the API covers. Every other provider
 // embeds it and overrides what its registry does differently.
-type distribution struct {
-	c *Client
-	// hint says where a registry's users find their repository names when
+type Distribution struct {
+	// Client is what the provider asks of the client that made it.
+	Client provider.Host
+	// Hint says where a registry's users find their repository names when
 	// it refuses its catalog (a cloud's command).
-	hint string
+	Hint string
 }
 
-func (distribution) Name() string { return "distribution" }
+// New is the distribution provider of a host.
+func New(h provider.Host, _ string) provider.Provider { return Distribution{Client: h} }
+
+// CatalogHint says where a registry that refuses its catalog lists its
+// repositories ("" when the kind does not say).
+func (d Distribution) CatalogHint() string { return d.Hint }
+
+// Name is what people call the kind.
+func (Distribution) Name() string { return "distribution" }
 
 // Repositories walks the catalog page by page (following the Link
 // header). A registry that refuses it (ECR, Artifact Registry, …) is
 // answered from the repositories configured for it, with a note; with
 // none configured the error says how to add them.
-func (d distribution) Repositories(ctx context.Context, host string) iter.Seq2[Page, error] {
-	c := d.c
-	return func(yield func(Page, error) bool) {
-		reg, err := c.parseRegistry(host)
+func (d Distribution) Repositories(ctx context.Context, host string) iter.Seq2[provider.Page, error] {
+	c := d.Client
+	return func(yield func(provider.Page, error) bool) {
+		reg, err := c.ParseRegistry(host)
 		if err != nil {
-			yield(Page{}, &Error{Op: "list repositories", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err})
+			yield(provider.Page{}, &provider.Error{Op: "list repositories", Registry: host, Kind: provider.ErrInvalidReference, Detail: err.Error(), Err: err})
 			return
 		}
-		p, err := c.puller(ctx, host)
+		p, err := c.Puller(ctx, host)
 		if err != nil {
-			yield(Page{}, err)
+			yield(provider.Page{}, err)
 			return
 		}
 		cat, err := p.Catalogger(ctx, reg)
 		if err != nil {
-			err = c.classify("list repositories", host, err)
+			err = c.Classify("list repositories", host, err)
 			if refusesCatalog(err) {
 				d.configured(host, err, yield)
 				return
 			}
-			yield(Page{}, err)
+			yield(provider.Page{}, err)
 			return
 		}
 		for cat.HasNext() {
 			page, err := cat.Next(ctx)
 			if err != nil {
-				yield(Page{}, c.classify("list repositories", host, err))
+				yield(provider.Page{}, c.Classify("list repositories", host, err))
 				return
 			}
-			if !yield(Page{Items: page.Repos}, nil) {
+			if !yield(provider.Page{Items: page.Repos}, nil) {
 				return
 			}
 		}
 	}
 }
 
-// Notes: distribution (registry:2, v3) frees no space on delete until its
+// GCNote is what a user of a distribution registry (registry:2, v3) must
+// know about deletes.
+const GCNote = "deleting frees no space until the registry's garbage collector runs (`registry garbage-collect <config.yml>`)"
+
+// Notes — distribution (registry:2, v3) frees no space on delete until its
 // garbage collector runs; said only of a registry whose /v2/ answer looks
 // like distribution's (other software cleans up its own way).
-func (distribution) Notes(caps Capabilities) []string {
+func (Distribution) Notes(caps provider.Capabilities) []string {
 	if caps.ManifestDelete == domain.Supported && caps.RunsDistribution() {
 		return []string{GCNote}
 	}
 	return nil
 }
 
-func (distribution) BudgetReference() string { return "" }
+// BudgetReference — none (distribution states no request budget).
+func (Distribution) BudgetReference() string { return "" }
 
-// Paths: everything through the distribution API; a tag delete by the
+// Paths — everything through the distribution API; a tag delete by the
 // first of DeleteTag's three ways the probe allows.
-func (distribution) Paths(caps Capabilities) []domain.ActionPath {
+func (Distribution) Paths(caps provider.Capabilities) []domain.ActionPath {
 	del := "DELETE /v2/{name}/manifests/{tag}"
 	switch {
 	case caps.TagDelete == domain.Supported:
@@ -107,19 +123,19 @@ func (distribution) Paths(caps Capabilities) []domain.ActionPath {
 	}
 }
 
-// Guard: distribution refuses nothing up front.
-func (distribution) Guard(context.Context, TagWrite) error { return nil }
+// Guard — distribution refuses nothing up front.
+func (Distribution) Guard(context.Context, provider.TagWrite) error { return nil }
 
 // PutTag PUTs the manifest under the tag.
-func (distribution) PutTag(ctx context.Context, w *remote.Pusher, tag name.Tag, m remote.Taggable) error {
+func (Distribution) PutTag(ctx context.Context, w *remote.Pusher, tag name.Tag, m remote.Taggable) error {
 	return w.Put(ctx, tag, m)
 }
 
 // CheckDelete refuses when the probe found deletes disabled.
-func (distribution) CheckDelete(caps Capabilities) error {
+func (Distribution) CheckDelete(caps provider.Capabilities) error {
 	if caps.ManifestDelete == domain.Unsupported {
-		return &Error{
-			Kind: ErrUnsupported, Status: http.StatusMethodNotAllowed,
+		return &provider.Error{
+			Kind: provider.ErrUnsupported, Status: http.StatusMethodNotAllowed,
 			Detail: fmt.Sprintf("deletes are disabled on this registry (probed %s; `wharf doctor %s` probes again)", caps.Age(time.Now()), caps.Registry),
 		}
 	}
@@ -129,59 +145,59 @@ func (distribution) CheckDelete(caps Capabilities) error {
 // refusesCatalog: the registry has no catalog for us (Docker Hub answers
 // 401 even with credentials, GHCR 403/404, ECR 405 …).
 func refusesCatalog(err error) bool {
-	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrDenied) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnsupported)
+	return errors.Is(err, provider.ErrUnauthorized) || errors.Is(err, provider.ErrDenied) || errors.Is(err, provider.ErrNotFound) || errors.Is(err, provider.ErrUnsupported)
 }
 
 // configured answers a registry that refused its catalog from the
 // repositories configured for it.
-func (d distribution) configured(host string, why error, yield func(Page, error) bool) {
-	r := d.c.registryOf(host)
+func (d Distribution) configured(host string, why error, yield func(provider.Page, error) bool) {
+	r := d.Client.Settings(host)
 	if len(r.Repositories) == 0 {
-		if errors.Is(why, ErrUnauthorized) {
+		if errors.Is(why, provider.ErrUnauthorized) {
 			// The cause is the credentials, not the catalog: say that
 			// first, and the catalog advice only as the other case.
-			yield(Page{}, fmt.Errorf("%w (if your credentials are right but may not read the catalog, name your repositories under `repositories:` for %s in wharf's config.yaml)", why, host))
+			yield(provider.Page{}, fmt.Errorf("%w (if your credentials are right but may not read the catalog, name your repositories under `repositories:` for %s in wharf's config.yaml)", why, host))
 			return
 		}
-		yield(Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s%s", why, host, "wharf's config.yaml", d.hint))
+		yield(provider.Page{}, fmt.Errorf("%w; this registry does not list its repositories: add them under `repositories:` for %s in %s%s", why, host, "wharf's config.yaml", d.Hint))
 		return
 	}
 	var kind string
-	var e *Error
+	var e *provider.Error
 	if errors.As(why, &e) {
 		kind = e.Kind.Error()
 	}
-	yield(Page{Items: r.Repositories, Configured: true, Note: fmt.Sprintf("%s refuses its catalog (%s): showing the repositories configured for it", host, kind)}, nil)
+	yield(provider.Page{Items: r.Repositories, Configured: true, Note: fmt.Sprintf("%s refuses its catalog (%s): showing the repositories configured for it", host, kind)}, nil)
 }
 
-// pageSize is the n wharf asks catalogs and tag lists for: the most ECR and
+// PageSize is the n wharf asks catalogs and tag lists for: the most ECR and
 // registry:2 ≥ 2.8 accept (more is refused with PAGINATION_NUMBER_INVALID).
-const pageSize = 1000
+const PageSize = 1000
 
 // TagPages lists a repository's tags page by page. registry:2 2.8 returns
 // every tag at once; distribution v3 and most clouds page at 1000 with a Link
 // header. A registry that cuts a page at n without a Link header (go-
 // containerregistry's own in-process registry does) is asked again from the
 // last tag, as the distribution spec allows.
-func (d distribution) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error] {
-	c := d.c
+func (d Distribution) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error] {
+	c := d.Client
 	return func(yield func([]domain.TagInfo, error) bool) {
 		host := repo.RegistryStr()
-		p, err := c.puller(ctx, host)
+		p, err := c.Puller(ctx, host)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		lister, err := p.Lister(ctx, repo)
 		if err != nil {
-			yield(nil, c.classify("list tags", host, err))
+			yield(nil, c.Classify("list tags", host, err))
 			return
 		}
 		var last []string
 		for lister.HasNext() {
 			page, err := lister.Next(ctx)
 			if err != nil {
-				yield(nil, c.classify("list tags", host, err))
+				yield(nil, c.Classify("list tags", host, err))
 				return
 			}
 			last = page.Tags
@@ -189,8 +205,8 @@ func (d distribution) TagPages(ctx context.Context, repo name.Repository) iter.S
 				return
 			}
 		}
-		if len(last) == pageSize {
-			c.tagPagesAfter(ctx, repo, last[len(last)-1], func(tags []string, err error) bool {
+		if len(last) == PageSize {
+			d.tagPagesAfter(ctx, repo, last[len(last)-1], func(tags []string, err error) bool {
 				return yield(tagInfos(tags), err)
 			})
 		}
@@ -199,21 +215,22 @@ func (d distribution) TagPages(ctx context.Context, repo name.Repository) iter.S
 
 // tagPagesAfter continues a listing with ?last= for registries that send no
 // Link header.
-func (c *Client) tagPagesAfter(ctx context.Context, repo name.Repository, last string, yield func([]string, error) bool) {
+func (d Distribution) tagPagesAfter(ctx context.Context, repo name.Repository, last string, yield func([]string, error) bool) {
+	c := d.Client
 	host := repo.RegistryStr()
-	hc, err := c.scopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
+	hc, err := c.ScopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
 	if err != nil {
-		yield(nil, c.classify("list tags", host, err))
+		yield(nil, c.Classify("list tags", host, err))
 		return
 	}
 	for {
 		u := url.URL{
 			Scheme: repo.Scheme(), Host: host, Path: "/v2/" + repo.RepositoryStr() + "/tags/list",
-			RawQuery: url.Values{"n": {strconv.Itoa(pageSize)}, "last": {last}}.Encode(),
+			RawQuery: url.Values{"n": {strconv.Itoa(PageSize)}, "last": {last}}.Encode(),
 		}
 		page, err := getTags(ctx, hc, u.String())
 		if err != nil {
-			yield(nil, c.classify("list tags", host, err))
+			yield(nil, c.Classify("list tags", host, err))
 			return
 		}
 		// Keep only tags after last: a registry that ignores last (or
@@ -227,7 +244,7 @@ func (c *Client) tagPagesAfter(ctx context.Context, repo name.Repository, last s
 		if len(fresh) == 0 {
 			return
 		}
-		if !yield(fresh, nil) || len(page) < pageSize {
+		if !yield(fresh, nil) || len(page) < PageSize {
 			return
 		}
 		last = fresh[len(fresh)-1]
@@ -270,15 +287,15 @@ func tagInfos(tags []string) []domain.TagInfo {
 // decides whether it is asked first; a registry that refuses it the way
 // registries without it do falls through to the next path whatever the
 // probe said (a probe can be wrong: a proxy's 404).
-func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+func (Distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req provider.DeleteRequest) (domain.DeletePath, error) {
 	tag, cur := req.Tag, req.Current
 	if req.Caps.TagDelete != domain.Unsupported {
 		err := w.Delete(ctx, tag)
 		if err == nil {
 			return domain.DeletedByTag, nil
 		}
-		var e *Error
-		if !errors.As(Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
+		var e *provider.Error
+		if !errors.As(provider.Classify("", "", err), &e) || !tagDeleteUnsupported(e) {
 			return "", err
 		}
 		if req.Caps.TagDelete == domain.Supported && req.ProbeWrong != nil {
@@ -288,20 +305,20 @@ func (distribution) DeleteTag(ctx context.Context, w *remote.Pusher, req DeleteR
 	if !req.Shared {
 		return domain.DeletedByDigest, w.Delete(ctx, tag.Context().Digest(cur.Digest.String()))
 	}
-	phDigest, err := pointAtPlaceholder(ctx, w, req)
+	phDigest, err := PointAtPlaceholder(ctx, w, req)
 	if err != nil {
 		return "", err
 	}
 	if err := w.Delete(ctx, tag.Context().Digest(phDigest)); err != nil {
-		return "", putBack(ctx, w, req, err)
+		return "", PutBack(ctx, w, req, err)
 	}
 	return domain.DeletedByPlaceholder, nil
 }
 
-// pointAtPlaceholder points req's tag at a placeholder of wharf's own
+// PointAtPlaceholder points req's tag at a placeholder of wharf's own
 // (its digest journaled first, through req.Placeholder) and returns the
 // placeholder's digest; the image the tag named keeps its other tags.
-func pointAtPlaceholder(ctx context.Context, w *remote.Pusher, req DeleteRequest) (string, error) {
+func PointAtPlaceholder(ctx context.Context, w *remote.Pusher, req provider.DeleteRequest) (string, error) {
 	ph, err := placeholder(req.Tag, time.Now())
 	if err != nil {
 		return "", err
@@ -319,7 +336,7 @@ func pointAtPlaceholder(ctx context.Context, w *remote.Pusher, req DeleteRequest
 		// The registry may have taken the placeholder although it answered
 		// otherwise: put the tag back as it was (nothing changes if it is),
 		// and take the placeholder away.
-		if rerr := w.Put(ctx, req.Tag, manifestOf(req.Current)); rerr == nil {
+		if rerr := w.Put(ctx, req.Tag, provider.ManifestOf(req.Current)); rerr == nil {
 			_ = w.Delete(ctx, req.Tag.Context().Digest(phDigest.String()))
 		}
 		return "", err
@@ -327,12 +344,12 @@ func pointAtPlaceholder(ctx context.Context, w *remote.Pusher, req DeleteRequest
 	return phDigest.String(), nil
 }
 
-// putBack puts req's tag, left on the placeholder by a step that failed
+// PutBack puts req's tag, left on the placeholder by a step that failed
 // with err, back where it was; err is returned, saying so when that
 // failed too.
-func putBack(ctx context.Context, w *remote.Pusher, req DeleteRequest, err error) error {
-	if rerr := w.Put(ctx, req.Tag, manifestOf(req.Current)); rerr != nil {
-		return fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, req.Tag, rerr, errTagMoved)
+func PutBack(ctx context.Context, w *remote.Pusher, req provider.DeleteRequest, err error) error {
+	if rerr := w.Put(ctx, req.Tag, provider.ManifestOf(req.Current)); rerr != nil {
+		return fmt.Errorf("%w; and putting %s back failed too (%w): undo the journal entry: %w", err, req.Tag, rerr, provider.ErrTagMoved)
 	}
 	return err
 }
@@ -341,7 +358,7 @@ func putBack(ctx context.Context, w *remote.Pusher, req DeleteRequest, err error
 // registries do that delete manifests only by digest (registry:2 says 400
 // DIGEST_INVALID). A 405 is not among them: registry:2 says that when
 // deletes are disabled altogether.
-func tagDeleteUnsupported(e *Error) bool {
+func tagDeleteUnsupported(e *provider.Error) bool {
 	switch e.Status {
 	case http.StatusBadRequest, http.StatusNotFound, http.StatusNotImplemented:
 		return true
@@ -356,6 +373,6 @@ func placeholder(tag name.Tag, now time.Time) (v1.Image, error) {
 		return nil, err
 	}
 	cf = cf.DeepCopy()
-	cf.Config.Labels = map[string]string{PlaceholderLabel: tag.String() + " " + strconv.FormatInt(now.UnixNano(), 10)}
+	cf.Config.Labels = map[string]string{provider.PlaceholderLabel: tag.String() + " " + strconv.FormatInt(now.UnixNano(), 10)}
 	return mutate.ConfigFile(empty.Image, cf)
 }

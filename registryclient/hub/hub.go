@@ -1,4 +1,4 @@
-package registryclient
+package hub
 
 import (
 	"context"
@@ -9,25 +9,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-dev/wharf/registryclient/distribution"
+	"github.com/wharf-dev/wharf/registryclient/provider"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/wharf-dev/wharf/internal/domain"
 )
 
-// DefaultHubAPI is Docker Hub's web API, which lists a namespace's
+// DefaultAPI is Docker Hub's web API, which lists a namespace's
 // repositories (the registry itself has no catalog) and a repository's tags
 // with their digests, sizes and push dates, and deletes one tag.
-const DefaultHubAPI = "https://hub.docker.com"
+const DefaultAPI = "https://hub.docker.com"
 
 // hubTokenLife is how long wharf uses one login to Hub's API.
 const hubTokenLife = 5 * time.Minute
 
 // hubPageSize is the most tags or repositories Hub's API gives a page.
 const hubPageSize = 100
-
-// WithHubAPI points Docker Hub listings at another base URL (tests).
-func WithHubAPI(base string) Option { return func(c *Client) { c.apis.hub = base } }
 
 // hubPage is the documented shape of GET /v2/namespaces/{ns}/repositories.
 type hubPage struct {
@@ -65,27 +65,21 @@ type hubTagPage struct {
 	} `json:"results"`
 }
 
-func init() {
-	register("hub", func(host string) bool { return host == domain.DockerHub }, func(c *Client, host string) Provider {
-		return dockerHub{newOwnAPI(c, host)}
-	})
-}
-
 // dockerHub is Docker Hub: a distribution registry without a catalog, whose
 // repositories and tags its web API lists (tags with their digests, 100 a
 // page, so a listing costs no pull budget and no HEADs), which deletes one
 // tag through that API, and whose pull budget a HEAD of Docker's test image
 // reads.
-type dockerHub struct{ ownAPI }
+type dockerHub struct{ distribution.OwnAPI }
 
 func (dockerHub) Name() string { return "Docker Hub" }
 
 func (dockerHub) BudgetReference() string { return domain.HubBudgetReference }
 
-func (h dockerHub) api() string { return h.c.apiBase(h.host, h.c.apis.hub) }
+func (h dockerHub) api() string { return h.Client.APIBase(h.Host, h.Client.WebAPI("hub")) }
 
-// Paths: Hub's web API for listings and deletes.
-func (h dockerHub) Paths(Capabilities) []domain.ActionPath {
+// Paths — Hub's web API for listings and deletes.
+func (h dockerHub) Paths(provider.Capabilities) []domain.ActionPath {
 	return []domain.ActionPath{
 		{Action: "list repositories", Path: "Docker Hub's API: GET /v2/namespaces/{namespace}/repositories, 100 a page (namespaces from the config or the logged-in user)"},
 		{Action: "list tags", Path: "Docker Hub's API: GET /v2/namespaces/{namespace}/repositories/{name}/tags, 100 a page, with digests, sizes and push dates: no HEADs, no pull budget"},
@@ -97,25 +91,25 @@ func (h dockerHub) Paths(Capabilities) []domain.ActionPath {
 // Repositories lists Docker Hub repositories: the configured ones, then each
 // configured namespace's, page by page, through Hub's API (logged in with
 // the docker credentials for Hub when there are any).
-func (h dockerHub) Repositories(ctx context.Context, _ string) iter.Seq2[Page, error] {
-	return func(yield func(Page, error) bool) { h.catalog(ctx, yield) }
+func (h dockerHub) Repositories(ctx context.Context, _ string) iter.Seq2[provider.Page, error] {
+	return func(yield func(provider.Page, error) bool) { h.catalog(ctx, yield) }
 }
 
-func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
-	c := h.c
-	r := c.registryOf(h.host)
+func (h dockerHub) catalog(ctx context.Context, yield func(provider.Page, error) bool) {
+	c := h.Client
+	r := c.Settings(h.Host)
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
 		// Logged in: the user's own namespace.
-		if user := c.User(h.host); user != "" && user != "token" {
+		if user := c.User(h.Host); user != "" && user != "token" {
 			namespaces = []string{user}
 		}
 	}
 	if len(r.Repositories) == 0 && len(namespaces) == 0 {
-		yield(Page{}, fmt.Errorf("%s has no catalog: `docker login` to list your own repositories, or add `namespaces:` (users or organisations) or `repositories:` for host %s in wharf's config.yaml", h.host, h.host))
+		yield(provider.Page{}, fmt.Errorf("%s has no catalog: `docker login` to list your own repositories, or add `namespaces:` (users or organisations) or `repositories:` for host %s in wharf's config.yaml", h.Host, h.Host))
 		return
 	}
-	if !h.configured(yield) {
+	if !h.ConfiguredPage(yield) {
 		return
 	}
 	if len(namespaces) == 0 {
@@ -123,22 +117,22 @@ func (h dockerHub) catalog(ctx context.Context, yield func(Page, error) bool) {
 	}
 	token, err := h.login(ctx)
 	if err != nil {
-		yield(Page{}, err)
+		yield(provider.Page{}, err)
 		return
 	}
 	for _, ns := range namespaces {
 		next := h.api() + "/v2/namespaces/" + url.PathEscape(ns) + "/repositories?page_size=100"
 		for next != "" {
 			var page hubPage
-			if _, err := c.call(ctx, apiCall{op: "list repositories of " + ns, registry: h.host, url: next, token: token}, &page); err != nil {
-				yield(Page{}, err)
+			if _, err := c.Call(ctx, provider.APICall{Op: "list repositories of " + ns, Registry: h.Host, URL: next, Token: token}, &page); err != nil {
+				yield(provider.Page{}, err)
 				return
 			}
 			items := make([]string, 0, len(page.Results))
 			for _, res := range page.Results {
 				items = append(items, res.Namespace+"/"+res.Name)
 			}
-			if !yield(Page{Items: items, Note: h.host + "/" + ns + " through Docker Hub's API"}, nil) {
+			if !yield(provider.Page{Items: items, Note: h.Host + "/" + ns + " through Docker Hub's API"}, nil) {
 				return
 			}
 			next = ""
@@ -163,7 +157,7 @@ func hubPath(repo name.Repository) (ns, rest string) {
 // with its digest, size, push date and platforms.
 func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2[[]domain.TagInfo, error] {
 	return func(yield func([]domain.TagInfo, error) bool) {
-		c := h.c
+		c := h.Client
 		token, err := h.login(ctx)
 		if err != nil {
 			yield(nil, err)
@@ -174,13 +168,13 @@ func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2
 		next := fmt.Sprintf("%s/v2/namespaces/%s/repositories/%s/tags?page_size=%d", h.api(), url.PathEscape(ns), url.PathEscape(rest), hubPageSize)
 		for next != "" {
 			var page hubTagPage
-			if _, err := c.call(ctx, apiCall{op: op, registry: h.host, url: next, token: token}, &page); err != nil {
+			if _, err := c.Call(ctx, provider.APICall{Op: op, Registry: h.Host, URL: next, Token: token}, &page); err != nil {
 				yield(nil, err)
 				return
 			}
 			infos := make([]domain.TagInfo, 0, len(page.Results))
 			for _, t := range page.Results {
-				info := domain.TagInfo{Tag: t.Name, Digest: t.Digest, Size: t.FullSize, Pushed: firstTime(t.TagLastPushed, t.LastUpdated)}
+				info := domain.TagInfo{Tag: t.Name, Digest: t.Digest, Size: t.FullSize, Pushed: provider.FirstTime(t.TagLastPushed, t.LastUpdated)}
 				for _, im := range t.Images {
 					if t.ContentType == "" || t.ContentType == "image" {
 						info.Platforms = append(info.Platforms, domain.Platform{OS: im.OS, Architecture: im.Architecture, Variant: im.Variant, Digest: im.Digest, Size: im.Size})
@@ -203,30 +197,19 @@ func (h dockerHub) TagPages(ctx context.Context, repo name.Repository) iter.Seq2
 	}
 }
 
-// firstTime is the first of an API's RFC 3339 times that reads (Hub's,
-// ACR's and Artifact Registry's may be empty).
-func firstTime(ts ...string) time.Time {
-	for _, s := range ts {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
-}
-
 // DeleteTag deletes exactly the tag through Hub's API; the image and its
 // other tags stay (Hub offers no DELETE by tag on the registry API).
-func (h dockerHub) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRequest) (domain.DeletePath, error) {
+func (h dockerHub) DeleteTag(ctx context.Context, _ *remote.Pusher, req provider.DeleteRequest) (domain.DeletePath, error) {
 	token, err := h.login(ctx)
 	if err != nil {
 		return "", err
 	}
 	if token == "" {
-		return "", &Error{Op: "delete " + req.Tag.String(), Registry: h.host, Kind: ErrUnauthorized, Detail: "deleting a tag on Docker Hub takes a login: `docker login` with a personal access token that may delete"}
+		return "", &provider.Error{Op: "delete " + req.Tag.String(), Registry: h.Host, Kind: provider.ErrUnauthorized, Detail: "deleting a tag on Docker Hub takes a login: `docker login` with a personal access token that may delete"}
 	}
 	ns, rest := hubPath(req.Tag.Context())
 	u := fmt.Sprintf("%s/v2/repositories/%s/%s/tags/%s/", h.api(), url.PathEscape(ns), url.PathEscape(rest), url.PathEscape(req.Tag.TagStr()))
-	_, err = h.c.call(ctx, apiCall{op: "delete " + req.Tag.String(), registry: h.host, method: http.MethodDelete, url: u, token: token, ok: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}}, nil)
+	_, err = h.Client.Call(ctx, provider.APICall{Op: "delete " + req.Tag.String(), Registry: h.Host, Method: http.MethodDelete, URL: u, Token: token, OK: []int{http.StatusNoContent, http.StatusOK, http.StatusAccepted}}, nil)
 	if err != nil {
 		return "", err
 	}
@@ -237,29 +220,37 @@ func (h dockerHub) DeleteTag(ctx context.Context, _ *remote.Pusher, req DeleteRe
 // access token) for an API token; with none it returns "" (public
 // repositories only).
 func (h dockerHub) login(ctx context.Context) (string, error) {
-	c := h.c
-	key := "hub " + h.host
-	if t, ok := c.apiTokens.get(key); ok {
+	c := h.Client
+	key := "hub " + h.Host
+	if t, ok := c.Tokens().Get(key); ok {
 		return t, nil
 	}
-	cfg, err := c.credentials(ctx, h.host)
+	cfg, err := c.Credentials(ctx, h.Host)
 	if err != nil || cfg == nil || cfg.Username == "" || cfg.Password == "" {
 		return "", err
 	}
 	var tok struct {
 		Token string `json:"token"`
 	}
-	_, err = c.call(ctx, apiCall{
-		op: "log in to Docker Hub's API", registry: h.host, method: http.MethodPost, url: h.api() + "/v2/users/login",
-		body: map[string]string{"username": cfg.Username, "password": cfg.Password},
+	_, err = c.Call(ctx, provider.APICall{
+		Op: "log in to Docker Hub's API", Registry: h.Host, Method: http.MethodPost, URL: h.api() + "/v2/users/login",
+		Body: map[string]string{"username": cfg.Username, "password": cfg.Password},
 	}, &tok)
 	if err != nil {
 		return "", err
 	}
 	// Hub's tokens last longer than this: one login serves the listings
 	// and deletes of a few minutes.
-	c.apiTokens.put(key, tok.Token, hubTokenLife)
+	c.Tokens().Put(key, tok.Token, hubTokenLife)
 	return tok.Token, nil
 }
 
-func (dockerHub) deletesThroughAPI(context.Context) string { return "Docker Hub's API" }
+func (dockerHub) DeletesThroughAPI(context.Context) string { return "Docker Hub's API" }
+
+// Serves reports whether host is one of Docker Hub.
+func Serves(host string) bool { return host == domain.DockerHub }
+
+// New is Docker Hub's provider.
+func New(h provider.Host, host string) provider.Provider {
+	return dockerHub{distribution.NewOwnAPI(h, host)}
+}
