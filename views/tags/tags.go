@@ -477,46 +477,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case KnownMsg:
 		return m.known(msg)
 	case LoadedMsg:
-		if msg.Repository != m.repo || msg.Seq != m.seq {
-			return nil
-		}
-		m.loading, m.err = false, msg.Err
-		if msg.Err != nil {
-			return views.Failed(msg.Err)
-		}
-		m.placeholders = msg.Placeholders
-		m.immutable = msg.Immutable
-		// Rows shown from an earlier visit keep their digests, marked stale,
-		// until the registry answers for them; the cursor keeps its tag.
-		prev := make(map[string]string, len(m.rows))
-		for _, r := range m.rows {
-			prev[r.tag] = r.digest
-		}
-		if cur, ok := m.current(); ok && m.keepTag == "" {
-			m.keepTag, m.keepPos = cur.tag, m.cur.Pos
-		}
-		tags := m.fold(msg.Tags)
-		m.rows = make([]row, len(tags))
-		for i, t := range tags {
-			m.rows[i] = row{tag: t, digest: prev[t], stale: prev[t] != ""}
-		}
-		m.countShared()
-		m.sortRows()
-		m.selection.Keep(func(t string) bool { _, ok := m.index[t]; return ok })
-		// After a change, the cursor stays on its tag, or where it was (on
-		// the tag that took its place), and says so unless the pane's own
-		// delete took it.
-		m.cur.Pos = m.keepPos
-		var gone tea.Cmd
-		if kept := m.keepTag; !m.moveTo(kept) && kept != m.deleted {
-			if r, ok := m.current(); ok {
-				gone = status(m.repo + ":" + kept + " is gone from the registry; the cursor is on " + r.tag)
-			}
-		}
-		m.keepTag, m.keepPos, m.deleted = "", 0, ""
-		ctx, cancel := views.ReadContext()
-		m.cancel = cancel
-		return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, m.resolveOrder()))
+		return m.loaded(msg)
 	case FilteredMsg:
 		m.filtered(msg)
 		return tea.Batch(m.selected(), m.loadFacts())
@@ -525,108 +486,181 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case FactsDoneMsg:
 		return nil
 	case DigestResolvedMsg:
-		if msg.Repository != m.repo || msg.Seq != m.seq {
-			return nil
-		}
-		if i, ok := m.index[msg.Result.Tag]; ok {
-			r := &m.rows[i]
-			changed := r.digest != msg.Result.Digest
-			if r.stale {
-				m.stale--
-				if changed {
-					m.unshare(r.digest)
-				}
-			}
-			if !r.stale || changed {
-				if msg.Result.Digest != "" {
-					m.shared[msg.Result.Digest]++
-				}
-			}
-			r.digest, r.err, r.stale = msg.Result.Digest, msg.Result.Err, false
-			m.resolved++
-			if changed {
-				// Groups form as digests arrive: the cursor keeps its tag.
-				cur, _ := m.current()
-				m.regroup()
-				if m.grouped {
-					m.moveTo(cur.tag)
-				}
-			}
-		}
-		return views.WaitNext(msg.stream, DigestResolvedMsg.withStream)
+		return m.digestResolved(msg)
 	case DigestsDoneMsg:
-		if msg.Repository == m.repo && msg.Seq == m.seq {
-			m.stop()
-			if msg.Err != nil && m.err == nil {
-				m.err = msg.Err
-			}
-			if m.order == domain.ByCreated {
-				return tea.Batch(m.loadCreated(), m.loadFacts())
-			}
-			return m.loadFacts()
-		}
+		return m.digestsDone(msg)
 	case CreatedMsg:
-		if msg.Repository != m.repo || msg.Seq != m.seq {
-			return nil
-		}
-		m.created[msg.Digest] = msg.Created
-		m.creating = max(m.creating-1, 0)
-		// Re-sorting 10,000 rows per answer would be waste: every 50, and at
-		// the end.
-		if m.creating%50 == 0 {
-			m.resort()
-		}
-		return views.WaitNext(msg.stream, CreatedMsg.withStream)
+		return m.createdOne(msg)
 	case CreatedDoneMsg:
-		if msg.Repository == m.repo && msg.Seq == m.seq {
-			if m.cancelCreated != nil {
-				m.cancelCreated()
-				m.cancelCreated = nil
-			}
-			m.creating = 0
-			m.resort()
-		}
+		m.createdDone(msg)
 	case tea.KeyPressMsg:
-		if !m.focused {
-			return nil
-		}
-		if m.filter.Typing || key.Matches(msg, m.filter.Keys.Start) {
-			return m.filterKey(msg)
-		}
-		if ok, cmd := m.selectKey(msg); ok {
-			return cmd
-		}
-		switch {
-		case key.Matches(msg, m.keys.Group):
-			m.toggleGrouped()
-		case key.Matches(msg, m.keys.Mark):
-			return m.markOrCompare()
-		case key.Matches(msg, m.keys.CopyPull):
-			return m.copyPull()
-		case key.Matches(msg, m.keys.Reload):
-			return tea.Batch(status("asking "+m.repo+" again…"), m.reloadRepo(m.repo, ""))
-		case key.Matches(msg, m.keys.Pull) && m.selection.Len() > 0:
-			return m.pullSelected()
-		case key.Matches(msg, m.keys.Pull):
-			if r, ok := m.current(); ok {
-				ref := m.repo + ":" + r.tag
-				pullCmd := func() tea.Msg { return views.PullRequestMsg{Reference: ref} }
-				if ps, index := m.indexes[r.digest]; index {
-					return tea.Batch(pullCmd, views.Status(fmt.Sprintf("%s is an index of %d platforms: the engine pulls the one it runs on", ref, len(ps))))
-				}
-				return pullCmd
-			}
-		case m.cur.Handle(m.keys.Nav, msg):
-			return tea.Batch(m.selected(), m.loadFacts())
-		case key.Matches(msg, m.keys.Open):
-			return m.open()
-		case key.Matches(msg, m.keys.Sort):
-			return m.cycleOrder()
-		default:
-			return m.changeKey(msg)
-		}
+		return m.keyPressed(msg)
 	case DeletedMsg, RetaggedMsg, CopiedMsg, UndoneMsg, UndoFoundMsg, RetentionPlannedMsg, RetainedMsg, DeletedManyMsg, CopiedManyMsg:
 		return m.changed(msg)
+	}
+	return nil
+}
+
+// loaded takes a listing of the repository shown (a stale one is dropped).
+func (m *Model) loaded(msg LoadedMsg) tea.Cmd {
+	if msg.Repository != m.repo || msg.Seq != m.seq {
+		return nil
+	}
+	m.loading, m.err = false, msg.Err
+	if msg.Err != nil {
+		return views.Failed(msg.Err)
+	}
+	m.placeholders = msg.Placeholders
+	m.immutable = msg.Immutable
+	// Rows shown from an earlier visit keep their digests, marked stale,
+	// until the registry answers for them; the cursor keeps its tag.
+	prev := make(map[string]string, len(m.rows))
+	for _, r := range m.rows {
+		prev[r.tag] = r.digest
+	}
+	if cur, ok := m.current(); ok && m.keepTag == "" {
+		m.keepTag, m.keepPos = cur.tag, m.cur.Pos
+	}
+	tags := m.fold(msg.Tags)
+	m.rows = make([]row, len(tags))
+	for i, t := range tags {
+		m.rows[i] = row{tag: t, digest: prev[t], stale: prev[t] != ""}
+	}
+	m.countShared()
+	m.sortRows()
+	m.selection.Keep(func(t string) bool { _, ok := m.index[t]; return ok })
+	// After a change, the cursor stays on its tag, or where it was (on
+	// the tag that took its place), and says so unless the pane's own
+	// delete took it.
+	m.cur.Pos = m.keepPos
+	var gone tea.Cmd
+	if kept := m.keepTag; !m.moveTo(kept) && kept != m.deleted {
+		if r, ok := m.current(); ok {
+			gone = status(m.repo + ":" + kept + " is gone from the registry; the cursor is on " + r.tag)
+		}
+	}
+	m.keepTag, m.keepPos, m.deleted = "", 0, ""
+	ctx, cancel := views.ReadContext()
+	m.cancel = cancel
+	return tea.Batch(gone, resolveDigests(ctx, m.src, m.repo, m.seq, m.resolveOrder()))
+}
+
+// digestResolved takes one tag's digest; groups form as they arrive.
+func (m *Model) digestResolved(msg DigestResolvedMsg) tea.Cmd {
+	if msg.Repository != m.repo || msg.Seq != m.seq {
+		return nil
+	}
+	if i, ok := m.index[msg.Result.Tag]; ok {
+		r := &m.rows[i]
+		changed := r.digest != msg.Result.Digest
+		if r.stale {
+			m.stale--
+			if changed {
+				m.unshare(r.digest)
+			}
+		}
+		if !r.stale || changed {
+			if msg.Result.Digest != "" {
+				m.shared[msg.Result.Digest]++
+			}
+		}
+		r.digest, r.err, r.stale = msg.Result.Digest, msg.Result.Err, false
+		m.resolved++
+		if changed {
+			// Groups form as digests arrive: the cursor keeps its tag.
+			cur, _ := m.current()
+			m.regroup()
+			if m.grouped {
+				m.moveTo(cur.tag)
+			}
+		}
+	}
+	return views.WaitNext(msg.stream, DigestResolvedMsg.withStream)
+}
+
+// digestsDone ends the digests' stream; the facts (and creation times,
+// sorted by them) are read next.
+func (m *Model) digestsDone(msg DigestsDoneMsg) tea.Cmd {
+	if msg.Repository == m.repo && msg.Seq == m.seq {
+		m.stop()
+		if msg.Err != nil && m.err == nil {
+			m.err = msg.Err
+		}
+		if m.order == domain.ByCreated {
+			return tea.Batch(m.loadCreated(), m.loadFacts())
+		}
+		return m.loadFacts()
+	}
+	return nil
+}
+
+// createdOne takes one image's creation time.
+func (m *Model) createdOne(msg CreatedMsg) tea.Cmd {
+	if msg.Repository != m.repo || msg.Seq != m.seq {
+		return nil
+	}
+	m.created[msg.Digest] = msg.Created
+	m.creating = max(m.creating-1, 0)
+	// Re-sorting 10,000 rows per answer would be waste: every 50, and at
+	// the end.
+	if m.creating%50 == 0 {
+		m.resort()
+	}
+	return views.WaitNext(msg.stream, CreatedMsg.withStream)
+}
+
+// createdDone ends the creation times' stream and sorts by them.
+func (m *Model) createdDone(msg CreatedDoneMsg) {
+	if msg.Repository == m.repo && msg.Seq == m.seq {
+		if m.cancelCreated != nil {
+			m.cancelCreated()
+			m.cancelCreated = nil
+		}
+		m.creating = 0
+		m.resort()
+	}
+}
+
+// keyPressed is a key for the pane: the filter's, the selection's, a
+// move, or an action.
+func (m *Model) keyPressed(msg tea.KeyPressMsg) tea.Cmd {
+	if !m.focused {
+		return nil
+	}
+	if m.filter.Typing || key.Matches(msg, m.filter.Keys.Start) {
+		return m.filterKey(msg)
+	}
+	if ok, cmd := m.selectKey(msg); ok {
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, m.keys.Group):
+		m.toggleGrouped()
+	case key.Matches(msg, m.keys.Mark):
+		return m.markOrCompare()
+	case key.Matches(msg, m.keys.CopyPull):
+		return m.copyPull()
+	case key.Matches(msg, m.keys.Reload):
+		return tea.Batch(status("asking "+m.repo+" again…"), m.reloadRepo(m.repo, ""))
+	case key.Matches(msg, m.keys.Pull) && m.selection.Len() > 0:
+		return m.pullSelected()
+	case key.Matches(msg, m.keys.Pull):
+		if r, ok := m.current(); ok {
+			ref := m.repo + ":" + r.tag
+			pullCmd := func() tea.Msg { return views.PullRequestMsg{Reference: ref} }
+			if ps, index := m.indexes[r.digest]; index {
+				return tea.Batch(pullCmd, views.Status(fmt.Sprintf("%s is an index of %d platforms: the engine pulls the one it runs on", ref, len(ps))))
+			}
+			return pullCmd
+		}
+	case m.cur.Handle(m.keys.Nav, msg):
+		return tea.Batch(m.selected(), m.loadFacts())
+	case key.Matches(msg, m.keys.Open):
+		return m.open()
+	case key.Matches(msg, m.keys.Sort):
+		return m.cycleOrder()
+	default:
+		return m.changeKey(msg)
 	}
 	return nil
 }
