@@ -232,7 +232,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Open {
 			m.openDetails(paneLocal)
 		}
-		return m, m.details.LoadLocal(msg.ID)
+		return m, m.forward(views.ShowMsg{Reference: msg.ID, Local: true})
 	case repos.RegistryChosenMsg:
 		// The last error was about what the user left (E still lists it).
 		m.lastErr = ""
@@ -259,53 +259,54 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		_, routed := m.Update(views.JournalChangedMsg{Entries: msg.entries})
 		return m, tea.Batch(routed, next)
 	case tags.DigestsDoneMsg:
-		return m, tea.Batch(m.tags.Update(msg), m.budgetCmd())
+		return m, tea.Batch(m.forward(msg), m.budgetCmd())
 	case repos.SelectedMsg:
 		m.lastErr = ""
 		m.setFocus(paneTags)
-		return m, m.tags.Load(msg.Repository)
+		return m, m.forward(views.OpenRepositoryMsg{Repository: msg.Repository})
 	case tags.SelectedMsg:
 		m.localName = ""
 		if msg.Open {
 			m.openDetails(paneTags)
 		}
-		return m, m.details.Load(msg.Reference)
-	case views.PullRequestMsg:
-		if len(msg.More) > 0 {
-			return m, m.local.PullAll(append([]string{msg.Reference}, msg.More...))
-		}
-		return m, m.local.Pull(msg.Reference)
+		return m, m.forward(views.ShowMsg{Reference: msg.Reference})
 	case tags.CompareMsg:
 		m.openDetails(paneTags)
 		if msg.Local == "a" {
 			m.status = "comparing local " + msg.LocalName + " and " + msg.B
-			return m, m.details.CompareLocal(msg.A, msg.LocalName, msg.B, true)
+			return m, m.forward(views.CompareLocalRequestMsg{Local: msg.A, Name: msg.LocalName, Remote: msg.B, LocalFirst: true})
 		}
 		m.status = "comparing " + msg.A + " and " + msg.B
-		return m, m.details.Compare(msg.A, msg.B)
+		return m, m.forward(views.CompareRequestMsg{A: msg.A, B: msg.B})
 	case local.CompareKeyMsg:
-		// Across the sides: with a tag marked in Tags, compare it with
-		// this image; else this image waits for c on a tag.
-		if ref := m.tags.TakeMark(); ref != "" {
+		// Across the sides: the Tags pane compares its marked tag with
+		// this image, or keeps the image for its next c.
+		return m, m.forward(views.LocalMarkedMsg{Image: msg.Image, Name: msg.Name})
+	case views.CompareLocalRequestMsg:
+		if msg.FromLocal {
 			m.openDetails(paneLocal)
-			m.status = "comparing " + ref + " and local " + msg.Name
-			return m, m.details.CompareLocal(msg.Image, msg.Name, ref, false)
+			m.status = "comparing " + msg.Remote + " and local " + msg.Name
 		}
-		m.tags.MarkLocal(msg.Image, msg.Name)
-		m.status = "marked local " + msg.Name + ": c on a tag in Tags compares them"
-		return m, nil
+		return m, m.forward(msg)
 	}
-	var cmds []tea.Cmd
-	for _, p := range m.panes {
-		cmds = append(cmds, p.Update(msg))
-	}
+	cmds := []tea.Cmd{m.forward(msg)}
 	if p, ok := msg.(local.PushedMsg); ok && p.Err == nil {
 		// What landed on the Remote side shows there.
 		if r, err := ref.Parse(p.Target); err == nil {
-			cmds = append(cmds, m.tags.Reload(r.Repository()))
+			cmds = append(cmds, m.forward(views.RepositoryChangedMsg{Repository: r.Repository()}))
 		}
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// forward hands msg to every pane, in the panes' order: the panes a
+// message is for act on it, the others let it pass.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.panes))
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {

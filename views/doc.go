@@ -94,3 +94,49 @@ type PullRequestMsg struct {
 	// other (L on selected tags).
 	More []string
 }
+
+// The requests one pane's action makes of another. The root forwards them
+// to every pane (after arranging the layout), and the pane they are for
+// acts on them; no pane's method is called with another's result.
+
+// OpenRepositoryMsg asks for a repository's tags to be shown (the
+// Repositories pane chose one; the Tags pane loads it).
+type OpenRepositoryMsg struct {
+	Repository string
+}
+
+// RepositoryChangedMsg says a repository's tags changed by a change of
+// another pane's (a push landed there): the Tags pane looks again when it
+// shows that repository.
+type RepositoryChangedMsg struct {
+	Repository string
+}
+
+// ShowMsg asks for a reference's details (the Details pane): a remote
+// reference, or with Local a local image by ID or reference.
+type ShowMsg struct {
+	Reference string
+	Local     bool
+}
+
+// CompareRequestMsg asks for two remote references to be compared (the
+// Details pane).
+type CompareRequestMsg struct {
+	A, B string
+}
+
+// CompareLocalRequestMsg asks for a local image (by ID; Name is what the
+// user knows it by) to be compared with a remote reference, the local one
+// first when LocalFirst. FromLocal says the Local pane asked (Details opens
+// beside it).
+type CompareLocalRequestMsg struct {
+	Local, Name, Remote string
+	LocalFirst, FromLocal bool
+}
+
+// LocalMarkedMsg is c on a local image: with a tag marked in the Tags pane
+// it compares the two (the Tags pane asks, with a CompareLocalRequestMsg);
+// else the Tags pane keeps the image for its next c.
+type LocalMarkedMsg struct {
+	Image, Name string
+}

@@ -336,6 +336,15 @@ func describe(src Describer, ref string, seq int) tea.Cmd {
 // Update handles results and, when focused, scroll keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case views.ShowMsg:
+		if msg.Local {
+			return m.LoadLocal(msg.Reference)
+		}
+		return m.Load(msg.Reference)
+	case views.CompareRequestMsg:
+		return m.Compare(msg.A, msg.B)
+	case views.CompareLocalRequestMsg:
+		return m.CompareLocal(msg.Local, msg.Name, msg.Remote, msg.LocalFirst)
 	case LoadedMsg:
 		if msg.Reference != m.ref || msg.Seq != m.seq {
 			return nil

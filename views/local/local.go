@@ -243,6 +243,11 @@ func nextChange(stream <-chan domain.EngineEvent) tea.Msg {
 // Update handles results, engine events and, when focused, keys.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case views.PullRequestMsg:
+		if len(msg.More) > 0 {
+			return m.PullAll(append([]string{msg.Reference}, msg.More...))
+		}
+		return m.Pull(msg.Reference)
 	case ListedMsg:
 		if msg.Seq != m.seq {
 			return nil

@@ -476,6 +476,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.journalChanged(msg.Entries)
 	case KnownMsg:
 		return m.known(msg)
+	case views.OpenRepositoryMsg:
+		return m.Load(msg.Repository)
+	case views.RepositoryChangedMsg:
+		return m.Reload(msg.Repository)
+	case views.LocalMarkedMsg:
+		return m.localMarked(msg)
 	case LoadedMsg:
 		return m.loaded(msg)
 	case FilteredMsg:
@@ -815,6 +821,17 @@ func (m *Model) copyPull() tea.Cmd {
 // MarkLocal makes the next c compare a local image (by ID; name is what the
 // user knows it by) with the tag under the cursor.
 func (m *Model) MarkLocal(id, name string) { m.localMark, m.localName, m.mark = id, name, "" }
+
+// localMarked is c on a local image: with a tag marked here, the two are
+// compared (the Details pane is asked); else the image waits for c here.
+func (m *Model) localMarked(msg views.LocalMarkedMsg) tea.Cmd {
+	if ref := m.TakeMark(); ref != "" {
+		req := views.CompareLocalRequestMsg{Local: msg.Image, Name: msg.Name, Remote: ref, FromLocal: true}
+		return func() tea.Msg { return req }
+	}
+	m.MarkLocal(msg.Image, msg.Name)
+	return status("marked local " + msg.Name + ": c on a tag in Tags compares them")
+}
 
 // TakeMark returns the marked tag's reference and clears the mark ("" when
 // none is marked): a local image's c compares with it.
