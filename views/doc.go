@@ -130,7 +130,7 @@ type CompareRequestMsg struct {
 // first when LocalFirst. FromLocal says the Local pane asked (Details opens
 // beside it).
 type CompareLocalRequestMsg struct {
-	Local, Name, Remote string
+	Local, Name, Remote   string
 	LocalFirst, FromLocal bool
 }
 
