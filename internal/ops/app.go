@@ -15,11 +15,12 @@ import (
 	"github.com/wharf-dev/wharf/registryclient"
 )
 
-// Remote is the registries as the app sees them: everything the client
-// reads, and the changes (retag, copy, delete a tag, undo the last change)
-// when the session has a journal (Writable).
+// Remote is the registries as the app sees them: what the app's panes
+// read of the client (remote_reads.go), and the changes (retag, copy,
+// delete a tag, undo the last change) when the session has a journal
+// (Writable).
 type Remote struct {
-	*registryclient.Client
+	c       *registryclient.Client
 	journal *journal.Journal
 	// budget is how long a change may go without progress (Session.Budget).
 	budget time.Duration
@@ -29,7 +30,7 @@ type Remote struct {
 
 // NewRemote is the app's side of the session's registries.
 func NewRemote(s *Session) *Remote {
-	r := &Remote{Client: s.Client, journal: s.Journal, budget: s.Budget()}
+	r := &Remote{c: s.Client, journal: s.Journal, budget: s.Budget()}
 	if s.Env != nil && !s.Demo {
 		r.configPath = config.Path(s.Env)
 	}
@@ -79,17 +80,17 @@ func (r *Remote) RemoveRegistry(host string) error {
 // wharf read of it before (from the cache), with a note that says so and
 // how old that is.
 func (r *Remote) Describe(ctx context.Context, reference string) (domain.Details, error) {
-	d, err := r.Client.Describe(ctx, reference)
+	d, err := r.c.Describe(ctx, reference)
 	if err == nil || !errors.Is(err, registryclient.ErrUnreachable) {
 		return d, err
 	}
-	cached, ok := r.CachedDescribe(reference)
+	cached, ok := r.c.CachedDescribe(reference)
 	if !ok {
 		return d, err
 	}
 	note := "offline: the registry cannot be reached; this is what wharf read before"
 	if p, perr := ref.Parse(reference); perr == nil && p.Tag() != "" {
-		if snap, ok := r.Known(p.Repository()); ok {
+		if snap, ok := r.c.Known(p.Repository()); ok {
 			if at, ok := snap.DigestsAt[p.Tag()]; ok {
 				note += ", " + domain.HumanAge(time.Since(at)) + " ago (the tag may have moved since)"
 			}
@@ -106,7 +107,7 @@ func (r *Remote) Writable() bool { return r.journal != nil }
 func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
 	ctx, cancel := deadline.WithBudget(ctx, r.budget)
 	defer cancel()
-	res, err := r.Client.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
+	res, err := r.c.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
 	return res, deadline.Explain(ctx, err)
 }
 
@@ -114,7 +115,7 @@ func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwr
 func (r *Remote) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
 	ctx, cancel := deadline.WithBudget(ctx, r.budget)
 	defer cancel()
-	res, err := r.Client.Retag(ctx, source, newTag, ow)
+	res, err := r.c.Retag(ctx, source, newTag, ow)
 	return res, deadline.Explain(ctx, err)
 }
 
@@ -123,7 +124,7 @@ func (r *Remote) Retag(ctx context.Context, source, newTag string, ow domain.Ove
 func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
 	ctx, cancel := deadline.WithBudget(ctx, r.budget)
 	defer cancel()
-	res, err := r.DeleteTagAt(ctx, reference, digest)
+	res, err := r.c.DeleteTagAt(ctx, reference, digest)
 	return res, deadline.Explain(ctx, err)
 }
 
@@ -155,7 +156,7 @@ func (r *Remote) CopyTags(ctx context.Context, sources []domain.TagAt, dest stri
 func (r *Remote) DeleteTags(ctx context.Context, tags []domain.TagAt, each func(domain.TagAt, domain.DeleteResult, error)) error {
 	ctx, cancel := deadline.WithBudget(ctx, r.budget)
 	defer cancel()
-	return deadline.Explain(ctx, DeleteTags(ctx, r.Client, tags, each))
+	return deadline.Explain(ctx, DeleteTags(ctx, r.c, tags, each))
 }
 
 // NextUndo is the journal entry an undo in repository undoes next.
@@ -174,7 +175,7 @@ func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalE
 func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
 	ctx, cancel := deadline.WithBudget(ctx, r.budget)
 	defer cancel()
-	res, err := UndoAll(ctx, r.Client, entry, false)
+	res, err := UndoAll(ctx, r.c, entry, false)
 	return res, deadline.Explain(ctx, err)
 }
 
@@ -209,14 +210,14 @@ func (r *Remote) Placeholders(repository string) map[string]int {
 
 // PlanRetention previews a retention policy over a repository.
 func (r *Remote) PlanRetention(ctx context.Context, repository string, pol domain.RetentionPolicy) (domain.RetentionPlan, error) {
-	return PlanRetention(ctx, r.Client, repository, pol)
+	return PlanRetention(ctx, r.c, repository, pol)
 }
 
 // ApplyRetention deletes a plan's tags, each checked and journaled.
 func (r *Remote) ApplyRetention(ctx context.Context, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
 	ctx, cancel := deadline.WithBudget(ctx, r.budget)
 	defer cancel()
-	return deadline.Explain(ctx, ApplyRetention(ctx, r.Client, plan, each))
+	return deadline.Explain(ctx, ApplyRetention(ctx, r.c, plan, each))
 }
 
 // Local is the engine as the app sees it: its images and their details,
@@ -224,17 +225,17 @@ func (r *Remote) ApplyRetention(ctx context.Context, plan domain.RetentionPlan, 
 // registry holds none of the engine's images — the comparison with the
 // registries (Syncs).
 type Local struct {
-	*localcache.Cache
+	c *localcache.Cache
 	s *Session
 }
 
 // NewLocal is the app's side of the engine.
-func NewLocal(s *Session, eng *localcache.Cache) *Local { return &Local{Cache: eng, s: s} }
+func NewLocal(s *Session, eng *localcache.Cache) *Local { return &Local{c: eng, s: s} }
 
 // Tag points target at src's image; a tag that names another image is
 // refused with a *domain.OverwriteError unless ow allows it.
 func (l *Local) Tag(ctx context.Context, src, target string, ow domain.Overwrite) error {
-	_, err := l.Cache.Tag(ctx, src, target, localcache.TagOptions{Overwrite: ow})
+	_, err := l.c.Tag(ctx, src, target, localcache.TagOptions{Overwrite: ow})
 	return overwriteOf(err, target, src)
 }
 
@@ -242,7 +243,7 @@ func (l *Local) Tag(ctx context.Context, src, target string, ow domain.Overwrite
 // image by ID, and reports whether the image went. ref must still name
 // image (what the user was shown), else nothing is removed.
 func (l *Local) Untag(ctx context.Context, ref, image string) (bool, error) {
-	res, err := l.Cache.Untag(ctx, ref, localcache.RemoveOptions{Image: image})
+	res, err := l.c.Untag(ctx, ref, localcache.RemoveOptions{Image: image})
 	return len(res.Deleted) > 0, err
 }
 
@@ -256,7 +257,7 @@ func (l *Local) Batch(ctx context.Context) context.Context {
 func (l *Local) Push(ctx context.Context, ref string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
 	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
 	defer cancel()
-	res, err := Push(ctx, l.Cache, l.s.Client, ref, ow, Tally(progress))
+	res, err := Push(ctx, l.c, l.s.Client, ref, ow, Tally(progress))
 	return res, deadline.Explain(ctx, err)
 }
 
@@ -264,7 +265,7 @@ func (l *Local) Push(ctx context.Context, ref string, ow domain.Overwrite, progr
 func (l *Local) TagAndPush(ctx context.Context, src, target string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
 	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
 	defer cancel()
-	res, err := TagAndPush(ctx, l.Cache, l.s.Client, src, target, ow, Tally(progress))
+	res, err := TagAndPush(ctx, l.c, l.s.Client, src, target, ow, Tally(progress))
 	return res, deadline.Explain(ctx, err)
 }
 
@@ -272,7 +273,7 @@ func (l *Local) TagAndPush(ctx context.Context, src, target string, ow domain.Ov
 func (l *Local) Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (string, error) {
 	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
 	defer cancel()
-	res, err := l.Cache.Pull(ctx, ref, localcache.PullOptions{Platform: platform}, Tally(progress))
+	res, err := l.c.Pull(ctx, ref, localcache.PullOptions{Platform: platform}, Tally(progress))
 	return res.Digest, deadline.Explain(ctx, err)
 }
 
@@ -283,13 +284,13 @@ func (l *Local) Describe(ctx context.Context, reference string) (domain.Details,
 	if !l.s.Demo && l.s.Client != nil {
 		remote = l.s.Client
 	}
-	return InspectLocal(ctx, l.Cache, remote, reference)
+	return InspectLocal(ctx, l.c, remote, reference)
 }
 
 // CompareRemote compares a local image with a remote reference (the local
 // one first when localFirst).
 func (l *Local) CompareRemote(ctx context.Context, local, remote string, localFirst bool) (domain.Diff, error) {
-	return CompareLocal(ctx, l.Cache, l.s.Client, local, remote, localFirst)
+	return CompareLocal(ctx, l.c, l.s.Client, local, remote, localFirst)
 }
 
 // Syncs reports whether the engine's tags are compared with the registries
@@ -298,7 +299,7 @@ func (l *Local) Syncs() bool { return !l.s.Demo }
 
 // SyncStatus compares the engine's tags with their registries.
 func (l *Local) SyncStatus(ctx context.Context) ([]domain.SyncStatus, error) {
-	return Status(ctx, l.Cache, l.s.Client, nil, false)
+	return Status(ctx, l.c, l.s.Client, nil, false)
 }
 
 // Tally turns the engine's per-layer events into one progress.

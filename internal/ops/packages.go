@@ -26,7 +26,7 @@ func (r *Remote) Packages(ctx context.Context, reference string) (packages.List,
 		return l, err
 	}
 	var notes []string
-	as, err := r.Attachments(ctx, reference, "sbom", "attestation")
+	as, err := r.c.Attachments(ctx, reference, "sbom", "attestation")
 	if err != nil {
 		notes = append(notes, fmt.Sprintf("no SBOM read (%v); read the file system", err))
 	}
@@ -39,7 +39,7 @@ func (r *Remote) Packages(ctx context.Context, reference string) (packages.List,
 			notes = append(notes, fmt.Sprintf("the attached %s is not an SBOM wharf reads (%v)", a.From, err))
 		}
 	}
-	l, err := packagesOfFiles(ctx, r.Client, reference)
+	l, err := packagesOfFiles(ctx, r.c, reference)
 	l.Notes = append(notes, l.Notes...)
 	return l, err
 }
@@ -50,7 +50,7 @@ func (r *Remote) Packages(ctx context.Context, reference string) (packages.List,
 // ok is false when there is neither. wharf never
 // scans and never downloads a vulnerability database.
 func (r *Remote) Vulnerabilities(ctx context.Context, reference string) (rep vulns.Report, ok bool, err error) {
-	as, err := r.Attachments(ctx, reference, "attestation", "artifact", "sbom")
+	as, err := r.c.Attachments(ctx, reference, "attestation", "artifact", "sbom")
 	if err != nil {
 		return vulns.Report{}, false, err
 	}
@@ -61,13 +61,13 @@ func (r *Remote) Vulnerabilities(ctx context.Context, reference string) (rep vul
 		}
 	}
 	// None attached: the registry's own scan, where it scans (ECR).
-	return r.ScanFindings(ctx, reference)
+	return r.c.ScanFindings(ctx, reference)
 }
 
 // Packages is a local image's packages, from its file system (read through
 // the engine's export).
 func (l *Local) Packages(ctx context.Context, reference string) (packages.List, error) {
-	return packagesOfFiles(ctx, l.Cache, reference)
+	return packagesOfFiles(ctx, l.c, reference)
 }
 
 func packagesOfFiles(ctx context.Context, src layerLister, reference string) (packages.List, error) {
@@ -89,11 +89,11 @@ func imageFS(ctx context.Context, src layerLister, reference string) (filetree.F
 // FileDiff is what two remote images' files differ in (a layer both share
 // is read once, then comes from the cache).
 func (r *Remote) FileDiff(ctx context.Context, a, b string) ([]filetree.FileDiff, error) {
-	fa, err := imageFS(ctx, r.Client, a)
+	fa, err := imageFS(ctx, r.c, a)
 	if err != nil {
 		return nil, err
 	}
-	fb, err := imageFS(ctx, r.Client, b)
+	fb, err := imageFS(ctx, r.c, b)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (r *Remote) DeepDiff(ctx context.Context, a, b string) (fd []filetree.FileD
 // attestation manifest for it, else from that image; ok is false when
 // reference is no index.
 func (r *Remote) indexPackages(ctx context.Context, reference string) (packages.List, bool, error) {
-	byPlatform, platformOf, ok, err := r.IndexAttestations(ctx, reference)
+	byPlatform, platformOf, ok, err := r.c.IndexAttestations(ctx, reference)
 	if err != nil || !ok || len(platformOf) == 0 {
 		return packages.List{}, false, err
 	}
@@ -165,7 +165,7 @@ func (r *Remote) indexPackages(ctx context.Context, reference string) (packages.
 	if err != nil {
 		return packages.List{}, true, err
 	}
-	l, err := packagesOfFiles(ctx, r.Client, named.Repository()+"@"+chosen)
+	l, err := packagesOfFiles(ctx, r.c, named.Repository()+"@"+chosen)
 	l.Source = platformOf[chosen] + "'s " + l.Source
 	l.Notes = append(notes, l.Notes...)
 	return l, true, err

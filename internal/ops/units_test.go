@@ -383,16 +383,16 @@ func TestRemoteChangesOnTheDemoRegistry(t *testing.T) {
 	}
 	r := ops.NewRemote(s)
 	repo := s.DemoHost + "/fixtures/app"
-	app, err := r.Resolve(ctx, repo+":1.0.0")
+	app, err := s.Client.Resolve(ctx, repo+":1.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := r.Resolve(ctx, repo+":0.9.0")
+	old, err := s.Client.Resolve(ctx, repo+":0.9.0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	digestOf := func(ref string) string {
-		d, err := r.Resolve(ctx, ref)
+		d, err := s.Client.Resolve(ctx, ref)
 		if err != nil {
 			return ""
 		}
