@@ -24,7 +24,7 @@ type Client struct {
 	// regs are the registries the client was given; registries and
 	// transports the same by host, guard the transport of the others.
 	regs       []config.Registry
-	registries map[string]config.Registry
+	registries registries
 	transports map[string]http.RoundTripper
 	guard      *guard
 	// waits tells subscribers of the 429s the guards are waiting out.
@@ -49,7 +49,9 @@ type Client struct {
 	// play a crash).
 	journal Journal
 	// sent are the credentials the client sent, to redact.
-	sent         *sentSecrets
+	sent *sentSecrets
+	// net is how the client reaches registries (reach).
+	net          *reach
 	afterJournal func(domain.JournalEntry) error
 }
 
@@ -115,7 +117,7 @@ func New(opts ...Option) (*Client, error) {
 		c.journal = redactingJournal{Journal: c.journal, redact: c.Redact}
 	}
 	c.conns = connections{pullers: map[string]*remote.Puller{}, pushers: map[string]*remote.Pusher{}, probes: map[string]Capabilities{}, secrets: map[string][]string{}, creds: map[string]readCreds{}}
-	c.registries = map[string]config.Registry{}
+	c.registries = registries{}
 	c.transports = map[string]http.RoundTripper{}
 	for _, r := range c.regs {
 		host := config.NormalizeHost(r.Host)
@@ -130,6 +132,7 @@ func New(opts ...Option) (*Client, error) {
 		c.transports[host] = newGuard(t, c.timeout, c.waits, c.sent)
 	}
 	c.guard = newGuard(c.transport, c.timeout, c.waits, c.sent)
+	c.net = &reach{keychain: c.keychain, transports: c.transports, guard: c.guard, conns: &c.conns, sent: c.sent}
 	return c, nil
 }
 
@@ -148,7 +151,7 @@ func defaultTransport() http.RoundTripper {
 // ("" when anonymous, "token" for a token without a user name). It never
 // returns a secret.
 func (c *Client) User(host string) string {
-	cfg, err := c.credentials(context.Background(), config.NormalizeHost(host))
+	cfg, err := c.net.credentials(context.Background(), config.NormalizeHost(host))
 	switch {
 	case err != nil || cfg == nil:
 		return ""
@@ -158,4 +161,15 @@ func (c *Client) User(host string) string {
 		return "token"
 	}
 	return ""
+}
+
+// reach is how the client reaches registries: the credentials, each
+// host's transport (its guard at the bottom), what it keeps per host, and
+// what it sent, to redact. The parts that read, write and probe share it.
+type reach struct {
+	keychain   authn.Keychain
+	transports map[string]http.RoundTripper
+	guard      *guard
+	conns      *connections
+	sent       *sentSecrets
 }

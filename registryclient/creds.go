@@ -22,10 +22,10 @@ type readCreds struct {
 // credentials are the docker credentials for host; nil when there are
 // none (anonymous). They are read at most once a credLife (a failure is
 // not kept).
-func (c *Client) credentials(ctx context.Context, host string) (*authn.AuthConfig, error) {
-	c.conns.mu.Lock()
-	rc, ok := c.conns.creds[host]
-	c.conns.mu.Unlock()
+func (r *reach) credentials(ctx context.Context, host string) (*authn.AuthConfig, error) {
+	r.conns.mu.Lock()
+	rc, ok := r.conns.creds[host]
+	r.conns.mu.Unlock()
 	if ok && time.Since(rc.at) < credLife {
 		return rc.cfg, nil
 	}
@@ -33,7 +33,7 @@ func (c *Client) credentials(ctx context.Context, host string) (*authn.AuthConfi
 	if err != nil {
 		return nil, err
 	}
-	auth, err := authn.Resolve(ctx, c.keychain, reg)
+	auth, err := authn.Resolve(ctx, r.keychain, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +43,8 @@ func (c *Client) credentials(ctx context.Context, host string) (*authn.AuthConfi
 			return nil, err
 		}
 	}
-	c.conns.mu.Lock()
-	c.conns.creds[host] = readCreds{cfg: cfg, at: time.Now()}
-	c.conns.mu.Unlock()
+	r.conns.mu.Lock()
+	r.conns.creds[host] = readCreds{cfg: cfg, at: time.Now()}
+	r.conns.mu.Unlock()
 	return cfg, nil
 }

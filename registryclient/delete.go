@@ -65,7 +65,7 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 		err = &Error{Op: op, Registry: host, Kind: ErrNotFound, Status: http.StatusNotFound, Detail: "no such tag"}
 	}
 	if err != nil {
-		return domain.DeleteResult{}, c.classify(op, host, err)
+		return domain.DeleteResult{}, c.net.classify(op, host, err)
 	}
 	digest := cur.Digest.String()
 	if expect != "" && digest != expect {
@@ -96,7 +96,7 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 	if journal {
 		entry, w, err = c.prepare(ctx, host, entryFor(domain.OpDeleteTag, tag, cur, ""))
 	} else {
-		w, err = c.pusher(host)
+		w, err = c.net.pusher(host)
 	}
 	if err != nil {
 		return res, err
@@ -111,7 +111,7 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 	}
 	res.Path, err = c.Provider(host).DeleteTag(ctx, w, req)
 	if err != nil {
-		err = c.classify(op, host, err)
+		err = c.net.classify(op, host, err)
 		if !journal {
 			return res, err
 		}
@@ -133,7 +133,7 @@ func (c *Client) deleteTag(ctx context.Context, reference, expect string, journa
 	}
 	switch still, err := c.digestNow(ctx, tag); {
 	case err != nil:
-		return res, c.classify("check "+tag.String(), host, err)
+		return res, c.net.classify("check "+tag.String(), host, err)
 	case still != "":
 		return res, &Error{Op: op, Registry: host, Kind: ErrServer, Detail: "the registry accepted the delete but the tag still resolves"}
 	}
@@ -156,7 +156,7 @@ func explicitTag(reference string) bool {
 // journal to record the change in.
 func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind string) (T, error) {
 	var zero T
-	ref, err := c.unambiguous(reference)
+	ref, err := c.registries.unambiguous(reference)
 	if err != nil {
 		return zero, invalidReference(op, reference, err)
 	}
@@ -195,13 +195,13 @@ func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name
 	for _, t := range tags {
 		now, err := c.digestNow(ctx, repo.Tag(t))
 		if err != nil {
-			return restored, c.classify("check "+t, repo.RegistryStr(), err)
+			return restored, c.net.classify("check "+t, repo.RegistryStr(), err)
 		}
 		if now != "" {
 			continue
 		}
 		if err := w.Put(ctx, repo.Tag(t), provider.ManifestOf(m)); err != nil {
-			return restored, c.classify("restore "+t, repo.RegistryStr(), err)
+			return restored, c.net.classify("restore "+t, repo.RegistryStr(), err)
 		}
 		restored = append(restored, t)
 	}
@@ -249,13 +249,13 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 		return domain.DeleteResult{}, err
 	}
 	defer unlock()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return domain.DeleteResult{}, err
 	}
 	cur, err := p.Get(ctx, dig)
 	if err != nil {
-		return domain.DeleteResult{}, c.classify(op, host, err)
+		return domain.DeleteResult{}, c.net.classify(op, host, err)
 	}
 	actual, err := c.tagsOf(ctx, dig.Context(), dig.DigestStr())
 	if err != nil {
@@ -289,7 +289,7 @@ func (c *Client) deleteManifest(ctx context.Context, host, op string, dig name.D
 		return 0, err
 	}
 	if err := w.Delete(ctx, dig); err != nil {
-		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
+		err = c.settle(ctx, entry, c.net.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
 			got, rerr := c.Resolve(ctx, dig.String())
 			if errors.Is(rerr, ErrNotFound) {
 				return true, false, "the manifest is gone", nil
@@ -308,7 +308,7 @@ func (c *Client) deleteManifest(ctx context.Context, host, op string, dig name.D
 	for _, t := range tags {
 		if now, err := c.digestNow(ctx, dig.Context().Tag(t)); err == nil && now != "" {
 			if err := w.Delete(ctx, dig.Context().Tag(t)); err != nil {
-				return entry.ID, c.classify(op, host, fmt.Errorf("the manifest is gone but tag %s still resolves: %w", t, err))
+				return entry.ID, c.net.classify(op, host, fmt.Errorf("the manifest is gone but tag %s still resolves: %w", t, err))
 			}
 		}
 	}
@@ -332,7 +332,7 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 	if c.journal == nil {
 		return res, ErrNoJournal
 	}
-	repo, err := c.parseRepository(entry.Repository)
+	repo, err := c.registries.parseRepository(entry.Repository)
 	if err != nil {
 		return res, invalidReference("undo", entry.Repository, err)
 	}
@@ -343,7 +343,7 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 		return res, err
 	}
 	defer unlock()
-	w, err := c.pusher(host)
+	w, err := c.net.pusher(host)
 	if err != nil {
 		return res, err
 	}
@@ -357,7 +357,7 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 		tag := repo.Tag(t)
 		now, err := c.digestNow(ctx, tag)
 		if err != nil {
-			return res, c.classify(op, host, err)
+			return res, c.net.classify(op, host, err)
 		}
 		// A delete cut off half way (a crash, a kill) left the tag on
 		// wharf's own placeholder: that is the change's, not someone else's.
@@ -400,7 +400,7 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 // undoError explains a refused restore: when the registry no longer has the
 // blobs or child manifests, its garbage collector has run since.
 func (c *Client) undoError(op, host string, err error) error {
-	err = c.classify(op, host, err)
+	err = c.net.classify(op, host, err)
 	var e *Error
 	if errors.As(err, &e) && (e.Code == "MANIFEST_BLOB_UNKNOWN" || e.Code == "BLOB_UNKNOWN" || e.Code == "MANIFEST_UNKNOWN") {
 		e.Kind = ErrNotFound

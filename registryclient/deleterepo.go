@@ -19,7 +19,7 @@ import (
 // refused up front, with the reason. It stops at the first manifest that
 // fails (what was deleted is journaled). each hears of every manifest.
 func (c *Client) DeleteRepository(ctx context.Context, repository string, shown []domain.TagDigest, each func(domain.DeletedManifest)) (domain.RepoDeleteResult, error) {
-	repo, err := c.parseRepository(repository)
+	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return domain.RepoDeleteResult{}, invalidReference("delete repository", repository, err)
 	}
@@ -72,7 +72,7 @@ func (c *Client) DeleteRepository(ctx context.Context, repository string, shown 
 	if _, ok := ctx.Value(batchKey{}).(string); !ok {
 		ctx = WithBatch(ctx, NewBatch())
 	}
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return res, err
 	}
@@ -81,7 +81,7 @@ func (c *Client) DeleteRepository(ctx context.Context, repository string, shown 
 		dig := repo.Digest(d)
 		cur, err := p.Get(ctx, dig)
 		if err != nil {
-			return res, c.classify(op, host, err)
+			return res, c.net.classify(op, host, err)
 		}
 		id, err := c.deleteManifest(ctx, host, op, dig, cur, tags)
 		if err != nil {
@@ -98,7 +98,7 @@ func (c *Client) DeleteRepository(ctx context.Context, repository string, shown 
 	case errors.Is(err, ErrNotFound) || err == nil && len(left) == 0:
 		res.Note = "no tags left; registry:2 and distribution v3 keep listing the repository in the catalog until its directory is removed from storage"
 	case err != nil:
-		return res, c.classify(op, host, fmt.Errorf("every manifest was deleted, but listing the tags after failed: %w", err))
+		return res, c.net.classify(op, host, fmt.Errorf("every manifest was deleted, but listing the tags after failed: %w", err))
 	default:
 		return res, &Error{Op: op, Registry: host, Kind: ErrConflict, Detail: fmt.Sprintf("every manifest shown was deleted, yet the registry lists %v now (pushed meanwhile?)", left)}
 	}

@@ -14,7 +14,7 @@ import (
 func (c *Client) Diff(ctx context.Context, refA, refB string) (domain.Diff, error) {
 	// Both are read as references before either is asked for.
 	for _, r := range []string{refA, refB} {
-		if _, err := c.parseReference(r); err != nil {
+		if _, err := c.registries.parseReference(r); err != nil {
 			return domain.Diff{}, invalidReference("diff", r, err)
 		}
 	}

@@ -33,7 +33,7 @@ func JournalOf(c *Client) *journal.Journal {
 // ParsedReference is how the client reads s: the registry, the repository
 // and the tag or digest it asks for, or why not.
 func ParsedReference(c *Client, s string) (registry, repository, identifier string, err error) {
-	r, err := c.parseReference(s)
+	r, err := c.registries.parseReference(s)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -42,7 +42,7 @@ func ParsedReference(c *Client, s string) (registry, repository, identifier stri
 
 // ParsedRepository is how the client reads s as a repository.
 func ParsedRepository(c *Client, s string) (registry, repository string, err error) {
-	r, err := c.parseRepository(s)
+	r, err := c.registries.parseRepository(s)
 	if err != nil {
 		return "", "", err
 	}

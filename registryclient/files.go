@@ -46,12 +46,12 @@ func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progr
 	if d.IsArtifact() {
 		return fmt.Errorf("%s is not a container image (%s): it has no file system", reference, d.ArtifactType)
 	}
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return invalidReference("files", reference, err)
 	}
 	host := ref.Context().RegistryStr()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return err
 	}
@@ -63,11 +63,11 @@ func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progr
 		}
 		layer, err := p.Layer(ctx, ref.Context().Digest(l.Digest))
 		if err != nil {
-			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
+			return c.net.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
 		}
 		rc, err := layer.Uncompressed()
 		if err != nil {
-			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
+			return c.net.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
 		}
 		var report func(int64)
 		if progress != nil {
@@ -77,7 +77,7 @@ func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progr
 		entries, err := filetree.Read(filetree.Counted(rc, report))
 		cerr := rc.Close()
 		if err := errors.Join(err, cerr); err != nil {
-			return c.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
+			return c.net.classify("read layer "+domain.ShortDigest(l.Digest), host, err)
 		}
 		_ = c.cache.putFiles(l.Digest, entries)
 		each(i, l, entries)

@@ -70,23 +70,25 @@ type host struct{ c *Client }
 
 var _ provider.Host = host{}
 
-func (h host) Classify(op, registry string, err error) error { return h.c.classify(op, registry, err) }
+func (h host) Classify(op, registry string, err error) error {
+	return h.c.net.classify(op, registry, err)
+}
 
 func (h host) Puller(ctx context.Context, registry string) (*remote.Puller, error) {
-	return h.c.puller(ctx, registry)
+	return h.c.net.puller(ctx, registry)
 }
 
 func (h host) ScopedClient(ctx context.Context, reg name.Registry, scope string) (*http.Client, error) {
-	return h.c.scopedClient(ctx, reg, scope)
+	return h.c.net.scopedClient(ctx, reg, scope)
 }
 
 func (h host) ParseRegistry(registry string) (name.Registry, error) {
-	return h.c.parseRegistry(registry)
+	return h.c.registries.parseRegistry(registry)
 }
 
-func (h host) Settings(registry string) config.Registry { return h.c.registryOf(registry) }
+func (h host) Settings(registry string) config.Registry { return h.c.registries.of(registry) }
 
-func (h host) APIBase(registry, def string) string { return h.c.apiBase(registry, def) }
+func (h host) APIBase(registry, def string) string { return h.c.registries.apiBase(registry, def) }
 
 func (h host) WebAPI(vendor string) string {
 	switch vendor {
@@ -101,7 +103,7 @@ func (h host) WebAPI(vendor string) string {
 func (h host) User(registry string) string { return h.c.User(registry) }
 
 func (h host) Credentials(ctx context.Context, registry string) (*authn.AuthConfig, error) {
-	return h.c.credentials(ctx, registry)
+	return h.c.net.credentials(ctx, registry)
 }
 
 func (h host) Call(ctx context.Context, a provider.APICall, v any) (http.Header, error) {

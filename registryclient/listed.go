@@ -88,7 +88,7 @@ func (l *listed) ofDigest(repo, digest string, now time.Time) []domain.TagInfo {
 // digests, sizes, push times); empty for a registry whose listing says
 // only names.
 func (c *Client) Listed(repository string) map[string]domain.TagInfo {
-	repo, err := c.parseRepository(repository)
+	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return nil
 	}
@@ -119,7 +119,7 @@ func (l *listed) forget(repo string) {
 // gives stand, for a minute, for the HEADs Digests would send.
 func (c *Client) TagInfoPages(ctx context.Context, repository string) iter.Seq2[[]domain.TagInfo, error] {
 	return func(yield func([]domain.TagInfo, error) bool) {
-		repo, err := c.parseRepository(repository)
+		repo, err := c.registries.parseRepository(repository)
 		if err != nil {
 			yield(nil, invalidReference("list tags", repository, err))
 			return
@@ -148,7 +148,7 @@ func (c *Client) TagInfos(ctx context.Context, repository string) ([]domain.TagI
 		all = append(all, page...)
 	}
 	if c.cache != nil {
-		if repo, err := c.parseRepository(repository); err == nil {
+		if repo, err := c.registries.parseRepository(repository); err == nil {
 			names := make([]string, len(all))
 			digests := map[string]string{}
 			for i, t := range all {

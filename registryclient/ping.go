@@ -45,16 +45,16 @@ type PingResult struct {
 // Ping asks the registry's /v2/ endpoint whether it answers and how it wants
 // clients to authenticate, then tries the user's credentials when it wants any.
 func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
-	reg, err := c.parseRegistry(host)
+	reg, err := c.registries.parseRegistry(host)
 	if err != nil {
 		return PingResult{}, &Error{Op: "ping", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	rec := &headerRecorder{base: c.transportFor(host)}
+	rec := &headerRecorder{base: c.net.transportFor(host)}
 	ch, err := transport.Ping(ctx, reg, rec)
 	if err != nil {
-		return PingResult{}, c.classify("ping", host, err)
+		return PingResult{}, c.net.classify("ping", host, err)
 	}
 	res := PingResult{Registry: reg.RegistryStr(), Scheme: "https", Auth: AuthNone}
 	res.Server, res.DistributionAPI = rec.get("Server"), rec.get("Docker-Distribution-Api-Version")
@@ -80,9 +80,9 @@ func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
 // checkLogin does what `docker login` does: GET /v2/ with the credentials.
 func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.Authenticator, scheme string) error {
 	host := reg.RegistryStr()
-	rt, err := transport.NewWithContext(ctx, reg, auth, c.transportFor(host), nil)
+	rt, err := transport.NewWithContext(ctx, reg, auth, c.net.transportFor(host), nil)
 	if err != nil {
-		return c.classify("log in", host, err)
+		return c.net.classify("log in", host, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+host+"/v2/", nil)
 	if err != nil {
@@ -90,10 +90,10 @@ func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.A
 	}
 	resp, err := (&http.Client{Transport: rt}).Do(req)
 	if err != nil {
-		return c.classify("log in", host, err)
+		return c.net.classify("log in", host, err)
 	}
 	defer resp.Body.Close()
-	return c.classify("log in", host, transport.CheckError(resp, http.StatusOK))
+	return c.net.classify("log in", host, transport.CheckError(resp, http.StatusOK))
 }
 
 // headerRecorder keeps the headers of the last answer to /v2/.

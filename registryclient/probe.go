@@ -127,7 +127,7 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 	if ping.LoginErr != nil {
 		caps.Notes = append(caps.Notes, "the credentials were refused, so this is what an anonymous user may do: "+ping.LoginErr.Error())
 	}
-	reg, err := c.parseRegistry(host)
+	reg, err := c.registries.parseRegistry(host)
 	if err != nil {
 		return caps, err
 	}
@@ -184,7 +184,7 @@ func (c *Client) probeCatalog(ctx context.Context, reg name.Registry, scheme str
 	if r := c.registries[caps.Registry]; len(r.Repositories) > 0 {
 		repo = r.Repositories[0]
 	}
-	hc, err := c.scopedClient(ctx, reg, reg.Scope(transport.CatalogScope))
+	hc, err := c.net.scopedClient(ctx, reg, reg.Scope(transport.CatalogScope))
 	if errors.Is(err, ErrDenied) || errors.Is(err, ErrUnauthorized) {
 		caps.Catalog = domain.Unsupported
 		caps.Notes = append(caps.Notes, "the catalog is refused to these credentials: repositories come from wharf's config")
@@ -232,11 +232,11 @@ func (c *Client) probeCatalog(ctx context.Context, reg name.Registry, scheme str
 // probeRepository asks, about a tag and a digest that do not exist in repo,
 // whether they could be deleted, and for the digest's referrers.
 func (c *Client) probeRepository(ctx context.Context, repo name.Repository, scheme string, caps *Capabilities) {
-	hc, err := c.scopedClient(ctx, repo.Registry, repo.Scope(transport.DeleteScope))
+	hc, err := c.net.scopedClient(ctx, repo.Registry, repo.Scope(transport.DeleteScope))
 	if err != nil {
 		// A token server may refuse delete rights outright: pull is enough
 		// for the referrers.
-		hc, err = c.scopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
+		hc, err = c.net.scopedClient(ctx, repo.Registry, repo.Scope(transport.PullScope))
 	}
 	if err != nil {
 		caps.Notes = append(caps.Notes, "repository checks: "+err.Error())
@@ -301,7 +301,7 @@ func (c *Client) probeRepository(ctx context.Context, repo name.Repository, sche
 // probeFailed says why a check could not tell: a token server that
 // refuses the scope fails the request before it is sent.
 func (c *Client) probeFailed(what, host string, err error) string {
-	err = c.classify("probe", host, err)
+	err = c.net.classify("probe", host, err)
 	switch {
 	case errors.Is(err, ErrDenied):
 		return rightsNote(what, http.StatusForbidden)
@@ -346,15 +346,15 @@ func probeRequest(ctx context.Context, hc *http.Client, method, u string) (*http
 
 // scopedClient is an HTTP client that authenticates to reg with the user's
 // credentials for scope, the way go-containerregistry does.
-func (c *Client) scopedClient(ctx context.Context, reg name.Registry, scope string) (*http.Client, error) {
+func (r *reach) scopedClient(ctx context.Context, reg name.Registry, scope string) (*http.Client, error) {
 	host := reg.RegistryStr()
-	auth, err := authn.Resolve(ctx, c.keychain, reg)
+	auth, err := authn.Resolve(ctx, r.keychain, reg)
 	if err != nil {
 		return nil, err
 	}
-	rt, err := transport.NewWithContext(ctx, reg, auth, c.transportFor(host), []string{scope})
+	rt, err := transport.NewWithContext(ctx, reg, auth, r.transportFor(host), []string{scope})
 	if err != nil {
-		return nil, c.classify("authenticate", host, err)
+		return nil, r.classify("authenticate", host, err)
 	}
 	return &http.Client{Transport: rt}, nil
 }

@@ -49,7 +49,7 @@ func ProviderKinds() []string {
 // else the one whose hosts it is among, else distribution.
 func (c *Client) Provider(registry string) Provider {
 	h := config.NormalizeHost(registry)
-	kind := c.registryOf(h).Provider
+	kind := c.registries.of(h).Provider
 	providersMu.Lock()
 	defer providersMu.Unlock()
 	for _, p := range providers {
@@ -67,19 +67,4 @@ func checkProvider(r config.Registry) error {
 		return nil
 	}
 	return fmt.Errorf("registry %s: provider %q: wharf knows %s", r.Host, r.Provider, strings.Join(ProviderKinds(), ", "))
-}
-
-// apiBase is the base URL of host's own API: the one its settings name,
-// else def.
-func (c *Client) apiBase(host, def string) string {
-	if b := c.registryOf(host).API; b != "" {
-		return strings.TrimSuffix(b, "/")
-	}
-	return def
-}
-
-// registryOf is the settings the client was given for host (zero when it
-// has none).
-func (c *Client) registryOf(host string) config.Registry {
-	return c.registries[config.NormalizeHost(host)]
 }

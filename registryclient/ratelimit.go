@@ -80,7 +80,7 @@ func (g *guard) budget(host string) (RateBudget, bool) {
 // RateBudget returns the request budget host last stated, if it ever did
 // (Docker Hub does on every manifest request, HEAD included).
 func (c *Client) RateBudget(host string) (RateBudget, bool) {
-	g, key, ok := c.guardOf(host)
+	g, key, ok := c.net.guardOf(host)
 	if !ok {
 		return RateBudget{}, false
 	}
@@ -94,7 +94,7 @@ func (c *Client) RateBudget(host string) (RateBudget, bool) {
 // CheckRateBudget asks for the budget with one HEAD of reference's manifest
 // (a HEAD costs no pull on Docker Hub), and returns what the answer said.
 func (c *Client) CheckRateBudget(ctx context.Context, reference string) (RateBudget, bool, error) {
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return RateBudget{}, false, invalidReference("check the rate limit", reference, err)
 	}

@@ -31,17 +31,17 @@ const DefaultDigestConcurrency = 16
 // repository's ping and token are paid once and reused by every later call
 // (go-containerregistry keeps one authenticated transport per repository
 // inside it). Requests take their context from each call.
-func (c *Client) puller(_ context.Context, host string) (*remote.Puller, error) {
-	return perHost(c, c.conns.pullers, host, func() (*remote.Puller, error) {
-		return remote.NewPuller(c.remoteOptions(context.Background(), host)...)
+func (r *reach) puller(_ context.Context, host string) (*remote.Puller, error) {
+	return perHost(r.conns, r.conns.pullers, host, func() (*remote.Puller, error) {
+		return remote.NewPuller(r.remoteOptions(context.Background(), host)...)
 	})
 }
 
 // perHost returns what m keeps for host, making it on first use.
-func perHost[T any](c *Client, m map[string]T, host string, newValue func() (T, error)) (T, error) {
+func perHost[T any](conns *connections, m map[string]T, host string, newValue func() (T, error)) (T, error) {
 	key := config.NormalizeHost(host)
-	c.conns.mu.Lock()
-	defer c.conns.mu.Unlock()
+	conns.mu.Lock()
+	defer conns.mu.Unlock()
 	if v, ok := m[key]; ok {
 		return v, nil
 	}
@@ -65,11 +65,11 @@ func invalidReference(op, ref string, err error) error {
 // those tags are not requested and not reported. Once the registry says its
 // budget is low (a tenth left), requests go one at a time, WithPace apart.
 func (c *Client) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
-	repo, err := c.parseRepository(repository)
+	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return invalidReference("resolve digests", repository, err)
 	}
-	p, err := c.puller(ctx, repo.RegistryStr())
+	p, err := c.net.puller(ctx, repo.RegistryStr())
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 			}
 			td := domain.TagDigest{Tag: tag}
 			if err != nil {
-				td.Err = c.classify("resolve "+tag, repo.RegistryStr(), err)
+				td.Err = c.net.classify("resolve "+tag, repo.RegistryStr(), err)
 			} else {
 				td.Digest = desc.Digest.String()
 				resolved.Store(tag, td.Digest)
@@ -125,18 +125,18 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 // Resolve returns the digest a reference names now, with one HEAD request
 // (no manifest or config is read).
 func (c *Client) Resolve(ctx context.Context, reference string) (string, error) {
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return "", invalidReference("resolve", reference, err)
 	}
 	host := ref.Context().RegistryStr()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return "", err
 	}
 	desc, err := p.Head(ctx, ref)
 	if err != nil {
-		return "", c.classify("resolve "+ref.String(), host, err)
+		return "", c.net.classify("resolve "+ref.String(), host, err)
 	}
 	return desc.Digest.String(), nil
 }
@@ -214,25 +214,25 @@ func resolvedOnly(tds []domain.TagDigest) ([]domain.TagDigest, error) {
 // resolved with a HEAD and manifests and configs already cached by digest
 // are not fetched again.
 func (c *Client) Describe(ctx context.Context, reference string) (domain.Details, error) {
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return domain.Details{}, invalidReference("describe", reference, err)
 	}
 	host := ref.Context().RegistryStr()
 	op := "describe " + ref.String()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return domain.Details{}, err
 	}
 	digest, manifest, err := c.manifest(ctx, p, ref)
 	if err != nil {
-		return domain.Details{}, c.classify(op, host, err)
+		return domain.Details{}, c.net.classify(op, host, err)
 	}
 	d, err := describeBytes(ref.String(), digest, manifest, func(cfg string) ([]byte, error) {
 		return c.blob(ctx, p, ref.Context().Digest(cfg))
 	})
 	if err != nil {
-		return d, c.classify(op, host, err)
+		return d, c.net.classify(op, host, err)
 	}
 	if n := c.tagNote(ctx, p, reference, digest); n != "" {
 		d.Notes = append(d.Notes, n)
@@ -252,16 +252,16 @@ func (c *Client) tagNote(ctx context.Context, p *remote.Puller, reference, diges
 	if err != nil {
 		return ""
 	}
-	ref, err := c.referenceOf(tagged)
+	ref, err := c.registries.referenceOf(tagged)
 	if err != nil {
 		return ""
 	}
 	desc, err := p.Head(ctx, ref)
 	switch {
-	case err != nil && errors.Is(c.classify("resolve", ref.Context().RegistryStr(), err), ErrNotFound):
+	case err != nil && errors.Is(c.net.classify("resolve", ref.Context().RegistryStr(), err), ErrNotFound):
 		return fmt.Sprintf("shown by its digest: the tag %s does not exist now", r.Tag())
 	case err != nil:
-		return fmt.Sprintf("shown by its digest: the tag %s could not be checked (%v)", r.Tag(), c.classify("resolve", ref.Context().RegistryStr(), err))
+		return fmt.Sprintf("shown by its digest: the tag %s could not be checked (%v)", r.Tag(), c.net.classify("resolve", ref.Context().RegistryStr(), err))
 	case desc.Digest.String() != digest:
 		return fmt.Sprintf("shown by its digest: the tag %s names another image now (%s)", r.Tag(), desc.Digest)
 	}
@@ -450,7 +450,7 @@ func (c *Client) Known(repository string) (RepoSnapshot, bool) {
 	if c.cache == nil {
 		return RepoSnapshot{}, false
 	}
-	repo, err := c.parseRepository(repository)
+	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return RepoSnapshot{}, false
 	}
@@ -463,7 +463,7 @@ func (c *Client) CachedDescribe(reference string) (domain.Details, bool) {
 	if c.cache == nil {
 		return domain.Details{}, false
 	}
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return domain.Details{}, false
 	}
@@ -501,7 +501,7 @@ func (c *Client) PlatformImages(ctx context.Context, reference string) ([]domain
 		return nil, &Error{Op: "list platforms", Registry: reference, Kind: ErrUnsupported, Detail: "not an index: it is one image for one platform"}
 	}
 	repo := idx.Reference
-	if r, err := c.parseReference(idx.Reference); err == nil {
+	if r, err := c.registries.parseReference(idx.Reference); err == nil {
 		repo = r.Context().String()
 	}
 	out := make([]domain.PlatformImage, len(idx.Platforms))

@@ -14,30 +14,30 @@ import (
 // tag schema on registries without it), and cosign-style
 // sha256-<hex>.sig/.att/.sbom tags.
 func (c *Client) Referrers(ctx context.Context, reference string) ([]domain.Referrer, error) {
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return nil, invalidReference("list referrers", reference, err)
 	}
 	host := ref.Context().RegistryStr()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return nil, err
 	}
 	desc, err := p.Head(ctx, ref)
 	if err != nil {
-		return nil, c.classify("list referrers of "+ref.String(), host, err)
+		return nil, c.net.classify("list referrers of "+ref.String(), host, err)
 	}
 	subject := ref.Context().Digest(desc.Digest.String())
 
 	var out []domain.Referrer
-	idx, err := remote.Referrers(subject, c.remoteOptions(ctx, host)...)
-	if err != nil && !errors.Is(c.classify("", host, err), ErrNotFound) {
-		return nil, c.classify("list referrers of "+ref.String(), host, err)
+	idx, err := remote.Referrers(subject, c.net.remoteOptions(ctx, host)...)
+	if err != nil && !errors.Is(c.net.classify("", host, err), ErrNotFound) {
+		return nil, c.net.classify("list referrers of "+ref.String(), host, err)
 	}
 	if err == nil {
 		im, err := idx.IndexManifest()
 		if err != nil {
-			return nil, c.classify("list referrers of "+ref.String(), host, err)
+			return nil, c.net.classify("list referrers of "+ref.String(), host, err)
 		}
 		for _, m := range im.Manifests {
 			out = append(out, domain.Referrer{
@@ -51,10 +51,10 @@ func (c *Client) Referrers(ctx context.Context, reference string) ([]domain.Refe
 		tag := ref.Context().Tag(base + domain.CosignSuffix(kind))
 		d, err := p.Head(ctx, tag)
 		if err != nil {
-			if errors.Is(c.classify("", host, err), ErrNotFound) {
+			if errors.Is(c.net.classify("", host, err), ErrNotFound) {
 				continue
 			}
-			return nil, c.classify("list referrers of "+ref.String(), host, err)
+			return nil, c.net.classify("list referrers of "+ref.String(), host, err)
 		}
 		out = append(out, domain.Referrer{Digest: d.Digest.String(), MediaType: string(d.MediaType), Size: d.Size, Kind: kind, Tag: tag.TagStr()})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -55,40 +56,59 @@ func hostTransport(base http.RoundTripper, r config.Registry) (http.RoundTripper
 
 // nameOptions are the go-containerregistry parsing options for a host:
 // plain HTTP allowed only for registries configured insecure.
-func (c *Client) nameOptions(host string) []name.Option {
-	if r, ok := c.registries[config.NormalizeHost(host)]; ok && r.Insecure {
+// registries are the settings the client was given, by normalised host:
+// how it reads a reference (plain HTTP for an insecure registry) and what
+// each registry's own API is.
+type registries map[string]config.Registry
+
+// of is the settings for host (zero when it has none).
+func (rs registries) of(host string) config.Registry {
+	return rs[config.NormalizeHost(host)]
+}
+
+// apiBase is the base URL of host's own API: the one its settings name,
+// else def.
+func (rs registries) apiBase(host, def string) string {
+	if b := rs.of(host).API; b != "" {
+		return strings.TrimSuffix(b, "/")
+	}
+	return def
+}
+
+func (rs registries) nameOptions(host string) []name.Option {
+	if r, ok := rs[config.NormalizeHost(host)]; ok && r.Insecure {
 		return []name.Option{name.Insecure}
 	}
 	return nil
 }
 
 // transportFor is the transport for a registry host.
-func (c *Client) transportFor(host string) http.RoundTripper {
-	if t, ok := c.transports[config.NormalizeHost(host)]; ok {
+func (r *reach) transportFor(host string) http.RoundTripper {
+	if t, ok := r.transports[config.NormalizeHost(host)]; ok {
 		return t
 	}
-	return c.guard
+	return r.guard
 }
 
-func (c *Client) parseRegistry(host string) (name.Registry, error) {
-	return name.NewRegistry(host, c.nameOptions(host)...)
+func (rs registries) parseRegistry(host string) (name.Registry, error) {
+	return name.NewRegistry(host, rs.nameOptions(host)...)
 }
 
 // parseRepository reads a repository as docker does (internal/ref): a
 // reference docker refuses, or one with a tag or digest, is refused
 // before any request.
-func (c *Client) parseRepository(repo string) (name.Repository, error) {
+func (rs registries) parseRepository(repo string) (name.Repository, error) {
 	r, err := ref.ParseRepository(repo)
 	if err != nil {
 		return name.Repository{}, err
 	}
-	return c.repositoryOf(r)
+	return rs.repositoryOf(r)
 }
 
 // repositoryOf is go-containerregistry's repository for what ref parsed:
 // built, never parsed again (its own grammar is not docker's).
-func (c *Client) repositoryOf(r ref.Reference) (name.Repository, error) {
-	reg, err := c.parseRegistry(r.Domain())
+func (rs registries) repositoryOf(r ref.Reference) (name.Repository, error) {
+	reg, err := rs.parseRegistry(r.Domain())
 	if err != nil {
 		return name.Repository{}, &ref.Error{Input: r.Domain(), Reason: "not a registry host: " + err.Error()}
 	}
@@ -98,16 +118,16 @@ func (c *Client) repositoryOf(r ref.Reference) (name.Repository, error) {
 // parseReference reads a reference as docker does. With both a tag and a
 // digest, the digest decides what is read (docker's rule); writes refuse
 // such a reference (parseChange, unambiguous). A bare name means latest.
-func (c *Client) parseReference(s string) (name.Reference, error) {
+func (rs registries) parseReference(s string) (name.Reference, error) {
 	r, err := ref.Parse(s)
 	if err != nil {
 		return nil, err
 	}
-	return c.referenceOf(r)
+	return rs.referenceOf(r)
 }
 
-func (c *Client) referenceOf(r ref.Reference) (name.Reference, error) {
-	repo, err := c.repositoryOf(r)
+func (rs registries) referenceOf(r ref.Reference) (name.Reference, error) {
+	repo, err := rs.repositoryOf(r)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +142,7 @@ func (c *Client) referenceOf(r ref.Reference) (name.Reference, error) {
 
 // unambiguous is s parsed for a write: name:tag@digest is refused, as the
 // tag may name another image than the digest by now.
-func (c *Client) unambiguous(s string) (name.Reference, error) {
+func (rs registries) unambiguous(s string) (name.Reference, error) {
 	r, err := ref.Parse(s)
 	if err != nil {
 		return nil, err
@@ -130,7 +150,7 @@ func (c *Client) unambiguous(s string) (name.Reference, error) {
 	if r.Ambiguous() {
 		return nil, &ref.Error{Input: s, Reason: "names both a tag and a digest, which may be two images by now: give name:tag or name@digest"}
 	}
-	return c.referenceOf(r)
+	return rs.referenceOf(r)
 }
 
 // Knows reports whether host is one of the client's registries (Docker Hub

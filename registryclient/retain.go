@@ -138,7 +138,7 @@ func (c *Client) Created(ctx context.Context, repository string, digests []strin
 // time among its tags for its creation time. ok is false when the listing
 // did not say them, or names no platform (an artifact: it is described).
 func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool) {
-	repo, err := c.parseRepository(repository)
+	repo, err := c.registries.parseRepository(repository)
 	if err != nil || c.Provider(repo.RegistryStr()).BudgetReference() == "" {
 		return domain.ImageFacts{}, false
 	}

@@ -63,18 +63,18 @@ func (c *Client) Attachments(ctx context.Context, reference string, kinds ...str
 // readBlob is a blob of a repository (repo@digest), from the cache when
 // read before.
 func (c *Client) readBlob(ctx context.Context, reference string) ([]byte, error) {
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return nil, invalidReference("read", reference, err)
 	}
 	host := ref.Context().RegistryStr()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return nil, err
 	}
 	b, err := c.blob(ctx, p, ref.Context().Digest(ref.Identifier()))
 	if err != nil {
-		return nil, c.classify("read "+domain.ShortDigest(ref.Identifier()), host, err)
+		return nil, c.net.classify("read "+domain.ShortDigest(ref.Identifier()), host, err)
 	}
 	return b, nil
 }
@@ -95,18 +95,18 @@ func (c *Client) SBOM(ctx context.Context, reference string) (data []byte, from 
 // platformOf names each digest's platform. ok is false when reference is
 // no index.
 func (c *Client) IndexAttestations(ctx context.Context, reference string) (byPlatform map[string][]Attachment, platformOf map[string]string, ok bool, err error) {
-	ref, err := c.parseReference(reference)
+	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return nil, nil, false, invalidReference("read", reference, err)
 	}
 	host := ref.Context().RegistryStr()
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	_, raw, err := c.manifest(ctx, p, ref)
 	if err != nil {
-		return nil, nil, false, c.classify("read "+reference, host, err)
+		return nil, nil, false, c.net.classify("read "+reference, host, err)
 	}
 	idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
 	if err != nil || len(idx.Manifests) == 0 {

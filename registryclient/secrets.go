@@ -111,19 +111,19 @@ func (s *sentSecrets) addPair(b64 string) {
 // looks like one (domain.Redact). Text a registry said passes it before it
 // is printed, shown, cached or journaled.
 func (c *Client) Redact(msg string) string {
-	return domain.Redact(msg, c.knownSecrets()...)
+	return domain.Redact(msg, c.net.knownSecrets()...)
 }
 
 // knownSecrets are the credentials read for every host so far and those
 // sent.
-func (c *Client) knownSecrets() []string {
-	c.conns.mu.Lock()
+func (r *reach) knownSecrets() []string {
+	r.conns.mu.Lock()
 	var out []string
-	for _, s := range c.conns.secrets {
+	for _, s := range r.conns.secrets {
 		out = append(out, s...)
 	}
-	c.conns.mu.Unlock()
-	return append(out, c.sent.all()...)
+	r.conns.mu.Unlock()
+	return append(out, r.sent.all()...)
 }
 
 // redactingJournal takes credentials out of the reasons written to the

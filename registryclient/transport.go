@@ -405,11 +405,11 @@ func retryAfter(v string) time.Duration {
 var retryStatusCodes = []int{http.StatusRequestTimeout, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
 
 // remoteOptions are the go-containerregistry options for a registry host.
-func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option {
+func (r *reach) remoteOptions(ctx context.Context, host string) []remote.Option {
 	return []remote.Option{
 		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(c.keychain),
-		remote.WithTransport(c.transportFor(host)),
+		remote.WithAuthFromKeychain(r.keychain),
+		remote.WithTransport(r.transportFor(host)),
 		remote.WithPageSize(distribution.PageSize),
 		remote.WithRetryStatusCodes(retryStatusCodes...),
 		remote.WithRetryBackoff(remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 2}),
@@ -418,8 +418,8 @@ func (c *Client) remoteOptions(ctx context.Context, host string) []remote.Option
 
 // guardOf is the guard at the bottom of host's transport and the key it
 // files host's answers under (the host requests go to).
-func (c *Client) guardOf(host string) (*guard, string, bool) {
-	g, ok := c.transportFor(host).(*guard)
+func (r *reach) guardOf(host string) (*guard, string, bool) {
+	g, ok := r.transportFor(host).(*guard)
 	if !ok {
 		return nil, "", false
 	}
@@ -432,16 +432,16 @@ func (c *Client) guardOf(host string) (*guard, string, bool) {
 
 // classify is Classify plus what the client knows of the failure: for a
 // rate limit, how long the registry asked to wait.
-func (c *Client) classify(op, host string, err error) error {
+func (r *reach) classify(op, host string, err error) error {
 	err = Classify(op, host, err)
 	var e *Error
 	if errors.As(err, &e) && e.Detail != "" {
 		// A registry may echo what it was sent: the user's own credentials
 		// never leave in a message.
-		e.Detail = domain.Redact(e.Detail, append(c.secretsOf(host), c.sent.all()...)...)
+		e.Detail = domain.Redact(e.Detail, append(r.secretsOf(host), r.sent.all()...)...)
 	}
 	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) {
-		if g, key, ok := c.guardOf(host); ok {
+		if g, key, ok := r.guardOf(host); ok {
 			if e.RetryAfter == 0 {
 				e.RetryAfter = g.lastWait(key)
 			}
@@ -455,16 +455,16 @@ func (c *Client) classify(op, host string, err error) error {
 
 // secretsOf are the user's credentials for host, to take out of messages;
 // asked once per host (a credential helper may be slow).
-func (c *Client) secretsOf(host string) []string {
+func (r *reach) secretsOf(host string) []string {
 	key := config.NormalizeHost(host)
-	c.conns.mu.Lock()
-	if s, ok := c.conns.secrets[key]; ok {
-		c.conns.mu.Unlock()
+	r.conns.mu.Lock()
+	if s, ok := r.conns.secrets[key]; ok {
+		r.conns.mu.Unlock()
 		return s
 	}
-	c.conns.mu.Unlock()
+	r.conns.mu.Unlock()
 	var out []string
-	if cfg, err := c.credentials(context.Background(), host); err == nil && cfg != nil {
+	if cfg, err := r.credentials(context.Background(), host); err == nil && cfg != nil {
 		secrets := []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken}
 		if cfg.Username != "" && cfg.Password != "" {
 			// What a Basic credential sends: the pair, and its base64
@@ -478,8 +478,8 @@ func (c *Client) secretsOf(host string) []string {
 			}
 		}
 	}
-	c.conns.mu.Lock()
-	c.conns.secrets[key] = out
-	c.conns.mu.Unlock()
+	r.conns.mu.Lock()
+	r.conns.secrets[key] = out
+	r.conns.mu.Unlock()
 	return out
 }

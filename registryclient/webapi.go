@@ -52,7 +52,7 @@ func (c *Client) call(ctx context.Context, a provider.APICall, v any) (http.Head
 	}
 	resp, err := (&http.Client{Transport: c.guard}).Do(req)
 	if err != nil {
-		return nil, c.classify(a.Op, a.Registry, err)
+		return nil, c.net.classify(a.Op, a.Registry, err)
 	}
 	defer resp.Body.Close()
 	ok := a.OK
@@ -64,7 +64,7 @@ func (c *Client) call(ctx context.Context, a provider.APICall, v any) (http.Head
 		if a.Advice != "" && errors.Is(e.Kind, ErrUnauthorized) {
 			e.Advice = a.Advice
 		}
-		return nil, c.classify(a.Op, a.Registry, e)
+		return nil, c.net.classify(a.Op, a.Registry, e)
 	}
 	if v == nil || resp.StatusCode == http.StatusNoContent {
 		return resp.Header, nil

@@ -62,9 +62,9 @@ func WithJournal(j Journal) Option { return func(c *Client) { c.journal = j } }
 func (c *Client) Journaled() bool { return c.journal != nil }
 
 // pusher writes to one registry; like puller, one per host, kept.
-func (c *Client) pusher(host string) (*remote.Pusher, error) {
-	return perHost(c, c.conns.pushers, host, func() (*remote.Pusher, error) {
-		return remote.NewPusher(c.remoteOptions(context.Background(), host)...)
+func (r *reach) pusher(host string) (*remote.Pusher, error) {
+	return perHost(r.conns, r.conns.pushers, host, func() (*remote.Pusher, error) {
+		return remote.NewPusher(r.remoteOptions(context.Background(), host)...)
 	})
 }
 
@@ -82,7 +82,7 @@ func (c *Client) remember(repo name.Repository, tag, digest string) {
 
 // current is what tag points at now; nil when the tag does not exist.
 func (c *Client) current(ctx context.Context, tag name.Tag) (*remote.Descriptor, error) {
-	p, err := c.puller(ctx, tag.RegistryStr())
+	p, err := c.net.puller(ctx, tag.RegistryStr())
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (c *Client) get(ctx context.Context, p *remote.Puller, ref name.Reference) 
 // does not exist. Checks that need no manifest bytes use it rather than
 // current (a GET, which Docker Hub counts as a pull).
 func (c *Client) digestNow(ctx context.Context, tag name.Tag) (string, error) {
-	p, err := c.puller(ctx, tag.RegistryStr())
+	p, err := c.net.puller(ctx, tag.RegistryStr())
 	if err != nil {
 		return "", err
 	}
@@ -149,7 +149,7 @@ func entryFor(op domain.JournalOp, tag name.Tag, before *remote.Descriptor, afte
 // prepare gets ready to change host: a pusher, then the journal entry
 // written, in that order, so nothing is journaled that cannot be tried.
 func (c *Client) prepare(ctx context.Context, host string, e domain.JournalEntry) (domain.JournalEntry, *remote.Pusher, error) {
-	w, err := c.pusher(host)
+	w, err := c.net.pusher(host)
 	if err != nil {
 		return e, nil, err
 	}
@@ -243,7 +243,7 @@ func (c *Client) settle(ctx context.Context, entry domain.JournalEntry, err erro
 // moving it off that digest; what it pointed at is journaled first either
 // way.
 func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
-	ref, err := c.unambiguous(source)
+	ref, err := c.registries.unambiguous(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("retag", source, err)
 	}
@@ -256,13 +256,13 @@ func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Ove
 	}
 	host := ref.Context().RegistryStr()
 	op := fmt.Sprintf("retag %s as %s", ref, newTag)
-	p, err := c.puller(ctx, host)
+	p, err := c.net.puller(ctx, host)
 	if err != nil {
 		return domain.WriteResult{}, err
 	}
 	src, err := c.get(ctx, p, ref)
 	if err != nil {
-		return domain.WriteResult{}, c.classify(op, host, err)
+		return domain.WriteResult{}, c.net.classify(op, host, err)
 	}
 	return c.putTag(ctx, op, domain.OpRetag, target, src, ow, domain.WriteResult{})
 }
@@ -280,7 +280,7 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 	// A GET, not a HEAD: what the tag holds now goes into the journal.
 	existing, err := c.current(ctx, target)
 	if err != nil {
-		return res, c.classify(op, host, err)
+		return res, c.net.classify(op, host, err)
 	}
 	now := ""
 	if existing != nil {
@@ -306,7 +306,7 @@ func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, ta
 	}
 	res.JournalID = entry.ID
 	if err := prov.PutTag(ctx, w, target, provider.ManifestOf(src)); err != nil {
-		err = c.settle(ctx, entry, c.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
+		err = c.settle(ctx, entry, c.net.classify(op, host, err), func(ctx context.Context) (bool, bool, string, error) {
 			got, rerr := c.digestNow(ctx, target)
 			return got == digest, got == now, "the tag names " + orNone(got), rerr
 		})
@@ -344,7 +344,7 @@ type CopyOptions struct {
 // same registry are mounted, and the destination tag is written last: a copy
 // cancelled through ctx or failed halfway leaves it as it was.
 func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions) (domain.WriteResult, error) {
-	ref, err := c.unambiguous(source)
+	ref, err := c.registries.unambiguous(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("copy", source, err)
 	}
@@ -357,37 +357,37 @@ func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions
 	}
 	op := fmt.Sprintf("copy %s to %s", ref, target)
 	srcHost, dstHost := ref.Context().RegistryStr(), target.RegistryStr()
-	p, err := c.puller(ctx, srcHost)
+	p, err := c.net.puller(ctx, srcHost)
 	if err != nil {
 		return domain.WriteResult{}, err
 	}
 	src, err := c.get(ctx, p, ref)
 	if err != nil {
-		return domain.WriteResult{}, c.classify(op, srcHost, err)
+		return domain.WriteResult{}, c.net.classify(op, srcHost, err)
 	}
 	// Refuse before moving any blob; putTag checks again before the tag moves.
 	existing, err := c.digestNow(ctx, target)
 	if err != nil {
-		return domain.WriteResult{}, c.classify(op, dstHost, err)
+		return domain.WriteResult{}, c.net.classify(op, dstHost, err)
 	}
 	if err := guardOverwrite(target, existing, src.Digest.String(), opts.Overwrite); err != nil {
 		return domain.WriteResult{}, err
 	}
 	plan := &copyPlan{seen: map[v1.Hash]bool{}}
 	if err := plan.walk(ctx, p, ref.Context(), src); err != nil {
-		return domain.WriteResult{}, c.classify(op, srcHost, err)
+		return domain.WriteResult{}, c.net.classify(op, srcHost, err)
 	}
-	w, err := c.pusher(dstHost)
+	w, err := c.net.pusher(dstHost)
 	if err != nil {
 		return domain.WriteResult{}, err
 	}
 	transferred, err := plan.upload(ctx, w, target.Context(), opts.Progress)
 	if err != nil {
-		return domain.WriteResult{}, c.classify(op, dstHost, err)
+		return domain.WriteResult{}, c.net.classify(op, dstHost, err)
 	}
 	for _, child := range plan.children {
 		if err := w.Put(ctx, target.Context().Digest(child.Digest.String()), provider.ManifestOf(child)); err != nil {
-			return domain.WriteResult{}, c.classify(op, dstHost, err)
+			return domain.WriteResult{}, c.net.classify(op, dstHost, err)
 		}
 	}
 	res := domain.WriteResult{Blobs: len(plan.blobs), Bytes: plan.bytes, Transferred: transferred}
@@ -396,7 +396,7 @@ func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions
 
 // copyTarget is dest as a tag; without one it takes the source's tag.
 func (c *Client) copyTarget(src name.Reference, dest string) (name.Tag, error) {
-	repo, err := c.parseRepository(dest)
+	repo, err := c.registries.parseRepository(dest)
 	if err == nil {
 		tag := "latest"
 		if t, ok := src.(name.Tag); ok {
@@ -404,7 +404,7 @@ func (c *Client) copyTarget(src name.Reference, dest string) (name.Tag, error) {
 		}
 		return repo.Tag(tag), nil
 	}
-	r, err := c.unambiguous(dest)
+	r, err := c.registries.unambiguous(dest)
 	if err != nil {
 		return name.Tag{}, err
 	}
@@ -606,13 +606,13 @@ func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, 
 	now, err := c.digestNow(ctx, tag)
 	if err != nil {
 		unlock()
-		return PushEntry{}, c.classify(op, host, err)
+		return PushEntry{}, c.net.classify(op, host, err)
 	}
 	var cur *remote.Descriptor
 	if now != "" {
 		if cur, err = c.current(ctx, tag); err != nil {
 			unlock()
-			return PushEntry{}, c.classify(op, host, err)
+			return PushEntry{}, c.net.classify(op, host, err)
 		}
 	}
 	entry, err := c.record(ctx, entryFor(domain.OpPush, tag, cur, ""))

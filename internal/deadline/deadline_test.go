@@ -59,12 +59,12 @@ func TestAnInnerBudgetSetsTheOuterOne(t *testing.T) {
 	inner, stop := deadline.WithBudget(outer, 30*time.Millisecond)
 	defer stop()
 	select {
-	case <-outer.Done():
+	case <-inner.Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("the inner budget did not count")
 	}
-	if inner.Err() == nil || deadline.Cause(inner) == nil {
-		t.Errorf("the inner context did not end with the cause: %v", context.Cause(inner))
+	if outer.Err() == nil || deadline.Cause(inner) == nil || deadline.Cause(outer) == nil {
+		t.Errorf("the contexts did not end with the cause: inner %v, outer %v", context.Cause(inner), context.Cause(outer))
 	}
 }
 
