@@ -15,8 +15,41 @@ import (
 )
 
 // Client reaches registries with the docker credentials of the user. It is
-// safe for concurrent use.
+// safe for concurrent use. Its methods are its parts': Reads (listings,
+// digests, details, what is inside images), Changes (retag, copy, delete,
+// undo, journaled and guarded) and Probes (ping, what a registry can do,
+// request budgets), over one core (the settings, how registries are
+// reached, the caches, the journal).
 type Client struct {
+	*core
+	*Reads
+	*Changes
+	*Probes
+}
+
+// Reads are the client's reading of registries.
+type Reads struct {
+	*core
+	*Probes
+}
+
+// Changes are the client's changes to registries, each journaled first
+// and guarded (what it reads comes from Reads, what a registry can do
+// from Probes).
+type Changes struct {
+	*core
+	*Reads
+	*Probes
+}
+
+// Probes ask registries what they are and can do.
+type Probes struct {
+	*core
+}
+
+// core is what the client's parts share: the settings, how registries are
+// reached, the caches and the journal.
+type core struct {
 	keychain   authn.Keychain
 	transport  http.RoundTripper
 	timeout    time.Duration
@@ -103,10 +136,10 @@ func WithRegistries(rs []config.Registry) Option { return func(c *Client) { c.re
 // New returns a Client. It fails only when a registry's ca_file cannot be
 // read or its settings name a provider wharf does not know.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{
+	c := &Client{core: &core{
 		keychain: authn.DefaultKeychain, transport: defaultTransport(), timeout: 30 * time.Second, digestConc: DefaultDigestConcurrency,
 		apis: webAPIs{hub: DefaultHubAPI, github: DefaultGitHubAPI}, pace: DefaultPace,
-	}
+	}}
 	for _, o := range opts {
 		o(c)
 	}
@@ -133,11 +166,14 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.guard = newGuard(c.transport, c.timeout, c.waits, c.sent)
 	c.net = &reach{keychain: c.keychain, transports: c.transports, guard: c.guard, conns: &c.conns, sent: c.sent}
+	c.Probes = &Probes{core: c.core}
+	c.Reads = &Reads{core: c.core, Probes: c.Probes}
+	c.Changes = &Changes{core: c.core, Reads: c.Reads, Probes: c.Probes}
 	return c, nil
 }
 
 // Registries are the registries the client was given.
-func (c *Client) Registries() []config.Registry { return c.regs }
+func (c *core) Registries() []config.Registry { return c.regs }
 
 // defaultTransport keeps enough idle connections per registry for the
 // parallel HEADs to reuse them (net/http keeps 2 by default).
@@ -150,7 +186,7 @@ func defaultTransport() http.RoundTripper {
 // User is the name the client reaches host as, from the docker credentials
 // ("" when anonymous, "token" for a token without a user name). It never
 // returns a secret.
-func (c *Client) User(host string) string {
+func (c *core) User(host string) string {
 	cfg, err := c.net.credentials(context.Background(), config.NormalizeHost(host))
 	switch {
 	case err != nil || cfg == nil:

@@ -29,22 +29,22 @@ import (
 // The manifest is journaled first. Afterwards the siblings are checked: if
 // the registry took any with the tag, they are put back from the journal
 // and listed in Restored.
-func (c *Client) DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error) {
+func (c *Changes) DeleteTag(ctx context.Context, reference string) (domain.DeleteResult, error) {
 	return c.deleteTag(ctx, reference, "", true)
 }
 
 // DeleteTagAt is DeleteTag of a tag the user was shown at digest: when the
 // tag names another digest now, nothing is deleted and the error
 // (ErrConflict) says what it names.
-func (c *Client) DeleteTagAt(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
+func (c *Changes) DeleteTagAt(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
 	return c.deleteTag(ctx, reference, digest, true)
 }
 
 // deleteTag deletes a tag (see DeleteTag) that must name expect (any digest
 // when ""); without journal the delete is part of a change already
 // journaled (an undo, which holds the repository's lock).
-func (c *Client) deleteTag(ctx context.Context, reference, expect string, journal bool) (domain.DeleteResult, error) {
-	tag, err := parseChange[name.Tag](c, "delete tag", reference, "this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)")
+func (c *Changes) deleteTag(ctx context.Context, reference, expect string, journal bool) (domain.DeleteResult, error) {
+	tag, err := parseChange[name.Tag](c.core, "delete tag", reference, "this names a digest, not a tag; deleting a digest deletes all its tags (rmdigest)")
 	if err != nil {
 		return domain.DeleteResult{}, err
 	}
@@ -154,7 +154,7 @@ func explicitTag(reference string) bool {
 // parseChange parses the reference a change is about, which must be a T (a
 // tag or a digest; wrongKind says why otherwise), and checks there is a
 // journal to record the change in.
-func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind string) (T, error) {
+func parseChange[T name.Tag | name.Digest](c *core, op, reference, wrongKind string) (T, error) {
 	var zero T
 	ref, err := c.registries.unambiguous(reference)
 	if err != nil {
@@ -173,7 +173,7 @@ func parseChange[T name.Tag | name.Digest](c *Client, op, reference, wrongKind s
 // deletable returns the registry's capabilities (probing it once), and
 // refuses at once, before anything is journaled, when the probe found
 // deletes disabled. A registry that could not be probed is tried.
-func (c *Client) deletable(ctx context.Context, op, host string) (Capabilities, error) {
+func (c *Changes) deletable(ctx context.Context, op, host string) (Capabilities, error) {
 	caps, err := c.Capabilities(ctx, host)
 	if err != nil {
 		return caps, nil
@@ -190,7 +190,7 @@ func (c *Client) deletable(ctx context.Context, op, host string) (Capabilities, 
 
 // restoreMissing puts m back under each of tags that no longer resolves to
 // it, and returns those.
-func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name.Repository, tags []string, m *remote.Descriptor) ([]string, error) {
+func (c *Changes) restoreMissing(ctx context.Context, w *remote.Pusher, repo name.Repository, tags []string, m *remote.Descriptor) ([]string, error) {
 	var restored []string
 	for _, t := range tags {
 		now, err := c.digestNow(ctx, repo.Tag(t))
@@ -209,7 +209,7 @@ func (c *Client) restoreMissing(ctx context.Context, w *remote.Pusher, repo name
 }
 
 // tagsOf lists the tags of repo that point at digest, sorted.
-func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string) ([]string, error) {
+func (c *Changes) tagsOf(ctx context.Context, repo name.Repository, digest string) ([]string, error) {
 	if d, ok := c.Provider(repo.RegistryStr()).(provider.APIDeleter); !ok || d.DeletesThroughAPI(ctx) == "" {
 		// The delete goes the distribution way (by digest when no other tag
 		// shares it): the siblings are what the registry API says, each
@@ -237,8 +237,8 @@ func (c *Client) tagsOf(ctx context.Context, repo name.Repository, digest string
 // DeleteDigest deletes a manifest and with it every tag that points at it.
 // tags must list exactly those tags — the caller has shown them — or
 // nothing is deleted and the error (ErrConflict) names the tags there are.
-func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []string) (domain.DeleteResult, error) {
-	dig, err := parseChange[name.Digest](c, "delete digest", reference, "this names a tag; give repository@sha256:…")
+func (c *Changes) DeleteDigest(ctx context.Context, reference string, tags []string) (domain.DeleteResult, error) {
+	dig, err := parseChange[name.Digest](c.core, "delete digest", reference, "this names a tag; give repository@sha256:…")
 	if err != nil {
 		return domain.DeleteResult{}, err
 	}
@@ -280,7 +280,7 @@ func (c *Client) DeleteDigest(ctx context.Context, reference string, tags []stri
 // deleteManifest journals the manifest cur (with the tags that name it)
 // and deletes it by digest, verifying after a failure what happened; the
 // caller holds the repository's lock and has shown the tags.
-func (c *Client) deleteManifest(ctx context.Context, host, op string, dig name.Digest, cur *remote.Descriptor, tags []string) (int, error) {
+func (c *Changes) deleteManifest(ctx context.Context, host, op string, dig name.Digest, cur *remote.Descriptor, tags []string) (int, error) {
 	entry, w, err := c.prepare(ctx, host, domain.JournalEntry{
 		Op: domain.OpDeleteDigest, Repository: dig.Context().String(), Tags: tags,
 		Digest: dig.DigestStr(), MediaType: string(cur.MediaType), Manifest: cur.Manifest,
@@ -321,7 +321,7 @@ func (c *Client) deleteManifest(ctx context.Context, host, op string, dig name.D
 // since the change (it points at neither the recorded digest nor the one
 // the change left) is refused with an *domain.OverwriteError unless
 // overwrite is set. The entry is marked undone.
-func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite bool) (domain.UndoResult, error) {
+func (c *Changes) Undo(ctx context.Context, entry domain.JournalEntry, overwrite bool) (domain.UndoResult, error) {
 	res := domain.UndoResult{Entry: entry}
 	if !entry.Undone.IsZero() {
 		return res, fmt.Errorf("journal entry %d was undone already (%s)", entry.ID, entry.Undone.Local().Format(time.DateTime))
@@ -399,7 +399,7 @@ func (c *Client) Undo(ctx context.Context, entry domain.JournalEntry, overwrite 
 
 // undoError explains a refused restore: when the registry no longer has the
 // blobs or child manifests, its garbage collector has run since.
-func (c *Client) undoError(op, host string, err error) error {
+func (c *Changes) undoError(op, host string, err error) error {
 	err = c.net.classify(op, host, err)
 	var e *Error
 	if errors.As(err, &e) && (e.Code == "MANIFEST_BLOB_UNKNOWN" || e.Code == "BLOB_UNKNOWN" || e.Code == "MANIFEST_UNKNOWN") {

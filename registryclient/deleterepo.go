@@ -18,7 +18,7 @@ import (
 // shown, nothing is deleted. A registry that cannot delete manifests is
 // refused up front, with the reason. It stops at the first manifest that
 // fails (what was deleted is journaled). each hears of every manifest.
-func (c *Client) DeleteRepository(ctx context.Context, repository string, shown []domain.TagDigest, each func(domain.DeletedManifest)) (domain.RepoDeleteResult, error) {
+func (c *Changes) DeleteRepository(ctx context.Context, repository string, shown []domain.TagDigest, each func(domain.DeletedManifest)) (domain.RepoDeleteResult, error) {
 	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return domain.RepoDeleteResult{}, invalidReference("delete repository", repository, err)

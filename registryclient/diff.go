@@ -11,7 +11,7 @@ import (
 // Diff compares two references without pulling layers: the platforms of
 // two indexes, or the layers (added, removed, shared, with sizes), config
 // (labels, env, entrypoint, cmd, platform) and history of two images.
-func (c *Client) Diff(ctx context.Context, refA, refB string) (domain.Diff, error) {
+func (c *Reads) Diff(ctx context.Context, refA, refB string) (domain.Diff, error) {
 	// Both are read as references before either is asked for.
 	for _, r := range []string{refA, refB} {
 		if _, err := c.registries.parseReference(r); err != nil {

@@ -21,13 +21,13 @@ import (
 // streamed once, gzip or zstd, and nothing is written but the listing.
 // An index has no one file system: it is refused with its platforms'
 // references to choose from.
-func (c *Client) LayerFiles(ctx context.Context, reference string, each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
+func (c *Reads) LayerFiles(ctx context.Context, reference string, each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
 	return c.LayerFilesProgress(ctx, reference, nil, each)
 }
 
 // LayerFilesProgress is LayerFiles telling progress, when not nil, how
 // many bytes of layers it has read (uncompressed), every few megabytes.
-func (c *Client) LayerFilesProgress(ctx context.Context, reference string, progress func(read int64), each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
+func (c *Reads) LayerFilesProgress(ctx context.Context, reference string, progress func(read int64), each func(i int, layer domain.Layer, entries []filetree.Entry)) error {
 	d, err := c.Describe(ctx, reference)
 	if err != nil {
 		return err

@@ -66,7 +66,7 @@ func WithGitHubAPI(base string) Option { return func(c *Client) { c.apis.github 
 
 // host is what a provider is handed of the client (provider.Host): the
 // narrow part it may use, never the client itself.
-type host struct{ c *Client }
+type host struct{ c *core }
 
 var _ provider.Host = host{}
 

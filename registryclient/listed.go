@@ -87,7 +87,7 @@ func (l *listed) ofDigest(repo, digest string, now time.Time) []domain.TagInfo {
 // minute, said of each tag beyond its name (Docker Hub's, ECR's, ACR's …
 // digests, sizes, push times); empty for a registry whose listing says
 // only names.
-func (c *Client) Listed(repository string) map[string]domain.TagInfo {
+func (c *Reads) Listed(repository string) map[string]domain.TagInfo {
 	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return nil
@@ -117,7 +117,7 @@ func (l *listed) forget(repo string) {
 // TagInfoPages lists a repository's tags page by page with what the
 // registry's listing says of each (see Provider.TagPages). The digests it
 // gives stand, for a minute, for the HEADs Digests would send.
-func (c *Client) TagInfoPages(ctx context.Context, repository string) iter.Seq2[[]domain.TagInfo, error] {
+func (c *Reads) TagInfoPages(ctx context.Context, repository string) iter.Seq2[[]domain.TagInfo, error] {
 	return func(yield func([]domain.TagInfo, error) bool) {
 		repo, err := c.registries.parseRepository(repository)
 		if err != nil {
@@ -139,7 +139,7 @@ func (c *Client) TagInfoPages(ctx context.Context, repository string) iter.Seq2[
 
 // TagInfos lists all of a repository's tags with what the listing says of
 // each, and records the list (and the digests it gave) in the cache.
-func (c *Client) TagInfos(ctx context.Context, repository string) ([]domain.TagInfo, error) {
+func (c *Reads) TagInfos(ctx context.Context, repository string) ([]domain.TagInfo, error) {
 	var all []domain.TagInfo
 	for page, err := range c.TagInfoPages(ctx, repository) {
 		if err != nil {

@@ -20,7 +20,7 @@ type Page = domain.CatalogPage
 // API; GHCR likewise from GitHub's packages API.
 //
 // A listing that runs to its end is recorded in the cache (KnownCatalog).
-func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
+func (c *Reads) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, error] {
 	pages := c.Provider(host).Repositories(ctx, host)
 	if c.cache == nil {
 		return pages
@@ -41,7 +41,7 @@ func (c *Client) CatalogPages(ctx context.Context, host string) iter.Seq2[Page, 
 
 // KnownCatalog is a registry's repository list as the cache last saw it
 // whole, without the network.
-func (c *Client) KnownCatalog(host string) (domain.CatalogSnapshot, bool) {
+func (c *Reads) KnownCatalog(host string) (domain.CatalogSnapshot, bool) {
 	if c.cache == nil {
 		return domain.CatalogSnapshot{}, false
 	}
@@ -49,7 +49,7 @@ func (c *Client) KnownCatalog(host string) (domain.CatalogSnapshot, bool) {
 }
 
 // Catalog lists all of a registry's repositories (see CatalogPages).
-func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
+func (c *Reads) Catalog(ctx context.Context, host string) ([]string, error) {
 	var all []string
 	for page, err := range c.CatalogPages(ctx, host) {
 		if err != nil {
@@ -61,7 +61,7 @@ func (c *Client) Catalog(ctx context.Context, host string) ([]string, error) {
 }
 
 // TagPages lists a repository's tag names page by page (see TagInfoPages).
-func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]string, error] {
+func (c *Reads) TagPages(ctx context.Context, repository string) iter.Seq2[[]string, error] {
 	return func(yield func([]string, error) bool) {
 		for page, err := range c.TagInfoPages(ctx, repository) {
 			names := make([]string, len(page))
@@ -77,7 +77,7 @@ func (c *Client) TagPages(ctx context.Context, repository string) iter.Seq2[[]st
 
 // Tags lists all of a repository's tags (see TagInfos), and records the
 // list in the cache.
-func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
+func (c *Reads) Tags(ctx context.Context, repository string) ([]string, error) {
 	infos, err := c.TagInfos(ctx, repository)
 	if err != nil {
 		return nil, err

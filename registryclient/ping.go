@@ -44,7 +44,7 @@ type PingResult struct {
 
 // Ping asks the registry's /v2/ endpoint whether it answers and how it wants
 // clients to authenticate, then tries the user's credentials when it wants any.
-func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
+func (c *Probes) Ping(ctx context.Context, host string) (PingResult, error) {
 	reg, err := c.registries.parseRegistry(host)
 	if err != nil {
 		return PingResult{}, &Error{Op: "ping", Registry: host, Kind: ErrInvalidReference, Detail: err.Error(), Err: err}
@@ -78,7 +78,7 @@ func (c *Client) Ping(ctx context.Context, host string) (PingResult, error) {
 }
 
 // checkLogin does what `docker login` does: GET /v2/ with the credentials.
-func (c *Client) checkLogin(ctx context.Context, reg name.Registry, auth authn.Authenticator, scheme string) error {
+func (c *Probes) checkLogin(ctx context.Context, reg name.Registry, auth authn.Authenticator, scheme string) error {
 	host := reg.RegistryStr()
 	rt, err := transport.NewWithContext(ctx, reg, auth, c.net.transportFor(host), nil)
 	if err != nil {

@@ -51,7 +51,7 @@ const GCNote = distribution.GCNote
 
 // Capabilities returns what the registry can do: from memory, else from the
 // disk cache when younger than ProbeTTL, else from a new probe.
-func (c *Client) Capabilities(ctx context.Context, host string) (Capabilities, error) {
+func (c *Probes) Capabilities(ctx context.Context, host string) (Capabilities, error) {
 	if caps, ok := c.CachedCapabilities(host); ok {
 		return caps, nil
 	}
@@ -60,7 +60,7 @@ func (c *Client) Capabilities(ctx context.Context, host string) (Capabilities, e
 
 // CachedCapabilities returns a probe's answer without the network (memory,
 // then the disk cache), when there is one younger than ProbeTTL.
-func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
+func (c *Probes) CachedCapabilities(host string) (Capabilities, bool) {
 	key := config.NormalizeHost(host)
 	c.conns.mu.Lock()
 	caps, ok := c.conns.probes[key]
@@ -79,7 +79,7 @@ func (c *Client) CachedCapabilities(host string) (Capabilities, bool) {
 
 // forgetProbe drops what the client knows of host's capabilities (a delete
 // found the probe wrong): the next delete probes again.
-func (c *Client) forgetProbe(host string) {
+func (c *Probes) forgetProbe(host string) {
 	key := config.NormalizeHost(host)
 	c.conns.mu.Lock()
 	delete(c.conns.probes, key)
@@ -95,7 +95,7 @@ func (c *Client) forgetProbe(host string) {
 // (404 means supported, 400 by-digest-only, 405 deletes disabled) and the
 // referrers of that digest. A reachable registry's answer is cached; an
 // unreachable one's is returned with Reachable false and the error.
-func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
+func (c *Probes) Probe(ctx context.Context, host string) (Capabilities, error) {
 	caps := Capabilities{
 		Registry: config.NormalizeHost(host), ProbedAt: time.Now().UTC(),
 		Catalog: domain.Unknown, CatalogPageHonoured: domain.Unknown,
@@ -115,7 +115,7 @@ func (c *Client) Probe(ctx context.Context, host string) (Capabilities, error) {
 
 // ProbePinged is Probe for a registry whose /v2/ was just asked (doctor
 // pings first for its own report).
-func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) (Capabilities, error) {
+func (c *Probes) ProbePinged(ctx context.Context, host string, ping PingResult) (Capabilities, error) {
 	caps := Capabilities{
 		Registry: config.NormalizeHost(host), ProbedAt: time.Now().UTC(), Reachable: true,
 		Catalog: domain.Unknown, CatalogPageHonoured: domain.Unknown,
@@ -163,7 +163,7 @@ func (c *Client) ProbePinged(ctx context.Context, host string, ping PingResult) 
 }
 
 // tlsState says how the connection to host is secured.
-func (c *Client) tlsState(host, scheme string) string {
+func (c *Probes) tlsState(host, scheme string) string {
 	r := c.registries[host]
 	switch {
 	case scheme == "http":
@@ -179,7 +179,7 @@ func (c *Client) tlsState(host, scheme string) string {
 // probeCatalog asks for one repository, then for more than registry:2
 // allows, and returns a repository to probe further (one of the registry's
 // own, a configured one, or a name of wharf's).
-func (c *Client) probeCatalog(ctx context.Context, reg name.Registry, scheme string, caps *Capabilities) string {
+func (c *Probes) probeCatalog(ctx context.Context, reg name.Registry, scheme string, caps *Capabilities) string {
 	repo := probeRepository
 	if r := c.registries[caps.Registry]; len(r.Repositories) > 0 {
 		repo = r.Repositories[0]
@@ -231,7 +231,7 @@ func (c *Client) probeCatalog(ctx context.Context, reg name.Registry, scheme str
 
 // probeRepository asks, about a tag and a digest that do not exist in repo,
 // whether they could be deleted, and for the digest's referrers.
-func (c *Client) probeRepository(ctx context.Context, repo name.Repository, scheme string, caps *Capabilities) {
+func (c *Probes) probeRepository(ctx context.Context, repo name.Repository, scheme string, caps *Capabilities) {
 	hc, err := c.net.scopedClient(ctx, repo.Registry, repo.Scope(transport.DeleteScope))
 	if err != nil {
 		// A token server may refuse delete rights outright: pull is enough
@@ -300,7 +300,7 @@ func (c *Client) probeRepository(ctx context.Context, repo name.Repository, sche
 
 // probeFailed says why a check could not tell: a token server that
 // refuses the scope fails the request before it is sent.
-func (c *Client) probeFailed(what, host string, err error) string {
+func (c *Probes) probeFailed(what, host string, err error) string {
 	err = c.net.classify("probe", host, err)
 	switch {
 	case errors.Is(err, ErrDenied):

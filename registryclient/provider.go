@@ -47,7 +47,7 @@ func ProviderKinds() []string {
 
 // Provider is the provider that serves host: the kind its settings name,
 // else the one whose hosts it is among, else distribution.
-func (c *Client) Provider(registry string) Provider {
+func (c *core) Provider(registry string) Provider {
 	h := config.NormalizeHost(registry)
 	kind := c.registries.of(h).Provider
 	providersMu.Lock()

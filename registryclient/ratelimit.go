@@ -79,7 +79,7 @@ func (g *guard) budget(host string) (RateBudget, bool) {
 
 // RateBudget returns the request budget host last stated, if it ever did
 // (Docker Hub does on every manifest request, HEAD included).
-func (c *Client) RateBudget(host string) (RateBudget, bool) {
+func (c *Probes) RateBudget(host string) (RateBudget, bool) {
 	g, key, ok := c.net.guardOf(host)
 	if !ok {
 		return RateBudget{}, false
@@ -93,7 +93,7 @@ func (c *Client) RateBudget(host string) (RateBudget, bool) {
 
 // CheckRateBudget asks for the budget with one HEAD of reference's manifest
 // (a HEAD costs no pull on Docker Hub), and returns what the answer said.
-func (c *Client) CheckRateBudget(ctx context.Context, reference string) (RateBudget, bool, error) {
+func (c *Reads) CheckRateBudget(ctx context.Context, reference string) (RateBudget, bool, error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return RateBudget{}, false, invalidReference("check the rate limit", reference, err)
@@ -108,7 +108,7 @@ func (c *Client) CheckRateBudget(ctx context.Context, reference string) (RateBud
 // AskRateBudget asks host for its budget when its provider knows a request
 // that tells it for free (Docker Hub: a HEAD of Docker's test image), and
 // returns what host last stated otherwise.
-func (c *Client) AskRateBudget(ctx context.Context, host string) (RateBudget, bool, error) {
+func (c *Reads) AskRateBudget(ctx context.Context, host string) (RateBudget, bool, error) {
 	ref := c.Provider(host).BudgetReference()
 	if ref == "" {
 		b, ok := c.RateBudget(host)
@@ -127,7 +127,7 @@ type pacer struct {
 // wait returns when the next background request to host may start, and
 // the function to call when it is done: with the budget low, requests go
 // one at a time, c.pace apart.
-func (c *Client) wait(ctx context.Context, host string) (done func(), err error) {
+func (c *Probes) wait(ctx context.Context, host string) (done func(), err error) {
 	b, ok := c.RateBudget(host)
 	if !ok || !b.Low() {
 		return func() {}, nil

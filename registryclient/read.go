@@ -64,7 +64,7 @@ func invalidReference(op, ref string, err error) error {
 // a tag that fails has Err set. Cancelling ctx stops what is still queued:
 // those tags are not requested and not reported. Once the registry says its
 // budget is low (a tenth left), requests go one at a time, WithPace apart.
-func (c *Client) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
+func (c *Reads) Digests(ctx context.Context, repository string, tags []string, each func(domain.TagDigest)) error {
 	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return invalidReference("resolve digests", repository, err)
@@ -124,7 +124,7 @@ func (c *Client) Digests(ctx context.Context, repository string, tags []string, 
 
 // Resolve returns the digest a reference names now, with one HEAD request
 // (no manifest or config is read).
-func (c *Client) Resolve(ctx context.Context, reference string) (string, error) {
+func (c *Reads) Resolve(ctx context.Context, reference string) (string, error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return "", invalidReference("resolve", reference, err)
@@ -144,7 +144,7 @@ func (c *Client) Resolve(ctx context.Context, reference string) (string, error) 
 // TagDigests lists a repository's tags and resolves each one's digest (see
 // Digests); a tag that failed has Err set. The order is the order results
 // came in.
-func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.TagDigest, error) {
+func (c *Reads) TagDigests(ctx context.Context, repository string) ([]domain.TagDigest, error) {
 	tds, _, err := c.TagDigestsWithin(ctx, repository, 0)
 	return tds, err
 }
@@ -153,7 +153,7 @@ func (c *Client) TagDigests(ctx context.Context, repository string) ([]domain.Ta
 // the tag list is fetched, and a tag whose digest the cache fetched within
 // maxAge is taken from the cache without a request (maxAge 0: every digest
 // is fetched). It returns how many digests came from the cache.
-func (c *Client) TagDigestsWithin(ctx context.Context, repository string, maxAge time.Duration) ([]domain.TagDigest, int, error) {
+func (c *Reads) TagDigestsWithin(ctx context.Context, repository string, maxAge time.Duration) ([]domain.TagDigest, int, error) {
 	tags, err := c.Tags(ctx, repository)
 	if err != nil {
 		return nil, 0, err
@@ -183,7 +183,7 @@ func (c *Client) TagDigestsWithin(ctx context.Context, repository string, maxAge
 
 // fresh is the cache's snapshot of repository when digests younger than
 // maxAge may be taken from it (never read for maxAge 0).
-func (c *Client) fresh(repository string, maxAge time.Duration) (RepoSnapshot, bool) {
+func (c *Reads) fresh(repository string, maxAge time.Duration) (RepoSnapshot, bool) {
 	if maxAge <= 0 {
 		return RepoSnapshot{}, false
 	}
@@ -213,7 +213,7 @@ func resolvedOnly(tds []domain.TagDigest) ([]domain.TagDigest, error) {
 // layers. For an index it lists the platforms. With a cache, a tag is
 // resolved with a HEAD and manifests and configs already cached by digest
 // are not fetched again.
-func (c *Client) Describe(ctx context.Context, reference string) (domain.Details, error) {
+func (c *Reads) Describe(ctx context.Context, reference string) (domain.Details, error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return domain.Details{}, invalidReference("describe", reference, err)
@@ -243,7 +243,7 @@ func (c *Client) Describe(ctx context.Context, reference string) (domain.Details
 // tagNote says, for a reference given as name:tag@digest (where the digest
 // decides what is read, as docker does), when the tag names something else
 // by now.
-func (c *Client) tagNote(ctx context.Context, p *remote.Puller, reference, digest string) string {
+func (c *Reads) tagNote(ctx context.Context, p *remote.Puller, reference, digest string) string {
 	r, err := wref.Parse(reference)
 	if err != nil || !r.Ambiguous() {
 		return ""
@@ -273,7 +273,7 @@ func (c *Client) tagNote(ctx context.Context, p *remote.Puller, reference, diges
 // manifest fetched by that digest, so its bytes are checked against the
 // digest the registry named; with a cache, a manifest already there is not
 // fetched again.
-func (c *Client) manifest(ctx context.Context, p *remote.Puller, ref name.Reference) (string, []byte, error) {
+func (c *Reads) manifest(ctx context.Context, p *remote.Puller, ref name.Reference) (string, []byte, error) {
 	digest := ref.Identifier()
 	if _, isTag := ref.(name.Tag); isTag {
 		desc, err := p.Head(ctx, ref)
@@ -301,7 +301,7 @@ func (c *Client) manifest(ctx context.Context, p *remote.Puller, ref name.Refere
 }
 
 // blob reads a small blob (a config), from the cache when it has it.
-func (c *Client) blob(ctx context.Context, p *remote.Puller, d name.Digest) ([]byte, error) {
+func (c *Reads) blob(ctx context.Context, p *remote.Puller, d name.Digest) ([]byte, error) {
 	if c.cache != nil {
 		if b, ok := c.cache.GetBlob(d.DigestStr()); ok {
 			return b, nil
@@ -446,7 +446,7 @@ func fillImage(d *domain.Details, m *v1.Manifest, cf *v1.ConfigFile) {
 
 // Known is what the cache knows of a repository, without the network: its
 // tags and their digests, with when each was fetched.
-func (c *Client) Known(repository string) (RepoSnapshot, bool) {
+func (c *Reads) Known(repository string) (RepoSnapshot, bool) {
 	if c.cache == nil {
 		return RepoSnapshot{}, false
 	}
@@ -459,7 +459,7 @@ func (c *Client) Known(repository string) (RepoSnapshot, bool) {
 
 // CachedDescribe describes a reference from the cache alone (a tag through
 // its last known digest); ok is false when something is missing.
-func (c *Client) CachedDescribe(reference string) (domain.Details, bool) {
+func (c *Reads) CachedDescribe(reference string) (domain.Details, bool) {
 	if c.cache == nil {
 		return domain.Details{}, false
 	}
@@ -492,7 +492,7 @@ func (c *Client) CachedDescribe(reference string) (domain.Details, bool) {
 // PlatformImages describes each platform's image of an index (its size and
 // layers, and the layers it shares with the other platforms), a few at a
 // time; an image that is not an index is ErrUnsupported.
-func (c *Client) PlatformImages(ctx context.Context, reference string) ([]domain.PlatformImage, error) {
+func (c *Reads) PlatformImages(ctx context.Context, reference string) ([]domain.PlatformImage, error) {
 	idx, err := c.Describe(ctx, reference)
 	if err != nil {
 		return nil, err

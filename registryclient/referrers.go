@@ -13,7 +13,7 @@ import (
 // Referrers lists what refers to an image: the OCI 1.1 referrers API (or its
 // tag schema on registries without it), and cosign-style
 // sha256-<hex>.sig/.att/.sbom tags.
-func (c *Client) Referrers(ctx context.Context, reference string) ([]domain.Referrer, error) {
+func (c *Reads) Referrers(ctx context.Context, reference string) ([]domain.Referrer, error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return nil, invalidReference("list referrers", reference, err)

@@ -13,7 +13,7 @@ import (
 // DescribeTags lists a repository's tags with what retention decides on:
 // each one's digest, and each digest's creation time and size (for an
 // index: its newest platform's time and the platforms' sizes added up).
-func (c *Client) DescribeTags(ctx context.Context, repository string) ([]domain.RetainedTag, error) {
+func (c *Reads) DescribeTags(ctx context.Context, repository string) ([]domain.RetainedTag, error) {
 	all, err := c.TagDigests(ctx, repository)
 	if err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func (c *Client) DescribeTags(ctx context.Context, repository string) ([]domain.
 
 // ageAndSize is an image's creation time and size; for an index, its
 // newest platform's time and the platforms' sizes added up.
-func (c *Client) ageAndSize(ctx context.Context, repository, digest string) (time.Time, int64, error) {
+func (c *Reads) ageAndSize(ctx context.Context, repository, digest string) (time.Time, int64, error) {
 	f, err := c.facts(ctx, repository, digest)
 	return f.Created, f.Size, err
 }
@@ -70,7 +70,7 @@ func (c *Client) ageAndSize(ctx context.Context, repository, digest string) (tim
 // index, its newest platform's time and the platforms' sizes added up)
 // and its platforms. Manifests and configs come from the cache when read
 // before (a digest names the same bytes for ever).
-func (c *Client) facts(ctx context.Context, repository, digest string) (domain.ImageFacts, error) {
+func (c *Reads) facts(ctx context.Context, repository, digest string) (domain.ImageFacts, error) {
 	if f, ok := c.listedFacts(repository, digest); ok {
 		return f, nil
 	}
@@ -106,7 +106,7 @@ func (c *Client) facts(ctx context.Context, repository, digest string) (domain.I
 // Facts reports each digest's facts (creation time, size, platforms) as
 // the descriptions return, a few at a time; a digest that cannot be
 // described has err set. Cancelling ctx stops what is queued.
-func (c *Client) Facts(ctx context.Context, repository string, digests []string, each func(digest string, f domain.ImageFacts, err error)) error {
+func (c *Reads) Facts(ctx context.Context, repository string, digests []string, each func(digest string, f domain.ImageFacts, err error)) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(c.digestConc, 1))
 	for _, d := range digests {
@@ -128,7 +128,7 @@ func (c *Client) Facts(ctx context.Context, repository string, digests []string,
 // Created reports each digest's creation time (for an index, its newest
 // platform's) as the descriptions return, a few at a time; a digest that
 // cannot be described has err set. Cancelling ctx stops what is queued.
-func (c *Client) Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error {
+func (c *Reads) Created(ctx context.Context, repository string, digests []string, each func(digest string, created time.Time, err error)) error {
 	return c.Facts(ctx, repository, digests, func(d string, f domain.ImageFacts, err error) { each(d, f.Created, err) })
 }
 
@@ -137,7 +137,7 @@ func (c *Client) Created(ctx context.Context, repository string, digests []strin
 // manifest GET as a pull): its size, its platforms, and its newest push
 // time among its tags for its creation time. ok is false when the listing
 // did not say them, or names no platform (an artifact: it is described).
-func (c *Client) listedFacts(repository, digest string) (domain.ImageFacts, bool) {
+func (c *Reads) listedFacts(repository, digest string) (domain.ImageFacts, bool) {
 	repo, err := c.registries.parseRepository(repository)
 	if err != nil || c.Provider(repo.RegistryStr()).BudgetReference() == "" {
 		return domain.ImageFacts{}, false

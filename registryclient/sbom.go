@@ -25,7 +25,7 @@ type Attachment struct {
 // one of kinds, in that order; a referrer's layers each (an attestation
 // holds one per predicate), up to 8 of 64 MB. Blobs are cached by digest
 // like every manifest and config.
-func (c *Client) Attachments(ctx context.Context, reference string, kinds ...string) ([]Attachment, error) {
+func (c *Reads) Attachments(ctx context.Context, reference string, kinds ...string) ([]Attachment, error) {
 	refs, err := c.Referrers(ctx, reference)
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (c *Client) Attachments(ctx context.Context, reference string, kinds ...str
 
 // readBlob is a blob of a repository (repo@digest), from the cache when
 // read before.
-func (c *Client) readBlob(ctx context.Context, reference string) ([]byte, error) {
+func (c *Reads) readBlob(ctx context.Context, reference string) ([]byte, error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return nil, invalidReference("read", reference, err)
@@ -81,7 +81,7 @@ func (c *Client) readBlob(ctx context.Context, reference string) ([]byte, error)
 
 // SBOM is the first blob of an SBOM attached to reference's image, then of
 // an attestation (which may carry one); ok is false when none is attached.
-func (c *Client) SBOM(ctx context.Context, reference string) (data []byte, from string, ok bool, err error) {
+func (c *Reads) SBOM(ctx context.Context, reference string) (data []byte, from string, ok bool, err error) {
 	as, err := c.Attachments(ctx, reference, "sbom", "attestation")
 	if err != nil || len(as) == 0 {
 		return nil, "", false, err
@@ -94,7 +94,7 @@ func (c *Client) SBOM(ctx context.Context, reference string) (data []byte, from 
 // manifest they are about), for the platform manifest digest named;
 // platformOf names each digest's platform. ok is false when reference is
 // no index.
-func (c *Client) IndexAttestations(ctx context.Context, reference string) (byPlatform map[string][]Attachment, platformOf map[string]string, ok bool, err error) {
+func (c *Reads) IndexAttestations(ctx context.Context, reference string) (byPlatform map[string][]Attachment, platformOf map[string]string, ok bool, err error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return nil, nil, false, invalidReference("read", reference, err)

@@ -110,7 +110,7 @@ func (s *sentSecrets) addPair(b64 string) {
 // credentials it read, what it sent) in every encoding, and anything that
 // looks like one (domain.Redact). Text a registry said passes it before it
 // is printed, shown, cached or journaled.
-func (c *Client) Redact(msg string) string {
+func (c *core) Redact(msg string) string {
 	return domain.Redact(msg, c.net.knownSecrets()...)
 }
 

@@ -14,7 +14,7 @@ import (
 // RepositorySettings are what the registry's own API says decides what a
 // repository keeps: ECR's tag mutability and lifecycle policy. A registry
 // without such an API is an ErrUnsupported error that says so.
-func (c *Client) RepositorySettings(ctx context.Context, repository string) (domain.RepositorySettings, error) {
+func (c *Reads) RepositorySettings(ctx context.Context, repository string) (domain.RepositorySettings, error) {
 	repo, err := c.registries.parseRepository(repository)
 	if err != nil {
 		return domain.RepositorySettings{}, invalidReference("read the repository's settings", repository, err)
@@ -32,7 +32,7 @@ func (c *Client) RepositorySettings(ctx context.Context, repository string) (dom
 
 // ScanFindings are the registry's own scan findings for an image, when it
 // scans (ECR); ok is false when it does not, or has not scanned this one.
-func (c *Client) ScanFindings(ctx context.Context, reference string) (vulns.Report, bool, error) {
+func (c *Reads) ScanFindings(ctx context.Context, reference string) (vulns.Report, bool, error) {
 	ref, err := c.registries.parseReference(reference)
 	if err != nil {
 		return vulns.Report{}, false, invalidReference("read scan findings", reference, err)

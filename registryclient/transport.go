@@ -369,7 +369,7 @@ func (b *waitBus) subscribe(ctx context.Context) <-chan domain.RateWait {
 
 // RateWaits reports each wait for a registry's 429 as it starts (Until
 // set) and ends (Until zero), until ctx ends.
-func (c *Client) RateWaits(ctx context.Context) <-chan domain.RateWait {
+func (c *core) RateWaits(ctx context.Context) <-chan domain.RateWait {
 	return c.waits.subscribe(ctx)
 }
 

@@ -17,7 +17,7 @@ import (
 // nil and there is a body), and returns the answer's headers (for Link). A
 // refusal is an *Error of the kind its status says, with the API's own
 // message; 429s are waited out by the client's guard, as for registries.
-func (c *Client) call(ctx context.Context, a provider.APICall, v any) (http.Header, error) {
+func (c *core) call(ctx context.Context, a provider.APICall, v any) (http.Header, error) {
 	var body io.Reader
 	switch {
 	case a.Body != nil:

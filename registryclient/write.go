@@ -59,7 +59,7 @@ func WithJournal(j Journal) Option { return func(c *Client) { c.journal = j } }
 
 // Journaled reports whether the client has a journal, and so may change
 // registries.
-func (c *Client) Journaled() bool { return c.journal != nil }
+func (c *Changes) Journaled() bool { return c.journal != nil }
 
 // pusher writes to one registry; like puller, one per host, kept.
 func (r *reach) pusher(host string) (*remote.Pusher, error) {
@@ -74,14 +74,14 @@ func entryManifest(e domain.JournalEntry) provider.RawManifest {
 	return provider.RawManifest{Bytes: e.Manifest, Type: types.MediaType(e.MediaType)}
 }
 func notFound(err error) bool { return errors.Is(Classify("", "", err), ErrNotFound) }
-func (c *Client) remember(repo name.Repository, tag, digest string) {
+func (c *Changes) remember(repo name.Repository, tag, digest string) {
 	if c.cache != nil {
 		_ = c.cache.PutDigests(repo.String(), map[string]string{tag: digest})
 	}
 }
 
 // current is what tag points at now; nil when the tag does not exist.
-func (c *Client) current(ctx context.Context, tag name.Tag) (*remote.Descriptor, error) {
+func (c *Changes) current(ctx context.Context, tag name.Tag) (*remote.Descriptor, error) {
 	p, err := c.net.puller(ctx, tag.RegistryStr())
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (c *Client) current(ctx context.Context, tag name.Tag) (*remote.Descriptor,
 // (go-containerregistry checks a digest it was asked for; a tag's bytes it
 // takes as they come). A manifest cut or changed on its way is refused, so
 // wharf never writes it elsewhere or journals it.
-func (c *Client) get(ctx context.Context, p *remote.Puller, ref name.Reference) (*remote.Descriptor, error) {
+func (c *Changes) get(ctx context.Context, p *remote.Puller, ref name.Reference) (*remote.Descriptor, error) {
 	if _, isTag := ref.(name.Tag); isTag {
 		h, err := p.Head(ctx, ref)
 		if err != nil {
@@ -112,7 +112,7 @@ func (c *Client) get(ctx context.Context, p *remote.Puller, ref name.Reference) 
 // digestNow is the digest tag points at now, with a HEAD; "" when the tag
 // does not exist. Checks that need no manifest bytes use it rather than
 // current (a GET, which Docker Hub counts as a pull).
-func (c *Client) digestNow(ctx context.Context, tag name.Tag) (string, error) {
+func (c *Changes) digestNow(ctx context.Context, tag name.Tag) (string, error) {
 	p, err := c.net.puller(ctx, tag.RegistryStr())
 	if err != nil {
 		return "", err
@@ -148,7 +148,7 @@ func entryFor(op domain.JournalOp, tag name.Tag, before *remote.Descriptor, afte
 
 // prepare gets ready to change host: a pusher, then the journal entry
 // written, in that order, so nothing is journaled that cannot be tried.
-func (c *Client) prepare(ctx context.Context, host string, e domain.JournalEntry) (domain.JournalEntry, *remote.Pusher, error) {
+func (c *Changes) prepare(ctx context.Context, host string, e domain.JournalEntry) (domain.JournalEntry, *remote.Pusher, error) {
 	w, err := c.net.pusher(host)
 	if err != nil {
 		return e, nil, err
@@ -172,7 +172,7 @@ func NewBatch() string {
 
 // record writes e to the journal, then gives tests the chance to stop as
 // if wharf crashed before making the change.
-func (c *Client) record(ctx context.Context, e domain.JournalEntry) (domain.JournalEntry, error) {
+func (c *Changes) record(ctx context.Context, e domain.JournalEntry) (domain.JournalEntry, error) {
 	if c.journal == nil {
 		return e, ErrNoJournal
 	}
@@ -193,7 +193,7 @@ func (c *Client) record(ctx context.Context, e domain.JournalEntry) (domain.Jour
 
 // lock takes repo's lock among wharf processes for a change's read, check
 // and write.
-func (c *Client) lock(ctx context.Context, repo name.Repository) (func(), error) {
+func (c *Changes) lock(ctx context.Context, repo name.Repository) (func(), error) {
 	if c.journal == nil {
 		return nil, ErrNoJournal
 	}
@@ -212,7 +212,7 @@ func (c *Client) lock(ctx context.Context, repo name.Repository) (func(), error)
 // done whether that is the change made (the change is then done after
 // all: settle returns nil), the state before (nothing changed), or neither
 // (the outcome is journaled unknown, and err says so and how to undo).
-func (c *Client) settle(ctx context.Context, entry domain.JournalEntry, err error, read func(context.Context) (made, unchanged bool, what string, rerr error)) error {
+func (c *Changes) settle(ctx context.Context, entry domain.JournalEntry, err error, read func(context.Context) (made, unchanged bool, what string, rerr error)) error {
 	var e *Error
 	if errors.As(err, &e) && e.Status >= 400 && e.Status < 500 && !errors.Is(err, errTagMoved) {
 		_ = c.journal.MarkRefused(entry.ID, err)
@@ -242,7 +242,7 @@ func (c *Client) settle(ctx context.Context, entry domain.JournalEntry, err erro
 // digest is left alone with an *domain.OverwriteError unless ow allows
 // moving it off that digest; what it pointed at is journaled first either
 // way.
-func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
+func (c *Changes) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
 	ref, err := c.registries.unambiguous(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("retag", source, err)
@@ -268,7 +268,7 @@ func (c *Client) Retag(ctx context.Context, source, newTag string, ow domain.Ove
 }
 
 // putTag points target at src's manifest, guarded and journaled.
-func (c *Client) putTag(ctx context.Context, op string, jop domain.JournalOp, target name.Tag, src *remote.Descriptor, ow domain.Overwrite, res domain.WriteResult) (domain.WriteResult, error) {
+func (c *Changes) putTag(ctx context.Context, op string, jop domain.JournalOp, target name.Tag, src *remote.Descriptor, ow domain.Overwrite, res domain.WriteResult) (domain.WriteResult, error) {
 	unlock, err := c.lock(ctx, target.Context())
 	if err != nil {
 		return res, err
@@ -343,7 +343,7 @@ type CopyOptions struct {
 // Blobs the destination has are skipped, blobs in another repository of the
 // same registry are mounted, and the destination tag is written last: a copy
 // cancelled through ctx or failed halfway leaves it as it was.
-func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions) (domain.WriteResult, error) {
+func (c *Changes) Copy(ctx context.Context, source, dest string, opts CopyOptions) (domain.WriteResult, error) {
 	ref, err := c.registries.unambiguous(source)
 	if err != nil {
 		return domain.WriteResult{}, invalidReference("copy", source, err)
@@ -395,7 +395,7 @@ func (c *Client) Copy(ctx context.Context, source, dest string, opts CopyOptions
 }
 
 // copyTarget is dest as a tag; without one it takes the source's tag.
-func (c *Client) copyTarget(src name.Reference, dest string) (name.Tag, error) {
+func (c *Changes) copyTarget(src name.Reference, dest string) (name.Tag, error) {
 	repo, err := c.registries.parseRepository(dest)
 	if err == nil {
 		tag := "latest"
@@ -589,8 +589,8 @@ type PushEntry struct {
 // pushes over it, so Undo can put it back (or delete a tag the push
 // created). Call Done on the entry when the push ended. Until then, Undo
 // refuses to move the tag without overwrite.
-func (c *Client) JournalPush(ctx context.Context, reference string) (PushEntry, error) {
-	tag, err := parseChange[name.Tag](c, "journal a push", reference, "a push names a tag")
+func (c *Changes) JournalPush(ctx context.Context, reference string) (PushEntry, error) {
+	tag, err := parseChange[name.Tag](c.core, "journal a push", reference, "a push names a tag")
 	if err != nil {
 		return PushEntry{}, err
 	}
