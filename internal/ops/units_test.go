@@ -367,21 +367,28 @@ func TestStatusWithTheEngineDown(t *testing.T) {
 	}
 }
 
+// demoRemote is a session on the embedded demo registry (in process) and
+// the app's side of it; both end with the test.
+func demoRemote(ctx context.Context, t *testing.T) (*ops.Session, *ops.Remote) {
+	t.Helper()
+	s, err := ops.Open(env(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := s.StartDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s, ops.NewRemote(s)
+}
+
 // The app's changes, on the embedded demo registry (in process): retag,
 // copy, delete a tag as shown, undo it, copy and delete several as one
 // batch, retention — each journaled, and each journal entry what it did.
 func TestRemoteChangesOnTheDemoRegistry(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := ops.Open(env(t, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.StartDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r := ops.NewRemote(s)
+	s, r := demoRemote(ctx, t)
 	repo := s.DemoHost + "/fixtures/app"
 	app, err := s.Client.Resolve(ctx, repo+":1.0.0")
 	if err != nil {
@@ -477,15 +484,7 @@ func TestRemoteChangesOnTheDemoRegistry(t *testing.T) {
 func TestRemoteReadsInsideTheDemoImages(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := ops.Open(env(t, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.StartDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r := ops.NewRemote(s)
+	s, r := demoRemote(ctx, t)
 	repo := s.DemoHost + "/fixtures/app"
 	if _, err := r.Packages(ctx, repo+":1.0.0"); err != nil {
 		t.Errorf("packages: %v", err)
