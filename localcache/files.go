@@ -14,6 +14,7 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
 	"github.com/wharf-dev/wharf/internal/filetree"
 )
@@ -37,7 +38,15 @@ func (c *Cache) LayerFilesProgress(ctx context.Context, ref string, progress fun
 		return c.classify("export", ref, err)
 	}
 	defer export.Close()
-	rc := filetree.Counted(export, progress)
+	// The export's bytes are the operation's progress (internal/deadline):
+	// a large image read at any speed is not cut.
+	tell := func(read int64) {
+		deadline.Progress(ctx)
+		if progress != nil {
+			progress(read)
+		}
+	}
+	rc := filetree.Counted(export, tell)
 	listings := map[string][]filetree.Entry{}
 	sizes := map[string]int64{}
 	smalls := map[string][]byte{} // manifest.json and the configs

@@ -89,8 +89,10 @@ an embedded registry with sample images.`,
 		if err := a.refuseOffline(cmd); err != nil {
 			return err
 		}
-		if cmd != root {
-			// The app gives each of its jobs a deadline of its own.
+		if cmd != root && !localOnly[cmd.CommandPath()] {
+			// The app gives each of its jobs a deadline of its own; what
+			// asks no registry (the engine's own cache, wharf's files)
+			// has none to wait for.
 			a.withDeadline(cmd)
 		}
 		return nil
@@ -103,6 +105,14 @@ an embedded registry with sample images.`,
 		newRetagCmd(a), newCopyCmd(a), newRmtagCmd(a), newRmdigestCmd(a), newRmrepoCmd(a), newRegistryCmd(a), newJournalCmd(a), newUndoCmd(a), newRetainCmd(a), newLifecycleCmd(a), newStatusCmd(a), newPlatformsCmd(a))
 	explainDeadlines(root)
 	return root
+}
+
+// localOnly are the commands that ask no registry: the engine's cache
+// (one engine call may take long — a prune of thousands of images — and
+// reports no progress) and wharf's own files.
+var localOnly = map[string]bool{
+	"wharf images": true, "wharf history": true, "wharf tag": true, "wharf untag": true, "wharf prune": true,
+	"wharf journal": true, "wharf registry add": true, "wharf registry edit": true, "wharf registry rm": true,
 }
 
 // withDeadline gives cmd's operation its deadline (internal/deadline): it
