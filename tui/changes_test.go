@@ -731,3 +731,21 @@ func TestStalledJobCountsDown(t *testing.T) {
 		t.Errorf("a job that moves counts down:\n%s", s)
 	}
 }
+
+// What a job says when it ends passes the redaction once, on the jobs
+// line and on the jobs page alike.
+func TestJobResultsAreRedacted(t *testing.T) {
+	m, _ := newChangeApp(t, 120, 40)
+	pair := "YWxpY2U6aHVudGVyMi1wdw==" // alice:hunter2-pw
+	m.Update(views.JobStartedMsg{ID: 992, Title: "push r.io/app:1", Cancel: func() {}})
+	m.Update(views.JobFinishedMsg{ID: 992, Err: errors.New("push r.io/app:1: denied (you sent " + pair + ")")})
+	m.Update(views.JobStartedMsg{ID: 993, Title: "push r.io/app:2", Cancel: func() {}})
+	m.Update(views.JobFinishedMsg{ID: 993, Summary: "pushed r.io/app:2; not journaled (echoed " + pair + ")"})
+	if s := screen(m); strings.Contains(s, pair) || !strings.Contains(s, "failed push r.io/app:1") {
+		t.Errorf("the jobs area:\n%s", s)
+	}
+	press(m, "J")
+	if s := screen(m); strings.Contains(s, pair) || !strings.Contains(s, "[redacted]") {
+		t.Errorf("the jobs page:\n%s", s)
+	}
+}

@@ -27,6 +27,8 @@ type job struct {
 	done     bool
 	summary  string
 	err      error
+	// errText is err's words, credentials taken out once, when it ended.
+	errText string
 }
 
 // jobs is the jobs area: the root's list of jobs, oldest first.
@@ -49,8 +51,9 @@ func (j *jobs) find(id int64) *job {
 }
 
 // update takes a job message and returns what to wait for next, and the
-// message the job left for the panes (nil for none).
-func (j *jobs) update(msg tea.Msg) (next tea.Cmd, then tea.Msg) {
+// message the job left for the panes (nil for none). A finished job's
+// summary and error are redacted (redact) once, as they come.
+func (j *jobs) update(msg tea.Msg, redact func(string) string) (next tea.Cmd, then tea.Msg) {
 	switch msg := msg.(type) {
 	case views.JobStartedMsg:
 		j.list = append(j.list, &job{id: msg.ID, title: msg.Title, cancel: msg.Cancel, left: msg.Left})
@@ -62,7 +65,10 @@ func (j *jobs) update(msg tea.Msg) (next tea.Cmd, then tea.Msg) {
 		return views.WaitJob(msg), nil
 	case views.JobFinishedMsg:
 		if x := j.find(msg.ID); x != nil {
-			x.done, x.summary, x.err = true, msg.Summary, msg.Err
+			x.done, x.summary, x.err = true, redact(msg.Summary), msg.Err
+			if msg.Err != nil {
+				x.errText = redact(msg.Err.Error())
+			}
 			if msg.Progress.Total > 0 || len(msg.Progress.Detail) > 0 {
 				x.progress = msg.Progress
 			}
@@ -137,9 +143,9 @@ func (m *Model) jobsView() []string {
 		case errors.Is(x.err, context.Canceled):
 			line = m.styles.Muted.Render("cancelled " + x.title + "; nothing changed")
 		case x.err != nil:
-			line = m.styles.StatusError.Render("failed " + x.title + ": " + m.redact(x.err.Error()))
+			line = m.styles.StatusError.Render("failed " + x.title + ": " + x.errText)
 		default:
-			line = "done " + m.redact(x.summary)
+			line = "done " + x.summary
 		}
 		out = append(out, listnav.Truncate(line, m.width))
 	}
@@ -169,7 +175,7 @@ func (m *Model) jobsPage() string {
 		state := "running"
 		switch {
 		case x.done && x.err != nil:
-			state = "failed: " + m.redact(x.err.Error())
+			state = "failed: " + x.errText
 		case x.done:
 			state = "done: " + x.summary
 		}

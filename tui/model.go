@@ -377,7 +377,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // finished job leaves for the panes goes to them.
 func (m *Model) jobMsg(msg tea.Msg) tea.Cmd {
 	before := m.jobs.lines()
-	next, then := m.jobs.update(msg)
+	next, then := m.jobs.update(msg, m.redact)
 	if m.jobs.lines() != before {
 		m.resize(m.width, m.height)
 	}
