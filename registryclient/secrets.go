@@ -27,9 +27,11 @@ type sentSecrets struct {
 	list []string
 }
 
-func (s *sentSecrets) add(v string) {
+// add keeps v and reports whether it is new (every request sends its
+// Authorization again: what was kept is not looked at twice).
+func (s *sentSecrets) add(v string) bool {
 	if len(v) < 4 {
-		return
+		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -37,7 +39,7 @@ func (s *sentSecrets) add(v string) {
 		s.seen = map[string]bool{}
 	}
 	if s.seen[v] {
-		return
+		return false
 	}
 	if len(s.list) == maxSent {
 		delete(s.seen, s.list[0])
@@ -45,6 +47,7 @@ func (s *sentSecrets) add(v string) {
 	}
 	s.seen[v] = true
 	s.list = append(s.list, v)
+	return true
 }
 
 func (s *sentSecrets) all() []string {
@@ -67,8 +70,7 @@ func (s *sentSecrets) note(r *http.Request) {
 		if !ok {
 			value = scheme
 		}
-		s.add(value)
-		if strings.EqualFold(scheme, "basic") {
+		if s.add(value) && strings.EqualFold(scheme, "basic") {
 			s.addPair(value)
 		}
 	}

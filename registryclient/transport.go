@@ -3,7 +3,6 @@ package registryclient
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -438,7 +437,9 @@ func (r *reach) classify(op, host string, err error) error {
 	if errors.As(err, &e) && e.Detail != "" {
 		// A registry may echo what it was sent: the user's own credentials
 		// never leave in a message.
-		e.Detail = domain.Redact(e.Detail, append(r.secretsOf(host), r.sent.all()...)...)
+		// A fresh slice: secretsOf's is the one kept for host, shared by
+		// every caller.
+		e.Detail = domain.Redact(e.Detail, slices.Concat(r.secretsOf(host), r.sent.all())...)
 	}
 	if errors.As(err, &e) && errors.Is(e.Kind, ErrRateLimited) {
 		if g, key, ok := r.guardOf(host); ok {
@@ -467,10 +468,9 @@ func (r *reach) secretsOf(host string) []string {
 	if cfg, err := r.credentials(context.Background(), host); err == nil && cfg != nil {
 		secrets := []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken}
 		if cfg.Username != "" && cfg.Password != "" {
-			// What a Basic credential sends: the pair, and its base64
-			// (domain.Redact takes out every encoding of each).
-			pair := cfg.Username + ":" + cfg.Password
-			secrets = append(secrets, pair, base64.StdEncoding.EncodeToString([]byte(pair)))
+			// What a Basic credential sends is the pair's base64:
+			// domain.Redact takes out every encoding of the pair.
+			secrets = append(secrets, cfg.Username+":"+cfg.Password)
 		}
 		for _, s := range secrets {
 			if s != "" {

@@ -65,10 +65,10 @@ var jobIDs atomic.Int64
 // heartbeat is how often a running job's line is drawn again.
 const heartbeat = time.Second
 
-// ReadContext is the context a pane's read runs with: cancelled by the
-// pane when it moves on, and ended once the read has made no progress for
-// the default budget (internal/deadline) — a registry that drips its
-// answers never holds a pane "loading" for ever.
+// ReadContext is the context a pane's read, or a job, runs with: cancelled
+// by the pane when it moves on, and ended once the operation has made no
+// progress for the default budget (internal/deadline) — a registry that
+// drips its answers never holds a pane "loading" for ever.
 func ReadContext() (context.Context, context.CancelFunc) {
 	return deadline.WithBudget(context.Background(), deadline.Budget(0))
 }
@@ -78,7 +78,7 @@ func ReadContext() (context.Context, context.CancelFunc) {
 // configured one), with an error that says so.
 func StartJob(title string, f JobFunc) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := deadline.WithBudget(context.Background(), deadline.Budget(0))
+		ctx, cancel := ReadContext()
 		id := jobIDs.Add(1)
 		stream := make(chan tea.Msg, 1)
 		var mu sync.Mutex

@@ -60,18 +60,14 @@ func TestEchoedCredentialsAreNeverShownCachedOrJournaled(t *testing.T) {
 	secrets := []string{pass, pair, b64, refresh}
 
 	// docker login's config: the pair as "auth", and a refresh token.
-	dockerDir := t.TempDir()
+	env := engineless(t)
+	dockerDir, cacheDir, dataDir, configDir := env["DOCKER_CONFIG"], env["XDG_CACHE_HOME"], env["XDG_DATA_HOME"], env["XDG_CONFIG_HOME"]
 	cfg, err := json.Marshal(map[string]any{"auths": map[string]any{proxy.Host: map[string]string{"auth": b64, "identitytoken": refresh}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dockerDir, "config.json"), cfg, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	cacheDir, dataDir, configDir := t.TempDir(), t.TempDir(), t.TempDir()
-	env := map[string]string{
-		"DOCKER_CONFIG": dockerDir, "XDG_CONFIG_HOME": configDir, "XDG_CACHE_HOME": cacheDir, "XDG_DATA_HOME": dataDir,
-		"XDG_RUNTIME_DIR": t.TempDir(), "DOCKER_HOST": "unix://" + filepath.Join(t.TempDir(), "no-engine.sock"), "NO_COLOR": "1",
 	}
 	faultConfig(t, env, proxy.Host, 5*time.Second, 5*time.Second)
 	echo := testenv.Fault{Status: http.StatusForbidden, EchoAs: echoEveryForm(refresh)}
@@ -95,11 +91,7 @@ func TestEchoedCredentialsAreNeverShownCachedOrJournaled(t *testing.T) {
 	run("inspect", proxy.Repo("echo/app:a"))
 	run("doctor", proxy.Host)
 	// The app: the Repositories pane and the status bar.
-	tenv := []string{}
-	for k, v := range env {
-		tenv = append(tenv, k+"="+v)
-	}
-	app := startTmux(t, 120, 40, tenv)
+	app := startTmux(t, 120, 40, envList(env))
 	app.waitFor("Repositories", "error")
 	time.Sleep(time.Second)
 	said.WriteString(app.screen())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/wharf-dev/wharf/internal/config"
+	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/tui"
 
 	"github.com/wharf-dev/wharf/internal/ops"
@@ -26,6 +27,10 @@ func (a *app) session() (*ops.Session, error) {
 		return nil, &config.Error{Path: s.Config.Path, Line: bad.Binding.Line, Field: bad.Binding.Field(), Msg: bad.Msg}
 	}
 	a.redact = s.Client.Redact
+	if a.op != nil {
+		// The configured budget (stall_timeout) from now on.
+		deadline.SetBudget(a.op, s.Budget())
+	}
 	a.notes(s)
 	return s, nil
 }

@@ -35,6 +35,25 @@ func faultConfig(t *testing.T, env map[string]string, host string, stall, reques
 	}
 }
 
+// engineless is one user's wharf, every directory its own, with no engine
+// (nothing listens on its socket) and no colour.
+func engineless(t *testing.T) map[string]string {
+	t.Helper()
+	return map[string]string{
+		"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(),
+		"XDG_RUNTIME_DIR": t.TempDir(), "DOCKER_HOST": "unix://" + filepath.Join(t.TempDir(), "no-engine.sock"), "NO_COLOR": "1",
+	}
+}
+
+// envList is env as a process takes it (KEY=VALUE).
+func envList(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
 // runWharfWithin runs wharf in process with an outer limit well past the
 // deadline under test, so that the limit never decides the outcome.
 func runWharfWithin(t *testing.T, env map[string]string, limit time.Duration, args ...string) (string, time.Duration, error) {
@@ -326,10 +345,7 @@ func TestRetentionCutOffAtAPlaceholderIsShownWithItsUndo(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy := testenv.StartProxy(t, reg)
-	env := map[string]string{
-		"DOCKER_CONFIG": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir(), "XDG_DATA_HOME": t.TempDir(),
-		"XDG_RUNTIME_DIR": t.TempDir(), "DOCKER_HOST": "unix://" + filepath.Join(t.TempDir(), "no-engine.sock"), "NO_COLOR": "1",
-	}
+	env := engineless(t)
 	faultConfig(t, env, proxy.Host, time.Second, 2*time.Second)
 	// From the placeholder's DELETE on (not the probe's of a digest that
 	// does not exist, all zeros), every request of the repository hangs.
@@ -363,11 +379,7 @@ func TestRetentionCutOffAtAPlaceholderIsShownWithItsUndo(t *testing.T) {
 		t.Errorf("the error does not name %q: %v\n%s", undo, err, out)
 	}
 	// The app, on the same journal: the Tags view marks the tag.
-	var tenv []string
-	for k, v := range env {
-		tenv = append(tenv, k+"="+v)
-	}
-	app := startTmux(t, 120, 40, tenv)
+	app := startTmux(t, 120, 40, envList(env))
 	app.waitFor("Repositories · 1", repo)
 	app.keys("Enter")
 	app.waitFor("› "+repo, "placeholder", fmt.Sprintf("undo %d", *cut))

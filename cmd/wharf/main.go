@@ -12,11 +12,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/wharf-dev/wharf/internal/config"
 	"github.com/wharf-dev/wharf/internal/deadline"
 	"github.com/wharf-dev/wharf/internal/domain"
 )
@@ -43,7 +41,9 @@ type app struct {
 	in io.Reader
 	// offline: read commands answer from the cache alone.
 	offline bool
-	// stopDeadline stops the command's deadline (withDeadline).
+	// op is the command's context with its deadline; stopDeadline stops
+	// the deadline (withDeadline).
+	op           context.Context
 	stopDeadline func()
 	// redact takes the credentials the session's client knows of out of
 	// what is printed (set when a session opens).
@@ -117,16 +117,12 @@ var localOnly = map[string]bool{
 
 // withDeadline gives cmd's operation its deadline (internal/deadline): it
 // ends once it has made no progress for stall_timeout + 30s, whatever the
-// registry does.
+// registry does. The default budget until the session, which reads the
+// config, sets the configured one.
 func (a *app) withDeadline(cmd *cobra.Command) {
-	stall := time.Duration(0)
-	// A config that does not load is said by the command's session.
-	if cfg, err := config.Load(config.Path(a.env)); err == nil {
-		stall = cfg.StallTimeout
-	}
-	ctx, cancel := deadline.WithBudget(cmd.Context(), deadline.Budget(stall))
+	ctx, cancel := deadline.WithBudget(cmd.Context(), deadline.Budget(0))
 	cmd.SetContext(ctx)
-	a.stopDeadline = cancel
+	a.op, a.stopDeadline = ctx, cancel
 }
 
 // explainDeadlines makes every command that ran out of its deadline say

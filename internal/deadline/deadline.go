@@ -93,10 +93,8 @@ type key struct{}
 // another (the app's job, the push it runs) is one operation, and the
 // inner knows the configured budget.
 func WithBudget(ctx context.Context, budget time.Duration) (context.Context, context.CancelFunc) {
-	if w, ok := ctx.Value(key{}).(*watch); ok || budget <= 0 {
-		if ok && budget > 0 {
-			w.setBudget(budget)
-		}
+	if _, ok := ctx.Value(key{}).(*watch); ok || budget <= 0 {
+		SetBudget(ctx, budget)
 		return context.WithCancel(ctx)
 	}
 	wctx, cancel := context.WithCancelCause(ctx)
@@ -104,6 +102,15 @@ func WithBudget(ctx context.Context, budget time.Duration) (context.Context, con
 	w.timer = time.AfterFunc(budget, w.expire)
 	wctx = context.WithValue(wctx, key{}, w)
 	return wctx, func() { w.timer.Stop(); cancel(context.Canceled) }
+}
+
+// SetBudget makes budget the budget of ctx's deadline from now on (what
+// it already went without progress counts); nothing for a context without
+// one, or a budget of 0.
+func SetBudget(ctx context.Context, budget time.Duration) {
+	if w, ok := ctx.Value(key{}).(*watch); ok && budget > 0 {
+		w.setBudget(budget)
+	}
 }
 
 func (w *watch) setBudget(d time.Duration) {

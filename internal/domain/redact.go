@@ -25,6 +25,9 @@ var (
 	secretField = regexp.MustCompile(`(?i)("?\b(?:access_token|refresh_token|id_token|identity_?token|registry_?token|password|passwd|secret|client_secret|token)"?\s*[:=]\s*"?)[A-Za-z0-9._~+/=%-]{8,}`)
 	// b64 is a run that may be base64: checked by what it decodes to.
 	b64 = regexp.MustCompile(`[A-Za-z0-9+/_-]{8,}={0,2}`)
+	// encodings are the base64 a credential may be sent or echoed in:
+	// standard and URL, padded or not.
+	encodings = []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding}
 )
 
 // Redact takes out of a message from a registry or the engine anything that
@@ -89,7 +92,7 @@ func SecretForms(secrets ...string) []string {
 		if j, err := json.Marshal(s); err == nil {
 			add(strings.Trim(string(j), `"`))
 		}
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		for _, enc := range encodings {
 			e := enc.EncodeToString([]byte(s))
 			add(e)
 			add(url.QueryEscape(e))
@@ -102,7 +105,7 @@ func SecretForms(secrets ...string) []string {
 // isEncodedPair: run decodes (as any base64) to printable text of the
 // form user:password, what a Basic credential is.
 func isEncodedPair(run string) bool {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+	for _, enc := range encodings {
 		b, err := enc.DecodeString(run)
 		if err != nil || len(b) < 3 || !utf8.Valid(b) {
 			continue
@@ -111,14 +114,7 @@ func isEncodedPair(run string) bool {
 		if !ok || user == "" || pass == "" {
 			continue
 		}
-		printable := true
-		for _, r := range string(b) {
-			if r < 0x20 || r == 0x7f {
-				printable = false
-				break
-			}
-		}
-		if printable {
+		if !strings.ContainsFunc(string(b), func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return true
 		}
 	}

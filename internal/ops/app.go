@@ -105,27 +105,24 @@ func (r *Remote) Writable() bool { return r.journal != nil }
 
 // Copy copies an image or index to another repository or registry.
 func (r *Remote) Copy(ctx context.Context, source, dest string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.WriteResult, error) {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
-	res, err := r.c.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
-	return res, deadline.Explain(ctx, err)
+	return bounded(ctx, r.budget, func(ctx context.Context) (domain.WriteResult, error) {
+		return r.c.Copy(ctx, source, dest, registryclient.CopyOptions{Overwrite: ow, Progress: progress})
+	})
 }
 
 // Retag points newTag at source's manifest (see registryclient.Retag).
 func (r *Remote) Retag(ctx context.Context, source, newTag string, ow domain.Overwrite) (domain.WriteResult, error) {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
-	res, err := r.c.Retag(ctx, source, newTag, ow)
-	return res, deadline.Explain(ctx, err)
+	return bounded(ctx, r.budget, func(ctx context.Context) (domain.WriteResult, error) {
+		return r.c.Retag(ctx, source, newTag, ow)
+	})
 }
 
 // DeleteTag deletes one tag, which must still name digest (what the user
 // was shown; "" for any).
 func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domain.DeleteResult, error) {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
-	res, err := r.c.DeleteTagAt(ctx, reference, digest)
-	return res, deadline.Explain(ctx, err)
+	return bounded(ctx, r.budget, func(ctx context.Context) (domain.DeleteResult, error) {
+		return r.c.DeleteTagAt(ctx, reference, digest)
+	})
 }
 
 // CopyTags copies each source (a tag, by the digest shown when there is
@@ -133,12 +130,14 @@ func (r *Remote) DeleteTag(ctx context.Context, reference, digest string) (domai
 // journal batch; a tag there that holds another image is not replaced
 // (that copy fails, the others go on).
 func (r *Remote) CopyTags(ctx context.Context, sources []domain.TagAt, dest string, each func(src domain.TagAt, to string, res domain.WriteResult, err error)) error {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
+	return boundedErr(ctx, r.budget, func(ctx context.Context) error { return r.copyTags(ctx, sources, dest, each) })
+}
+
+func (r *Remote) copyTags(ctx context.Context, sources []domain.TagAt, dest string, each func(src domain.TagAt, to string, res domain.WriteResult, err error)) error {
 	ctx = registryclient.WithBatch(ctx, registryclient.NewBatch())
 	for _, s := range sources {
 		if err := ctx.Err(); err != nil {
-			return deadline.Explain(ctx, err)
+			return err
 		}
 		from := s.Reference
 		repo, tag := from[:strings.LastIndex(from, ":")], from[strings.LastIndex(from, ":")+1:]
@@ -154,9 +153,7 @@ func (r *Remote) CopyTags(ctx context.Context, sources []domain.TagAt, dest stri
 
 // DeleteTags deletes several tags as one journal batch (see DeleteTags).
 func (r *Remote) DeleteTags(ctx context.Context, tags []domain.TagAt, each func(domain.TagAt, domain.DeleteResult, error)) error {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
-	return deadline.Explain(ctx, DeleteTags(ctx, r.c, tags, each))
+	return boundedErr(ctx, r.budget, func(ctx context.Context) error { return DeleteTags(ctx, r.c, tags, each) })
 }
 
 // NextUndo is the journal entry an undo in repository undoes next.
@@ -173,10 +170,9 @@ func (r *Remote) NextUndo(_ context.Context, repository string) (domain.JournalE
 
 // Undo puts back what entry recorded; a tag moved since is refused.
 func (r *Remote) Undo(ctx context.Context, entry domain.JournalEntry) (domain.UndoResult, error) {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
-	res, err := UndoAll(ctx, r.c, entry, false)
-	return res, deadline.Explain(ctx, err)
+	return bounded(ctx, r.budget, func(ctx context.Context) (domain.UndoResult, error) {
+		return UndoAll(ctx, r.c, entry, false)
+	})
 }
 
 // JournalChanges reports journal entries that are new or changed — by
@@ -215,9 +211,7 @@ func (r *Remote) PlanRetention(ctx context.Context, repository string, pol domai
 
 // ApplyRetention deletes a plan's tags, each checked and journaled.
 func (r *Remote) ApplyRetention(ctx context.Context, plan domain.RetentionPlan, each func(domain.RetainedTag, domain.DeleteResult, error)) error {
-	ctx, cancel := deadline.WithBudget(ctx, r.budget)
-	defer cancel()
-	return deadline.Explain(ctx, ApplyRetention(ctx, r.c, plan, each))
+	return boundedErr(ctx, r.budget, func(ctx context.Context) error { return ApplyRetention(ctx, r.c, plan, each) })
 }
 
 // Local is the engine as the app sees it: its images and their details,
@@ -255,26 +249,24 @@ func (l *Local) Batch(ctx context.Context) context.Context {
 
 // Push pushes a local tag, guarded and journaled (see Push).
 func (l *Local) Push(ctx context.Context, ref string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
-	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
-	defer cancel()
-	res, err := Push(ctx, l.c, l.s.Client, ref, ow, Tally(progress))
-	return res, deadline.Explain(ctx, err)
+	return bounded(ctx, l.s.Budget(), func(ctx context.Context) (domain.PushResult, error) {
+		return Push(ctx, l.c, l.s.Client, ref, ow, Tally(progress))
+	})
 }
 
 // TagAndPush tags and pushes, guarded and journaled (see TagAndPush).
 func (l *Local) TagAndPush(ctx context.Context, src, target string, ow domain.Overwrite, progress func(domain.CopyProgress)) (domain.PushResult, error) {
-	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
-	defer cancel()
-	res, err := TagAndPush(ctx, l.c, l.s.Client, src, target, ow, Tally(progress))
-	return res, deadline.Explain(ctx, err)
+	return bounded(ctx, l.s.Budget(), func(ctx context.Context) (domain.PushResult, error) {
+		return TagAndPush(ctx, l.c, l.s.Client, src, target, ow, Tally(progress))
+	})
 }
 
 // Pull pulls a reference into the engine.
 func (l *Local) Pull(ctx context.Context, ref, platform string, progress func(domain.CopyProgress)) (string, error) {
-	ctx, cancel := deadline.WithBudget(ctx, l.s.Budget())
-	defer cancel()
-	res, err := l.c.Pull(ctx, ref, localcache.PullOptions{Platform: platform}, Tally(progress))
-	return res.Digest, deadline.Explain(ctx, err)
+	res, err := bounded(ctx, l.s.Budget(), func(ctx context.Context) (localcache.PullResult, error) {
+		return l.c.Pull(ctx, ref, localcache.PullOptions{Platform: platform}, Tally(progress))
+	})
+	return res.Digest, err
 }
 
 // Describe is a local image's details for the Details pane, with whether
@@ -300,6 +292,22 @@ func (l *Local) Syncs() bool { return !l.s.Demo }
 // SyncStatus compares the engine's tags with their registries.
 func (l *Local) SyncStatus(ctx context.Context) ([]domain.SyncStatus, error) {
 	return Status(ctx, l.c, l.s.Client, nil, false)
+}
+
+// bounded runs f as one operation under a deadline of budget (an
+// operation it is part of keeps its own, with this budget: see
+// internal/deadline), and says so when the deadline ended it.
+func bounded[T any](ctx context.Context, budget time.Duration, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := deadline.WithBudget(ctx, budget)
+	defer cancel()
+	v, err := f(ctx)
+	return v, deadline.Explain(ctx, err)
+}
+
+// boundedErr is bounded for f that returns only an error.
+func boundedErr(ctx context.Context, budget time.Duration, f func(context.Context) error) error {
+	_, err := bounded(ctx, budget, func(ctx context.Context) (struct{}, error) { return struct{}{}, f(ctx) })
+	return err
 }
 
 // Tally turns the engine's per-layer events into one progress.
